@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Text.Json;
+using Chain.Cli.Output;
+using Chain.Sdk.Crypto;
+
+namespace Chain.Cli.Commands;
+
+public static class AccountCommands
+{
+    public static Command Build()
+    {
+        var account = new Command("account", "create and inspect account keystores (Web3 Secret Storage)");
+
+        var outOption = new Option<string>("--out") { Description = "keystore file to write", Required = true };
+        var passwordFile = GlobalOptions.PasswordFile();
+        var light = new Option<bool>("--light-kdf") { Description = "cheaper scrypt parameters (for test and development keys only)" };
+        var create = new Command("new", "generate a secp256k1 account and write it as an encrypted keystore") { outOption, passwordFile, light };
+        create.SetHandler((parse, _) =>
+        {
+            var path = parse.GetValue(outOption)!;
+            if (File.Exists(path)) throw new UsageException($"'{path}' already exists; refusing to overwrite a key");
+            var password = CliErrors.ReadPassword(parse.GetValue(passwordFile), "the new keystore");
+            if (password.Length == 0) throw new UsageException("the keystore password must not be empty");
+            var key = AccountKey.Generate();
+            Keystore.Write(path, key, password, parse.GetValue(light));
+            Printer.Print(parse, new { address = key.AddressText, file = Path.GetFullPath(path) },
+                () => Printer.Pairs(("address", key.AddressText), ("file", Path.GetFullPath(path))));
+            return Task.FromResult(0);
+        });
+
+        var fileArgument = new Argument<string>("file") { Description = "keystore file" };
+        var show = new Command("show", "show the address of a keystore (no password needed)") { fileArgument };
+        show.SetHandler((parse, _) =>
+        {
+            var path = parse.GetValue(fileArgument)!;
+            if (!File.Exists(path)) throw new UsageException($"keystore file '{path}' does not exist");
+            string? hex;
+            try
+            {
+                using var document = JsonDocument.Parse(File.ReadAllText(path));
+                hex = document.RootElement.TryGetProperty("address", out var a) ? a.GetString() : null;
+            }
+            catch (JsonException) { throw new UsageException($"'{path}' is not a JSON keystore file"); }
+            var address = Address.TryParse(hex) ?? throw new UsageException($"'{path}' has no valid 'address' field");
+            Printer.Print(parse, new { address = Address.ToText(address), file = Path.GetFullPath(path) },
+                () => Printer.Pairs(("address", Address.ToText(address)), ("file", Path.GetFullPath(path))));
+            return Task.FromResult(0);
+        });
+
+        account.Subcommands.Add(create);
+        account.Subcommands.Add(show);
+        return account;
+    }
+}

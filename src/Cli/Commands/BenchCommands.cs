@@ -1,0 +1,152 @@
+using System.Collections.Concurrent;
+using System.CommandLine;
+using System.Diagnostics;
+using Chain.Cli.Output;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Transactions;
+using Grpc.Core;
+
+namespace Chain.Cli.Commands;
+
+/// <summary>
+/// Load generator: pre-signs transactions, submits them in batches from several concurrent callers,
+/// follows the event stream to see each commit, and reports committed tx/s and submit-to-commit latency.
+/// </summary>
+public static class BenchCommands
+{
+    public static Command Build()
+    {
+        var channel = new Option<string>("--channel", "-c") { Description = "channel to load", DefaultValueFactory = _ => "charity" };
+        var txs = new Option<int>("--txs") { Description = "number of transactions", DefaultValueFactory = _ => 20_000 };
+        var batch = new Option<int>("--batch") { Description = "transactions per SubmitBatch call", DefaultValueFactory = _ => 250 };
+        var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };
+        var rate = new Option<int>("--rate") { Description = "offered load in tx/s (0 = as fast as possible)", DefaultValueFactory = _ => 0 };
+        var valueBytes = new Option<int>("--value-bytes") { Description = "size of each value written", DefaultValueFactory = _ => 32 };
+        var kv = new Command("kv", "kv.put transactions, each to a new key") { channel, txs, batch, concurrency, rate, valueBytes };
+        kv.SetHandler(async (parse, cancel) =>
+        {
+            var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes));
+            settings.Validate();
+            var result = await RunKvAsync(parse.GetValue(GlobalOptions.Endpoint)!, settings, cancel);
+            Printer.Print(parse, result, () => Printer.Pairs(
+                ("transactions", result.Committed), ("valid", result.Valid), ("rejected at admission", result.Rejected),
+                ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
+                ("throughput", $"{result.TxPerSecond:F0} committed tx/s over {result.Seconds:F2} s"),
+                ("latency p50/p95/p99", $"{result.LatencyP50Ms:F0} / {result.LatencyP95Ms:F0} / {result.LatencyP99Ms:F0} ms (submit to commit event)"),
+                ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)")));
+            return result.Committed == settings.Txs - result.Rejected ? 0 : 1;
+        });
+        var bench = new Command("bench", "load generators (run against a running network)");
+        bench.Subcommands.Add(kv);
+        return bench;
+    }
+
+    public sealed record Settings(string Channel, int Txs, int Batch, int Concurrency, int Rate, int ValueBytes)
+    {
+        public void Validate()
+        {
+            if (Txs < 1) throw new UsageException("--txs must be positive");
+            if (Batch is < 1 or > 10_000) throw new UsageException("--batch must be in 1..10000");
+            if (Concurrency is < 1 or > 256) throw new UsageException("--concurrency must be in 1..256");
+            if (Rate < 0) throw new UsageException("--rate must not be negative");
+            if (ValueBytes is < 1 or > 60_000) throw new UsageException("--value-bytes must be in 1..60000");
+        }
+    }
+
+    public sealed record Result(int Committed, int Valid, int Rejected, ulong Blocks, double Seconds, double TxPerSecond,
+        double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms);
+
+    public static async Task<Result> RunKvAsync(string endpoint, Settings settings, CancellationToken cancel)
+    {
+        var key = AccountKey.Generate();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var value = new string('x', settings.ValueBytes);
+        var transactions = new Transaction[settings.Txs];
+        var signWatch = Stopwatch.StartNew();
+        Parallel.For(0, settings.Txs, i => transactions[i] = TransactionFactory.Create(key, settings.Channel, "kv", "put",
+            $"{{\"key\":\"bench/{run}/{i}\",\"value\":\"{value}\"}}"));
+        var signPerSecond = settings.Txs / signWatch.Elapsed.TotalSeconds;
+
+        using var client = new ChainClient(endpoint);
+        var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = settings.Channel }, cancellationToken: cancel);
+        var startHeight = info.Channels[0].Height;
+
+        var submittedAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        var latencies = new ConcurrentBag<double>();
+        int rejected = 0, committed = 0, valid = 0;
+        ulong blocks = 0;
+        long lastCommit = 0;
+        var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+
+        var follower = Task.Run(async () =>
+        {
+            using var stream = client.Events.Subscribe(new SubscribeRequest { Channel = settings.Channel, StartBlock = startHeight }, cancellationToken: stop.Token);
+            await foreach (var blockEvent in stream.ResponseStream.ReadAllAsync(stop.Token))
+            {
+                var now = Stopwatch.GetTimestamp();
+                var ours = 0;
+                foreach (var status in blockEvent.TxStatuses)
+                {
+                    if (!submittedAt.TryGetValue(status.TxId, out var at)) continue;
+                    ours++;
+                    latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
+                    if (status.Code == ValidationCode.Valid) valid++;
+                }
+                if (ours == 0) continue;
+                blocks++;
+                committed += ours;
+                lastCommit = now;
+                if (committed + Volatile.Read(ref rejected) >= settings.Txs) { allDone.TrySetResult(); return; }
+            }
+        }, stop.Token);
+
+        var started = Stopwatch.GetTimestamp();
+        var batches = transactions.Chunk(settings.Batch).ToArray();
+        int nextBatch = -1, offered = 0;
+        var workers = Enumerable.Range(0, settings.Concurrency).Select(_ => Task.Run(async () =>
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref nextBatch)) < batches.Length)
+            {
+                var chunk = batches[index];
+                if (settings.Rate > 0)
+                {
+                    var due = (double)Interlocked.Add(ref offered, chunk.Length) / settings.Rate;
+                    var wait = due - Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    if (wait > 0) await Task.Delay(TimeSpan.FromSeconds(wait), stop.Token);
+                }
+                var request = new SubmitBatchRequest();
+                request.Transactions.AddRange(chunk);
+                var at = Stopwatch.GetTimestamp();
+                foreach (var tx in chunk) submittedAt[TransactionFactory.TxIdOf(tx)] = at;
+                while (true)
+                {
+                    var response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token);
+                    var busy = response.Statuses.Where(s => !s.Accepted && s.StatusCode == (int)StatusCode.Unavailable).Select(s => s.TxId).ToHashSet();
+                    Interlocked.Add(ref rejected, response.Statuses.Count(s => !s.Accepted && s.StatusCode != (int)StatusCode.Unavailable));
+                    if (busy.Count == 0) break;
+                    // Back-pressure: resubmit only what the node could not queue.
+                    var retry = new SubmitBatchRequest();
+                    retry.Transactions.AddRange(request.Transactions.Where(t => busy.Contains(TransactionFactory.TxIdOf(t))));
+                    request = retry;
+                    await Task.Delay(20, stop.Token);
+                }
+            }
+        }, stop.Token)).ToArray();
+        await Task.WhenAll(workers);
+        if (Volatile.Read(ref rejected) + committed >= settings.Txs) allDone.TrySetResult();
+
+        await Task.WhenAny(allDone.Task, Task.Delay(TimeSpan.FromSeconds(120), cancel));
+        await stop.CancelAsync();
+        try { await follower; } catch (OperationCanceledException) { } catch (RpcException) { }
+
+        var seconds = Stopwatch.GetElapsedTime(started, lastCommit == 0 ? Stopwatch.GetTimestamp() : lastCommit).TotalSeconds;
+        var sorted = latencies.Order().ToArray();
+        double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+        return new Result(committed, valid, rejected, blocks, seconds, committed / Math.Max(seconds, 1e-9), signPerSecond,
+            Percentile(0.50), Percentile(0.95), Percentile(0.99));
+    }
+}

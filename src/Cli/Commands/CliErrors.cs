@@ -1,0 +1,61 @@
+using System.CommandLine;
+using Chain.Node.Configuration;
+using Chain.Node.Ledger;
+using Chain.Node.Storage.Rocks;
+using Chain.Sdk.Crypto;
+using Grpc.Core;
+
+namespace Chain.Cli.Commands;
+
+/// <summary>
+/// Runs a command body and turns every expected failure into one readable line on stderr and a
+/// non-zero exit code: 1 for a refused or failed operation, 2 for bad usage or input, 3 when the node
+/// cannot be reached.
+/// </summary>
+public static class CliErrors
+{
+    public const string PasswordEnvironmentVariable = "CHAIN_PASSWORD";
+
+    public static void SetHandler(this Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            try { return await body(parseResult, cancellationToken); }
+            catch (Exception e) when (Describe(e) is { } described)
+            {
+                Console.Error.WriteLine($"error: {described.Message}");
+                return described.ExitCode;
+            }
+        });
+
+    private static (string Message, int ExitCode)? Describe(Exception e) => e switch
+    {
+        RpcException { StatusCode: StatusCode.Unavailable } rpc when rpc.Status.Detail.StartsWith("BUSY", StringComparison.Ordinal) => (rpc.Status.Detail, 1),
+        RpcException { StatusCode: StatusCode.Unavailable } rpc => ($"node unreachable ({rpc.Status.Detail})", 3),
+        RpcException { StatusCode: StatusCode.DeadlineExceeded } => ("the node did not answer in time", 3),
+        RpcException rpc => ($"{rpc.StatusCode}: {rpc.Status.Detail}", rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1),
+        UsageException u => (u.Message, 2),
+        ConfigException c => (c.Message, 2),
+        KeystoreException k => (k.Message, 2),
+        StorageException s => (s.Message, 1),
+        LedgerCorruptException l => (l.Message, 1),
+        IOException io => (io.Message, 1),
+        UnauthorizedAccessException ua => (ua.Message, 1),
+        ArgumentException a => (a.Message, 2),
+        OperationCanceledException => ("cancelled", 130),
+        _ => null,
+    };
+
+    public static string ReadPassword(string? passwordFile, string what)
+    {
+        if (passwordFile is not null)
+        {
+            if (!File.Exists(passwordFile)) throw new UsageException($"password file '{passwordFile}' does not exist");
+            return File.ReadAllText(passwordFile).TrimEnd('\r', '\n');
+        }
+        return Environment.GetEnvironmentVariable(PasswordEnvironmentVariable)
+            ?? throw new UsageException($"no password for {what}: pass --password-file FILE or set {PasswordEnvironmentVariable}");
+    }
+}
+
+/// <summary>The user asked for something that cannot be done as asked.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,127 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Chain.Node.Configuration;
+using Chain.Node.Hosting;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Sdk.Crypto;
+
+namespace Chain.Cli.Commands;
+
+public static class NetworkCommands
+{
+    /// <summary>The two ledgers every local network serves.</summary>
+    public static readonly string[] DefaultChannels = ["charity", "demolition-fund"];
+
+    public static Command Build()
+    {
+        var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes (1 until multi-node ordering is available)", DefaultValueFactory = _ => 1 };
+        var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
+        var basePort = new Option<int>("--base-port") { Description = "gRPC port of the first node; others follow", DefaultValueFactory = _ => 7051 };
+        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort };
+        up.SetHandler(async (parse, cancel) =>
+        {
+            var count = parse.GetValue(nodes);
+            if (count != 1) throw new UsageException($"--nodes {count} is not supported yet: this version runs solo ordering, so use --nodes 1");
+            var root = Path.GetFullPath(parse.GetValue(dir)!);
+            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", parse.GetValue(basePort) + i - 1)).ToArray();
+            return await RunAsync(configs, cancel);
+        });
+        var network = new Command("network", "local development networks");
+        network.Subcommands.Add(up);
+        return network;
+    }
+
+    /// <summary>Creates a node's folder, key and config unless they exist; returns the config path.</summary>
+    public static string Prepare(string root, string nodeId, int port)
+    {
+        var nodeDir = Path.Combine(root, nodeId);
+        var configPath = Path.Combine(nodeDir, "config.json");
+        if (File.Exists(configPath)) return configPath;
+        Directory.CreateDirectory(nodeDir);
+        var passwordPath = Path.Combine(nodeDir, "node-password");
+        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        File.WriteAllText(passwordPath, password);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Keystore.Write(Path.Combine(nodeDir, "node-key.json"), AccountKey.Generate(), password, light: true);
+        var genesisTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var config = new NodeConfig
+        {
+            NodeId = nodeId,
+            Listen = $"127.0.0.1:{port}",
+            DataDir = "data",
+            KeyFile = "node-key.json",
+            PasswordFile = "node-password",
+            Channels = DefaultChannels.Select(name => new ChannelConfig { Name = name, Contracts = ["kv"], GenesisTimestampMs = genesisTime }).ToList(),
+        };
+        config.Validate();
+        config.Save(configPath);
+        return configPath;
+    }
+
+    private static async Task<int> RunAsync(string[] configPaths, CancellationToken cancel)
+    {
+        var children = new List<(string Id, Process Process, string Endpoint)>();
+        try
+        {
+            foreach (var path in configPaths)
+            {
+                var config = NodeConfig.Load(path);
+                var process = Process.Start(ProcessControl.ChainStartInfo(null, "node", "start", "--config", path))!;
+                Forward(process, config.NodeId);
+                children.Add((config.NodeId, process, "http://" + config.Listen));
+            }
+            foreach (var (id, process, endpoint) in children)
+            {
+                await WaitReadyAsync(process, endpoint, cancel);
+                Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {string.Join(", ", DefaultChannels)})");
+            }
+            Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
+            var exited = await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(cancel)));
+            if (!cancel.IsCancellationRequested)
+            {
+                var dead = children.First(c => c.Process.HasExited);
+                Console.Error.WriteLine($"error: {dead.Id} exited with code {dead.Process.ExitCode}; stopping the network");
+                return 1;
+            }
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return 0;
+        }
+        finally
+        {
+            await Task.WhenAll(children.Select(c => ProcessControl.StopAsync(c.Process, TimeSpan.FromSeconds(30))));
+            Console.Out.WriteLine("network stopped");
+        }
+    }
+
+    private static void Forward(Process process, string id)
+    {
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Out.WriteLine($"[{id}] {e.Data}"); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{id}] {e.Data}"); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Polls the node until it answers, or fails when the process exits first.</summary>
+    public static async Task WaitReadyAsync(Process process, string endpoint, CancellationToken cancel, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        using var client = new ChainClient(endpoint);
+        while (true)
+        {
+            if (process.HasExited) throw new UsageException($"node at {endpoint} exited with code {process.ExitCode} during start-up (see its log above)");
+            try
+            {
+                await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancel);
+                return;
+            }
+            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100, cancel);
+            }
+        }
+    }
+}

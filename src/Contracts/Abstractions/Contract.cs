@@ -1,0 +1,44 @@
+using System.Collections.Frozen;
+
+namespace Chain.Contracts.Abstractions;
+
+public enum FunctionKind
+{
+    /// <summary>Changes state; runs inside a transaction.</summary>
+    Invoke,
+    /// <summary>Reads committed state; runs through Evaluate and never writes.</summary>
+    Query,
+}
+
+/// <summary>
+/// One callable function. <see cref="ValidateArgs"/> checks the arguments without state so a node can
+/// refuse malformed calls at admission; <see cref="Execute"/> runs the function itself.
+/// </summary>
+public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<IContractContext, ContractArgs, byte[]?> execute)
+{
+    public string Name { get; } = name;
+    public FunctionKind Kind { get; } = kind;
+    public void ValidateArgs(ContractArgs args) => validateArgs(args);
+    public byte[]? Execute(IContractContext context, ContractArgs args) => execute(context, args);
+}
+
+/// <summary>
+/// Base class of every contract. A contract registers its functions in its constructor; every
+/// state-changing function follows: validate args → authorize → mutate → emit event.
+/// </summary>
+public abstract class Contract
+{
+    private readonly Dictionary<string, ContractFunction> _functions = new(StringComparer.Ordinal);
+    private FrozenDictionary<string, ContractFunction>? _frozen;
+
+    public abstract string Name { get; }
+
+    public IReadOnlyDictionary<string, ContractFunction> Functions => _frozen ??= _functions.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>Registers a function whose arguments parse into <typeparamref name="TArgs"/>.</summary>
+    protected void Register<TArgs>(string name, FunctionKind kind, Func<ContractArgs, TArgs> parse, Func<IContractContext, TArgs, byte[]?> handler)
+    {
+        if (_frozen is not null) throw new InvalidOperationException("functions must be registered in the constructor");
+        _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args))));
+    }
+}

@@ -1,0 +1,32 @@
+namespace Chain.Contracts.Abstractions;
+
+/// <summary>Maps contract names to handlers. Built once at start-up, read concurrently afterwards.</summary>
+public sealed class ContractRegistry
+{
+    private readonly Dictionary<string, Contract> _contracts = new(StringComparer.Ordinal);
+
+    public ContractRegistry Add(Contract contract)
+    {
+        if (!_contracts.TryAdd(contract.Name, contract)) throw new ArgumentException($"contract '{contract.Name}' is registered twice");
+        return this;
+    }
+
+    public bool TryGet(string name, out Contract contract) => _contracts.TryGetValue(name, out contract!);
+
+    public IEnumerable<string> Names => _contracts.Keys.Order(StringComparer.Ordinal);
+
+    /// <summary>Every contract that ships with the node, by name.</summary>
+    public static ContractRegistry BuiltIn(IEnumerable<string> names)
+    {
+        var registry = new ContractRegistry();
+        foreach (var name in names)
+        {
+            registry.Add(name switch
+            {
+                Kv.KvContract.ContractName => new Kv.KvContract(),
+                _ => throw new ArgumentException($"unknown contract '{name}' (known: {Kv.KvContract.ContractName})"),
+            });
+        }
+        return registry;
+    }
+}

@@ -1,0 +1,39 @@
+namespace Chain.Contracts.Abstractions;
+
+/// <summary>
+/// Everything a contract may touch while it runs. The host implements it over an in-memory overlay of
+/// the channel's world state; nothing reaches the ledger unless the whole transaction succeeds.
+/// </summary>
+/// <remarks>
+/// Determinism: contracts must use <see cref="TimestampMs"/> instead of the wall clock, must not use
+/// randomness or floating point for money, and range scans return keys in ascending ordinal byte order.
+/// Keys are scoped to the calling contract; one contract cannot read another's keys.
+/// </remarks>
+public interface IContractContext
+{
+    Caller Caller { get; }
+    string Channel { get; }
+    string TxId { get; }
+    /// <summary>The transaction's timestamp, already checked by the host against the block time.</summary>
+    long TimestampMs { get; }
+    ulong BlockNumber { get; }
+
+    byte[]? GetState(string key);
+    void PutState(string key, ReadOnlySpan<byte> value);
+    void DeleteState(string key);
+
+    /// <summary>Keys in [startKey, endKey) in ascending order; an empty endKey means "to the end".</summary>
+    IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByRange(string startKey, string endKey, int limit = int.MaxValue);
+
+    IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByPrefix(string prefix, int limit = int.MaxValue);
+
+    /// <summary>Committed modifications of a key, oldest first (not including this block's pending writes).</summary>
+    IReadOnlyList<KeyHistoryEntry> GetHistory(string key, int limit = int.MaxValue);
+
+    void EmitEvent(string name, ReadOnlySpan<byte> payload);
+}
+
+/// <summary>The verified signer of the transaction.</summary>
+public sealed record Caller(string Address);
+
+public sealed record KeyHistoryEntry(string TxId, ulong BlockNumber, long TimestampMs, byte[]? Value, bool IsDelete);

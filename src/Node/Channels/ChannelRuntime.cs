@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Chain.Contracts.Abstractions;
+using Chain.Node.Configuration;
+using Chain.Node.Consensus;
+using Chain.Node.Consensus.Solo;
+using Chain.Node.Execution;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Chain.Node.Channels;
+
+/// <summary>
+/// Everything one channel needs on this node: its ledger, contracts, orderer and commit path.
+/// Admission (<see cref="Admit"/>) runs on gRPC threads; commits run on the orderer's thread only.
+/// </summary>
+public sealed class ChannelRuntime : IBatchSink, IDisposable
+{
+    private readonly ChannelConfig _config;
+    private readonly AccountKey _nodeKey;
+    private readonly BlockExecutor _executor;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly Action<Exception> _onFatal;
+    private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+
+    public ChannelRuntime(ChannelConfig config, ChannelLedger ledger, AccountKey nodeKey, TimeProvider clock, ILogger logger, Action<Exception> onFatal)
+    {
+        _config = config;
+        Ledger = ledger;
+        _nodeKey = nodeKey;
+        _clock = clock;
+        _logger = logger;
+        _onFatal = onFatal;
+        Contracts = ContractRegistry.BuiltIn(config.Contracts);
+        _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
+        Orderer = new SoloOrderer(config, this, clock);
+        if (ledger.Height == 0) CommitGenesis();
+    }
+
+    public string Name => _config.Name;
+    public ChannelLedger Ledger { get; }
+    public ContractRegistry Contracts { get; }
+    public IOrderer Orderer { get; }
+    public CommitNotifier Notifier { get; } = new();
+    public ChannelConfig Config => _config;
+
+    /// <summary>Checks a transaction as far as possible without ordering it, then queues it. Throws <see cref="TxRejectedException"/>.</summary>
+    public CheckedTx Admit(Transaction transaction)
+    {
+        var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
+        if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
+        if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is null) throw new TxRejectedException(rejection!.Value);
+        if (TxValidator.CheckTimestamp(tx.Payload!, _clock.GetUtcNow().ToUnixTimeMilliseconds(), _config.TimestampWindowMs) is { } expired)
+            throw new TxRejectedException(expired);
+        var txId = tx.TxIdHex;
+        if (Ledger.ContainsTx(tx.TxId) || !_pending.TryAdd(txId, 0))
+            throw new TxRejectedException(new(ValidationCode.DuplicateTxid, $"transaction {txId} was already submitted"));
+        if (!Orderer.TryEnqueue(tx))
+        {
+            _pending.TryRemove(txId, out _);
+            throw new ChannelBusyException($"channel '{Name}' has {_config.MaxPendingTxs} transactions waiting for a block; retry later");
+        }
+        return tx;
+    }
+
+    public void CommitBatch(IReadOnlyList<CheckedTx> batch, long timestampMs)
+    {
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            // Block time never goes backwards, even if the node's clock does.
+            timestampMs = Math.Max(timestampMs, Ledger.Head.LastTimestampMs);
+            var set = _executor.Execute(batch, timestampMs, _nodeKey);
+            var executed = Stopwatch.GetTimestamp();
+            Ledger.Commit(set);
+            var txIds = batch.Select(t => t.TxIdHex).ToArray();
+            foreach (var id in txIds) _pending.TryRemove(id, out _);
+            Notifier.BlockCommitted(set.Block, txIds);
+            _logger.LogInformation("channel {Channel} committed block {Number} with {TxCount} txs (execute {ExecuteMs:F1} ms, commit {CommitMs:F1} ms)",
+                Name, set.Block.Header.Number, batch.Count, Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds,
+                Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
+        }
+        catch (Exception e)
+        {
+            // The ledger is unchanged (the batch was not written) or fully written; either way, stop and let
+            // the restart's recovery check decide. Continuing could diverge from the stored chain.
+            _logger.LogCritical(e, "channel {Channel} failed to commit a block; stopping the node", Name);
+            _onFatal(e);
+            throw;
+        }
+    }
+
+    private void CommitGenesis()
+    {
+        var update = Ledger.PrepareStateUpdate(new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
+        var header = new BlockHeader
+        {
+            Channel = Name,
+            Number = 0,
+            PreviousHash = ByteString.CopyFrom(new byte[Hashes.Length]),
+            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot([])),
+            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot([])),
+            StateRoot = ByteString.CopyFrom(update.Root),
+            TimestampMs = _config.GenesisTimestampMs,
+            Proposer = "",
+        };
+        var block = new Block { Header = header };
+        Ledger.Commit(new BlockWriteSet
+        {
+            Block = block, Hash = ProtocolHashes.BlockHash(header), TxIds = [],
+            StateWrites = new Dictionary<byte[], byte[]?>(), History = [], StateUpdate = update,
+        });
+        _logger.LogInformation("channel {Channel} created its genesis block", Name);
+    }
+
+    public void Dispose() => Ledger.Dispose();
+}
+
+public sealed class ChannelBusyException(string message) : Exception(message);

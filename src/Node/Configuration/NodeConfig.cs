@@ -1,0 +1,103 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Chain.Node.Configuration;
+
+/// <summary>A node's configuration file (JSON). Relative paths are resolved against the file's folder.</summary>
+public sealed class NodeConfig
+{
+    public string NodeId { get; set; } = "node1";
+    /// <summary>host:port for the gRPC endpoint (HTTP/2 without TLS; loopback by default).</summary>
+    public string Listen { get; set; } = "127.0.0.1:7051";
+    public string DataDir { get; set; } = "data";
+    /// <summary>Web3 Secret Storage file of the node's signing key (signs the blocks it proposes).</summary>
+    public string KeyFile { get; set; } = "node-key.json";
+    /// <summary>File holding the key's password; if absent, the CHAIN_NODE_PASSWORD environment variable is used.</summary>
+    public string? PasswordFile { get; set; }
+    /// <summary>"simple" (human readable) or "json" (one JSON object per line).</summary>
+    public string LogFormat { get; set; } = "simple";
+    public List<ChannelConfig> Channels { get; set; } = [];
+
+    [JsonIgnore] public string BaseDirectory { get; private set; } = Environment.CurrentDirectory;
+
+    public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static NodeConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException($"config file '{path}' does not exist");
+        NodeConfig? config;
+        try { config = JsonSerializer.Deserialize<NodeConfig>(File.ReadAllText(path), JsonOptions); }
+        catch (JsonException e) { throw new ConfigException($"config file '{path}' is not valid: {e.Message}"); }
+        if (config is null) throw new ConfigException($"config file '{path}' is empty");
+        config.BaseDirectory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        config.Validate();
+        return config;
+    }
+
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(NodeId)) throw new ConfigException("nodeId must not be empty");
+        if (!System.Net.IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port == 0)
+            throw new ConfigException($"listen '{Listen}' is not an IP:port address");
+        if (Channels.Count == 0) throw new ConfigException("at least one channel must be configured");
+        if (LogFormat is not ("simple" or "json")) throw new ConfigException($"logFormat '{LogFormat}' must be 'simple' or 'json'");
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channel in Channels)
+        {
+            channel.Validate();
+            if (!names.Add(channel.Name)) throw new ConfigException($"channel '{channel.Name}' is configured twice");
+        }
+    }
+}
+
+public sealed class ChannelConfig
+{
+    public string Name { get; set; } = "";
+    public List<string> Contracts { get; set; } = ["kv"];
+    /// <summary>Timestamp of the genesis block; the same on every node of a channel.</summary>
+    public long GenesisTimestampMs { get; set; }
+    public BatchConfig Batch { get; set; } = new();
+    public int MaxTxBytes { get; set; } = 1024 * 1024;
+    /// <summary>A transaction's timestamp may differ from the block's (or, at admission, the node's) time by at most this much.</summary>
+    public long TimestampWindowMs { get; set; } = 5 * 60 * 1000;
+    /// <summary>Transactions admitted but not yet in a block; beyond this, Submit answers UNAVAILABLE (back-pressure).</summary>
+    public int MaxPendingTxs { get; set; } = 100_000;
+
+    public void Validate()
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(Name, "^[a-z][a-z0-9-]{0,62}$"))
+            throw new ConfigException($"channel name '{Name}' must be 1-63 lowercase letters, digits or '-', starting with a letter");
+        if (Contracts.Count == 0) throw new ConfigException($"channel '{Name}' has no contracts");
+        if (MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw new ConfigException($"channel '{Name}': maxTxBytes {MaxTxBytes} must be in 1024..16777216");
+        if (TimestampWindowMs < 1000) throw new ConfigException($"channel '{Name}': timestampWindowMs {TimestampWindowMs} must be at least 1000");
+        if (MaxPendingTxs < 1) throw new ConfigException($"channel '{Name}': maxPendingTxs must be positive");
+        Batch.Validate(Name);
+    }
+}
+
+/// <summary>When the orderer cuts a block: whichever of the three limits is reached first.</summary>
+public sealed class BatchConfig
+{
+    public int MaxTxCount { get; set; } = 2000;
+    public int MaxBytes { get; set; } = 8 * 1024 * 1024;
+    public int TimeoutMs { get; set; } = 50;
+
+    public void Validate(string channel)
+    {
+        if (MaxTxCount is < 1 or > 100_000) throw new ConfigException($"channel '{channel}': batch.maxTxCount {MaxTxCount} must be in 1..100000");
+        if (MaxBytes < 1024) throw new ConfigException($"channel '{channel}': batch.maxBytes {MaxBytes} must be at least 1024");
+        if (TimeoutMs is < 1 or > 60_000) throw new ConfigException($"channel '{channel}': batch.timeoutMs {TimeoutMs} must be in 1..60000");
+    }
+}
+
+public sealed class ConfigException(string message) : Exception(message);

@@ -1,0 +1,125 @@
+using Chain.Contracts.Abstractions;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging;
+
+namespace Chain.Node.Execution;
+
+/// <summary>
+/// Turns an ordered batch of transactions into a block: stateless checks in parallel (skipped for
+/// transactions already checked at admission), then each transaction in order against an in-memory
+/// overlay of state, then roots, header and signature. Nothing touches the ledger until
+/// <see cref="ChannelLedger.Commit"/> writes the returned set.
+/// </summary>
+public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, long timestampWindowMs, ILogger logger)
+{
+    public static IReadOnlyList<CheckedTx> CheckAll(IReadOnlyList<Transaction> transactions, int maxTxBytes)
+    {
+        var checkedTxs = new CheckedTx[transactions.Count];
+        Parallel.For(0, transactions.Count, i => checkedTxs[i] = TxValidator.CheckStateless(transactions[i], maxTxBytes));
+        return checkedTxs;
+    }
+
+    public BlockWriteSet Execute(IReadOnlyList<CheckedTx> txs, long timestampMs, AccountKey proposer)
+    {
+        var number = ledger.Height;
+        var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        var history = new List<StateWrite>();
+        var results = new TxResult[txs.Count];
+        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+
+        for (int i = 0; i < txs.Count; i++)
+        {
+            var tx = txs[i];
+            results[i] = Run(tx, (uint)i, number, timestampMs, seen, blockWrites, history);
+        }
+
+        var update = ledger.PrepareStateUpdate(blockWrites);
+        var txIds = txs.Select(t => t.TxId).ToArray();
+        var header = new BlockHeader
+        {
+            Channel = ledger.Channel,
+            Number = number,
+            PreviousHash = ByteString.CopyFrom(ledger.LastHash),
+            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot(txIds)),
+            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot(results)),
+            StateRoot = ByteString.CopyFrom(update.Root),
+            TimestampMs = timestampMs,
+            Proposer = proposer.AddressText,
+        };
+        var hash = ProtocolHashes.BlockHash(header);
+        var block = new Block { Header = header };
+        block.Transactions.AddRange(txs.Select(t => t.Transaction));
+        block.Results.AddRange(results);
+        block.Signatures.Add(new ConsenterSignature { Signer = ByteString.CopyFrom(proposer.Address), Signature = ByteString.CopyFrom(proposer.Sign(hash)) });
+        return new BlockWriteSet { Block = block, Hash = hash, TxIds = txIds, StateWrites = blockWrites, History = history, StateUpdate = update };
+    }
+
+    private TxResult Run(CheckedTx tx, uint index, ulong blockNumber, long blockTimestampMs, HashSet<byte[]> seen,
+        Dictionary<byte[], byte[]?> blockWrites, List<StateWrite> history)
+    {
+        if (tx.Rejection is { } stateless) return Invalid(stateless);
+        if (!seen.Add(tx.TxId) || ledger.ContainsTx(tx.TxId))
+            return Invalid(new(ValidationCode.DuplicateTxid, $"transaction {tx.TxIdHex} is already on the ledger"));
+        var function = TxValidator.CheckTarget(tx, ledger.Channel, contracts, out var rejection);
+        if (function is null) return Invalid(rejection!.Value);
+        if (TxValidator.CheckTimestamp(tx.Payload!, blockTimestampMs, timestampWindowMs) is { } expired) return Invalid(expired);
+
+        var payload = tx.Payload!;
+        var context = new TxContext(ledger, blockWrites, payload.Contract, new Caller(Address.ToText(payload.Creator.Span)),
+            tx.TxIdHex, payload.TimestampMs, blockNumber, readOnly: false);
+        try
+        {
+            function.Execute(context, tx.Args!.Value);
+        }
+        catch (ContractException e)
+        {
+            return Invalid(new(ValidationCode.ContractError, $"{e.Code}: {e.Message}"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A contract bug must not stop the chain; the transaction fails on every node alike.
+            logger.LogWarning(e, "contract {Contract}.{Function} threw in tx {TxId}", payload.Contract, payload.Function, tx.TxIdHex);
+            return Invalid(new(ValidationCode.ContractError, $"INTERNAL: contract failed with {e.GetType().Name}"));
+        }
+
+        foreach (var (key, value) in context.Writes) blockWrites[key] = value;
+        foreach (var (key, value) in context.WriteLog) history.Add(new StateWrite(key, index, payload.TimestampMs, value));
+        var result = new TxResult { Code = ValidationCode.Valid };
+        result.Events.AddRange(context.Events);
+        return result;
+    }
+
+    private static TxResult Invalid(TxRejection rejection) => new() { Code = rejection.Code, Message = rejection.Message };
+
+    /// <summary>Runs a query function against committed state.</summary>
+    public static byte[] Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson)
+    {
+        if (!contracts.TryGet(contractName, out var contract))
+            throw new TxRejectedException(new(ValidationCode.UnknownContract, $"channel '{ledger.Channel}' has no contract '{contractName}' (has: {string.Join(", ", contracts.Names)})"));
+        if (!contract.Functions.TryGetValue(functionName, out var function) || function.Kind != FunctionKind.Query)
+        {
+            var queries = contract.Functions.Values.Where(f => f.Kind == FunctionKind.Query).Select(f => f.Name).Order(StringComparer.Ordinal);
+            throw new TxRejectedException(new(ValidationCode.UnknownFunction, $"contract '{contractName}' has no query function '{functionName}' (has: {string.Join(", ", queries)})"));
+        }
+        ContractArgs args;
+        try
+        {
+            args = ContractArgs.Parse(argsJson);
+            function.ValidateArgs(args);
+        }
+        catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.BadArgs, TxValidator.ArgsMessage(e))); }
+
+        var head = ledger.Head;
+        var context = new TxContext(ledger, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, new Caller(""), "",
+            head.LastTimestampMs, head.Height, readOnly: true);
+        try
+        {
+            return function.Execute(context, args) ?? [];
+        }
+        catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.ContractError, $"{e.Code}: {e.Message}")); }
+    }
+}

@@ -1,0 +1,21 @@
+using Chain.Contracts.Abstractions;
+using Chain.Protocol;
+
+namespace Chain.Node.Execution;
+
+/// <summary>
+/// A transaction after the stateless checks (decoding, size, signature). Admission does this work once,
+/// in parallel on the gRPC threads, so the block executor does not repeat it for its own transactions.
+/// </summary>
+public sealed class CheckedTx
+{
+    public required Transaction Transaction { get; init; }
+    public required byte[] TxId { get; init; }
+    public string TxIdHex => Convert.ToHexStringLower(TxId);
+    public TxPayload? Payload { get; init; }
+    /// <summary>Set when a stateless check failed; the transaction is then recorded with this code.</summary>
+    public TxRejection? Rejection { get; init; }
+    public int Size => Transaction.CalculateSize();
+    /// <summary>Parsed arguments, kept from admission for execution.</summary>
+    public ContractArgs? Args { get; set; }
+}

@@ -1,0 +1,117 @@
+using Chain.Contracts.Abstractions;
+using Chain.Node.Ledger;
+using Chain.Node.Storage;
+using Chain.Protocol;
+using Google.Protobuf;
+
+namespace Chain.Node.Execution;
+
+/// <summary>
+/// A contract's view of state during one transaction (or one query): its own writes, over the block's
+/// earlier writes, over committed state. Writes stay here until the executor merges them into the block.
+/// </summary>
+internal sealed class TxContext : IContractContext
+{
+    private readonly ChannelLedger _ledger;
+    private readonly IReadOnlyDictionary<byte[], byte[]?> _blockWrites;
+    private readonly bool _readOnly;
+    private readonly string _contract;
+
+    public TxContext(ChannelLedger ledger, IReadOnlyDictionary<byte[], byte[]?> blockWrites, string contract, Caller caller,
+        string txId, long timestampMs, ulong blockNumber, bool readOnly)
+    {
+        _ledger = ledger;
+        _blockWrites = blockWrites;
+        _contract = contract;
+        _readOnly = readOnly;
+        Caller = caller;
+        TxId = txId;
+        TimestampMs = timestampMs;
+        BlockNumber = blockNumber;
+    }
+
+    public Caller Caller { get; }
+    public string Channel => _ledger.Channel;
+    public string TxId { get; }
+    public long TimestampMs { get; }
+    public ulong BlockNumber { get; }
+
+    public Dictionary<byte[], byte[]?> Writes { get; } = new(ByteArrayComparer.Instance);
+    /// <summary>Writes in the order the contract made them, for key history.</summary>
+    public List<(byte[] StateKey, byte[]? Value)> WriteLog { get; } = [];
+    public List<ContractEvent> Events { get; } = [];
+
+    public byte[]? GetState(string key)
+    {
+        var stateKey = KeyCodec.State(_contract, key);
+        if (Writes.TryGetValue(stateKey, out var own)) return own;
+        if (_blockWrites.TryGetValue(stateKey, out var block)) return block;
+        return _ledger.GetState(stateKey);
+    }
+
+    public void PutState(string key, ReadOnlySpan<byte> value)
+    {
+        EnsureWritable();
+        if (key.Length == 0) throw new ContractException(ContractErrors.BadArgs, "state key must not be empty");
+        var stateKey = KeyCodec.State(_contract, key);
+        var copy = value.ToArray();
+        Writes[stateKey] = copy;
+        WriteLog.Add((stateKey, copy));
+    }
+
+    public void DeleteState(string key)
+    {
+        EnsureWritable();
+        var stateKey = KeyCodec.State(_contract, key);
+        Writes[stateKey] = null;
+        WriteLog.Add((stateKey, null));
+    }
+
+    public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByPrefix(string prefix, int limit = int.MaxValue)
+    {
+        var lower = KeyCodec.State(_contract, prefix);
+        var upper = prefix.Length == 0 ? KeyCodec.ContractUpperBound(_contract) : KeyCodec.PrefixUpperBound(lower);
+        return Scan(lower, upper, limit);
+    }
+
+    public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByRange(string startKey, string endKey, int limit = int.MaxValue)
+    {
+        var lower = KeyCodec.State(_contract, startKey);
+        var upper = endKey.Length == 0 ? KeyCodec.ContractUpperBound(_contract) : KeyCodec.State(_contract, endKey);
+        return Scan(lower, upper, limit);
+    }
+
+    public IReadOnlyList<KeyHistoryEntry> GetHistory(string key, int limit = int.MaxValue) =>
+        _ledger.GetHistory(KeyCodec.State(_contract, key), 0, 0, limit)
+            .Select(h => new KeyHistoryEntry(Convert.ToHexStringLower(h.TxId), h.Block, h.TimestampMs, h.Value, h.Value is null))
+            .ToList();
+
+    public void EmitEvent(string name, ReadOnlySpan<byte> payload)
+    {
+        EnsureWritable();
+        if (string.IsNullOrEmpty(name)) throw new ContractException(ContractErrors.BadArgs, "event name must not be empty");
+        Events.Add(new ContractEvent { Contract = _contract, Name = name, Payload = ByteString.CopyFrom(payload) });
+    }
+
+    private IReadOnlyList<KeyValuePair<string, byte[]>> Scan(byte[] lower, byte[] upper, int limit)
+    {
+        if (limit <= 0) return [];
+        var comparer = ByteArrayComparer.Instance;
+        bool InRange(byte[] k) => comparer.Compare(k, lower) >= 0 && comparer.Compare(k, upper) < 0;
+
+        // Pending writes can hide committed keys (deletes), so read enough committed rows to still fill the limit.
+        var pending = _blockWrites.Where(kv => InRange(kv.Key)).Concat(Writes.Where(kv => InRange(kv.Key))).ToList();
+        long committedLimit = Math.Min((long)limit + pending.Count, int.MaxValue);
+        var merged = new SortedDictionary<byte[], byte[]?>(comparer);
+        foreach (var (key, value) in _ledger.ScanState(lower, upper, (int)committedLimit)) merged[key] = value;
+        foreach (var (key, value) in pending) merged[key] = value; // tx writes come last and win
+        return merged.Where(kv => kv.Value is not null).Take(limit)
+            .Select(kv => new KeyValuePair<string, byte[]>(KeyCodec.ParseStateKey(kv.Key), kv.Value!))
+            .ToList();
+    }
+
+    private void EnsureWritable()
+    {
+        if (_readOnly) throw new ContractException(ContractErrors.NotAuthorized, "a query function cannot change state or emit events");
+    }
+}

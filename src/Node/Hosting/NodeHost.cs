@@ -1,0 +1,126 @@
+using System.Net;
+using Chain.Node.Channels;
+using Chain.Node.Configuration;
+using Chain.Node.Ledger;
+using Chain.Node.Rpc;
+using Chain.Node.Rpc.Interceptors;
+using Chain.Sdk.Client;
+using Chain.Sdk.Crypto;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Chain.Node.Hosting;
+
+/// <summary>
+/// Composition root of a node: opens every channel's ledger (refusing to start on a broken chain),
+/// starts one orderer per channel and serves the gRPC API on Kestrel (HTTP/2).
+/// </summary>
+public static class NodeHost
+{
+    public const string PasswordEnvironmentVariable = "CHAIN_NODE_PASSWORD";
+
+    public static async Task RunAsync(NodeConfig config, CancellationToken cancellationToken = default)
+    {
+        var key = LoadNodeKey(config);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (config.LogFormat == "json") builder.Logging.AddJsonConsole(o => o.TimestampFormat = "O");
+        else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+
+        var endpoint = IPEndPoint.Parse(config.Listen);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<ErrorMappingInterceptor>();
+            o.MaxReceiveMessageSize = ChainClient.MaxMessageBytes;
+            o.MaxSendMessageSize = ChainClient.MaxMessageBytes;
+        });
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(services => OpenChannels(config, key, services));
+        builder.Services.AddHostedService<OrdererService>();
+
+        await using var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");
+        if (!IPAddress.IsLoopback(endpoint.Address))
+            logger.LogWarning("listening on {Endpoint} without TLS: only do this inside a trusted network", endpoint);
+        else
+            logger.LogInformation("plaintext gRPC on loopback {Endpoint} (development setting)", endpoint);
+
+        // Open ledgers before accepting calls, so a broken chain stops the node at once.
+        var channels = app.Services.GetRequiredService<ChannelDirectory>();
+        app.MapGrpcService<GatewayService>();
+        app.MapGrpcService<LedgerService>();
+        app.MapGrpcService<EventsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
+
+        foreach (var channel in channels.All)
+            logger.LogInformation("channel {Channel}: height {Height}, contracts {Contracts}", channel.Name, channel.Ledger.Height, string.Join(",", channel.Contracts.Names));
+        logger.LogInformation("node {NodeId} ({Address}) serving on http://{Endpoint}", config.NodeId, key.AddressText, endpoint);
+        await app.RunAsync(cancellationToken);
+        foreach (var channel in channels.All) channel.Dispose();
+        logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
+    }
+
+    public static AccountKey LoadNodeKey(NodeConfig config)
+    {
+        string? password = config.PasswordFile is { } file
+            ? File.Exists(config.Resolve(file)) ? File.ReadAllText(config.Resolve(file)).TrimEnd('\r', '\n') : throw new ConfigException($"password file '{config.Resolve(file)}' does not exist")
+            : Environment.GetEnvironmentVariable(PasswordEnvironmentVariable);
+        if (password is null) throw new ConfigException($"no password for the node key: set passwordFile in the config or {PasswordEnvironmentVariable}");
+        try { return Keystore.Read(config.Resolve(config.KeyFile), password); }
+        catch (KeystoreException e) { throw new ConfigException($"cannot load node key '{config.Resolve(config.KeyFile)}': {e.Message}"); }
+    }
+
+    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, IServiceProvider services)
+    {
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
+        var clock = services.GetRequiredService<TimeProvider>();
+        var opened = new List<ChannelRuntime>();
+        try
+        {
+            foreach (var channelConfig in config.Channels)
+            {
+                var ledger = ChannelLedger.Open(Path.Combine(config.Resolve(config.DataDir), channelConfig.Name), channelConfig.Name);
+                try
+                {
+                    opened.Add(new ChannelRuntime(channelConfig, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + channelConfig.Name),
+                        _ => lifetime.StopApplication()));
+                }
+                catch
+                {
+                    ledger.Dispose();
+                    throw;
+                }
+            }
+        }
+        catch
+        {
+            foreach (var channel in opened) channel.Dispose();
+            throw;
+        }
+        return new ChannelDirectory(opened);
+    }
+}
+
+/// <summary>Runs every channel's orderer; on shutdown lets each finish the block it is writing and drain its queue.</summary>
+internal sealed class OrdererService(ChannelDirectory channels) : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(channels.All.Select(c => Task.Run(() => c.Orderer.RunAsync(stoppingToken), CancellationToken.None)));
+}

@@ -1,0 +1,21 @@
+using Chain.Protocol;
+
+namespace Chain.Node.Ledger;
+
+/// <summary>
+/// Everything one block changes, computed by the executor and written by <see cref="ChannelLedger.Commit"/>
+/// in a single synced WriteBatch.
+/// </summary>
+public sealed class BlockWriteSet
+{
+    public required Block Block { get; init; }
+    public required byte[] Hash { get; init; }
+    public required IReadOnlyList<byte[]> TxIds { get; init; }
+    /// <summary>Final value of every state key the block wrote (null = deleted), keyed by encoded state key.</summary>
+    public required IReadOnlyDictionary<byte[], byte[]?> StateWrites { get; init; }
+    /// <summary>Every individual write in order, for key history.</summary>
+    public required IReadOnlyList<StateWrite> History { get; init; }
+    public required StateUpdate StateUpdate { get; init; }
+}
+
+public readonly record struct StateWrite(byte[] StateKey, uint TxIndex, long TimestampMs, byte[]? Value);

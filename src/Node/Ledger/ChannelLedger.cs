@@ -1,0 +1,148 @@
+using Chain.Node.Storage;
+using Chain.Node.Storage.Rocks;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+
+namespace Chain.Node.Ledger;
+
+/// <summary>
+/// One channel's ledger in its own RocksDB database: blocks, tx index, world state, key history,
+/// event index and the savepoint. The block store is the source of truth; every block and all of its
+/// derived rows are written in one synced WriteBatch together with the savepoint, so a crash leaves
+/// either the whole block or none of it.
+/// </summary>
+/// <remarks>Reads are thread-safe. <see cref="Commit"/> must be called by one thread at a time.</remarks>
+public sealed partial class ChannelLedger : IDisposable
+{
+    private readonly RocksStore _store;
+    private readonly StateCommitment _commitment;
+    private volatile ChainHead _head;
+
+    private ChannelLedger(string channel, RocksStore store, StateCommitment commitment, ChainHead head)
+    {
+        Channel = channel;
+        _store = store;
+        _commitment = commitment;
+        _head = head;
+    }
+
+    public string Channel { get; }
+    public string Path => _store.Path;
+    /// <summary>Number of committed blocks (genesis included); the next block's number.</summary>
+    public ulong Height => _head.Height;
+    public byte[] LastHash => _head.LastHash;
+    public byte[] StateRoot => _commitment.Root;
+    public ChainHead Head => _head;
+
+    internal RocksStore Store => _store;
+    internal StateCommitment Commitment => _commitment;
+
+    public Block? GetBlock(ulong number)
+    {
+        var bytes = _store.Get(Column.Blocks, KeyCodec.BlockNumber(number));
+        return bytes is null ? null : Block.Parser.ParseFrom(bytes);
+    }
+
+    public ulong? GetBlockNumber(ReadOnlySpan<byte> hash)
+    {
+        var value = _store.Get(Column.BlockHashes, hash);
+        return value is null ? null : KeyCodec.ParseBlockNumber(value);
+    }
+
+    public (ulong Block, uint TxIndex, int Code)? GetTxLocation(ReadOnlySpan<byte> txId)
+    {
+        var value = _store.Get(Column.TxIndex, txId);
+        return value is null ? null : Values.ParseTxLocation(value);
+    }
+
+    public bool ContainsTx(ReadOnlySpan<byte> txId) => _store.Exists(Column.TxIndex, txId);
+
+    /// <summary>Committed value of an encoded state key, without its version.</summary>
+    public byte[]? GetState(ReadOnlySpan<byte> stateKey)
+    {
+        var value = _store.Get(Column.State, stateKey);
+        return value is null ? null : Values.DataOfVersionedValue(value).ToArray();
+    }
+
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit) =>
+        _store.Scan(Column.State, lower, upper, limit).Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key, Values.DataOfVersionedValue(kv.Value).ToArray()));
+
+    /// <summary>History entries of a key, oldest first, starting at (fromBlock, fromTx).</summary>
+    public IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit)
+    {
+        var prefix = KeyCodec.HistoryPrefix(stateKey);
+        foreach (var (key, value) in _store.Scan(Column.History, KeyCodec.History(stateKey, fromBlock, fromTx), KeyCodec.PrefixUpperBound(prefix), limit))
+        {
+            var (block, tx) = KeyCodec.ParseHistoryVersion(key);
+            var (txId, timestampMs, data) = Values.ParseHistoryEntry(value);
+            yield return new HistoryRecord(block, tx, txId, timestampMs, data);
+        }
+    }
+
+    /// <summary>Computes what a block's state writes do to the state root, without changing anything.</summary>
+    public StateUpdate PrepareStateUpdate(IReadOnlyDictionary<byte[], byte[]?> writes) => _commitment.Prepare(_store, writes);
+
+    /// <summary>Writes the block and everything derived from it atomically, then advances the head.</summary>
+    public void Commit(BlockWriteSet set)
+    {
+        var header = set.Block.Header;
+        if (header.Number != Height)
+            throw new InvalidOperationException($"block {header.Number} does not follow height {Height} of channel '{Channel}'");
+        if (!header.PreviousHash.Span.SequenceEqual(LastHash))
+            throw new InvalidOperationException($"block {header.Number} does not link to the last block of channel '{Channel}'");
+
+        using var batch = _store.CreateBatch();
+        var blockKey = KeyCodec.BlockNumber(header.Number);
+        batch.Put(Column.Blocks, blockKey, set.Block.ToByteArray());
+        batch.Put(Column.BlockHashes, set.Hash, blockKey);
+        for (int i = 0; i < set.TxIds.Count; i++)
+        {
+            // Only the first occurrence of a tx id is indexed; later copies are DUPLICATE_TXID in the block.
+            var code = set.Block.Results[i].Code;
+            if (code == ValidationCode.DuplicateTxid) continue;
+            batch.Put(Column.TxIndex, set.TxIds[i], Values.TxLocation(header.Number, (uint)i, (int)code));
+        }
+        var lastWriter = new Dictionary<byte[], uint>(ByteArrayComparer.Instance);
+        foreach (var write in set.History)
+        {
+            batch.Put(Column.History, KeyCodec.History(write.StateKey, header.Number, write.TxIndex), Values.HistoryEntry(set.TxIds[(int)write.TxIndex], write.TimestampMs, write.Value));
+            lastWriter[write.StateKey] = write.TxIndex;
+        }
+        foreach (var (stateKey, value) in set.StateWrites)
+        {
+            if (value is null) batch.Delete(Column.State, stateKey);
+            else batch.Put(Column.State, stateKey, Values.VersionedValue(header.Number, lastWriter[stateKey], value));
+        }
+        var update = set.StateUpdate;
+        if (!update.Root.AsSpan().SequenceEqual(header.StateRoot.Span))
+            throw new InvalidOperationException($"state root of block {header.Number} does not match its writes");
+        foreach (var row in update.Rows)
+        {
+            if (row.Value is null) batch.Delete(row.Column, row.Key);
+            else batch.Put(row.Column, row.Key, row.Value);
+        }
+        for (int i = 0; i < set.Block.Results.Count; i++)
+        {
+            var events = set.Block.Results[i].Events;
+            for (int e = 0; e < events.Count; e++)
+                batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
+        }
+        batch.Put(Column.Meta, KeyCodec.SavepointKey, Values.Savepoint(header.Number + 1, set.Hash));
+        batch.Commit(sync: true);
+
+        _commitment.Apply(update);
+        _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs);
+    }
+
+    public void Dispose() => _store.Dispose();
+}
+
+public sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
+
+/// <summary>The committed tip of a channel: height (blocks committed), hash and time of the last block.</summary>
+public sealed record ChainHead(ulong Height, byte[] LastHash, long LastTimestampMs)
+{
+    public static readonly ChainHead Empty = new(0, new byte[Hashes.Length], 0);
+}

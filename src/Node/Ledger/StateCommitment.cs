@@ -1,0 +1,161 @@
+using System.Buffers.Binary;
+using Chain.Node.Storage;
+using Chain.Node.Storage.Rocks;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+
+namespace Chain.Node.Ledger;
+
+/// <summary>
+/// The state root: a fixed binary Merkle tree over 65,536 buckets. A state key belongs to the bucket
+/// given by the first two bytes of SHA-256(key); a bucket's hash covers its entries (key, SHA-256(value))
+/// sorted by key. Updating a block touches only the buckets it wrote, and an inclusion proof is the
+/// bucket's entries plus 16 sibling hashes (docs/adr/0002-state-root.md).
+/// </summary>
+/// <remarks>Not thread-safe: the committer of the channel is its only user.</remarks>
+public sealed class StateCommitment
+{
+    public const int Depth = 16;
+    public const int BucketCount = 1 << Depth;
+    private static readonly byte[] EmptyBucket = new byte[Hashes.Length];
+
+    // _levels[0] holds the bucket hashes, _levels[Depth] the root.
+    private readonly byte[][][] _levels;
+
+    private StateCommitment(byte[][] buckets)
+    {
+        _levels = new byte[Depth + 1][][];
+        _levels[0] = buckets;
+        for (int level = 1; level <= Depth; level++)
+        {
+            var below = _levels[level - 1];
+            var nodes = new byte[below.Length / 2][];
+            for (int i = 0; i < nodes.Length; i++) nodes[i] = Node(below[2 * i], below[2 * i + 1]);
+            _levels[level] = nodes;
+        }
+    }
+
+    public byte[] Root => _levels[Depth][0];
+
+    public static StateCommitment Load(RocksStore store)
+    {
+        var buckets = new byte[BucketCount][];
+        Array.Fill(buckets, EmptyBucket);
+        foreach (var (key, value) in store.Scan(Column.Meta, KeyCodec.BucketRangeStart, KeyCodec.BucketRangeEnd))
+            buckets[BinaryPrimitives.ReadUInt16BigEndian(key.AsSpan(1))] = value;
+        return new StateCommitment(buckets);
+    }
+
+    public static ushort BucketOf(ReadOnlySpan<byte> stateKey)
+    {
+        Span<byte> digest = stackalloc byte[Hashes.Length];
+        Hashes.Sha256(stateKey, digest);
+        return BinaryPrimitives.ReadUInt16BigEndian(digest);
+    }
+
+    /// <summary>
+    /// Computes the root after applying <paramref name="writes"/> (state key → new value, null = delete)
+    /// without changing this instance, together with the state-hash and bucket rows to write.
+    /// </summary>
+    public StateUpdate Prepare(RocksStore store, IReadOnlyDictionary<byte[], byte[]?> writes)
+    {
+        var rows = new List<StateUpdate.Row>();
+        var byBucket = new SortedDictionary<ushort, List<KeyValuePair<byte[], byte[]?>>>();
+        foreach (var write in writes)
+        {
+            var bucket = BucketOf(write.Key);
+            if (!byBucket.TryGetValue(bucket, out var list)) byBucket[bucket] = list = [];
+            list.Add(write);
+        }
+
+        var newBuckets = new Dictionary<ushort, byte[]>(byBucket.Count);
+        foreach (var (bucket, bucketWrites) in byBucket)
+        {
+            var entries = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+            var prefix = KeyCodec.BucketPrefixOf(bucket);
+            foreach (var (key, valueHash) in store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix)))
+                entries[key[2..]] = valueHash;
+            foreach (var (stateKey, value) in bucketWrites)
+            {
+                var hashKey = KeyCodec.StateHash(bucket, stateKey);
+                if (value is null)
+                {
+                    entries.Remove(stateKey);
+                    rows.Add(new(Column.StateHashes, hashKey, null));
+                }
+                else
+                {
+                    var valueHash = Hashes.Sha256(value);
+                    entries[stateKey] = valueHash;
+                    rows.Add(new(Column.StateHashes, hashKey, valueHash));
+                }
+            }
+            var bucketHash = HashBucket(entries);
+            newBuckets[bucket] = bucketHash;
+            rows.Add(new(Column.Meta, KeyCodec.Bucket(bucket), ReferenceEquals(bucketHash, EmptyBucket) ? null : bucketHash));
+        }
+        return new StateUpdate(newBuckets, ComputeRoot(newBuckets), rows);
+    }
+
+    /// <summary>Makes a prepared update current; call only after its batch committed.</summary>
+    public void Apply(StateUpdate update)
+    {
+        var dirty = new SortedSet<int>();
+        foreach (var (bucket, hash) in update.Buckets)
+        {
+            _levels[0][bucket] = hash;
+            dirty.Add(bucket >> 1);
+        }
+        for (int level = 1; level <= Depth; level++)
+        {
+            var next = new SortedSet<int>();
+            foreach (var index in dirty)
+            {
+                _levels[level][index] = Node(_levels[level - 1][2 * index], _levels[level - 1][2 * index + 1]);
+                next.Add(index >> 1);
+            }
+            dirty = next;
+        }
+    }
+
+    private byte[] ComputeRoot(Dictionary<ushort, byte[]> newBuckets)
+    {
+        if (newBuckets.Count == 0) return Root;
+        var changed = newBuckets.ToDictionary(kv => (int)kv.Key, kv => kv.Value);
+        for (int level = 1; level <= Depth; level++)
+        {
+            var next = new Dictionary<int, byte[]>();
+            foreach (var index in changed.Keys.Select(i => i >> 1).Distinct())
+            {
+                var left = changed.GetValueOrDefault(2 * index) ?? _levels[level - 1][2 * index];
+                var right = changed.GetValueOrDefault(2 * index + 1) ?? _levels[level - 1][2 * index + 1];
+                next[index] = Node(left, right);
+            }
+            changed = next;
+        }
+        return changed[0];
+    }
+
+    private static byte[] HashBucket(SortedDictionary<byte[], byte[]> entries)
+    {
+        if (entries.Count == 0) return EmptyBucket;
+        var writer = new CanonicalWriter().U32((uint)entries.Count);
+        foreach (var (key, valueHash) in entries) writer.Bytes(key).Bytes(valueHash);
+        return Hashes.Sha256(writer.WrittenSpan);
+    }
+
+    private static byte[] Node(byte[] left, byte[] right)
+    {
+        Span<byte> buffer = stackalloc byte[1 + 2 * Hashes.Length];
+        buffer[0] = 0x01;
+        left.CopyTo(buffer[1..]);
+        right.CopyTo(buffer[(1 + Hashes.Length)..]);
+        return Hashes.Sha256(buffer);
+    }
+}
+
+public sealed record StateUpdate(IReadOnlyDictionary<ushort, byte[]> Buckets, byte[] Root, IReadOnlyList<StateUpdate.Row> Rows)
+{
+    /// <summary>A row to put (or delete when <see cref="Value"/> is null) in the block's batch.</summary>
+    public readonly record struct Row(Column Column, byte[] Key, byte[]? Value);
+}

@@ -1,0 +1,51 @@
+using Chain.Node.Channels;
+using Chain.Protocol;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Chain.Node.Rpc;
+
+/// <summary>
+/// Streams every committed block from a start height, first from the store, then live. The stream
+/// reads committed blocks only, so a client that reconnects with "last seen + 1" misses nothing.
+/// </summary>
+public sealed class EventsService(ChannelDirectory channels) : Events.EventsBase
+{
+    public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<BlockEvent> responseStream, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        var next = request.StartBlock;
+        var cancel = context.CancellationToken;
+        while (!cancel.IsCancellationRequested)
+        {
+            var signal = channel.Notifier.NextBlock; // taken before reading the height, so no commit is missed
+            while (next < channel.Ledger.Height)
+            {
+                var block = channel.Ledger.GetBlock(next)!;
+                await responseStream.WriteAsync(ToEvent(block, request.IncludeFullBlock), cancel);
+                next++;
+            }
+            try { await signal.WaitAsync(cancel); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    private static BlockEvent ToEvent(Block block, bool includeFullBlock)
+    {
+        var blockEvent = new BlockEvent
+        {
+            Channel = block.Header.Channel, Number = block.Header.Number,
+            BlockHash = ByteString.CopyFrom(ProtocolHashes.BlockHash(block.Header)),
+        };
+        for (int i = 0; i < block.Transactions.Count; i++)
+        {
+            var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(block.Transactions[i].Payload.Span));
+            var result = block.Results[i];
+            blockEvent.TxStatuses.Add(new TxStatus { TxId = txId, Code = result.Code, Message = result.Message });
+            foreach (var e in result.Events) blockEvent.Events.Add(new ContractEventRecord { TxId = txId, Event = e });
+        }
+        if (includeFullBlock) blockEvent.Block = block;
+        return blockEvent;
+    }
+}

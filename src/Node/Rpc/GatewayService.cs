@@ -1,0 +1,105 @@
+using Chain.Node.Channels;
+using Chain.Node.Execution;
+using Chain.Node.Rpc.Interceptors;
+using Chain.Protocol;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace Chain.Node.Rpc;
+
+public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayBase
+{
+    public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        var tx = ChannelOf(request.Transaction).Admit(request.Transaction);
+        return Task.FromResult(new SubmitResponse { TxId = tx.TxIdHex });
+    }
+
+    public override Task<SubmitBatchResponse> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
+    {
+        var statuses = new AdmissionStatus[request.Transactions.Count];
+        // Admission is CPU-bound (signature recovery); spread one large batch over the cores.
+        Parallel.For(0, statuses.Length, i =>
+        {
+            var transaction = request.Transactions[i];
+            try
+            {
+                var tx = ChannelOf(transaction).Admit(transaction);
+                statuses[i] = new AdmissionStatus { TxId = tx.TxIdHex, Accepted = true, StatusCode = (int)StatusCode.OK };
+            }
+            catch (Exception e) when (e is TxRejectedException or ChannelBusyException)
+            {
+                var rpc = ErrorMappingInterceptor.ToRpcException(e);
+                statuses[i] = new AdmissionStatus
+                {
+                    TxId = Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span)), Accepted = false,
+                    StatusCode = (int)rpc.StatusCode, Message = rpc.Status.Detail,
+                };
+            }
+        });
+        var response = new SubmitBatchResponse();
+        response.Statuses.AddRange(statuses);
+        return Task.FromResult(response);
+    }
+
+    public override async Task<CommitStatusResponse> SubmitAndWait(SubmitRequest request, ServerCallContext context)
+    {
+        var channel = ChannelOf(request.Transaction);
+        var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transaction.Payload.Span));
+        var waiter = channel.Notifier.WaitForTx(txId);
+        try
+        {
+            channel.Admit(request.Transaction!);
+        }
+        catch
+        {
+            channel.Notifier.Forget(txId);
+            throw;
+        }
+        return await waiter.WaitAsync(context.CancellationToken);
+    }
+
+    public override async Task<CommitStatusResponse> CommitStatus(CommitStatusRequest request, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        var txId = Hashes32(request.TxId);
+        var waiter = request.Wait ? channel.Notifier.WaitForTx(request.TxId.ToLowerInvariant()) : null;
+        var location = channel.Ledger.GetTxLocation(txId);
+        if (location is { } found)
+        {
+            if (waiter is not null) channel.Notifier.Forget(request.TxId.ToLowerInvariant());
+            var block = channel.Ledger.GetBlock(found.Block)!;
+            return new CommitStatusResponse
+            {
+                TxId = request.TxId.ToLowerInvariant(), Committed = true, BlockNumber = found.Block,
+                Code = (ValidationCode)found.Code, Message = block.Results[(int)found.TxIndex].Message,
+            };
+        }
+        if (waiter is null) return new CommitStatusResponse { TxId = request.TxId.ToLowerInvariant(), Committed = false };
+        return await waiter.WaitAsync(context.CancellationToken);
+    }
+
+    public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        var height = channel.Ledger.Height;
+        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span);
+        return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result), Height = height });
+    }
+
+    private ChannelRuntime ChannelOf(Transaction? transaction)
+    {
+        if (transaction is null || transaction.Payload.IsEmpty)
+            throw new TxRejectedException(new(ValidationCode.BadPayload, "request carries no transaction payload"));
+        TxPayload payload;
+        try { payload = TxPayload.Parser.ParseFrom(transaction.Payload); }
+        catch (InvalidProtocolBufferException e) { throw new TxRejectedException(new(ValidationCode.BadPayload, $"payload does not decode: {e.Message}")); }
+        return channels.Get(payload.Channel);
+    }
+
+    internal static byte[] Hashes32(string txId) =>
+        Sdk.Crypto.Hashes.TryFromHex(txId) is { Length: 32 } bytes
+            ? bytes
+            : throw new RequestException(StatusCode.InvalidArgument, $"BAD_TXID: '{txId}' is not a 64-character hex transaction id");
+}

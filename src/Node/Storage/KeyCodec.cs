@@ -1,0 +1,104 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Chain.Node.Storage;
+
+/// <summary>
+/// Every key written to the ledger database is built and parsed here. Numbers are big-endian so that
+/// RocksDB's byte order is block order. State keys are (contract, key) with the contract length first,
+/// so one contract's keys form a contiguous range that no other contract's keys can enter.
+/// </summary>
+public static class KeyCodec
+{
+    public static readonly byte[] SavepointKey = "savepoint"u8.ToArray();
+    private const byte BucketPrefix = (byte)'b';
+
+    public static byte[] BlockNumber(ulong number)
+    {
+        var key = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(key, number);
+        return key;
+    }
+
+    public static ulong ParseBlockNumber(ReadOnlySpan<byte> key) => BinaryPrimitives.ReadUInt64BigEndian(key);
+
+    public static byte[] State(string contract, string key)
+    {
+        int contractLength = Encoding.UTF8.GetByteCount(contract);
+        if (contractLength > byte.MaxValue) throw new ArgumentException($"contract name is {contractLength} bytes, at most 255", nameof(contract));
+        var bytes = new byte[1 + contractLength + Encoding.UTF8.GetByteCount(key)];
+        bytes[0] = (byte)contractLength;
+        Encoding.UTF8.GetBytes(contract, bytes.AsSpan(1));
+        Encoding.UTF8.GetBytes(key, bytes.AsSpan(1 + contractLength));
+        return bytes;
+    }
+
+    /// <summary>The contract-relative key of a state key built by <see cref="State"/>.</summary>
+    public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]);
+
+    /// <summary>Exclusive upper bound of a contract's whole key range.</summary>
+    public static byte[] ContractUpperBound(string contract) => PrefixUpperBound(State(contract, ""));
+
+    /// <summary>The smallest key greater than every key that starts with <paramref name="prefix"/>; null if none exists.</summary>
+    public static byte[] PrefixUpperBound(ReadOnlySpan<byte> prefix)
+    {
+        var bound = prefix.ToArray();
+        for (int i = bound.Length - 1; i >= 0; i--)
+        {
+            if (bound[i] != 0xFF) { bound[i]++; return bound[..(i + 1)]; }
+        }
+        throw new ArgumentException("prefix has no upper bound (all bytes are 0xFF)", nameof(prefix));
+    }
+
+    public static byte[] StateHash(ushort bucket, ReadOnlySpan<byte> stateKey)
+    {
+        var key = new byte[2 + stateKey.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(key, bucket);
+        stateKey.CopyTo(key.AsSpan(2));
+        return key;
+    }
+
+    public static byte[] BucketPrefixOf(ushort bucket)
+    {
+        var key = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(key, bucket);
+        return key;
+    }
+
+    public static byte[] HistoryPrefix(ReadOnlySpan<byte> stateKey)
+    {
+        var key = new byte[2 + stateKey.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(key, checked((ushort)stateKey.Length));
+        stateKey.CopyTo(key.AsSpan(2));
+        return key;
+    }
+
+    public static byte[] History(ReadOnlySpan<byte> stateKey, ulong block, uint txIndex)
+    {
+        var key = new byte[2 + stateKey.Length + 12];
+        BinaryPrimitives.WriteUInt16BigEndian(key, checked((ushort)stateKey.Length));
+        stateKey.CopyTo(key.AsSpan(2));
+        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(2 + stateKey.Length), block);
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(10 + stateKey.Length), txIndex);
+        return key;
+    }
+
+    public static (ulong Block, uint TxIndex) ParseHistoryVersion(ReadOnlySpan<byte> historyKey) =>
+        (BinaryPrimitives.ReadUInt64BigEndian(historyKey[^12..]), BinaryPrimitives.ReadUInt32BigEndian(historyKey[^4..]));
+
+    public static byte[] Event(string contract, string name, ulong block, uint txIndex, uint eventIndex)
+    {
+        var prefix = State(contract, name + "\0");
+        var key = new byte[prefix.Length + 16];
+        prefix.CopyTo(key, 0);
+        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(prefix.Length), block);
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 8), txIndex);
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 12), eventIndex);
+        return key;
+    }
+
+    public static byte[] Bucket(ushort bucket) => [BucketPrefix, (byte)(bucket >> 8), (byte)bucket];
+
+    public static readonly byte[] BucketRangeStart = [BucketPrefix];
+    public static readonly byte[] BucketRangeEnd = [BucketPrefix + 1];
+}

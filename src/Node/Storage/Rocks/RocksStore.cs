@@ -1,0 +1,115 @@
+using RocksDbSharp;
+
+namespace Chain.Node.Storage.Rocks;
+
+/// <summary>
+/// One RocksDB database with the column families of <see cref="Column"/>. The only type in the node
+/// that touches RocksDbSharp. Reads are thread-safe; writes go through <see cref="Write"/>.
+/// </summary>
+public sealed class RocksStore : IDisposable
+{
+    private readonly RocksDb _db;
+    private readonly ColumnFamilyHandle[] _columns;
+    private readonly WriteOptions _syncWrite = new WriteOptions().SetSync(true);
+    private readonly ReadOptions _scanOptions = new ReadOptions().SetFillCache(false);
+
+    private RocksStore(RocksDb db)
+    {
+        _db = db;
+        _columns = Enum.GetValues<Column>().Select(c => db.GetColumnFamily(ColumnName(c))).ToArray();
+    }
+
+    public string Path => _db.Path;
+
+    public static RocksStore Open(string path, bool readOnly = false)
+    {
+        var options = new DbOptions()
+            .SetCreateIfMissing(!readOnly)
+            .SetCreateMissingColumnFamilies(!readOnly)
+            .SetKeepLogFileNum(4)
+            .SetMaxOpenFiles(256);
+        var families = new ColumnFamilies();
+        foreach (var column in Enum.GetValues<Column>()) families.Add(ColumnName(column), new ColumnFamilyOptions());
+        try
+        {
+            if (!readOnly) Directory.CreateDirectory(path);
+            var db = readOnly ? RocksDb.OpenReadOnly(options, path, families, errIfLogFileExists: false) : RocksDb.Open(options, path, families);
+            return new RocksStore(db);
+        }
+        catch (RocksDbException e)
+        {
+            throw new StorageException($"cannot open ledger database at '{path}': {e.Message}", e);
+        }
+    }
+
+    public byte[]? Get(Column column, ReadOnlySpan<byte> key) => _db.Get(key, _columns[(int)column]);
+
+    public bool Exists(Column column, ReadOnlySpan<byte> key) => _db.HasKey(key, _columns[(int)column]);
+
+    /// <summary>Entries with lower ≤ key &lt; upper in ascending order (upper null: to the end).</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Column column, byte[] lower, byte[]? upper, int limit = int.MaxValue)
+    {
+        if (limit <= 0) yield break;
+        var options = new ReadOptions().SetFillCache(false).SetIterateLowerBound(lower);
+        if (upper is not null) options.SetIterateUpperBound(upper);
+        using var iterator = _db.NewIterator(_columns[(int)column], options);
+        int count = 0;
+        for (iterator.Seek(lower); iterator.Valid(); iterator.Next())
+        {
+            yield return new(iterator.Key(), iterator.Value());
+            if (++count >= limit) yield break;
+        }
+        GC.KeepAlive(options);
+    }
+
+    /// <summary>The last entry of a column, if any.</summary>
+    public KeyValuePair<byte[], byte[]>? Last(Column column)
+    {
+        using var iterator = _db.NewIterator(_columns[(int)column], _scanOptions);
+        iterator.SeekToLast();
+        return iterator.Valid() ? new(iterator.Key(), iterator.Value()) : null;
+    }
+
+    public StoreBatch CreateBatch() => new(this);
+
+    /// <summary>Applies the batch atomically; with <paramref name="sync"/> it is on disk when this returns.</summary>
+    internal void Write(WriteBatch batch, bool sync) => _db.Write(batch, sync ? _syncWrite : null);
+
+    internal ColumnFamilyHandle Handle(Column column) => _columns[(int)column];
+
+    private static string ColumnName(Column column) => column.ToString().ToLowerInvariant();
+
+    public void Dispose() => _db.Dispose();
+}
+
+/// <summary>
+/// Writes collected for one atomic commit. Nothing is written until <see cref="Commit"/>; disposing
+/// without committing discards everything.
+/// </summary>
+public sealed class StoreBatch : IDisposable
+{
+    private readonly RocksStore _store;
+    private readonly WriteBatch _batch = new();
+
+    internal StoreBatch(RocksStore store) => _store = store;
+
+    public int Count => _batch.Count();
+
+    public StoreBatch Put(Column column, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        _batch.Put(key, value, _store.Handle(column));
+        return this;
+    }
+
+    public StoreBatch Delete(Column column, ReadOnlySpan<byte> key)
+    {
+        _batch.Delete(key, _store.Handle(column));
+        return this;
+    }
+
+    public void Commit(bool sync = true) => _store.Write(_batch, sync);
+
+    public void Dispose() => _batch.Dispose();
+}
+
+public sealed class StorageException(string message, Exception? inner = null) : Exception(message, inner);

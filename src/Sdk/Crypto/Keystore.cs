@@ -1,0 +1,55 @@
+using System.Text.Json;
+using Nethereum.KeyStore;
+using Nethereum.KeyStore.Model;
+
+namespace Chain.Sdk.Crypto;
+
+/// <summary>Web3 Secret Storage (v3) keystore files, as written by geth and other Ethereum wallets.</summary>
+public static class Keystore
+{
+    /// <summary>Standard scrypt cost (n = 2^18), as geth uses by default.</summary>
+    public static readonly ScryptParams Standard = new() { N = 262144, R = 8, P = 1, Dklen = 32 };
+
+    /// <summary>Cheaper scrypt cost (n = 2^12) for node keys of local development networks and tests.</summary>
+    public static readonly ScryptParams Light = new() { N = 4096, R = 8, P = 6, Dklen = 32 };
+
+    public static string Encrypt(AccountKey key, string password, bool light = false)
+    {
+        var service = new KeyStoreScryptService();
+        var keyStore = service.EncryptAndGenerateKeyStore(password, key.ExportPrivateKey(), Hashes.ToHex(key.Address), light ? Light : Standard);
+        return service.SerializeKeyStoreToJson(keyStore);
+    }
+
+    public static AccountKey Decrypt(string json, string password)
+    {
+        byte[] privateKey;
+        try
+        {
+            privateKey = new KeyStoreService().DecryptKeyStoreFromJson(password, json);
+        }
+        catch (JsonException) { throw new KeystoreException("keystore file is not valid JSON"); }
+        catch (Newtonsoft.Json.JsonException) { throw new KeystoreException("keystore file is not valid JSON"); }
+        catch (Nethereum.KeyStore.Crypto.DecryptionException) { throw new KeystoreException("wrong password for keystore"); }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
+        {
+            throw new KeystoreException($"keystore file is not a Web3 Secret Storage file ({e.Message})");
+        }
+        return new AccountKey(privateKey);
+    }
+
+    public static void Write(string path, AccountKey key, string password, bool light = false)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is not null) Directory.CreateDirectory(directory);
+        File.WriteAllText(path, Encrypt(key, password, light));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    public static AccountKey Read(string path, string password)
+    {
+        if (!File.Exists(path)) throw new KeystoreException($"keystore file '{path}' does not exist");
+        return Decrypt(File.ReadAllText(path), password);
+    }
+}
+
+public sealed class KeystoreException(string message) : Exception(message);
