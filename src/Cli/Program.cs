@@ -5,7 +5,10 @@ namespace Chain.Cli;
 
 public static class Program
 {
-    public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
+    // Signals are handled where they matter: the node host stops gracefully on SIGINT/SIGTERM, and
+    // 'network up' forwards them to its children. The parser's own handler would kill the process early.
+    public static Task<int> Main(string[] args) =>
+        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
     public static RootCommand BuildRoot()
     {

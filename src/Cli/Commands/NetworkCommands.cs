@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Chain.Node.Configuration;
 using Chain.Node.Hosting;
 using Chain.Protocol;
@@ -25,7 +26,11 @@ public static class NetworkCommands
             if (count != 1) throw new UsageException($"--nodes {count} is not supported yet: this version runs solo ordering, so use --nodes 1");
             var root = Path.GetFullPath(parse.GetValue(dir)!);
             var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", parse.GetValue(basePort) + i - 1)).ToArray();
-            return await RunAsync(configs, cancel);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+            void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            return await RunAsync(configs, stop.Token);
         });
         var network = new Command("network", "local development networks");
         network.Subcommands.Add(up);
@@ -77,7 +82,7 @@ public static class NetworkCommands
                 Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {string.Join(", ", DefaultChannels)})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
-            var exited = await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(cancel)));
+            await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(cancel)));
             if (!cancel.IsCancellationRequested)
             {
                 var dead = children.First(c => c.Process.HasExited);

@@ -97,24 +97,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 
     private void CommitGenesis()
     {
-        var update = Ledger.PrepareStateUpdate(new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
-        var header = new BlockHeader
-        {
-            Channel = Name,
-            Number = 0,
-            PreviousHash = ByteString.CopyFrom(new byte[Hashes.Length]),
-            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot([])),
-            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot([])),
-            StateRoot = ByteString.CopyFrom(update.Root),
-            TimestampMs = _config.GenesisTimestampMs,
-            Proposer = "",
-        };
-        var block = new Block { Header = header };
-        Ledger.Commit(new BlockWriteSet
-        {
-            Block = block, Hash = ProtocolHashes.BlockHash(header), TxIds = [],
-            StateWrites = new Dictionary<byte[], byte[]?>(), History = [], StateUpdate = update,
-        });
+        Ledger.CommitGenesis(_config.GenesisTimestampMs);
         _logger.LogInformation("channel {Channel} created its genesis block", Name);
     }
 

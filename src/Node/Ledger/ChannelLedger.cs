@@ -136,6 +136,32 @@ public sealed partial class ChannelLedger : IDisposable
         _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs);
     }
 
+    /// <summary>
+    /// Writes block 0 of an empty ledger: no transactions, empty state, zero previous hash, no signature.
+    /// It depends only on the channel name and <paramref name="timestampMs"/>, so every node derives the same one.
+    /// </summary>
+    public void CommitGenesis(long timestampMs)
+    {
+        if (Height != 0) throw new InvalidOperationException($"channel '{Channel}' already has {Height} blocks");
+        var update = PrepareStateUpdate(new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
+        var header = new BlockHeader
+        {
+            Channel = Channel,
+            Number = 0,
+            PreviousHash = ByteString.CopyFrom(new byte[Hashes.Length]),
+            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot([])),
+            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot([])),
+            StateRoot = ByteString.CopyFrom(update.Root),
+            TimestampMs = timestampMs,
+            Proposer = "",
+        };
+        Commit(new BlockWriteSet
+        {
+            Block = new Block { Header = header }, Hash = ProtocolHashes.BlockHash(header), TxIds = [],
+            StateWrites = new Dictionary<byte[], byte[]?>(), History = [], StateUpdate = update,
+        });
+    }
+
     public void Dispose() => _store.Dispose();
 }
 

@@ -30,8 +30,9 @@ public static class Keystore
         catch (JsonException) { throw new KeystoreException("keystore file is not valid JSON"); }
         catch (Newtonsoft.Json.JsonException) { throw new KeystoreException("keystore file is not valid JSON"); }
         catch (Nethereum.KeyStore.Crypto.DecryptionException) { throw new KeystoreException("wrong password for keystore"); }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or NullReferenceException)
+        catch (Exception e)
         {
+            // Nethereum reports a malformed file with assorted exception types (even System.Exception).
             throw new KeystoreException($"keystore file is not a Web3 Secret Storage file ({e.Message})");
         }
         return new AccountKey(privateKey);

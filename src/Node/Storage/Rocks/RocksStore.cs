@@ -79,7 +79,12 @@ public sealed class RocksStore : IDisposable
 
     private static string ColumnName(Column column) => column.ToString().ToLowerInvariant();
 
-    public void Dispose() => _db.Dispose();
+    private int _disposed;
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0) _db.Dispose();
+    }
 }
 
 /// <summary>

@@ -1,0 +1,58 @@
+using Chain.Node.Configuration;
+using Chain.Node.Consensus;
+using Chain.Node.Execution;
+using Chain.Tests.TestKit;
+using Xunit;
+
+namespace Chain.Tests.Node.Consensus;
+
+public class BlockCutterTests
+{
+    private static CheckedTx Tx(int valueLength = 1) => TxValidator.CheckStateless(Build.Put(Guid.NewGuid().ToString(), new string('v', valueLength)), 1 << 20);
+
+    [Fact]
+    public void ReachingMaxTxCount_CutsABatch()
+    {
+        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 3 });
+        Assert.Empty(cutter.Add(Tx()));
+        Assert.Empty(cutter.Add(Tx()));
+        var cut = Assert.Single(cutter.Add(Tx()));
+        Assert.Equal(3, cut.Count);
+        Assert.Equal(0, cutter.PendingCount);
+    }
+
+    [Fact]
+    public void ExceedingMaxBytes_CutsPendingAndStartsANewBatch()
+    {
+        var size = Tx(1000).Size;
+        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = size * 2 + 10 });
+        Assert.Empty(cutter.Add(Tx(1000)));
+        Assert.Empty(cutter.Add(Tx(1000)));
+        var cut = Assert.Single(cutter.Add(Tx(1000)));
+        Assert.Equal(2, cut.Count);
+        Assert.Equal(1, cutter.PendingCount);
+    }
+
+    [Fact]
+    public void OversizedTx_GoesAloneAfterPending()
+    {
+        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024 });
+        cutter.Add(Tx());
+        var cuts = cutter.Add(Tx(4000));
+        Assert.Equal(2, cuts.Count);
+        Assert.Single(cuts[0]);
+        Assert.Single(cuts[1]);
+        Assert.Equal(0, cutter.PendingCount);
+    }
+
+    [Fact]
+    public void Cut_ReturnsPendingInArrivalOrder()
+    {
+        var cutter = new BlockCutter(new BatchConfig());
+        var a = Tx();
+        var b = Tx();
+        cutter.Add(a);
+        cutter.Add(b);
+        Assert.Equal([a, b], cutter.Cut());
+    }
+}

@@ -1,0 +1,66 @@
+using Chain.Contracts.Abstractions;
+using Chain.Node.Execution;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chain.Tests.TestKit;
+
+/// <summary>An in-process channel ledger on real RocksDB in a temp folder, with the real executor.</summary>
+public sealed class LedgerHarness : IDisposable
+{
+    public const string Channel = "charity";
+    public const long WindowMs = 60_000;
+    private readonly TempDirectory _dir = new();
+    private readonly bool _ownsDir = true;
+
+    public LedgerHarness() : this(null) { }
+
+    private LedgerHarness(TempDirectory? dir)
+    {
+        if (dir is not null) { _dir = dir; _ownsDir = false; }
+        Ledger = ChannelLedger.Open(Path, Channel);
+        if (Ledger.Height == 0) Ledger.CommitGenesis(0);
+        Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
+    }
+
+    public static readonly AccountKey NodeKey = AccountKey.Generate();
+    public string Path => _dir.Combine("ledger");
+    public ChannelLedger Ledger { get; private set; }
+    public ContractRegistry Contracts { get; } = ContractRegistry.BuiltIn(["kv"]);
+    public BlockExecutor Executor { get; private set; }
+    public long Now { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    /// <summary>Executes and commits one block; returns it.</summary>
+    public Block Commit(params Transaction[] transactions)
+    {
+        var set = Executor.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
+        Ledger.Commit(set);
+        return set.Block;
+    }
+
+    public BlockWriteSet Execute(params Transaction[] transactions) =>
+        Executor.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
+
+    public byte[]? Query(string function, string argsJson)
+    {
+        try { return BlockExecutor.Evaluate(Ledger, Contracts, "kv", function, System.Text.Encoding.UTF8.GetBytes(argsJson)); }
+        catch (TxRejectedException) { return null; }
+    }
+
+    public void Reopen()
+    {
+        Ledger.Dispose();
+        Ledger = ChannelLedger.Open(Path, Channel);
+        Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
+    }
+
+    public void Dispose()
+    {
+        Ledger.Dispose();
+        if (_ownsDir) _dir.Dispose();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Chain.Cli.Commands;
+using Chain.Node.Configuration;
+using Chain.Sdk.Client;
+
+namespace Chain.Tests.TestKit;
+
+/// <summary>
+/// A real node process (`chain node start`) on a free loopback port with its ledger in a temp folder.
+/// The folder survives restarts of the process so tests can stop, kill and restart the same node.
+/// </summary>
+public sealed class NodeProcess : IAsyncDisposable
+{
+    private readonly TempDirectory _root = new();
+    private Process? _process;
+    private readonly ConcurrentQueue<string> _log = new();
+
+    public NodeProcess(Action<NodeConfig>? configure = null)
+    {
+        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort());
+        var config = NodeConfig.Load(ConfigPath);
+        configure?.Invoke(config);
+        config.Save(ConfigPath);
+        Config = NodeConfig.Load(ConfigPath);
+        Endpoint = "http://" + Config.Listen;
+        Client = new ChainClient(Endpoint);
+    }
+
+    public string ConfigPath { get; }
+    public NodeConfig Config { get; }
+    public string Endpoint { get; }
+    public ChainClient Client { get; }
+    public string DataDir => Config.Resolve(Config.DataDir);
+    public string ChannelDir(string channel) => Path.Combine(DataDir, channel);
+    public string Log => string.Join('\n', _log);
+
+    public static async Task<NodeProcess> StartAsync(Action<NodeConfig>? configure = null)
+    {
+        var node = new NodeProcess(configure);
+        await node.StartProcessAsync();
+        return node;
+    }
+
+    public async Task StartProcessAsync()
+    {
+        _process = ChainBinary.Start("node", "start", "--config", ConfigPath);
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        try { await NetworkCommands.WaitReadyAsync(_process, Endpoint, CancellationToken.None, TimeSpan.FromSeconds(90)); }
+        catch (Exception e) { throw new InvalidOperationException($"{e.Message}\n--- node log ---\n{Log}", e); }
+    }
+
+    /// <summary>Starts the process and waits for it to exit by itself (e.g. refusing a broken ledger).</summary>
+    public async Task<int> StartExpectingExitAsync()
+    {
+        _process = ChainBinary.Start("node", "start", "--config", ConfigPath);
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.WaitForExit(); // flush redirected output
+        return _process.ExitCode;
+    }
+
+    /// <summary>Graceful stop: SIGTERM and wait.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        await ProcessControl.StopAsync(_process, TimeSpan.FromSeconds(60));
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Crash: SIGKILL, no chance to clean up.</summary>
+    public void Kill()
+    {
+        if (_process is null) return;
+        _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
+        _process = null;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        if (_process is { HasExited: false }) Kill();
+        await Task.Yield();
+        _root.Dispose();
+    }
+}
