@@ -19,9 +19,18 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
     public override Task<SubmitBatchResponse> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
     {
         var statuses = new AdmissionStatus[request.Transactions.Count];
+        // A transaction repeated inside the batch: the first copy is admitted, later ones are duplicates.
+        var firstSeen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < statuses.Length; i++)
+        {
+            var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transactions[i].Payload.Span));
+            if (!firstSeen.Add(txId))
+                statuses[i] = Rejected(txId, new TxRejectedException(new(ValidationCode.DuplicateTxid, $"transaction {txId} appears more than once in the batch")));
+        }
         // Admission is CPU-bound (signature recovery); spread one large batch over the cores.
         Parallel.For(0, statuses.Length, i =>
         {
+            if (statuses[i] is not null) return;
             var transaction = request.Transactions[i];
             try
             {
@@ -30,17 +39,18 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
             }
             catch (Exception e) when (e is TxRejectedException or ChannelBusyException)
             {
-                var rpc = ErrorMappingInterceptor.ToRpcException(e);
-                statuses[i] = new AdmissionStatus
-                {
-                    TxId = Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span)), Accepted = false,
-                    StatusCode = (int)rpc.StatusCode, Message = rpc.Status.Detail,
-                };
+                statuses[i] = Rejected(Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span)), e);
             }
         });
         var response = new SubmitBatchResponse();
         response.Statuses.AddRange(statuses);
         return Task.FromResult(response);
+    }
+
+    private static AdmissionStatus Rejected(string txId, Exception e)
+    {
+        var rpc = ErrorMappingInterceptor.ToRpcException(e);
+        return new AdmissionStatus { TxId = txId, Accepted = false, StatusCode = (int)rpc.StatusCode, Message = rpc.Status.Detail };
     }
 
     public override async Task<CommitStatusResponse> SubmitAndWait(SubmitRequest request, ServerCallContext context)

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Chain.Cli.Commands;
+using Chain.Tests.TestKit;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>The `chain` program as a user runs it, against a real node.</summary>
+public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private NodeProcess Node => fixture.Node;
+
+    private Task<ChainBinary.Result> Run(params string[] args) => ChainBinary.RunAsync(["--endpoint", Node.Endpoint, .. args]);
+
+    [Fact]
+    public async Task AccountInvokeQueryBlockTx_Walkthrough()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("pw"), "correct horse");
+        var created = await Run("account", "new", "--out", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--light-kdf", "-o", "json");
+        Assert.Equal(0, created.ExitCode);
+        var address = JsonDocument.Parse(created.StdOut).RootElement.GetProperty("address").GetString();
+
+        var shown = await Run("account", "show", dir.Combine("alice.json"), "-o", "json");
+        Assert.Equal(address, JsonDocument.Parse(shown.StdOut).RootElement.GetProperty("address").GetString());
+
+        var invoked = await Run("invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
+            "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait", "-o", "json");
+        Assert.True(invoked.ExitCode == 0, invoked.StdErr);
+        var result = JsonDocument.Parse(invoked.StdOut).RootElement;
+        Assert.Equal("VALID", result.GetProperty("code").GetString());
+        var txId = result.GetProperty("txId").GetString()!;
+        var block = result.GetProperty("block").GetUInt64();
+
+        var queried = await Run("query", "-c", "charity", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}");
+        var value = JsonDocument.Parse(queried.StdOut).RootElement;
+        Assert.Equal(("walk", address), (value.GetProperty("value").GetString(), value.GetProperty("owner").GetString()));
+
+        var shownBlock = JsonDocument.Parse((await Run("block", "get", block.ToString(), "-c", "charity", "-o", "json")).StdOut).RootElement;
+        Assert.Contains(txId, shownBlock.GetProperty("transactions").EnumerateArray().Select(t => t.GetProperty("txId").GetString()));
+
+        var shownTx = JsonDocument.Parse((await Run("tx", "get", txId, "-c", "charity", "-o", "json")).StdOut).RootElement;
+        Assert.Equal((block, address), (shownTx.GetProperty("block").GetUInt64(), shownTx.GetProperty("creator").GetString()));
+
+        var status = JsonDocument.Parse((await Run("status", "-o", "json")).StdOut).RootElement;
+        Assert.Equal(["charity", "demolition-fund"], status.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+    }
+
+    [Theory]
+    [InlineData(2, "WRONG_CHANNEL", "invoke", "-c", "nope", "-k", "kv", "-f", "put", "-a", "{\"key\":\"a\",\"value\":\"b\"}")]
+    [InlineData(2, "UNKNOWN_FUNCTION", "invoke", "-c", "charity", "-k", "kv", "-f", "zap", "-a", "{}")]
+    [InlineData(2, "--args is not valid JSON", "invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{oops")]
+    [InlineData(2, "BAD_ARGS", "invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":1,\"value\":\"b\"}")]
+    [InlineData(1, "CONTRACT_ERROR", "query", "-c", "charity", "-k", "kv", "-f", "get", "-a", "{\"key\":\"no-such-key\"}")]
+    [InlineData(2, "NO_SUCH_BLOCK", "block", "get", "999999", "-c", "charity")]
+    [InlineData(2, "BAD_TXID", "tx", "get", "not-hex", "-c", "charity")]
+    public async Task BadInput_ExitsNonZeroWithOneReadableLine(int exitCode, string message, params string[] args)
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("pw"), "pw");
+        global::Chain.Sdk.Crypto.Keystore.Write(dir.Combine("k.json"), Build.Alice, "pw", light: true);
+        string[] full = args[0] == "invoke" ? [.. args, "--key", dir.Combine("k.json"), "--password-file", dir.Combine("pw"), "--wait"] : args;
+
+        var result = await Run(full);
+
+        Assert.Equal(exitCode, result.ExitCode);
+        var lines = result.StdErr.Trim().Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.Contains(message, lines[0]);
+    }
+
+    [Fact]
+    public async Task UnreachableNode_ExitsWith3()
+    {
+        var result = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{NodeProcess.FreePort()}", "status");
+        Assert.Equal(3, result.ExitCode);
+        Assert.StartsWith("error: node unreachable", result.StdErr);
+    }
+
+    [Fact]
+    public async Task MissingPassword_IsAUsageError()
+    {
+        using var dir = new TempDirectory();
+        var result = await ChainBinary.RunAsync(new Dictionary<string, string> { ["CHAIN_PASSWORD"] = "" }, "account", "new", "--out", dir.Combine("x.json"));
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("password", result.StdErr);
+        Assert.False(File.Exists(dir.Combine("x.json")));
+    }
+
+    [Fact]
+    public async Task NetworkUp_StartsBothChannels_AndStopsCleanlyOnSigterm()
+    {
+        using var dir = new TempDirectory();
+        var port = NodeProcess.FreePort();
+        using var process = ChainBinary.Start("network", "up", "--dir", dir.Combine("net"), "--base-port", port.ToString());
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            output.Enqueue(e.Data);
+            if (e.Data.Contains("press Ctrl-C")) ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            using var client = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port}");
+            var info = await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest());
+            Assert.Equal(["charity", "demolition-fund"], info.Channels.Select(c => c.Channel));
+
+            await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains(output, l => l.Contains("stopped cleanly"));
+            Assert.Contains("network stopped", output);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Transactions;
+using Chain.Tests.Node.Ledger;
+using Chain.Tests.TestKit;
+using Grpc.Core;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+public class DurabilityTests
+{
+    [Fact]
+    public async Task GracefulRestart_KeepsEverything()
+    {
+        await using var node = await NodeProcess.StartAsync();
+        var tx = Build.Put("durable", "yes");
+        var status = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx });
+        var before = await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest());
+
+        await node.StopAsync();
+        await node.StartProcessAsync();
+
+        var after = await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest());
+        Assert.Equal(before.Channels, after.Channels);
+        var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = status.TxId });
+        Assert.Equal(ValidationCode.Valid, stored.Result.Code);
+        var replay = await Assert.ThrowsAsync<RpcException>(() => node.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, replay.StatusCode);
+    }
+
+    [Fact]
+    public async Task Sigkill_UnderLoad_LosesNoCommittedTransaction()
+    {
+        await using var node = await NodeProcess.StartAsync(c => c.Channels.ForEach(ch => ch.Batch.TimeoutMs = 5));
+        var committed = new ConcurrentBag<(string TxId, ulong Block)>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var status = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put($"crash-{w}-{i}", "v") });
+                    if (status.Code == ValidationCode.Valid) committed.Add((status.TxId, status.BlockNumber));
+                }
+                catch (RpcException) { return; } // the node died under us
+            }
+        })).ToArray();
+
+        await Wait.UntilAsync(() => Task.FromResult(committed.Count >= 100), "100 transactions committed before the crash");
+        node.Kill();
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", node.DataDir);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+
+        await node.StartProcessAsync();
+        foreach (var (txId, block) in committed)
+        {
+            var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = txId });
+            Assert.Equal((block, ValidationCode.Valid), (stored.BlockNumber, stored.Result.Code));
+        }
+        var info = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0];
+        var last = await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = info.Height - 1 });
+        Assert.Equal(info.LastBlockHash.ToByteArray(), Chain.Sdk.Encoding.ProtocolHashes.BlockHash(last.Header));
+        Assert.True(committed.Max(c => c.Block) < info.Height);
+
+        // The restarted node keeps committing on top of the recovered chain.
+        var next = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("after-crash", "v") });
+        Assert.Equal((ValidationCode.Valid, info.Height), (next.Code, next.BlockNumber));
+    }
+
+    [Fact]
+    public async Task CorruptedLedger_FailsVerifyNamingTheBlock_AndTheNodeRefusesToStart()
+    {
+        await using var node = await NodeProcess.StartAsync();
+        for (int i = 0; i < 3; i++) await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put($"c{i}", "v") });
+        var height = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0].Height;
+        await node.StopAsync();
+
+        // A flipped byte in a middle block: the offline check names it.
+        ChannelLedgerTests.CorruptBlock(node.ChannelDir("charity"), 2);
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", node.DataDir);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("block 2", verify.StdErr);
+        Assert.Single(verify.StdErr.Trim().Split('\n'));
+
+        // A flipped byte in the last block: the node refuses to start and says which block.
+        ChannelLedgerTests.CorruptBlock(node.ChannelDir("charity"), height - 1);
+        var exit = await node.StartExpectingExitAsync();
+        Assert.NotEqual(0, exit);
+        Assert.Contains($"ledger is corrupt at block {height - 1}", node.Log);
+    }
+}
