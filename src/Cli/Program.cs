@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Chain.Cli.Commands;
 
 namespace Chain.Cli;
@@ -7,8 +8,24 @@ public static class Program
 {
     // Signals are handled where they matter: the node host stops gracefully on SIGINT/SIGTERM, and
     // 'network up' forwards them to its children. The parser's own handler would kill the process early.
-    public static Task<int> Main(string[] args) =>
-        BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    public static Task<int> Main(string[] args)
+    {
+        var parseResult = BuildRoot().Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            // One readable line and the usage exit code, instead of the parser's full help text.
+            Console.Error.WriteLine($"error: {string.Join(' ', parseResult.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries))} (see 'chain {string.Join(' ', CommandPath(parseResult))} --help')");
+            return Task.FromResult(2);
+        }
+        return parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parseResult)
+    {
+        var names = new Stack<string>();
+        for (var result = parseResult.CommandResult; result?.Parent is CommandResult parent; result = parent) names.Push(result.Command.Name);
+        return names;
+    }
 
     public static RootCommand BuildRoot()
     {

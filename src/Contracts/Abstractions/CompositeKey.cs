@@ -24,7 +24,12 @@ public static class CompositeKey
     /// <summary>The prefix shared by every composite key of that type whose first attributes are these.</summary>
     public static string Prefix(string objectType, params ReadOnlySpan<string> attributes) => Create(objectType, attributes);
 
-    public static string[] Split(string compositeKey) => compositeKey.TrimEnd(Separator).Split(Separator);
+    public static string[] Split(string compositeKey)
+    {
+        if (compositeKey.Length == 0 || compositeKey[^1] != Separator)
+            throw new ContractException(ContractErrors.BadArgs, "not a composite key (it must end with U+0000)");
+        return compositeKey[..^1].Split(Separator);
+    }
 
     private static void Validate(string part)
     {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Chain.Protocol;
 
 namespace Chain.Node.Channels;
@@ -7,36 +6,68 @@ namespace Chain.Node.Channels;
 /// Wakes waiters when blocks commit: per-transaction waiters (SubmitAndWait, CommitStatus) and
 /// "height changed" waiters (event streams).
 /// </summary>
+/// <remarks>
+/// Each caller owns its registration, so a refused duplicate submit or a cancelled call removes only
+/// its own waiter, never another caller's wait for the same transaction.
+/// </remarks>
 public sealed class CommitNotifier
 {
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<CommitStatusResponse>> _txWaiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TaskCompletionSource<CommitStatusResponse>>> _txWaiters = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
     private TaskCompletionSource _nextBlock = NewSignal();
 
     /// <summary>Completes when a block commits after this call.</summary>
     public Task NextBlock => Volatile.Read(ref _nextBlock).Task;
 
-    public Task<CommitStatusResponse> WaitForTx(string txId) =>
-        _txWaiters.GetOrAdd(txId, _ => new TaskCompletionSource<CommitStatusResponse>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    public TxWaiter WaitForTx(string txId)
+    {
+        var source = new TaskCompletionSource<CommitStatusResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (!_txWaiters.TryGetValue(txId, out var list)) _txWaiters[txId] = list = [];
+            list.Add(source);
+        }
+        return new TxWaiter(this, txId, source);
+    }
 
-    public void Forget(string txId) => _txWaiters.TryRemove(txId, out _);
+    private void Remove(string txId, TaskCompletionSource<CommitStatusResponse> source)
+    {
+        lock (_lock)
+        {
+            if (_txWaiters.TryGetValue(txId, out var list) && list.Remove(source) && list.Count == 0) _txWaiters.Remove(txId);
+        }
+    }
 
     public void BlockCommitted(Block block, IReadOnlyList<string> txIds)
     {
-        if (!_txWaiters.IsEmpty)
+        List<(TaskCompletionSource<CommitStatusResponse> Source, CommitStatusResponse Status)>? wake = null;
+        lock (_lock)
         {
-            for (int i = 0; i < txIds.Count; i++)
+            if (_txWaiters.Count > 0)
             {
-                if (block.Results[i].Code == ValidationCode.DuplicateTxid) continue;
-                if (_txWaiters.TryRemove(txIds[i], out var waiter))
-                    waiter.TrySetResult(new CommitStatusResponse
+                for (int i = 0; i < txIds.Count; i++)
+                {
+                    if (block.Results[i].Code == ValidationCode.DuplicateTxid || !_txWaiters.Remove(txIds[i], out var list)) continue;
+                    var status = new CommitStatusResponse
                     {
                         TxId = txIds[i], Committed = true, BlockNumber = block.Header.Number,
                         Code = block.Results[i].Code, Message = block.Results[i].Message,
-                    });
+                    };
+                    wake ??= [];
+                    foreach (var source in list) wake.Add((source, status));
+                }
             }
         }
+        if (wake is not null) foreach (var (source, status) in wake) source.TrySetResult(status);
         Interlocked.Exchange(ref _nextBlock, NewSignal()).TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>One caller's wait for one transaction; dispose to stop waiting.</summary>
+    public sealed class TxWaiter(CommitNotifier owner, string txId, TaskCompletionSource<CommitStatusResponse> source) : IDisposable
+    {
+        public Task<CommitStatusResponse> Task => source.Task;
+        public void Dispose() => owner.Remove(txId, source);
+    }
 }

@@ -95,8 +95,8 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
 
     private static TxResult Invalid(TxRejection rejection) => new() { Code = rejection.Code, Message = rejection.Message };
 
-    /// <summary>Runs a query function against committed state.</summary>
-    public static byte[] Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson)
+    /// <summary>Runs a query function against one consistent snapshot of committed state.</summary>
+    public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson)
     {
         if (!contracts.TryGet(contractName, out var contract))
             throw new TxRejectedException(new(ValidationCode.UnknownContract, $"channel '{ledger.Channel}' has no contract '{contractName}' (has: {string.Join(", ", contracts.Names)})"));
@@ -113,13 +113,16 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         }
         catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.BadArgs, TxValidator.ArgsMessage(e))); }
 
-        var head = ledger.Head;
-        var context = new TxContext(ledger, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, new Caller(""), "",
-            head.LastTimestampMs, head.Height, readOnly: true);
+        using var snapshot = ledger.OpenSnapshot();
+        var context = new TxContext(snapshot, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, new Caller(""), "",
+            snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true);
         try
         {
-            return function.Execute(context, args) ?? [];
+            return new EvaluateResult(function.Execute(context, args) ?? [], snapshot.Head.Height);
         }
         catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.ContractError, $"{e.Code}: {e.Message}")); }
     }
 }
+
+/// <summary>A query's result and the height of the state it read.</summary>
+public readonly record struct EvaluateResult(byte[] Value, ulong Height);

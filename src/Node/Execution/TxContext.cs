@@ -12,12 +12,12 @@ namespace Chain.Node.Execution;
 /// </summary>
 internal sealed class TxContext : IContractContext
 {
-    private readonly ChannelLedger _ledger;
+    private readonly IStateReader _ledger;
     private readonly IReadOnlyDictionary<byte[], byte[]?> _blockWrites;
     private readonly bool _readOnly;
     private readonly string _contract;
 
-    public TxContext(ChannelLedger ledger, IReadOnlyDictionary<byte[], byte[]?> blockWrites, string contract, Caller caller,
+    public TxContext(IStateReader ledger, IReadOnlyDictionary<byte[], byte[]?> blockWrites, string contract, Caller caller,
         string txId, long timestampMs, ulong blockNumber, bool readOnly)
     {
         _ledger = ledger;

@@ -14,6 +14,16 @@ public static class BlockVerifier
         catch (InvalidProtocolBufferException e) { throw new LedgerCorruptException(number, $"block bytes do not decode ({e.Message})"); }
     }
 
+    private static string? CheckSigner(Transaction transaction, byte[] txId)
+    {
+        TxPayload payload;
+        try { payload = TxPayload.Parser.ParseFrom(transaction.Payload); }
+        catch (InvalidProtocolBufferException) { return "its payload does not decode"; }
+        var signer = Signatures.TryRecoverAddress(txId, transaction.Signature.Span, out var error);
+        if (signer is null) return $"its signature does not verify ({error})";
+        return signer.AsSpan().SequenceEqual(payload.Creator.Span) ? null : "its signature is not by its creator";
+    }
+
     /// <summary>Returns the block hash, or throws <see cref="LedgerCorruptException"/> naming what is wrong.</summary>
     public static byte[] CheckSelfConsistent(Block block, ulong expectedNumber, string channel, bool checkTxSignatures = false)
     {
@@ -46,15 +56,19 @@ public static class BlockVerifier
 
         if (checkTxSignatures)
         {
-            var bad = -1;
-            Parallel.For(0, block.Transactions.Count, (i, state) =>
+            // Only VALID transactions changed state, so only their signatures must hold; the others are
+            // kept as submitted, with the reason they were refused.
+            var bad = new System.Collections.Concurrent.ConcurrentBag<(int Index, string Reason)>();
+            Parallel.For(0, block.Transactions.Count, i =>
             {
-                if (block.Results[i].Code is ValidationCode.BadSignature or ValidationCode.BadPayload) return;
-                var payload = TxPayload.Parser.ParseFrom(block.Transactions[i].Payload);
-                var signer = Signatures.TryRecoverAddress(txIds[i], block.Transactions[i].Signature.Span, out _);
-                if (signer is null || !signer.AsSpan().SequenceEqual(payload.Creator.Span)) { Interlocked.CompareExchange(ref bad, i, -1); state.Stop(); }
+                if (block.Results[i].Code != ValidationCode.Valid) return;
+                if (CheckSigner(block.Transactions[i], txIds[i]) is { } reason) bad.Add((i, reason));
             });
-            if (bad >= 0) throw new LedgerCorruptException(expectedNumber, $"transaction {bad} is marked valid but its signature does not verify");
+            if (!bad.IsEmpty)
+            {
+                var first = bad.MinBy(b => b.Index);
+                throw new LedgerCorruptException(expectedNumber, $"transaction {first.Index} is VALID but {first.Reason}");
+            }
         }
         return hash;
     }

@@ -18,8 +18,9 @@ public sealed partial class ChannelLedger
         var store = RocksStore.Open(path, readOnly);
         try
         {
-            var head = CheckTip(store, channel);
-            return new ChannelLedger(channel, store, StateCommitment.Load(store), head);
+            var commitment = StateCommitment.Load(store);
+            var head = CheckTip(store, channel, commitment);
+            return new ChannelLedger(channel, store, commitment, head);
         }
         catch
         {
@@ -28,14 +29,14 @@ public sealed partial class ChannelLedger
         }
     }
 
-    private static ChainHead CheckTip(RocksStore store, string channel)
+    private static ChainHead CheckTip(RocksStore store, string channel, StateCommitment commitment)
     {
         var savepoint = store.Get(Column.Meta, KeyCodec.SavepointKey);
         var last = store.Last(Column.Blocks);
         if (savepoint is null)
         {
             if (last is not null) throw new LedgerCorruptException(0, "blocks exist but the savepoint is missing");
-            return ChainHead.Empty;
+            return new ChainHead(0, new byte[Sdk.Crypto.Hashes.Length], 0, commitment.Root);
         }
         var (height, lastHash) = Values.ParseSavepoint(savepoint);
         if (last is null || KeyCodec.ParseBlockNumber(last.Value.Key) != height - 1)
@@ -53,10 +54,9 @@ public sealed partial class ChannelLedger
             if (!ProtocolHashes.BlockHash(previous.Header).AsSpan().SequenceEqual(block.Header.PreviousHash.Span))
                 throw new LedgerCorruptException(height - 1, "previous-hash link does not match block " + (height - 2));
         }
-        var commitment = StateCommitment.Load(store);
         if (!commitment.Root.AsSpan().SequenceEqual(block.Header.StateRoot.Span))
             throw new LedgerCorruptException(height - 1, "state root of the stored world state does not match the last block");
-        return new ChainHead(height, hash, block.Header.TimestampMs);
+        return new ChainHead(height, hash, block.Header.TimestampMs, commitment.Root);
     }
 }
 

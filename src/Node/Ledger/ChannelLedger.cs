@@ -14,11 +14,13 @@ namespace Chain.Node.Ledger;
 /// either the whole block or none of it.
 /// </summary>
 /// <remarks>Reads are thread-safe. <see cref="Commit"/> must be called by one thread at a time.</remarks>
-public sealed partial class ChannelLedger : IDisposable
+public sealed partial class ChannelLedger : IStateReader, IDisposable
 {
     private readonly RocksStore _store;
     private readonly StateCommitment _commitment;
     private volatile ChainHead _head;
+    // Makes "write the batch, advance the head" atomic for snapshot readers.
+    private readonly Lock _commitLock = new();
 
     private ChannelLedger(string channel, RocksStore store, StateCommitment commitment, ChainHead head)
     {
@@ -33,7 +35,7 @@ public sealed partial class ChannelLedger : IDisposable
     /// <summary>Number of committed blocks (genesis included); the next block's number.</summary>
     public ulong Height => _head.Height;
     public byte[] LastHash => _head.LastHash;
-    public byte[] StateRoot => _commitment.Root;
+    public byte[] StateRoot => _head.StateRoot;
     public ChainHead Head => _head;
 
     internal RocksStore Store => _store;
@@ -60,20 +62,35 @@ public sealed partial class ChannelLedger : IDisposable
     public bool ContainsTx(ReadOnlySpan<byte> txId) => _store.Exists(Column.TxIndex, txId);
 
     /// <summary>Committed value of an encoded state key, without its version.</summary>
-    public byte[]? GetState(ReadOnlySpan<byte> stateKey)
+    public byte[]? GetState(ReadOnlySpan<byte> stateKey) => ReadState(stateKey, null);
+
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit) => ReadScan(lower, upper, limit, null);
+
+    /// <summary>History entries of a key, oldest first, starting at (fromBlock, fromTx).</summary>
+    public IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit) => ReadHistory(stateKey, fromBlock, fromTx, limit, null);
+
+    /// <summary>
+    /// A point-in-time view of committed state together with the head it belongs to. Queries read
+    /// through it so that a block committing meanwhile is seen either whole or not at all.
+    /// </summary>
+    public LedgerSnapshot OpenSnapshot()
     {
-        var value = _store.Get(Column.State, stateKey);
+        lock (_commitLock) return new LedgerSnapshot(this, _store.CreateSnapshot(), _head);
+    }
+
+    internal byte[]? ReadState(ReadOnlySpan<byte> stateKey, StoreSnapshot? snapshot)
+    {
+        var value = _store.Get(Column.State, stateKey, snapshot);
         return value is null ? null : Values.DataOfVersionedValue(value).ToArray();
     }
 
-    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit) =>
-        _store.Scan(Column.State, lower, upper, limit).Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key, Values.DataOfVersionedValue(kv.Value).ToArray()));
+    internal IEnumerable<KeyValuePair<byte[], byte[]>> ReadScan(byte[] lower, byte[] upper, int limit, StoreSnapshot? snapshot) =>
+        _store.Scan(Column.State, lower, upper, limit, snapshot).Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key, Values.DataOfVersionedValue(kv.Value).ToArray()));
 
-    /// <summary>History entries of a key, oldest first, starting at (fromBlock, fromTx).</summary>
-    public IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit)
+    internal IEnumerable<HistoryRecord> ReadHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit, StoreSnapshot? snapshot)
     {
         var prefix = KeyCodec.HistoryPrefix(stateKey);
-        foreach (var (key, value) in _store.Scan(Column.History, KeyCodec.History(stateKey, fromBlock, fromTx), KeyCodec.PrefixUpperBound(prefix), limit))
+        foreach (var (key, value) in _store.Scan(Column.History, KeyCodec.History(stateKey, fromBlock, fromTx), KeyCodec.PrefixUpperBound(prefix), limit, snapshot))
         {
             var (block, tx) = KeyCodec.ParseHistoryVersion(key);
             var (txId, timestampMs, data) = Values.ParseHistoryEntry(value);
@@ -130,10 +147,12 @@ public sealed partial class ChannelLedger : IDisposable
                 batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
         }
         batch.Put(Column.Meta, KeyCodec.SavepointKey, Values.Savepoint(header.Number + 1, set.Hash));
-        batch.Commit(sync: true);
-
+        lock (_commitLock)
+        {
+            batch.Commit(sync: true);
+            _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs, update.Root);
+        }
         _commitment.Apply(update);
-        _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs);
     }
 
     /// <summary>
@@ -167,8 +186,8 @@ public sealed partial class ChannelLedger : IDisposable
 
 public sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
 
-/// <summary>The committed tip of a channel: height (blocks committed), hash and time of the last block.</summary>
-public sealed record ChainHead(ulong Height, byte[] LastHash, long LastTimestampMs)
-{
-    public static readonly ChainHead Empty = new(0, new byte[Hashes.Length], 0);
-}
+/// <summary>
+/// The committed tip of a channel, replaced as a whole at each commit so readers always see one
+/// consistent height, hash, time and state root.
+/// </summary>
+public sealed record ChainHead(ulong Height, byte[] LastHash, long LastTimestampMs, byte[] StateRoot);

@@ -9,7 +9,7 @@ namespace Chain.Node.Ledger;
 /// Offline check of a whole channel ledger: every block decodes, names its number and channel, links to
 /// its predecessor, matches its transaction and results roots and carries valid signatures (the
 /// proposer's and every VALID transaction's); the savepoint names the last block; the last block's
-/// state root matches the stored world state.
+/// state root matches both the stored bucket hashes and a root recomputed from every state value.
 /// </summary>
 public static class LedgerVerifier
 {
@@ -48,7 +48,9 @@ public static class LedgerVerifier
                 throw new LedgerCorruptException(expected - 1, $"savepoint says height {height}, the chain has {expected} blocks ending in a different hash");
             var last = Block.Parser.ParseFrom(store.Get(Column.Blocks, KeyCodec.BlockNumber(expected - 1))!);
             if (!StateCommitment.Load(store).Root.AsSpan().SequenceEqual(last.Header.StateRoot.Span))
-                throw new LedgerCorruptException(expected - 1, "stored world state does not match the last block's state root");
+                throw new LedgerCorruptException(expected - 1, "stored state-root buckets do not match the last block's state root");
+            if (!StateCommitment.RecomputeFromState(store).AsSpan().SequenceEqual(last.Header.StateRoot.Span))
+                throw new LedgerCorruptException(expected - 1, "world state values do not match the last block's state root (state was altered)");
             return new Report(channel, expected, previousHash, null, null);
         }
         catch (LedgerCorruptException e)

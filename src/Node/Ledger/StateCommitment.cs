@@ -46,6 +46,21 @@ public sealed class StateCommitment
         return new StateCommitment(buckets);
     }
 
+    /// <summary>
+    /// Rebuilds the root from the world state itself (every value in the State column), ignoring the
+    /// stored value hashes and bucket hashes: the offline check that the state was not altered.
+    /// </summary>
+    public static byte[] RecomputeFromState(RocksStore store)
+    {
+        var buckets = new SortedDictionary<byte[], byte[]>?[BucketCount];
+        foreach (var (stateKey, value) in store.Scan(Column.State, [0], null))
+        {
+            var bucket = BucketOf(stateKey);
+            (buckets[bucket] ??= new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance))[stateKey] = Hashes.Sha256(Values.DataOfVersionedValue(value));
+        }
+        return new StateCommitment(buckets.Select(entries => entries is null ? EmptyBucket : HashBucket(entries)).ToArray()).Root;
+    }
+
     public static ushort BucketOf(ReadOnlySpan<byte> stateKey)
     {
         Span<byte> digest = stackalloc byte[Hashes.Length];

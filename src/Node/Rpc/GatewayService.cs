@@ -57,45 +57,36 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
     {
         var channel = ChannelOf(request.Transaction);
         var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transaction.Payload.Span));
-        var waiter = channel.Notifier.WaitForTx(txId);
-        try
-        {
-            channel.Admit(request.Transaction!);
-        }
-        catch
-        {
-            channel.Notifier.Forget(txId);
-            throw;
-        }
-        return await waiter.WaitAsync(context.CancellationToken);
+        // Registered before admission, so a block that commits at once cannot be missed.
+        using var waiter = channel.Notifier.WaitForTx(txId);
+        channel.Admit(request.Transaction);
+        return await waiter.Task.WaitAsync(context.CancellationToken);
     }
 
     public override async Task<CommitStatusResponse> CommitStatus(CommitStatusRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
-        var txId = Hashes32(request.TxId);
-        var waiter = request.Wait ? channel.Notifier.WaitForTx(request.TxId.ToLowerInvariant()) : null;
-        var location = channel.Ledger.GetTxLocation(txId);
-        if (location is { } found)
+        var txIdBytes = ParseTxId(request.TxId);
+        var txId = Convert.ToHexStringLower(txIdBytes);
+        using var waiter = request.Wait ? channel.Notifier.WaitForTx(txId) : null;
+        if (channel.Ledger.GetTxLocation(txIdBytes) is { } found)
         {
-            if (waiter is not null) channel.Notifier.Forget(request.TxId.ToLowerInvariant());
             var block = channel.Ledger.GetBlock(found.Block)!;
             return new CommitStatusResponse
             {
-                TxId = request.TxId.ToLowerInvariant(), Committed = true, BlockNumber = found.Block,
+                TxId = txId, Committed = true, BlockNumber = found.Block,
                 Code = (ValidationCode)found.Code, Message = block.Results[(int)found.TxIndex].Message,
             };
         }
-        if (waiter is null) return new CommitStatusResponse { TxId = request.TxId.ToLowerInvariant(), Committed = false };
-        return await waiter.WaitAsync(context.CancellationToken);
+        if (waiter is null) return new CommitStatusResponse { TxId = txId, Committed = false };
+        return await waiter.Task.WaitAsync(context.CancellationToken);
     }
 
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
-        var height = channel.Ledger.Height;
         var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span);
-        return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result), Height = height });
+        return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
     }
 
     private ChannelRuntime ChannelOf(Transaction? transaction)
@@ -108,7 +99,7 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
         return channels.Get(payload.Channel);
     }
 
-    internal static byte[] Hashes32(string txId) =>
+    internal static byte[] ParseTxId(string txId) =>
         Sdk.Crypto.Hashes.TryFromHex(txId) is { Length: 32 } bytes
             ? bytes
             : throw new RequestException(StatusCode.InvalidArgument, $"BAD_TXID: '{txId}' is not a 64-character hex transaction id");

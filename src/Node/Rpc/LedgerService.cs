@@ -25,7 +25,7 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
             var info = new ChannelInfo
             {
                 Channel = channel.Name, Height = head.Height,
-                LastBlockHash = ByteString.CopyFrom(head.LastHash), StateRoot = ByteString.CopyFrom(channel.Ledger.StateRoot),
+                LastBlockHash = ByteString.CopyFrom(head.LastHash), StateRoot = ByteString.CopyFrom(head.StateRoot),
             };
             info.Contracts.AddRange(channel.Contracts.Names);
             response.Channels.Add(info);
@@ -52,7 +52,7 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
     public override Task<TransactionResponse> GetTransaction(TransactionRequest request, ServerCallContext context)
     {
         var ledger = channels.Get(request.Channel).Ledger;
-        var location = ledger.GetTxLocation(GatewayService.Hashes32(request.TxId))
+        var location = ledger.GetTxLocation(GatewayService.ParseTxId(request.TxId))
             ?? throw new RequestException(StatusCode.NotFound, $"NO_SUCH_TX: transaction {request.TxId} is not on channel '{request.Channel}'");
         var block = ledger.GetBlock(location.Block)!;
         var transaction = block.Transactions[(int)location.TxIndex];

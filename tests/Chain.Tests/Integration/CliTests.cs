@@ -71,6 +71,18 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Contains(message, lines[0]);
     }
 
+    [Theory]
+    [InlineData("block", "get")]
+    [InlineData("invoke", "--bogus")]
+    [InlineData("status", "-o", "xml")]
+    public async Task UsageErrors_ExitWith2AndOneLine(params string[] args)
+    {
+        var result = await ChainBinary.RunAsync(args);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.StdErr.Trim().Split('\n'));
+        Assert.StartsWith("error: ", result.StdErr);
+    }
+
     [Fact]
     public async Task UnreachableNode_ExitsWith3()
     {

@@ -47,7 +47,7 @@ public sealed class LedgerHarness : IDisposable
 
     public byte[]? Query(string function, string argsJson)
     {
-        try { return BlockExecutor.Evaluate(Ledger, Contracts, "kv", function, System.Text.Encoding.UTF8.GetBytes(argsJson)); }
+        try { return BlockExecutor.Evaluate(Ledger, Contracts, "kv", function, System.Text.Encoding.UTF8.GetBytes(argsJson)).Value; }
         catch (TxRejectedException) { return null; }
     }
 

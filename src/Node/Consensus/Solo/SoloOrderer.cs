@@ -28,11 +28,14 @@ public sealed class SoloOrderer(ChannelConfig config, IBatchSink sink, TimeProvi
         {
             while (await reader.WaitToReadAsync(stopping))
             {
-                var deadline = clock.GetTimestamp() + (long)(cutter.BatchTimeout.TotalSeconds * clock.TimestampFrequency);
+                long deadline = 0; // when the oldest pending transaction's batch timeout ends
                 while (true)
                 {
                     while (reader.TryRead(out var tx))
+                    {
                         foreach (var batch in cutter.Add(tx)) Commit(batch);
+                        if (cutter.PendingCount == 1) deadline = clock.GetTimestamp() + (long)(cutter.BatchTimeout.TotalSeconds * clock.TimestampFrequency);
+                    }
                     if (cutter.PendingCount == 0) break;
                     var remaining = clock.GetElapsedTime(clock.GetTimestamp(), deadline);
                     if (remaining <= TimeSpan.Zero) break;

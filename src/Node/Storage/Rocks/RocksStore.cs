@@ -44,13 +44,20 @@ public sealed class RocksStore : IDisposable
 
     public byte[]? Get(Column column, ReadOnlySpan<byte> key) => _db.Get(key, _columns[(int)column]);
 
+    public byte[]? Get(Column column, ReadOnlySpan<byte> key, StoreSnapshot? snapshot) =>
+        snapshot is null ? Get(column, key) : _db.Get(key, _columns[(int)column], snapshot.ReadOptions);
+
+    /// <summary>A consistent point-in-time view for reads that must not see a commit land halfway.</summary>
+    public StoreSnapshot CreateSnapshot() => new(_db.CreateSnapshot());
+
     public bool Exists(Column column, ReadOnlySpan<byte> key) => _db.HasKey(key, _columns[(int)column]);
 
     /// <summary>Entries with lower ≤ key &lt; upper in ascending order (upper null: to the end).</summary>
-    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Column column, byte[] lower, byte[]? upper, int limit = int.MaxValue)
+    public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(Column column, byte[] lower, byte[]? upper, int limit = int.MaxValue, StoreSnapshot? snapshot = null)
     {
         if (limit <= 0) yield break;
         var options = new ReadOptions().SetFillCache(false).SetIterateLowerBound(lower);
+        if (snapshot is not null) options.SetSnapshot(snapshot.Handle);
         if (upper is not null) options.SetIterateUpperBound(upper);
         using var iterator = _db.NewIterator(_columns[(int)column], options);
         int count = 0;
@@ -115,6 +122,21 @@ public sealed class StoreBatch : IDisposable
     public void Commit(bool sync = true) => _store.Write(_batch, sync);
 
     public void Dispose() => _batch.Dispose();
+}
+
+/// <summary>A RocksDB snapshot; reads through it see the database as it was when it was taken.</summary>
+public sealed class StoreSnapshot : IDisposable
+{
+    internal StoreSnapshot(Snapshot snapshot)
+    {
+        Handle = snapshot;
+        ReadOptions = new ReadOptions().SetSnapshot(snapshot);
+    }
+
+    internal Snapshot Handle { get; }
+    internal ReadOptions ReadOptions { get; }
+
+    public void Dispose() => Handle.Dispose();
 }
 
 public sealed class StorageException(string message, Exception? inner = null) : Exception(message, inner);

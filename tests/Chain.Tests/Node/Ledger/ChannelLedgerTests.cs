@@ -112,6 +112,56 @@ public class ChannelLedgerTests
         Assert.Null(h.Query("get", "{\"key\":\"a\"}"));
     }
 
+    [Fact]
+    public void Snapshot_IsNotAffectedByLaterCommits()
+    {
+        using var h = new LedgerHarness();
+        h.Commit(Build.Put("a", "1"));
+        using var snapshot = h.Ledger.OpenSnapshot();
+        var stateKey = KeyCodec.State("kv", "v/a");
+        h.Commit(Build.Put("a", "2"), Build.Put("b", "new"));
+
+        Assert.Equal("1", System.Text.Encoding.UTF8.GetString(snapshot.GetState(stateKey)!));
+        Assert.Equal(h.Ledger.Height - 1, snapshot.Head.Height);
+        Assert.Null(snapshot.GetState(KeyCodec.State("kv", "v/b")));
+        Assert.Single(snapshot.GetHistory(stateKey, 0, 0, 10));
+        Assert.Equal("2", System.Text.Encoding.UTF8.GetString(h.Ledger.GetState(stateKey)!));
+    }
+
+    [Fact]
+    public void Verifier_DetectsAlteredStateValue()
+    {
+        using var h = new LedgerHarness();
+        h.Commit(Build.Put("a", "1"), Build.Put("b", "2"));
+        h.Ledger.Dispose();
+        using (var store = RocksStore.Open(h.Path))
+        {
+            var key = KeyCodec.State("kv", "v/a");
+            var value = store.Get(Column.State, key)!;
+            value[^1] = (byte)'9';
+            using var batch = store.CreateBatch();
+            batch.Put(Column.State, key, value);
+            batch.Commit();
+        }
+
+        var report = LedgerVerifier.Verify(h.Path, LedgerHarness.Channel);
+
+        Assert.False(report.Intact);
+        Assert.Contains("state was altered", report.Problem);
+    }
+
+    [Fact]
+    public void Verifier_AcceptsBlocksWithRefusedTransactions()
+    {
+        using var h = new LedgerHarness();
+        var tx = Build.Put("a", "1");
+        h.Commit(tx, tx, new Transaction { Payload = Google.Protobuf.ByteString.CopyFrom(1, 2, 3) }, Build.Call("nope", "{}"));
+        h.Ledger.Dispose();
+        var report = LedgerVerifier.Verify(h.Path, LedgerHarness.Channel);
+        Assert.True(report.Intact, report.Problem);
+        Assert.Equal(2UL, report.Height);
+    }
+
     /// <summary>Flips one byte in the middle of a stored block's bytes, as disk corruption would.</summary>
     internal static void CorruptBlock(string path, ulong number)
     {
