@@ -11,21 +11,23 @@ namespace Chain.Cli.Commands;
 
 public static class NetworkCommands
 {
-    /// <summary>The two ledgers every local network serves.</summary>
-    public static readonly string[] DefaultChannels = ["charity", "demolition-fund"];
+    public const string DefaultNetworkFile = "network-config/network.json";
 
     public static Command Build()
     {
         var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes (1 until multi-node ordering is available)", DefaultValueFactory = _ => 1 };
         var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
         var basePort = new Option<int>("--base-port") { Description = "gRPC port of the first node; others follow", DefaultValueFactory = _ => 7051 };
-        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort };
+        var networkFile = new Option<string?>("--network") { Description = $"network description (default: {DefaultNetworkFile} if present, else built-in defaults)" };
+        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile };
         up.SetHandler(async (parse, cancel) =>
         {
             var count = parse.GetValue(nodes);
             if (count != 1) throw new UsageException($"--nodes {count} is not supported yet: this version runs solo ordering, so use --nodes 1");
             var root = Path.GetFullPath(parse.GetValue(dir)!);
-            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", parse.GetValue(basePort) + i - 1)).ToArray();
+            var network = parse.GetValue(networkFile) is { } file ? NetworkConfig.Load(file)
+                : File.Exists(DefaultNetworkFile) ? NetworkConfig.Load(DefaultNetworkFile) : NetworkConfig.Default;
+            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", parse.GetValue(basePort) + i - 1, network)).ToArray();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -38,7 +40,7 @@ public static class NetworkCommands
     }
 
     /// <summary>Creates a node's folder, key and config unless they exist; returns the config path.</summary>
-    public static string Prepare(string root, string nodeId, int port)
+    public static string Prepare(string root, string nodeId, int port, NetworkConfig? network = null)
     {
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
@@ -57,7 +59,12 @@ public static class NetworkCommands
             DataDir = "data",
             KeyFile = "node-key.json",
             PasswordFile = "node-password",
-            Channels = DefaultChannels.Select(name => new ChannelConfig { Name = name, Contracts = ["kv"], GenesisTimestampMs = genesisTime }).ToList(),
+            Channels = (network ?? NetworkConfig.Default).Channels.Select(c => new ChannelConfig
+            {
+                Name = c.Name, Contracts = [.. c.Contracts], GenesisTimestampMs = genesisTime, MaxTxBytes = c.MaxTxBytes,
+                TimestampWindowMs = c.TimestampWindowMs, MaxPendingTxs = c.MaxPendingTxs,
+                Batch = new BatchConfig { MaxTxCount = c.Batch.MaxTxCount, MaxBytes = c.Batch.MaxBytes, TimeoutMs = c.Batch.TimeoutMs },
+            }).ToList(),
         };
         config.Validate();
         config.Save(configPath);
@@ -66,7 +73,7 @@ public static class NetworkCommands
 
     private static async Task<int> RunAsync(string[] configPaths, CancellationToken cancel)
     {
-        var children = new List<(string Id, Process Process, string Endpoint)>();
+        var children = new List<(string Id, Process Process, string Endpoint, string Channels)>();
         try
         {
             foreach (var path in configPaths)
@@ -74,12 +81,12 @@ public static class NetworkCommands
                 var config = NodeConfig.Load(path);
                 var process = Process.Start(ProcessControl.ChainStartInfo(null, "node", "start", "--config", path))!;
                 Forward(process, config.NodeId);
-                children.Add((config.NodeId, process, "http://" + config.Listen));
+                children.Add((config.NodeId, process, "http://" + config.Listen, string.Join(", ", config.Channels.Select(c => c.Name))));
             }
-            foreach (var (id, process, endpoint) in children)
+            foreach (var (id, process, endpoint, channels) in children)
             {
                 await WaitReadyAsync(process, endpoint, cancel);
-                Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {string.Join(", ", DefaultChannels)})");
+                Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {channels})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
             await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(cancel)));
