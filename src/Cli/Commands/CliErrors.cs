@@ -38,6 +38,7 @@ public static class CliErrors
         KeystoreException k => (k.Message, 2),
         StorageException s => (s.Message, 1),
         LedgerCorruptException l => (l.Message, 1),
+        Node.Hosting.NodeHaltedException h => (h.Message, 1),
         IOException io => (io.Message, 1),
         UnauthorizedAccessException ua => (ua.Message, 1),
         ArgumentException a => (a.Message, 2),

@@ -27,6 +27,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     private readonly TimeProvider _clock;
     private readonly Action<Exception> _onFatal;
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
+    private volatile ChannelHaltedException? _halted;
 
     public ChannelRuntime(ChannelConfig config, ChannelLedger ledger, AccountKey nodeKey, TimeProvider clock, ILogger logger, Action<Exception> onFatal)
     {
@@ -52,6 +53,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     /// <summary>Checks a transaction as far as possible without ordering it, then queues it. Throws <see cref="TxRejectedException"/>.</summary>
     public CheckedTx Admit(Transaction transaction)
     {
+        if (_halted is { } halted) throw halted;
         var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
         if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is null) throw new TxRejectedException(rejection!.Value);
@@ -90,6 +92,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             // The ledger is unchanged (the batch was not written) or fully written; either way, stop and let
             // the restart's recovery check decide. Continuing could diverge from the stored chain.
             _logger.LogCritical(e, "channel {Channel} failed to commit a block; stopping the node", Name);
+            _halted = new ChannelHaltedException($"channel '{Name}' halted after a failed commit ({e.Message}); the node is stopping");
+            Notifier.FailAll(_halted);
             _onFatal(e);
             throw;
         }
@@ -105,3 +109,6 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 }
 
 public sealed class ChannelBusyException(string message) : Exception(message);
+
+/// <summary>The channel stopped committing after a fatal error; nothing more is admitted.</summary>
+public sealed class ChannelHaltedException(string message) : Exception(message);

@@ -62,6 +62,18 @@ public sealed class CommitNotifier
         Interlocked.Exchange(ref _nextBlock, NewSignal()).TrySetResult();
     }
 
+    /// <summary>Fails every waiting caller, e.g. when the channel halts and no block will come.</summary>
+    public void FailAll(Exception reason)
+    {
+        List<TaskCompletionSource<CommitStatusResponse>> all;
+        lock (_lock)
+        {
+            all = _txWaiters.Values.SelectMany(l => l).ToList();
+            _txWaiters.Clear();
+        }
+        foreach (var source in all) source.TrySetException(reason);
+    }
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>One caller's wait for one transaction; dispose to stop waiting.</summary>

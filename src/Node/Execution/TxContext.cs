@@ -93,11 +93,11 @@ internal sealed class TxContext : IContractContext
         Events.Add(new ContractEvent { Contract = _contract, Name = name, Payload = ByteString.CopyFrom(payload) });
     }
 
-    private IReadOnlyList<KeyValuePair<string, byte[]>> Scan(byte[] lower, byte[] upper, int limit)
+    private IReadOnlyList<KeyValuePair<string, byte[]>> Scan(byte[] lower, byte[]? upper, int limit)
     {
         if (limit <= 0) return [];
         var comparer = ByteArrayComparer.Instance;
-        bool InRange(byte[] k) => comparer.Compare(k, lower) >= 0 && comparer.Compare(k, upper) < 0;
+        bool InRange(byte[] k) => comparer.Compare(k, lower) >= 0 && (upper is null || comparer.Compare(k, upper) < 0);
 
         // Pending writes can hide committed keys (deletes), so read enough committed rows to still fill the limit.
         var pending = _blockWrites.Where(kv => InRange(kv.Key)).Concat(Writes.Where(kv => InRange(kv.Key))).ToList();

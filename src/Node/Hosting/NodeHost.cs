@@ -50,7 +50,8 @@ public static class NodeHost
         builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key));
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(services => OpenChannels(config, key, services));
+        Exception? fatal = null;
+        builder.Services.AddSingleton(services => OpenChannels(config, key, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
         builder.Services.AddHostedService<OrdererService>();
 
         await using var app = builder.Build();
@@ -73,6 +74,7 @@ public static class NodeHost
         logger.LogInformation("node {NodeId} ({Address}) serving on http://{Endpoint}", config.NodeId, key.AddressText, endpoint);
         await app.RunAsync(cancellationToken);
         foreach (var channel in channels.All) channel.Dispose();
+        if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
     }
 
@@ -86,7 +88,7 @@ public static class NodeHost
         catch (KeystoreException e) { throw new ConfigException($"cannot load node key '{config.Resolve(config.KeyFile)}': {e.Message}"); }
     }
 
-    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, IServiceProvider services)
+    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, IServiceProvider services, Action<Exception> onFatal)
     {
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
@@ -100,7 +102,7 @@ public static class NodeHost
                 try
                 {
                     opened.Add(new ChannelRuntime(channelConfig, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + channelConfig.Name),
-                        _ => lifetime.StopApplication()));
+                        e => { onFatal(e); lifetime.StopApplication(); }));
                 }
                 catch
                 {
@@ -117,6 +119,9 @@ public static class NodeHost
         return new ChannelDirectory(opened);
     }
 }
+
+/// <summary>The node stopped because a channel could not commit; the restart's recovery check decides what happens next.</summary>
+public sealed class NodeHaltedException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>Runs every channel's orderer; on shutdown lets each finish the block it is writing and drain its queue.</summary>
 internal sealed class OrdererService(ChannelDirectory channels) : BackgroundService

@@ -64,7 +64,7 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
     /// <summary>Committed value of an encoded state key, without its version.</summary>
     public byte[]? GetState(ReadOnlySpan<byte> stateKey) => ReadState(stateKey, null);
 
-    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit) => ReadScan(lower, upper, limit, null);
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[]? upper, int limit) => ReadScan(lower, upper, limit, null);
 
     /// <summary>History entries of a key, oldest first, starting at (fromBlock, fromTx).</summary>
     public IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit) => ReadHistory(stateKey, fromBlock, fromTx, limit, null);
@@ -84,7 +84,7 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
         return value is null ? null : Values.DataOfVersionedValue(value).ToArray();
     }
 
-    internal IEnumerable<KeyValuePair<byte[], byte[]>> ReadScan(byte[] lower, byte[] upper, int limit, StoreSnapshot? snapshot) =>
+    internal IEnumerable<KeyValuePair<byte[], byte[]>> ReadScan(byte[] lower, byte[]? upper, int limit, StoreSnapshot? snapshot) =>
         _store.Scan(Column.State, lower, upper, limit, snapshot).Select(kv => new KeyValuePair<byte[], byte[]>(kv.Key, Values.DataOfVersionedValue(kv.Value).ToArray()));
 
     internal IEnumerable<HistoryRecord> ReadHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit, StoreSnapshot? snapshot)

@@ -20,7 +20,7 @@ public sealed class LedgerSnapshot : IStateReader, IDisposable
 
     public byte[]? GetState(ReadOnlySpan<byte> stateKey) => _ledger.ReadState(stateKey, _snapshot);
 
-    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit) => _ledger.ReadScan(lower, upper, limit, _snapshot);
+    public IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[]? upper, int limit) => _ledger.ReadScan(lower, upper, limit, _snapshot);
 
     public IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit) => _ledger.ReadHistory(stateKey, fromBlock, fromTx, limit, _snapshot);
 
@@ -32,6 +32,6 @@ public interface IStateReader
 {
     string Channel { get; }
     byte[]? GetState(ReadOnlySpan<byte> stateKey);
-    IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[] upper, int limit);
+    IEnumerable<KeyValuePair<byte[], byte[]>> ScanState(byte[] lower, byte[]? upper, int limit);
     IEnumerable<HistoryRecord> GetHistory(byte[] stateKey, ulong fromBlock, uint fromTx, int limit);
 }

@@ -37,7 +37,7 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
                 var tx = ChannelOf(transaction).Admit(transaction);
                 statuses[i] = new AdmissionStatus { TxId = tx.TxIdHex, Accepted = true, StatusCode = (int)StatusCode.OK };
             }
-            catch (Exception e) when (e is TxRejectedException or ChannelBusyException)
+            catch (Exception e) when (e is TxRejectedException or ChannelBusyException or ChannelHaltedException)
             {
                 statuses[i] = Rejected(Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span)), e);
             }

@@ -36,18 +36,21 @@ public static class KeyCodec
     /// <summary>The contract-relative key of a state key built by <see cref="State"/>.</summary>
     public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]);
 
-    /// <summary>Exclusive upper bound of a contract's whole key range.</summary>
-    public static byte[] ContractUpperBound(string contract) => PrefixUpperBound(State(contract, ""));
+    /// <summary>Exclusive upper bound of a contract's whole key range (null: to the end of the column).</summary>
+    public static byte[]? ContractUpperBound(string contract) => PrefixUpperBound(State(contract, ""));
 
-    /// <summary>The smallest key greater than every key that starts with <paramref name="prefix"/>; null if none exists.</summary>
-    public static byte[] PrefixUpperBound(ReadOnlySpan<byte> prefix)
+    /// <summary>
+    /// The smallest key greater than every key that starts with <paramref name="prefix"/>, or null when the
+    /// prefix is all 0xFF bytes and its range runs to the end of the column.
+    /// </summary>
+    public static byte[]? PrefixUpperBound(ReadOnlySpan<byte> prefix)
     {
         var bound = prefix.ToArray();
         for (int i = bound.Length - 1; i >= 0; i--)
         {
             if (bound[i] != 0xFF) { bound[i]++; return bound[..(i + 1)]; }
         }
-        throw new ArgumentException("prefix has no upper bound (all bytes are 0xFF)", nameof(prefix));
+        return null;
     }
 
     public static byte[] StateHash(ushort bucket, ReadOnlySpan<byte> stateKey)

@@ -113,6 +113,22 @@ public class ChannelLedgerTests
     }
 
     [Fact]
+    public void KeysInTheFirstAndLastBucket_CommitAndReopen()
+    {
+        // Regression: a write to bucket 0xFFFF made the state-root update throw and halted the channel.
+        using var h = new LedgerHarness();
+        string KeyIn(ushort bucket) => Enumerable.Range(0, 10_000_000).Select(i => $"k{i}").First(k => StateCommitment.BucketOf(KeyCodec.State("kv", "v/" + k)) == bucket);
+        var (first, last) = (KeyIn(0), KeyIn(0xFFFF));
+        h.Commit(Build.Put(first, "a"), Build.Put(last, "b"));
+        h.Commit(Build.Put(last, "c"));
+        var root = h.Ledger.StateRoot;
+        h.Reopen();
+        Assert.Equal(root, h.Ledger.StateRoot);
+        h.Ledger.Dispose();
+        Assert.True(LedgerVerifier.Verify(h.Path, LedgerHarness.Channel).Intact);
+    }
+
+    [Fact]
     public void Snapshot_IsNotAffectedByLaterCommits()
     {
         using var h = new LedgerHarness();
