@@ -25,6 +25,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
 
     public BlockWriteSet Execute(IReadOnlyList<CheckedTx> txs, long timestampMs, AccountKey proposer)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var number = ledger.Height;
         var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
         var history = new List<StateWrite>();
@@ -37,7 +38,9 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
             results[i] = Run(tx, (uint)i, number, timestampMs, seen, blockWrites, history);
         }
 
+        var ran = System.Diagnostics.Stopwatch.GetTimestamp();
         var update = ledger.PrepareStateUpdate(blockWrites);
+        var rooted = System.Diagnostics.Stopwatch.GetTimestamp();
         var txIds = txs.Select(t => t.TxId).ToArray();
         var header = new BlockHeader
         {
@@ -55,7 +58,11 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         block.Transactions.AddRange(txs.Select(t => t.Transaction));
         block.Results.AddRange(results);
         block.Signatures.Add(new ConsenterSignature { Signer = ByteString.CopyFrom(proposer.Address), Signature = ByteString.CopyFrom(proposer.Sign(hash)) });
-        return new BlockWriteSet { Block = block, Hash = hash, TxIds = txIds, StateWrites = blockWrites, History = history, StateUpdate = update };
+        return new BlockWriteSet
+        {
+            Block = block, Hash = hash, TxIds = txIds, StateWrites = blockWrites, History = history, StateUpdate = update,
+            RunTime = System.Diagnostics.Stopwatch.GetElapsedTime(started, ran), StateRootTime = System.Diagnostics.Stopwatch.GetElapsedTime(ran, rooted),
+        };
     }
 
     private TxResult Run(CheckedTx tx, uint index, ulong blockNumber, long blockTimestampMs, HashSet<byte[]> seen,

@@ -16,6 +16,9 @@ public sealed class BlockWriteSet
     /// <summary>Every individual write in order, for key history.</summary>
     public required IReadOnlyList<StateWrite> History { get; init; }
     public required StateUpdate StateUpdate { get; init; }
+    /// <summary>Time spent running transactions and computing the state root, for the commit log line.</summary>
+    public TimeSpan RunTime { get; init; }
+    public TimeSpan StateRootTime { get; init; }
 }
 
 public readonly record struct StateWrite(byte[] StateKey, uint TxIndex, long TimestampMs, byte[]? Value);

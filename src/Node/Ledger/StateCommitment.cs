@@ -72,44 +72,63 @@ public sealed class StateCommitment
     /// Computes the root after applying <paramref name="writes"/> (state key → new value, null = delete)
     /// without changing this instance, together with the state-hash and bucket rows to write.
     /// </summary>
+    /// <remarks>
+    /// Each touched bucket needs its stored entries (one prefix seek) merged with the block's writes, then
+    /// one hash. Buckets are independent, so they are spread over the cores in contiguous sorted ranges.
+    /// </remarks>
     public StateUpdate Prepare(RocksStore store, IReadOnlyDictionary<byte[], byte[]?> writes)
     {
-        var rows = new List<StateUpdate.Row>();
-        var byBucket = new SortedDictionary<ushort, List<KeyValuePair<byte[], byte[]?>>>();
-        foreach (var write in writes)
+        var byBucket = new SortedDictionary<ushort, List<(byte[] Key, byte[]? ValueHash)>>();
+        foreach (var (stateKey, value) in writes)
         {
-            var bucket = BucketOf(write.Key);
+            var bucket = BucketOf(stateKey);
             if (!byBucket.TryGetValue(bucket, out var list)) byBucket[bucket] = list = [];
-            list.Add(write);
+            list.Add((stateKey, value is null ? null : Hashes.Sha256(value)));
         }
+        var buckets = byBucket.Keys.ToArray();
+        var bucketWrites = byBucket.Values.ToArray();
+        var bucketHashes = new byte[buckets.Length][];
 
-        var newBuckets = new Dictionary<ushort, byte[]>(byBucket.Count);
-        foreach (var (bucket, bucketWrites) in byBucket)
+        int chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, buckets.Length / 64));
+        Parallel.For(0, chunks, chunk =>
         {
-            var entries = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
-            var prefix = KeyCodec.BucketPrefixOf(bucket);
-            foreach (var (key, valueHash) in store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix)))
-                entries[key[2..]] = valueHash;
-            foreach (var (stateKey, value) in bucketWrites)
+            int from = buckets.Length * chunk / chunks, to = buckets.Length * (chunk + 1) / chunks;
+            var prefixes = new byte[to - from][];
+            var stored = new List<(byte[] Key, byte[] ValueHash)>[to - from];
+            for (int i = from; i < to; i++) { prefixes[i - from] = KeyCodec.BucketPrefixOf(buckets[i]); stored[i - from] = []; }
+            store.ForEachInPrefixes(Column.StateHashes, prefixes, (index, key, valueHash) => stored[index].Add((key[2..].ToArray(), valueHash.ToArray())));
+            for (int i = from; i < to; i++)
             {
-                var hashKey = KeyCodec.StateHash(bucket, stateKey);
-                if (value is null)
-                {
-                    entries.Remove(stateKey);
-                    rows.Add(new(Column.StateHashes, hashKey, null));
-                }
-                else
-                {
-                    var valueHash = Hashes.Sha256(value);
-                    entries[stateKey] = valueHash;
-                    rows.Add(new(Column.StateHashes, hashKey, valueHash));
-                }
+                bucketWrites[i].Sort((a, b) => ByteArrayComparer.Instance.Compare(a.Key, b.Key));
+                bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
             }
-            var bucketHash = HashBucket(entries);
-            newBuckets[bucket] = bucketHash;
-            rows.Add(new(Column.Meta, KeyCodec.Bucket(bucket), ReferenceEquals(bucketHash, EmptyBucket) ? null : bucketHash));
+        });
+
+        var rows = new List<StateUpdate.Row>(writes.Count + buckets.Length);
+        var newBuckets = new Dictionary<ushort, byte[]>(buckets.Length);
+        for (int i = 0; i < buckets.Length; i++)
+        {
+            foreach (var (stateKey, valueHash) in bucketWrites[i]) rows.Add(new(Column.StateHashes, KeyCodec.StateHash(buckets[i], stateKey), valueHash));
+            rows.Add(new(Column.Meta, KeyCodec.Bucket(buckets[i]), ReferenceEquals(bucketHashes[i], EmptyBucket) ? null : bucketHashes[i]));
+            newBuckets[buckets[i]] = bucketHashes[i];
         }
         return new StateUpdate(newBuckets, ComputeRoot(newBuckets), rows);
+    }
+
+    /// <summary>Hashes a bucket: stored entries (sorted) overridden by writes (sorted, null hash = delete).</summary>
+    private static byte[] HashMerged(List<(byte[] Key, byte[] ValueHash)> stored, List<(byte[] Key, byte[]? ValueHash)> writes)
+    {
+        var merged = new List<(byte[] Key, byte[] ValueHash)>(stored.Count + writes.Count);
+        int s = 0, w = 0;
+        while (s < stored.Count || w < writes.Count)
+        {
+            int order = s == stored.Count ? 1 : w == writes.Count ? -1 : ByteArrayComparer.Instance.Compare(stored[s].Key, writes[w].Key);
+            if (order < 0) { merged.Add(stored[s++]); continue; }
+            if (order == 0) s++; // the write replaces the stored entry
+            if (writes[w].ValueHash is { } hash) merged.Add((writes[w].Key, hash));
+            w++;
+        }
+        return HashBucket(merged);
     }
 
     /// <summary>Makes a prepared update current; call only after its batch committed.</summary>
@@ -151,7 +170,10 @@ public sealed class StateCommitment
         return changed[0];
     }
 
-    private static byte[] HashBucket(SortedDictionary<byte[], byte[]> entries)
+    private static byte[] HashBucket(IReadOnlyCollection<KeyValuePair<byte[], byte[]>> entries) =>
+        HashBucket(entries.Select(e => (e.Key, e.Value)).ToList());
+
+    private static byte[] HashBucket(List<(byte[] Key, byte[] ValueHash)> entries)
     {
         if (entries.Count == 0) return EmptyBucket;
         var writer = new CanonicalWriter().U32((uint)entries.Count);
