@@ -14,7 +14,8 @@ public static class Program
         if (parseResult.Errors.Count > 0)
         {
             // One readable line and the usage exit code, instead of the parser's full help text.
-            Console.Error.WriteLine($"error: {string.Join(' ', parseResult.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries))} (see 'chain {string.Join(' ', CommandPath(parseResult))} --help')");
+            var message = string.Join(' ', parseResult.Errors[0].Message.Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            Console.Error.WriteLine($"error: {message} (see '{string.Join(' ', CommandPath(parseResult).Prepend("chain"))} --help')");
             return Task.FromResult(2);
         }
         return parseResult.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -125,8 +125,9 @@ public static class BenchCommands
                 while (true)
                 {
                     var response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token);
-                    var busy = response.Statuses.Where(s => !s.Accepted && s.StatusCode == (int)StatusCode.Unavailable).Select(s => s.TxId).ToHashSet();
-                    Interlocked.Add(ref rejected, response.Statuses.Count(s => !s.Accepted && s.StatusCode != (int)StatusCode.Unavailable));
+                    static bool IsBusy(AdmissionStatus s) => !s.Accepted && s.Message.StartsWith("BUSY:", StringComparison.Ordinal);
+                    var busy = response.Statuses.Where(IsBusy).Select(s => s.TxId).ToHashSet();
+                    Interlocked.Add(ref rejected, response.Statuses.Count(s => !s.Accepted && !IsBusy(s)));
                     if (busy.Count == 0) break;
                     // Back-pressure: resubmit only what the node could not queue.
                     var retry = new SubmitBatchRequest();

@@ -29,7 +29,7 @@ public static class CliErrors
 
     private static (string Message, int ExitCode)? Describe(Exception e) => e switch
     {
-        RpcException { StatusCode: StatusCode.Unavailable } rpc when rpc.Status.Detail.StartsWith("BUSY", StringComparison.Ordinal) => (rpc.Status.Detail, 1),
+        RpcException { StatusCode: StatusCode.Unavailable } rpc when IsNodeAnswer(rpc.Status.Detail) => (rpc.Status.Detail, 1),
         RpcException { StatusCode: StatusCode.Unavailable } rpc => ($"node unreachable ({rpc.Status.Detail})", 3),
         RpcException { StatusCode: StatusCode.DeadlineExceeded } => ("the node did not answer in time", 3),
         RpcException rpc => ($"{rpc.StatusCode}: {rpc.Status.Detail}", rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1),
@@ -45,6 +45,10 @@ public static class CliErrors
         OperationCanceledException => ("cancelled", 130),
         _ => null,
     };
+
+    /// <summary>UNAVAILABLE statuses the node itself sent (as opposed to a connection failure).</summary>
+    public static bool IsNodeAnswer(string detail) =>
+        detail.StartsWith("BUSY:", StringComparison.Ordinal) || detail.StartsWith("HALTED:", StringComparison.Ordinal) || detail.StartsWith("STOPPING:", StringComparison.Ordinal);
 
     public static string ReadPassword(string? passwordFile, string what)
     {

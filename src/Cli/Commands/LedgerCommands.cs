@@ -81,7 +81,7 @@ public static class LedgerCommands
             var p = tx.Payload;
             var model = new
             {
-                txId = parse.GetValue(id)!.ToLowerInvariant(), block = tx.BlockNumber, index = tx.TxIndex, code = Names.Code(tx.Result.Code), message = tx.Result.Message,
+                txId = Hashes.ToHex(ProtocolHashes.TxId(tx.Transaction.Payload.Span)), block = tx.BlockNumber, index = tx.TxIndex, code = Names.Code(tx.Result.Code), message = tx.Result.Message,
                 channel = p?.Channel, contract = p?.Contract, function = p?.Function, args = p is null ? null : Names.Utf8OrHex(p.Args),
                 creator = p is null ? null : Address.ToText(p.Creator.Span), timestamp = p is null ? null : DateTimeOffset.FromUnixTimeMilliseconds(p.TimestampMs).ToString("O"),
                 events = tx.Result.Events.Select(e => new { e.Contract, e.Name, payload = Names.Utf8OrHex(e.Payload) }).ToArray(),

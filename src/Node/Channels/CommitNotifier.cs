@@ -15,6 +15,7 @@ public sealed class CommitNotifier
     private readonly Dictionary<string, List<TaskCompletionSource<CommitStatusResponse>>> _txWaiters = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private TaskCompletionSource _nextBlock = NewSignal();
+    private Exception? _failure;
 
     /// <summary>Completes when a block commits after this call.</summary>
     public Task NextBlock => Volatile.Read(ref _nextBlock).Task;
@@ -24,6 +25,11 @@ public sealed class CommitNotifier
         var source = new TaskCompletionSource<CommitStatusResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_lock)
         {
+            if (_failure is not null)
+            {
+                source.SetException(_failure);
+                return new TxWaiter(this, txId, source);
+            }
             if (!_txWaiters.TryGetValue(txId, out var list)) _txWaiters[txId] = list = [];
             list.Add(source);
         }
@@ -62,12 +68,13 @@ public sealed class CommitNotifier
         Interlocked.Exchange(ref _nextBlock, NewSignal()).TrySetResult();
     }
 
-    /// <summary>Fails every waiting caller, e.g. when the channel halts and no block will come.</summary>
+    /// <summary>Fails every waiting caller, and every later one, when the channel halts and no block will come.</summary>
     public void FailAll(Exception reason)
     {
         List<TaskCompletionSource<CommitStatusResponse>> all;
         lock (_lock)
         {
+            _failure ??= reason;
             all = _txWaiters.Values.SelectMany(l => l).ToList();
             _txWaiters.Clear();
         }

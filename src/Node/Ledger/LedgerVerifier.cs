@@ -2,6 +2,7 @@ using Chain.Node.Storage;
 using Chain.Node.Storage.Rocks;
 using Chain.Protocol;
 using Chain.Sdk.Encoding;
+using Google.Protobuf;
 
 namespace Chain.Node.Ledger;
 
@@ -56,6 +57,11 @@ public static class LedgerVerifier
         catch (LedgerCorruptException e)
         {
             return new Report(channel, expected, previousHash, e.BlockNumber, e.Message);
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidProtocolBufferException)
+        {
+            var block = expected == 0 ? 0 : expected - 1;
+            return new Report(channel, expected, previousHash, block, $"ledger is corrupt near block {block}: a stored value is malformed ({e.Message})");
         }
     }
 }

@@ -3,6 +3,7 @@ using Chain.Protocol;
 using Chain.Sdk.Encoding;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 
 namespace Chain.Node.Rpc;
 
@@ -10,20 +11,23 @@ namespace Chain.Node.Rpc;
 /// Streams every committed block from a start height, first from the store, then live. The stream
 /// reads committed blocks only, so a client that reconnects with "last seen + 1" misses nothing.
 /// </summary>
-public sealed class EventsService(ChannelDirectory channels) : Events.EventsBase
+public sealed class EventsService(ChannelDirectory channels, IHostApplicationLifetime lifetime) : Events.EventsBase
 {
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<BlockEvent> responseStream, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
         var next = request.StartBlock;
-        var cancel = context.CancellationToken;
+        // A stopping node ends its streams at once (clients resume elsewhere or later) rather than holding shutdown open.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancel = linked.Token;
         while (!cancel.IsCancellationRequested)
         {
             var signal = channel.Notifier.NextBlock; // taken before reading the height, so no commit is missed
             while (next < channel.Ledger.Height)
             {
                 var block = channel.Ledger.GetBlock(next)!;
-                await responseStream.WriteAsync(ToEvent(block, request.IncludeFullBlock), cancel);
+                try { await responseStream.WriteAsync(ToEvent(block, request.IncludeFullBlock), cancel); }
+                catch (OperationCanceledException) { return; }
                 next++;
             }
             try { await signal.WaitAsync(cancel); }

@@ -5,10 +5,11 @@ using Chain.Protocol;
 using Chain.Sdk.Encoding;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Hosting;
 
 namespace Chain.Node.Rpc;
 
-public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayBase
+public sealed class GatewayService(ChannelDirectory channels, IHostApplicationLifetime lifetime) : Gateway.GatewayBase
 {
     public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
@@ -79,7 +80,11 @@ public sealed class GatewayService(ChannelDirectory channels) : Gateway.GatewayB
             };
         }
         if (waiter is null) return new CommitStatusResponse { TxId = txId, Committed = false };
-        return await waiter.Task.WaitAsync(context.CancellationToken);
+        try { return await waiter.Task.WaitAsync(context.CancellationToken).WaitAsync(lifetime.ApplicationStopping); }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            throw new RequestException(StatusCode.Unavailable, $"STOPPING: node is shutting down before transaction {txId} committed; ask again later or elsewhere");
+        }
     }
 
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)

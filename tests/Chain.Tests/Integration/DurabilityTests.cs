@@ -31,6 +31,22 @@ public class DurabilityTests
     }
 
     [Fact]
+    public async Task GracefulStop_EndsOpenEventStreams()
+    {
+        await using var node = await NodeProcess.StartAsync();
+        using var stream = node.Client.Events.Subscribe(new SubscribeRequest { Channel = "charity", StartBlock = 0 });
+        Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None)); // genesis
+        var reading = Task.Run(async () => { while (await stream.ResponseStream.MoveNext(CancellationToken.None)) { } });
+
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
+        await node.StopAsync();
+
+        // The node's shutdown timeout is 30 s; an open stream must not hold the node that long.
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(25), $"stop took {stopping.Elapsed}");
+        await reading.WaitAsync(TimeSpan.FromSeconds(30)); // ends cleanly, no exception
+    }
+
+    [Fact]
     public async Task Sigkill_UnderLoad_LosesNoCommittedTransaction()
     {
         await using var node = await NodeProcess.StartAsync(c => c.Channels.ForEach(ch => ch.Batch.TimeoutMs = 5));

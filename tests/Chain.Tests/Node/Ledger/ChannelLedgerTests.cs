@@ -167,6 +167,23 @@ public class ChannelLedgerTests
     }
 
     [Fact]
+    public void Verifier_ReportsAMalformedSavepointInsteadOfCrashing()
+    {
+        using var h = new LedgerHarness();
+        h.Commit(Build.Put("a", "1"));
+        h.Ledger.Dispose();
+        using (var store = RocksStore.Open(h.Path))
+        using (var batch = store.CreateBatch())
+        {
+            batch.Put(Column.Meta, KeyCodec.SavepointKey, [1, 2, 3]);
+            batch.Commit();
+        }
+        var report = LedgerVerifier.Verify(h.Path, LedgerHarness.Channel);
+        Assert.False(report.Intact);
+        Assert.Contains("malformed", report.Problem);
+    }
+
+    [Fact]
     public void Verifier_AcceptsBlocksWithRefusedTransactions()
     {
         using var h = new LedgerHarness();
