@@ -40,6 +40,7 @@ public static class BenchCommands
         });
         var bench = new Command("bench", "load generators (run against a running network)");
         bench.Subcommands.Add(kv);
+        bench.Subcommands.Add(BenchLedgerCommand.Build());
         return bench;
     }
 

@@ -76,7 +76,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         if (TxValidator.CheckTimestamp(tx.Payload!, blockTimestampMs, timestampWindowMs) is { } expired) return Invalid(expired);
 
         var payload = tx.Payload!;
-        var context = new TxContext(ledger, blockWrites, payload.Contract, new Caller(Address.ToText(payload.Creator.Span)),
+        var context = new TxContext(ledger, blockWrites, payload.Contract, CallerOf(payload.Creator),
             tx.TxIdHex, payload.TimestampMs, blockNumber, readOnly: false);
         try
         {
@@ -98,6 +98,16 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         var result = new TxResult { Code = ValidationCode.Valid };
         result.Events.AddRange(context.Events);
         return result;
+    }
+
+    // Checksummed address text costs a Keccak hash; accounts submit many transactions, so remember it.
+    private readonly Dictionary<ByteString, Caller> _callers = [];
+
+    private Caller CallerOf(ByteString creator)
+    {
+        if (_callers.TryGetValue(creator, out var caller)) return caller;
+        if (_callers.Count >= 100_000) _callers.Clear();
+        return _callers[creator] = new Caller(Address.ToText(creator.Span));
     }
 
     private static TxResult Invalid(TxRejection rejection) => new() { Code = rejection.Code, Message = rejection.Message };

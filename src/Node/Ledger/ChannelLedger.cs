@@ -39,6 +39,10 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
     public ChainHead Head => _head;
 
     internal RocksStore Store => _store;
+
+    /// <summary>Time the last <see cref="Commit"/> spent building its batch and writing it (synced).</summary>
+    public TimeSpan LastBatchBuildTime { get; private set; }
+    public TimeSpan LastBatchWriteTime { get; private set; }
     internal StateCommitment Commitment => _commitment;
 
     public Block? GetBlock(ulong number)
@@ -110,6 +114,7 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
         if (!header.PreviousHash.Span.SequenceEqual(LastHash))
             throw new InvalidOperationException($"block {header.Number} does not link to the last block of channel '{Channel}'");
 
+        var building = System.Diagnostics.Stopwatch.GetTimestamp();
         using var batch = _store.CreateBatch();
         var blockKey = KeyCodec.BlockNumber(header.Number);
         batch.Put(Column.Blocks, blockKey, set.Block.ToByteArray());
@@ -147,11 +152,14 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
                 batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
         }
         batch.Put(Column.Meta, KeyCodec.SavepointKey, Values.Savepoint(header.Number + 1, set.Hash));
+        var writing = System.Diagnostics.Stopwatch.GetTimestamp();
+        LastBatchBuildTime = System.Diagnostics.Stopwatch.GetElapsedTime(building, writing);
         lock (_commitLock)
         {
             batch.Commit(sync: true);
             _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs, update.Root);
         }
+        LastBatchWriteTime = System.Diagnostics.Stopwatch.GetElapsedTime(writing);
         _commitment.Apply(update);
     }
 

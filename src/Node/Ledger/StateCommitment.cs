@@ -78,41 +78,43 @@ public sealed class StateCommitment
     /// </remarks>
     public StateUpdate Prepare(RocksStore store, IReadOnlyDictionary<byte[], byte[]?> writes)
     {
-        var byBucket = new SortedDictionary<ushort, List<(byte[] Key, byte[]? ValueHash)>>();
-        foreach (var (stateKey, value) in writes)
+        // Bucket and value hash of every write (two SHA-256 each), in parallel; then group by bucket, keys in order.
+        var entries = writes.ToArray();
+        var hashed = new (ushort Bucket, byte[] Key, byte[]? ValueHash)[entries.Length];
+        Parallel.For(0, entries.Length, i =>
+            hashed[i] = (BucketOf(entries[i].Key), entries[i].Key, entries[i].Value is { } v ? Hashes.Sha256(v) : null));
+        Array.Sort(hashed, (a, b) => a.Bucket != b.Bucket ? a.Bucket.CompareTo(b.Bucket) : ByteArrayComparer.Instance.Compare(a.Key, b.Key));
+        var buckets = new List<ushort>();
+        var grouped = new List<List<(byte[] Key, byte[]? ValueHash)>>();
+        foreach (var (bucket, key, valueHash) in hashed)
         {
-            var bucket = BucketOf(stateKey);
-            if (!byBucket.TryGetValue(bucket, out var list)) byBucket[bucket] = list = [];
-            list.Add((stateKey, value is null ? null : Hashes.Sha256(value)));
+            if (buckets.Count == 0 || buckets[^1] != bucket) { buckets.Add(bucket); grouped.Add([]); }
+            grouped[^1].Add((key, valueHash));
         }
-        var buckets = byBucket.Keys.ToArray();
-        var bucketWrites = byBucket.Values.ToArray();
-        var bucketHashes = new byte[buckets.Length][];
+        var bucketWrites = grouped.ToArray();
+        var bucketHashes = new byte[buckets.Count][];
 
-        int chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, buckets.Length / 64));
+        int chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, buckets.Count / 64));
         Parallel.For(0, chunks, chunk =>
         {
-            int from = buckets.Length * chunk / chunks, to = buckets.Length * (chunk + 1) / chunks;
+            int from = buckets.Count * chunk / chunks, to = buckets.Count * (chunk + 1) / chunks;
             var prefixes = new byte[to - from][];
             var stored = new List<(byte[] Key, byte[] ValueHash)>[to - from];
             for (int i = from; i < to; i++) { prefixes[i - from] = KeyCodec.BucketPrefixOf(buckets[i]); stored[i - from] = []; }
             store.ForEachInPrefixes(Column.StateHashes, prefixes, (index, key, valueHash) => stored[index].Add((key[2..].ToArray(), valueHash.ToArray())));
-            for (int i = from; i < to; i++)
-            {
-                bucketWrites[i].Sort((a, b) => ByteArrayComparer.Instance.Compare(a.Key, b.Key));
-                bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
-            }
+            for (int i = from; i < to; i++) bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
         });
 
-        var rows = new List<StateUpdate.Row>(writes.Count + buckets.Length);
-        var newBuckets = new Dictionary<ushort, byte[]>(buckets.Length);
-        for (int i = 0; i < buckets.Length; i++)
+        var rows = new List<StateUpdate.Row>(writes.Count + buckets.Count);
+        var newBuckets = new Dictionary<ushort, byte[]>(buckets.Count);
+        for (int i = 0; i < buckets.Count; i++)
         {
             foreach (var (stateKey, valueHash) in bucketWrites[i]) rows.Add(new(Column.StateHashes, KeyCodec.StateHash(buckets[i], stateKey), valueHash));
             rows.Add(new(Column.Meta, KeyCodec.Bucket(buckets[i]), ReferenceEquals(bucketHashes[i], EmptyBucket) ? null : bucketHashes[i]));
             newBuckets[buckets[i]] = bucketHashes[i];
         }
-        return new StateUpdate(newBuckets, ComputeRoot(newBuckets), rows);
+        var (root, nodes) = ComputeRoot(newBuckets);
+        return new StateUpdate(root, nodes, rows);
     }
 
     /// <summary>Hashes a bucket: stored entries (sorted) overridden by writes (sorted, null hash = delete).</summary>
@@ -131,43 +133,43 @@ public sealed class StateCommitment
         return HashBucket(merged);
     }
 
-    /// <summary>Makes a prepared update current; call only after its batch committed.</summary>
+    /// <summary>Makes a prepared update current; call only after its batch committed, with no other update in between.</summary>
     public void Apply(StateUpdate update)
     {
-        var dirty = new SortedSet<int>();
-        foreach (var (bucket, hash) in update.Buckets)
-        {
-            _levels[0][bucket] = hash;
-            dirty.Add(bucket >> 1);
-        }
-        for (int level = 1; level <= Depth; level++)
-        {
-            var next = new SortedSet<int>();
-            foreach (var index in dirty)
-            {
-                _levels[level][index] = Node(_levels[level - 1][2 * index], _levels[level - 1][2 * index + 1]);
-                next.Add(index >> 1);
-            }
-            dirty = next;
-        }
+        for (int level = 0; level <= Depth && level < update.Nodes.Count; level++)
+            foreach (var (index, hash) in update.Nodes[level]) _levels[level][index] = hash;
     }
 
-    private byte[] ComputeRoot(Dictionary<ushort, byte[]> newBuckets)
+    /// <summary>
+    /// The new root and every tree node that changes on the way to it, level by level (level 0: buckets).
+    /// Wide levels are hashed in parallel; each node depends only on the level below.
+    /// </summary>
+    private (byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes) ComputeRoot(Dictionary<ushort, byte[]> newBuckets)
     {
-        if (newBuckets.Count == 0) return Root;
+        if (newBuckets.Count == 0) return (Root, []);
+        var nodes = new List<IReadOnlyDictionary<int, byte[]>>(Depth + 1);
         var changed = newBuckets.ToDictionary(kv => (int)kv.Key, kv => kv.Value);
+        nodes.Add(changed);
         for (int level = 1; level <= Depth; level++)
         {
-            var next = new Dictionary<int, byte[]>();
-            foreach (var index in changed.Keys.Select(i => i >> 1).Distinct())
+            var below = changed;
+            var belowLevel = _levels[level - 1];
+            var parents = below.Keys.Select(i => i >> 1).Distinct().ToArray();
+            var hashes = new byte[parents.Length][];
+            void HashParent(int p)
             {
-                var left = changed.GetValueOrDefault(2 * index) ?? _levels[level - 1][2 * index];
-                var right = changed.GetValueOrDefault(2 * index + 1) ?? _levels[level - 1][2 * index + 1];
-                next[index] = Node(left, right);
+                int index = parents[p];
+                var left = below.GetValueOrDefault(2 * index) ?? belowLevel[2 * index];
+                var right = below.GetValueOrDefault(2 * index + 1) ?? belowLevel[2 * index + 1];
+                hashes[p] = Node(left, right);
             }
-            changed = next;
+            if (parents.Length >= 512) Parallel.For(0, parents.Length, HashParent);
+            else for (int p = 0; p < parents.Length; p++) HashParent(p);
+            changed = new Dictionary<int, byte[]>(parents.Length);
+            for (int p = 0; p < parents.Length; p++) changed[parents[p]] = hashes[p];
+            nodes.Add(changed);
         }
-        return changed[0];
+        return (changed[0], nodes);
     }
 
     private static byte[] HashBucket(IReadOnlyCollection<KeyValuePair<byte[], byte[]>> entries) =>
@@ -191,7 +193,8 @@ public sealed class StateCommitment
     }
 }
 
-public sealed record StateUpdate(IReadOnlyDictionary<ushort, byte[]> Buckets, byte[] Root, IReadOnlyList<StateUpdate.Row> Rows)
+/// <summary>A prepared change of the state root: the new root, the tree nodes that change (per level), and the rows to write.</summary>
+public sealed record StateUpdate(byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
 {
     /// <summary>A row to put (or delete when <see cref="Value"/> is null) in the block's batch.</summary>
     public readonly record struct Row(Column Column, byte[] Key, byte[]? Value);

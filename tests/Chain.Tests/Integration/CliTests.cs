@@ -84,6 +84,30 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task BenchKv_CommitsEveryTransactionItSent()
+    {
+        var result = await Run("bench", "kv", "--txs", "400", "--batch", "50", "--concurrency", "2", "-c", "demolition-fund", "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var report = JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal(400, report.GetProperty("committed").GetInt32());
+        Assert.Equal(400, report.GetProperty("valid").GetInt32());
+        Assert.True(report.GetProperty("txPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task BenchLedger_CommitsEveryBlockInAFreshLedger()
+    {
+        using var dir = new TempDirectory();
+        var result = await ChainBinary.RunAsync("bench", "ledger", "--txs", "500", "--block-size", "100", "--dir", dir.Combine("ledger"), "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var report = JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal((500, 5), (report.GetProperty("transactions").GetInt32(), report.GetProperty("blocks").GetInt32()));
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", dir.Combine("ledger"));
+        Assert.True(verify.ExitCode == 0, verify.StdErr);
+        Assert.Contains("intact, 6 blocks", verify.StdOut);
+    }
+
+    [Fact]
     public async Task UnreachableNode_ExitsWith3()
     {
         var result = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{NodeProcess.FreePort()}", "status");
