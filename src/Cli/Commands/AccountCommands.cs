@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using Chain.Cli.Output;
 using Chain.Sdk.Crypto;
 
@@ -33,15 +32,7 @@ public static class AccountCommands
         show.SetHandler((parse, _) =>
         {
             var path = parse.GetValue(fileArgument)!;
-            if (!File.Exists(path)) throw new UsageException($"keystore file '{path}' does not exist");
-            string? hex;
-            try
-            {
-                using var document = JsonDocument.Parse(File.ReadAllText(path));
-                hex = document.RootElement.TryGetProperty("address", out var a) ? a.GetString() : null;
-            }
-            catch (JsonException) { throw new UsageException($"'{path}' is not a JSON keystore file"); }
-            var address = Address.TryParse(hex) ?? throw new UsageException($"'{path}' has no valid 'address' field");
+            var address = Keystore.AddressOf(path);
             Printer.Print(parse, new { address = Address.ToText(address), file = Path.GetFullPath(path) },
                 () => Printer.Pairs(("address", Address.ToText(address)), ("file", Path.GetFullPath(path))));
             return Task.FromResult(0);

@@ -73,7 +73,7 @@ public static class NetworkCommands
 
     private static async Task<int> RunAsync(string[] configPaths, CancellationToken cancel)
     {
-        var children = new List<(string Id, Process Process, string Endpoint, string Channels)>();
+        var children = new List<(string Id, Process Process, string Endpoint, string Channels, byte[] Address)>();
         try
         {
             foreach (var path in configPaths)
@@ -81,11 +81,11 @@ public static class NetworkCommands
                 var config = NodeConfig.Load(path);
                 var process = Process.Start(ProcessControl.ChainStartInfo(null, "node", "start", "--config", path))!;
                 Forward(process, config.NodeId);
-                children.Add((config.NodeId, process, "http://" + config.Listen, string.Join(", ", config.Channels.Select(c => c.Name))));
+                children.Add((config.NodeId, process, "http://" + config.Listen, string.Join(", ", config.Channels.Select(c => c.Name)), Keystore.AddressOf(config.Resolve(config.KeyFile))));
             }
-            foreach (var (id, process, endpoint, channels) in children)
+            foreach (var (id, process, endpoint, channels, address) in children)
             {
-                await WaitReadyAsync(process, endpoint, cancel);
+                await WaitReadyAsync(process, endpoint, cancel, expectedAddress: address);
                 Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {channels})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
@@ -117,8 +117,11 @@ public static class NetworkCommands
         process.BeginErrorReadLine();
     }
 
-    /// <summary>Polls the node until it answers, or fails when the process exits first.</summary>
-    public static async Task WaitReadyAsync(Process process, string endpoint, CancellationToken cancel, TimeSpan? timeout = null)
+    /// <summary>
+    /// Polls the node until it answers, or fails when the process exits first. With an expected address,
+    /// an answer from some other node already listening on that port is an error, not "ready".
+    /// </summary>
+    public static async Task WaitReadyAsync(Process process, string endpoint, CancellationToken cancel, TimeSpan? timeout = null, byte[]? expectedAddress = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         using var client = new ChainClient(endpoint);
@@ -127,8 +130,9 @@ public static class NetworkCommands
             if (process.HasExited) throw new UsageException($"node at {endpoint} exited with code {process.ExitCode} during start-up (see its log above)");
             try
             {
-                await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancel);
-                return;
+                var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancel);
+                if (expectedAddress is null || Address.TryParse(info.NodeAddress) is { } answered && answered.AsSpan().SequenceEqual(expectedAddress)) return;
+                throw new UsageException($"another node ({info.NodeId}, {info.NodeAddress}) already answers at {endpoint}; stop it or choose another --base-port");
             }
             catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
             {

@@ -46,6 +46,20 @@ public static class Keystore
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
+    /// <summary>The address recorded in a keystore file, read without the password.</summary>
+    public static byte[] AddressOf(string path)
+    {
+        if (!File.Exists(path)) throw new KeystoreException($"keystore file '{path}' does not exist");
+        try
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            var hex = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String
+                ? a.GetString() : null;
+            return Address.TryParse(hex) ?? throw new KeystoreException($"'{path}' has no valid 'address' field");
+        }
+        catch (JsonException) { throw new KeystoreException($"'{path}' is not a JSON keystore file"); }
+    }
+
     public static AccountKey Read(string path, string password)
     {
         if (!File.Exists(path)) throw new KeystoreException($"keystore file '{path}' does not exist");

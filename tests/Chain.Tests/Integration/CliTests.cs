@@ -108,6 +108,18 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task NetworkUp_OnAPortAnotherNodeServes_FailsInsteadOfReportingReady()
+    {
+        using var dir = new TempDirectory();
+        var port = new Uri(Node.Endpoint).Port.ToString();
+        var result = await ChainBinary.RunAsync("network", "up", "--dir", dir.Combine("net"), "--base-port", port);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.DoesNotContain("ready at", result.StdOut);
+        Assert.Contains($"127.0.0.1:{port}", result.StdErr);
+        Assert.NotNull(await Node.Client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest())); // the existing node is untouched
+    }
+
+    [Fact]
     public async Task UnreachableNode_ExitsWith3()
     {
         var result = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{NodeProcess.FreePort()}", "status");

@@ -51,7 +51,7 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        try { await NetworkCommands.WaitReadyAsync(_process, Endpoint, CancellationToken.None, TimeSpan.FromSeconds(90)); }
+        try { await NetworkCommands.WaitReadyAsync(_process, Endpoint, CancellationToken.None, TimeSpan.FromSeconds(90), Chain.Sdk.Crypto.Keystore.AddressOf(Config.Resolve(Config.KeyFile))); }
         catch (Exception e) { throw new InvalidOperationException($"{e.Message}\n--- node log ---\n{Log}", e); }
     }
 
