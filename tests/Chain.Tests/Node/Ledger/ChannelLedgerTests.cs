@@ -150,15 +150,7 @@ public class ChannelLedgerTests
         using var h = new LedgerHarness();
         h.Commit(Build.Put("a", "1"), Build.Put("b", "2"));
         h.Ledger.Dispose();
-        using (var store = RocksStore.Open(h.Path))
-        {
-            var key = KeyCodec.State("kv", "v/a");
-            var value = store.Get(Column.State, key)!;
-            value[^1] = (byte)'9';
-            using var batch = store.CreateBatch();
-            batch.Put(Column.State, key, value);
-            batch.Commit();
-        }
+        Rewrite(h.Path, Column.State, KeyCodec.State("kv", "v/a"), value => { value[^1] = (byte)'9'; return value; });
 
         var report = LedgerVerifier.Verify(h.Path, LedgerHarness.Channel);
 
@@ -172,12 +164,7 @@ public class ChannelLedgerTests
         using var h = new LedgerHarness();
         h.Commit(Build.Put("a", "1"));
         h.Ledger.Dispose();
-        using (var store = RocksStore.Open(h.Path))
-        using (var batch = store.CreateBatch())
-        {
-            batch.Put(Column.Meta, KeyCodec.SavepointKey, [1, 2, 3]);
-            batch.Commit();
-        }
+        Rewrite(h.Path, Column.Meta, KeyCodec.SavepointKey, _ => [1, 2, 3]);
         var report = LedgerVerifier.Verify(h.Path, LedgerHarness.Channel);
         Assert.False(report.Intact);
         Assert.Contains("malformed", report.Problem);
@@ -196,14 +183,16 @@ public class ChannelLedgerTests
     }
 
     /// <summary>Flips one byte in the middle of a stored block's bytes, as disk corruption would.</summary>
-    internal static void CorruptBlock(string path, ulong number)
+    internal static void CorruptBlock(string path, ulong number) =>
+        Rewrite(path, Column.Blocks, KeyCodec.BlockNumber(number), bytes => { bytes[bytes.Length / 2] ^= 0x5A; return bytes; });
+
+    /// <summary>Changes one stored value behind the ledger's back, as disk corruption or tampering would.</summary>
+    private static void Rewrite(string path, Column column, byte[] key, Func<byte[], byte[]> change)
     {
         using var store = RocksStore.Open(path);
-        var key = KeyCodec.BlockNumber(number);
-        var bytes = store.Get(Column.Blocks, key)!;
-        bytes[bytes.Length / 2] ^= 0x5A;
+        var value = change(store.Get(column, key) ?? []);
         using var batch = store.CreateBatch();
-        batch.Put(Column.Blocks, key, bytes);
+        batch.Put(column, key, value);
         batch.Commit();
     }
 }
