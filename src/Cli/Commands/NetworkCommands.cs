@@ -11,23 +11,23 @@ namespace Chain.Cli.Commands;
 
 public static class NetworkCommands
 {
-    public const string DefaultNetworkFile = "network-config/network.json";
+    public const string DefaultNetworkFile = "network-config/network.yaml";
 
     public static Command Build()
     {
         var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes (1 until multi-node ordering is available)", DefaultValueFactory = _ => 1 };
         var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
-        var basePort = new Option<int>("--base-port") { Description = "gRPC port of the first node; others follow", DefaultValueFactory = _ => 7051 };
-        var networkFile = new Option<string?>("--network") { Description = $"network description (default: {DefaultNetworkFile} if present, else built-in defaults)" };
+        var basePort = new Option<int?>("--base-port") { Description = "gRPC port of the first node, others follow (default: the first node's port in the network file)" };
+        var networkFile = new Option<string>("--network") { Description = "network description (YAML)", DefaultValueFactory = _ => DefaultNetworkFile };
         var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile };
         up.SetHandler(async (parse, cancel) =>
         {
             var count = parse.GetValue(nodes);
             if (count != 1) throw new UsageException($"--nodes {count} is not supported yet: this version runs solo ordering, so use --nodes 1");
             var root = Path.GetFullPath(parse.GetValue(dir)!);
-            var network = parse.GetValue(networkFile) is { } file ? NetworkConfig.Load(file)
-                : File.Exists(DefaultNetworkFile) ? NetworkConfig.Load(DefaultNetworkFile) : NetworkConfig.Default;
-            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", parse.GetValue(basePort) + i - 1, network)).ToArray();
+            var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
+            var firstPort = parse.GetValue(basePort) ?? network.Nodes.First().Node.Port;
+            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", firstPort + i - 1, network)).ToArray();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -40,7 +40,7 @@ public static class NetworkCommands
     }
 
     /// <summary>Creates a node's folder, key and config unless they exist; returns the config path.</summary>
-    public static string Prepare(string root, string nodeId, int port, NetworkConfig? network = null)
+    public static string Prepare(string root, string nodeId, int port, NetworkDefinition network)
     {
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
@@ -59,12 +59,7 @@ public static class NetworkCommands
             DataDir = "data",
             KeyFile = "node-key.json",
             PasswordFile = "node-password",
-            Channels = (network ?? NetworkConfig.Default).Channels.Select(c => new ChannelConfig
-            {
-                Name = c.Name, Contracts = [.. c.Contracts], GenesisTimestampMs = genesisTime, MaxTxBytes = c.MaxTxBytes,
-                TimestampWindowMs = c.TimestampWindowMs, MaxPendingTxs = c.MaxPendingTxs,
-                Batch = new BatchConfig { MaxTxCount = c.Batch.MaxTxCount, MaxBytes = c.Batch.MaxBytes, TimeoutMs = c.Batch.TimeoutMs },
-            }).ToList(),
+            Channels = network.Channels.Select(c => c.ToChannelConfig(genesisTime)).ToList(),
         };
         config.Validate();
         config.Save(configPath);

@@ -15,6 +15,9 @@ public sealed class ContractRegistry
 
     public IEnumerable<string> Names => _contracts.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>Names of the contracts that ship with the node.</summary>
+    public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName];
+
     /// <summary>Every contract that ships with the node, by name.</summary>
     public static ContractRegistry BuiltIn(IEnumerable<string> names)
     {

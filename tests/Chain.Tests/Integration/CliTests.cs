@@ -112,7 +112,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         using var dir = new TempDirectory();
         var port = new Uri(Node.Endpoint).Port.ToString();
-        var result = await ChainBinary.RunAsync("network", "up", "--dir", dir.Combine("net"), "--base-port", port);
+        var result = await ChainBinary.RunAsync("network", "up", "--dir", dir.Combine("net"), "--base-port", port, "--network", Repo.SampleNetworkFile);
         Assert.NotEqual(0, result.ExitCode);
         Assert.DoesNotContain("ready at", result.StdOut);
         Assert.Contains($"127.0.0.1:{port}", result.StdErr);
@@ -142,7 +142,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         using var dir = new TempDirectory();
         var port = NodeProcess.FreePort();
-        using var process = ChainBinary.Start("network", "up", "--dir", dir.Combine("net"), "--base-port", port.ToString());
+        using var process = ChainBinary.Start("network", "up", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var ready = new TaskCompletionSource();
         process.OutputDataReceived += (_, e) =>

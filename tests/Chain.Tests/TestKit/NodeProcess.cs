@@ -20,7 +20,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public NodeProcess(Action<NodeConfig>? configure = null)
     {
-        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort());
+        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort(), Repo.SampleNetwork());
         var config = NodeConfig.Load(ConfigPath);
         configure?.Invoke(config);
         config.Save(ConfigPath);

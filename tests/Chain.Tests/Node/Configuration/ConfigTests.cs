@@ -6,18 +6,69 @@ namespace Chain.Tests.Node.Configuration;
 
 public class ConfigTests
 {
-    private static string RepoRoot()
+    [Fact]
+    public void SampleNetwork_DefinesTheOrganisationsAndBothChannels()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Chain.sln"))) return dir.FullName;
-        throw new InvalidOperationException("Chain.sln not found above the test folder");
+        var network = Repo.SampleNetwork();
+        Assert.Equal(["charity", "demolition-fund"], network.Channels.Select(c => c.Name));
+        Assert.Equal(12, network.Organizations.Count);
+        Assert.Equal(["Bank", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau"], network.Channels[0].Organizations);
+        Assert.Contains("household", network.Organization("StreetOffice").Roles);
     }
 
-    [Fact]
-    public void ShippedNetworkFile_DefinesBothChannels()
+    [Theory]
+    [InlineData("organizations: at least one organisation", "organizations: []")]
+    [InlineData("channels[0].organizations: organisation 'Nowhere' is not defined", "organizations: [Bank, Nowhere]")]
+    [InlineData("organizations[1].nodes[0].port: 127.0.0.1:7051 is already used by node 'bank-node1'", "name: CivilAffairs\n    nodes: [{ name: ca-node, host: 127.0.0.1, port: 7051 }]")]
+    [InlineData("channels[0].consenters: channel 'charity' has no consenter", "consenters: []")]
+    [InlineData("channels[0].policies.writers: principal 'Bank.pilot' names role 'pilot'", "writers: OR(Bank.pilot, CivilAffairs.regulator)")]
+    [InlineData("channels[0].policies.writers: principal 'Appraiser.appraiser' names organisation 'Appraiser', which is not a member", "writers: Appraiser.appraiser")]
+    [InlineData("channels[0].policies.writers: at column 14: expected ')'", "writers: AND(Bank.bank")]
+    [InlineData("channels[0].contract.name: unknown contract 'Lottery'", "contract: { name: Lottery }")]
+    [InlineData("line ", "organisations: []")]
+    public void BadNetworkFile_FailsWithOneLineNamingFileFieldAndProblem(string expected, string change)
     {
-        var network = NetworkConfig.Load(Path.Combine(RepoRoot(), "network-config", "network.json"));
-        Assert.Equal(["charity", "demolition-fund"], network.Channels.Select(c => c.Name));
+        using var dir = new TempDirectory();
+        var path = dir.Combine("network.yaml");
+        File.WriteAllText(path, Mutate(change));
+
+        var error = Assert.Throws<ConfigException>(() => NetworkDefinition.Load(path));
+
+        Assert.StartsWith(path + ": ", error.Message);
+        Assert.Contains(expected, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    /// <summary>A small valid network with one change applied by text substitution.</summary>
+    private static string Mutate(string change)
+    {
+        var yaml = """
+            organizations:
+              - name: Bank
+                roles: [admin, bank]
+                nodes: [{ name: bank-node1, host: 127.0.0.1, port: 7051 }]
+              - name: CivilAffairs
+                roles: [admin, regulator]
+            channels:
+              - name: charity
+                contract: { name: kv }
+                organizations: [Bank, CivilAffairs]
+                consenters: [bank-node1]
+                policies:
+                  admins: MAJORITY admin
+                  writers: OR(Bank.bank, CivilAffairs.regulator)
+            """;
+        return change switch
+        {
+            "organizations: []" => "organizations: []\nchannels: []\n",
+            "organisations: []" => yaml + "\norganisations: []\n",
+            _ when change.StartsWith("organizations: [Bank") => yaml.Replace("organizations: [Bank, CivilAffairs]", change),
+            _ when change.StartsWith("name: CivilAffairs") => yaml.Replace("name: CivilAffairs", change),
+            _ when change.StartsWith("consenters") => yaml.Replace("consenters: [bank-node1]", change),
+            _ when change.StartsWith("writers") => yaml.Replace("writers: OR(Bank.bank, CivilAffairs.regulator)", change),
+            _ when change.StartsWith("contract") => yaml.Replace("contract: { name: kv }", change),
+            _ => throw new ArgumentException(change),
+        };
     }
 
     [Theory]
