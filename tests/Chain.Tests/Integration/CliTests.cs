@@ -120,6 +120,21 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task CryptoGenerate_WritesTheManifest_AndBadNetworkFileIsOneLine()
+    {
+        using var dir = new TempDirectory();
+        var result = await ChainBinary.RunAsync("crypto", "generate", "--network", Repo.SampleNetworkFile, "--out", dir.Combine("crypto"), "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(12, JsonDocument.Parse(result.StdOut).RootElement.GetProperty("organizations").GetArrayLength());
+        Assert.True(File.Exists(dir.Combine("crypto", "manifest.json")));
+
+        File.WriteAllText(dir.Combine("bad.yaml"), "organizations: []\nchannels: []\n");
+        var bad = await ChainBinary.RunAsync("crypto", "generate", "--network", dir.Combine("bad.yaml"), "--out", dir.Combine("crypto2"));
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Equal($"error: {dir.Combine("bad.yaml")}: organizations: at least one organisation is required", bad.StdErr.Trim());
+    }
+
+    [Fact]
     public async Task UnreachableNode_ExitsWith3()
     {
         var result = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{NodeProcess.FreePort()}", "status");

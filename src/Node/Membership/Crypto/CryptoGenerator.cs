@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Chain.Node.Configuration;
+using Chain.Sdk.Crypto;
+
+namespace Chain.Node.Membership.Crypto;
+
+/// <summary>
+/// Creates the crypto material of a network (like Fabric's cryptogen): per organisation a CA, a TLS
+/// certificate per node, and secp256k1 keystores for the admin and the sample members, each with a
+/// password file. Re-running keeps everything that exists (new nodes and members are added) unless
+/// <c>force</c> is set. Everything is listed in <c>manifest.json</c>.
+/// </summary>
+/// <remarks>
+/// Layout under the output folder:
+/// <code>
+/// manifest.json
+/// orgs/&lt;Org&gt;/ca/ca.crt, ca.key
+/// orgs/&lt;Org&gt;/nodes/&lt;node&gt;/tls.crt, tls.key
+/// orgs/&lt;Org&gt;/accounts/&lt;name&gt;.json, &lt;name&gt;.password     (admin and members)
+/// </code>
+/// Private keys and passwords are written readable by the owner only.
+/// </remarks>
+public static class CryptoGenerator
+{
+    public const string ManifestFile = "manifest.json";
+    public static readonly TimeSpan ExpiryWarning = TimeSpan.FromDays(30);
+
+    public static CryptoManifest Generate(NetworkDefinition network, string output, DateTimeOffset now, bool force = false, bool lightKdf = true)
+    {
+        Directory.CreateDirectory(output);
+        var manifest = new CryptoManifest { GeneratedAt = now };
+        foreach (var org in network.Organizations)
+        {
+            var orgDir = Path.Combine(output, "orgs", org.Name!);
+            var ca = LoadOrCreateCa(org.Name!, Path.Combine(orgDir, "ca"), now, force);
+            var entry = new CryptoManifest.Organization
+            {
+                Name = org.Name!,
+                CaCertificate = Relative(output, Path.Combine(orgDir, "ca", "ca.crt")),
+                CaExpires = CertificateAuthority.ExpiryOf(ca.CertificatePem),
+            };
+            foreach (var node in org.Nodes)
+            {
+                var nodeDir = Path.Combine(orgDir, "nodes", node.Name!);
+                var certPath = Path.Combine(nodeDir, "tls.crt");
+                var keyPath = Path.Combine(nodeDir, "tls.key");
+                if (force || !File.Exists(certPath) || !File.Exists(keyPath) || !ca.Issued(File.ReadAllText(certPath)))
+                {
+                    var (cert, key) = ca.IssueNodeCertificate(node.Name!, node.Host, now);
+                    Directory.CreateDirectory(nodeDir);
+                    File.WriteAllText(certPath, cert);
+                    WriteSecret(keyPath, key);
+                }
+                entry.Nodes.Add(new CryptoManifest.Node
+                {
+                    Name = node.Name!, Host = node.Host, Port = node.Port,
+                    Certificate = Relative(output, certPath), PrivateKey = Relative(output, keyPath),
+                    Expires = CertificateAuthority.ExpiryOf(File.ReadAllText(certPath)),
+                });
+            }
+            var accountsDir = Path.Combine(orgDir, "accounts");
+            entry.Admin = Account(output, accountsDir, Roles.Admin, [Roles.Admin], force, lightKdf);
+            foreach (var member in org.Members)
+                entry.Members.Add(Account(output, accountsDir, member.Name!, member.Roles, force, lightKdf));
+            manifest.Organizations.Add(entry);
+        }
+        File.WriteAllText(Path.Combine(output, ManifestFile), JsonSerializer.Serialize(manifest, CryptoManifest.JsonOptions));
+        return manifest;
+    }
+
+    public static CryptoManifest LoadManifest(string output)
+    {
+        var path = Path.Combine(output, ManifestFile);
+        if (!File.Exists(path)) throw new ConfigException($"{path}: file does not exist (run 'chain crypto generate' first)");
+        try { return JsonSerializer.Deserialize<CryptoManifest>(File.ReadAllText(path), CryptoManifest.JsonOptions) ?? throw new ConfigException($"{path}: file is empty"); }
+        catch (JsonException e) { throw new ConfigException($"{path}: not a valid manifest ({e.Message})"); }
+    }
+
+    /// <summary>Certificates (CA roots and node certificates) that expire within <see cref="ExpiryWarning"/> of <paramref name="now"/>.</summary>
+    public static IEnumerable<string> ExpiryWarnings(CryptoManifest manifest, DateTimeOffset now)
+    {
+        foreach (var org in manifest.Organizations)
+        {
+            if (org.CaExpires - now < ExpiryWarning) yield return $"CA certificate of {org.Name} ({org.CaCertificate}) expires {org.CaExpires:yyyy-MM-dd}";
+            foreach (var node in org.Nodes)
+                if (node.Expires - now < ExpiryWarning) yield return $"TLS certificate of node {node.Name} ({node.Certificate}) expires {node.Expires:yyyy-MM-dd}";
+        }
+    }
+
+    private static CertificateAuthority LoadOrCreateCa(string org, string caDir, DateTimeOffset now, bool force)
+    {
+        var certPath = Path.Combine(caDir, "ca.crt");
+        var keyPath = Path.Combine(caDir, "ca.key");
+        if (!force && File.Exists(certPath) && File.Exists(keyPath))
+            return CertificateAuthority.Load(org, File.ReadAllText(certPath), File.ReadAllText(keyPath));
+        var ca = CertificateAuthority.Create(org, now);
+        Directory.CreateDirectory(caDir);
+        File.WriteAllText(certPath, ca.CertificatePem);
+        WriteSecret(keyPath, ca.PrivateKeyPem);
+        return ca;
+    }
+
+    private static CryptoManifest.Account Account(string output, string accountsDir, string name, IReadOnlyList<string> roles, bool force, bool lightKdf)
+    {
+        var keyPath = Path.Combine(accountsDir, name + ".json");
+        var passwordPath = Path.Combine(accountsDir, name + ".password");
+        if (force || !File.Exists(keyPath) || !File.Exists(passwordPath))
+        {
+            Directory.CreateDirectory(accountsDir);
+            var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            WriteSecret(passwordPath, password);
+            Keystore.Write(keyPath, AccountKey.Generate(), password, lightKdf);
+        }
+        return new CryptoManifest.Account
+        {
+            Name = name, Roles = [.. roles], Address = Address.ToText(Keystore.AddressOf(keyPath)),
+            Keystore = Relative(output, keyPath), PasswordFile = Relative(output, passwordPath),
+        };
+    }
+
+    private static void WriteSecret(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    private static string Relative(string root, string path) => Path.GetRelativePath(root, path);
+}
+
+/// <summary>What <see cref="CryptoGenerator"/> created, with paths relative to the output folder.</summary>
+public sealed class CryptoManifest
+{
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public DateTimeOffset GeneratedAt { get; set; }
+    public List<Organization> Organizations { get; set; } = [];
+
+    public sealed class Organization
+    {
+        public string Name { get; set; } = "";
+        public string CaCertificate { get; set; } = "";
+        public DateTimeOffset CaExpires { get; set; }
+        public Account Admin { get; set; } = new();
+        public List<Account> Members { get; set; } = [];
+        public List<Node> Nodes { get; set; } = [];
+    }
+
+    public sealed class Account
+    {
+        public string Name { get; set; } = "";
+        public List<string> Roles { get; set; } = [];
+        public string Address { get; set; } = "";
+        public string Keystore { get; set; } = "";
+        public string PasswordFile { get; set; } = "";
+    }
+
+    public sealed class Node
+    {
+        public string Name { get; set; } = "";
+        public string Host { get; set; } = "";
+        public int Port { get; set; }
+        public string Certificate { get; set; } = "";
+        public string PrivateKey { get; set; } = "";
+        public DateTimeOffset Expires { get; set; }
+    }
+}
