@@ -36,6 +36,7 @@ public static class Program
         root.Subcommands.Add(NetworkCommands.Build());
         root.Subcommands.Add(NodeCommands.Build());
         root.Subcommands.Add(CryptoCommands.Build());
+        root.Subcommands.Add(ChannelCommands.Build());
         root.Subcommands.Add(AccountCommands.Build());
         root.Subcommands.Add(TxCommands.BuildInvoke());
         root.Subcommands.Add(TxCommands.BuildQuery());

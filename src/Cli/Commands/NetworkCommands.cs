@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Chain.Node.Configuration;
 using Chain.Node.Hosting;
+using Chain.Node.Membership.Crypto;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
@@ -39,19 +40,30 @@ public static class NetworkCommands
         return network;
     }
 
-    /// <summary>Creates a node's folder, key and config unless they exist; returns the config path.</summary>
+    /// <summary>
+    /// Creates what a node of a local network needs unless it exists: the network's crypto material
+    /// (<c>crypto/</c>, as 'chain crypto generate') and genesis blocks (<c>genesis/</c>, as 'chain channel
+    /// create'), then the node's folder with its key and config. Returns the config path.
+    /// </summary>
     public static string Prepare(string root, string nodeId, int port, NetworkDefinition network)
     {
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
         if (File.Exists(configPath)) return configPath;
+
+        var now = DateTimeOffset.UtcNow;
+        var cryptoDir = Path.Combine(root, "crypto");
+        var genesisDir = Path.Combine(root, "genesis");
+        if (!File.Exists(Path.Combine(cryptoDir, CryptoGenerator.ManifestFile))) CryptoGenerator.Generate(network, cryptoDir, now);
+        if (!network.Channels.All(c => File.Exists(GenesisPath(genesisDir, c.Name!))))
+            ChannelCommands.CreateGenesisFiles(network, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds());
+
         Directory.CreateDirectory(nodeDir);
         var passwordPath = Path.Combine(nodeDir, "node-password");
         var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
         File.WriteAllText(passwordPath, password);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Keystore.Write(Path.Combine(nodeDir, "node-key.json"), AccountKey.Generate(), password, light: true);
-        var genesisTime = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var config = new NodeConfig
         {
             NodeId = nodeId,
@@ -59,12 +71,19 @@ public static class NetworkCommands
             DataDir = "data",
             KeyFile = "node-key.json",
             PasswordFile = "node-password",
-            Channels = network.Channels.Select(c => c.ToChannelConfig(genesisTime)).ToList(),
+            Channels = network.Channels.Select(c =>
+            {
+                var settings = c.ToChannelSettings();
+                settings.GenesisFile = Path.GetRelativePath(nodeDir, GenesisPath(genesisDir, c.Name!));
+                return settings;
+            }).ToList(),
         };
         config.Validate();
         config.Save(configPath);
         return configPath;
     }
+
+    private static string GenesisPath(string genesisDir, string channel) => Path.Combine(genesisDir, channel + ChannelCommands.GenesisExtension);
 
     private static async Task<int> RunAsync(string[] configPaths, CancellationToken cancel)
     {

@@ -6,6 +6,7 @@ using Chain.Node.Consensus;
 using Chain.Node.Consensus.Solo;
 using Chain.Node.Execution;
 using Chain.Node.Ledger;
+using Chain.Node.Membership;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
@@ -20,7 +21,7 @@ namespace Chain.Node.Channels;
 /// </summary>
 public sealed class ChannelRuntime : IBatchSink, IDisposable
 {
-    private readonly ChannelConfig _config;
+    private readonly ChannelSettings _config;
     private readonly AccountKey _nodeKey;
     private readonly BlockExecutor _executor;
     private readonly ILogger _logger;
@@ -29,7 +30,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
     private volatile ChannelHaltedException? _halted;
 
-    public ChannelRuntime(ChannelConfig config, ChannelLedger ledger, AccountKey nodeKey, TimeProvider clock, ILogger logger, Action<Exception> onFatal)
+    /// <param name="genesisFile">Resolved path of the channel's genesis block file, if it has one.</param>
+    public ChannelRuntime(ChannelSettings config, string? genesisFile, ChannelLedger ledger, AccountKey nodeKey, TimeProvider clock, ILogger logger, Action<Exception> onFatal)
     {
         _config = config;
         Ledger = ledger;
@@ -40,7 +42,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         Contracts = ContractRegistry.BuiltIn(config.Contracts);
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
         Orderer = new SoloOrderer(config, this, clock);
-        if (ledger.Height == 0) CommitGenesis();
+        StartChain(genesisFile);
     }
 
     public string Name => _config.Name;
@@ -48,7 +50,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     public ContractRegistry Contracts { get; }
     public IOrderer Orderer { get; }
     public CommitNotifier Notifier { get; } = new();
-    public ChannelConfig Config => _config;
+    public ChannelSettings Config => _config;
 
     /// <summary>Checks a transaction as far as possible without ordering it, then queues it. Throws <see cref="TxRejectedException"/>.</summary>
     public CheckedTx Admit(Transaction transaction)
@@ -99,10 +101,36 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         }
     }
 
-    private void CommitGenesis()
+    /// <summary>Commits block 0 of a new ledger, or checks that an existing ledger starts with the configured genesis block.</summary>
+    private void StartChain(string? genesisFile)
     {
-        Ledger.CommitGenesis(_config.GenesisTimestampMs);
-        _logger.LogInformation("channel {Channel} created its genesis block", Name);
+        if (genesisFile is null)
+        {
+            if (Ledger.Height == 0) Ledger.CommitGenesis(_config.GenesisTimestampMs);
+            _logger.LogWarning("channel {Channel} has no genesis file, so no configuration: membership and policies are not enforced", Name);
+            return;
+        }
+        var genesis = ReadGenesis(genesisFile);
+        if (Ledger.Height > 0)
+        {
+            if (!ProtocolHashes.BlockHash(Ledger.GetBlock(0)!.Header).AsSpan().SequenceEqual(ProtocolHashes.BlockHash(genesis.Header)))
+                throw new ConfigException($"genesis file '{genesisFile}' does not match block 0 of channel '{Name}' in the ledger");
+            return;
+        }
+        try
+        {
+            var (_, writes) = GenesisBlock.Open(genesis, Name);
+            Ledger.CommitGenesis(genesis, writes);
+        }
+        catch (LedgerCorruptException e) { throw new ConfigException($"genesis file '{genesisFile}': {e.Message}"); }
+        _logger.LogInformation("channel {Channel} started from genesis file {File}", Name, genesisFile);
+    }
+
+    private static Block ReadGenesis(string file)
+    {
+        if (!File.Exists(file)) throw new ConfigException($"genesis file '{file}' does not exist (create it with 'chain channel create')");
+        try { return Block.Parser.ParseFrom(File.ReadAllBytes(file)); }
+        catch (InvalidProtocolBufferException e) { throw new ConfigException($"genesis file '{file}' is not a block ({e.Message})"); }
     }
 
     public void Dispose() => Ledger.Dispose();

@@ -86,7 +86,7 @@ public sealed partial class NetworkDefinition
         {
             var channel = Channels[c];
             var at = $"channels[{c}]";
-            try { channel.ToChannelConfig().Validate(); }
+            try { channel.ToChannelSettings().Validate(); }
             catch (ConfigException e) { throw Problem(at, e.Message); }
             if (!channelNames.Add(channel.Name!)) throw Problem($"{at}.name", $"channel '{channel.Name}' is defined twice");
             if (channel.Organizations.Count == 0) throw Problem($"{at}.organizations", $"channel '{channel.Name}' has no member organisations");
@@ -159,11 +159,10 @@ public sealed class ChannelDefinition
     public Dictionary<string, string> Policies { get; set; } = [];
 
     /// <summary>The node-side settings of this channel.</summary>
-    public ChannelConfig ToChannelConfig(long genesisTimestampMs = 0) => new()
+    public ChannelSettings ToChannelSettings() => new()
     {
         Name = Name ?? "",
         Contracts = [Contract.Name],
-        GenesisTimestampMs = genesisTimestampMs,
         MaxTxBytes = MaxTxBytes,
         TimestampWindowMs = TimestampWindowMs,
         MaxPendingTxs = MaxPendingTxs,

@@ -16,7 +16,7 @@ public sealed class NodeConfig
     public string? PasswordFile { get; set; }
     /// <summary>"simple" (human readable) or "json" (one JSON object per line).</summary>
     public string LogFormat { get; set; } = "simple";
-    public List<ChannelConfig> Channels { get; set; } = [];
+    public List<ChannelSettings> Channels { get; set; } = [];
 
     [JsonIgnore] public string BaseDirectory { get; private set; } = Environment.CurrentDirectory;
 
@@ -60,11 +60,17 @@ public sealed class NodeConfig
     }
 }
 
-public sealed class ChannelConfig
+public sealed class ChannelSettings
 {
     public string Name { get; set; } = "";
     public List<string> Contracts { get; set; } = ["kv"];
-    /// <summary>Timestamp of the genesis block; the same on every node of a channel.</summary>
+    /// <summary>
+    /// Genesis block file written by `chain channel create` (relative to the config file); it carries the
+    /// channel configuration. Without it the channel starts from an empty genesis block at
+    /// <see cref="GenesisTimestampMs"/> and has no configuration.
+    /// </summary>
+    public string? GenesisFile { get; set; }
+    /// <summary>Timestamp of the empty genesis block; the same on every node of a channel.</summary>
     public long GenesisTimestampMs { get; set; }
     public BatchConfig Batch { get; set; } = new();
     public int MaxTxBytes { get; set; } = 1024 * 1024;

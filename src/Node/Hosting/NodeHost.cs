@@ -101,7 +101,8 @@ public static class NodeHost
                 var ledger = ChannelLedger.Open(Path.Combine(config.Resolve(config.DataDir), channelConfig.Name), channelConfig.Name);
                 try
                 {
-                    opened.Add(new ChannelRuntime(channelConfig, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + channelConfig.Name),
+                    var genesisFile = channelConfig.GenesisFile is { } file ? config.Resolve(file) : null;
+                    opened.Add(new ChannelRuntime(channelConfig, genesisFile, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + channelConfig.Name),
                         e => { onFatal(e); lifetime.StopApplication(); }));
                 }
                 catch

@@ -54,7 +54,8 @@ public static class BlockVerifier
                 throw new LedgerCorruptException(expectedNumber, "block is not signed by its proposer");
         }
 
-        if (checkTxSignatures)
+        // Block 0's only transaction is the unsigned channel configuration, vouched for by the genesis file itself.
+        if (checkTxSignatures && expectedNumber > 0)
         {
             // Only VALID transactions changed state, so only their signatures must hold; the others are
             // kept as submitted, with the reason they were refused.

@@ -164,13 +164,11 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
     }
 
     /// <summary>
-    /// Writes block 0 of an empty ledger: no transactions, empty state, zero previous hash, no signature.
-    /// It depends only on the channel name and <paramref name="timestampMs"/>, so every node derives the same one.
+    /// Writes block 0 of an empty ledger without configuration: no transactions, empty state, zero previous
+    /// hash, no signature. It depends only on the channel name and <paramref name="timestampMs"/>.
     /// </summary>
     public void CommitGenesis(long timestampMs)
     {
-        if (Height != 0) throw new InvalidOperationException($"channel '{Channel}' already has {Height} blocks");
-        var update = PrepareStateUpdate(new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
         var header = new BlockHeader
         {
             Channel = Channel,
@@ -178,14 +176,29 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
             PreviousHash = ByteString.CopyFrom(new byte[Hashes.Length]),
             TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot([])),
             ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot([])),
-            StateRoot = ByteString.CopyFrom(update.Root),
+            StateRoot = ByteString.CopyFrom(StateCommitment.RootOfFreshState(new Dictionary<byte[], byte[]?>())),
             TimestampMs = timestampMs,
             Proposer = "",
         };
+        CommitGenesis(new Block { Header = header }, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance));
+    }
+
+    /// <summary>
+    /// Writes a given block 0 of an empty ledger with the state it creates (the caller derives
+    /// <paramref name="writes"/> from the block's own content); its state root must match.
+    /// </summary>
+    public void CommitGenesis(Block genesis, IReadOnlyDictionary<byte[], byte[]?> writes)
+    {
+        if (Height != 0) throw new InvalidOperationException($"channel '{Channel}' already has {Height} blocks");
+        var update = PrepareStateUpdate(writes);
+        if (!update.Root.AsSpan().SequenceEqual(genesis.Header.StateRoot.Span))
+            throw new LedgerCorruptException(0, "genesis state root does not match the state it creates");
         Commit(new BlockWriteSet
         {
-            Block = new Block { Header = header }, Hash = ProtocolHashes.BlockHash(header), TxIds = [],
-            StateWrites = new Dictionary<byte[], byte[]?>(), History = [], StateUpdate = update,
+            Block = genesis, Hash = ProtocolHashes.BlockHash(genesis.Header),
+            TxIds = genesis.Transactions.Select(t => ProtocolHashes.TxId(t.Payload.Span)).ToArray(),
+            StateWrites = writes, StateUpdate = update,
+            History = writes.Select(w => new StateWrite(w.Key, 0, genesis.Header.TimestampMs, w.Value)).ToList(),
         });
     }
 

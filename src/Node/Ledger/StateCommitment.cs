@@ -76,7 +76,17 @@ public sealed class StateCommitment
     /// Each touched bucket needs its stored entries (one prefix seek) merged with the block's writes, then
     /// one hash. Buckets are independent, so they are spread over the cores in contiguous sorted ranges.
     /// </remarks>
-    public StateUpdate Prepare(RocksStore store, IReadOnlyDictionary<byte[], byte[]?> writes)
+    public StateUpdate Prepare(RocksStore store, IReadOnlyDictionary<byte[], byte[]?> writes) => PrepareCore(store, writes);
+
+    /// <summary>The state root of a fresh ledger after <paramref name="writes"/>: what a genesis block must carry.</summary>
+    public static byte[] RootOfFreshState(IReadOnlyDictionary<byte[], byte[]?> writes)
+    {
+        var buckets = new byte[BucketCount][];
+        Array.Fill(buckets, EmptyBucket);
+        return new StateCommitment(buckets).PrepareCore(null, writes).Root;
+    }
+
+    private StateUpdate PrepareCore(RocksStore? store, IReadOnlyDictionary<byte[], byte[]?> writes)
     {
         // Bucket and value hash of every write (two SHA-256 each), in parallel; then group by bucket, keys in order.
         var entries = writes.ToArray();
@@ -101,7 +111,7 @@ public sealed class StateCommitment
             var prefixes = new byte[to - from][];
             var stored = new List<(byte[] Key, byte[] ValueHash)>[to - from];
             for (int i = from; i < to; i++) { prefixes[i - from] = KeyCodec.BucketPrefixOf(buckets[i]); stored[i - from] = []; }
-            store.ForEachInPrefixes(Column.StateHashes, prefixes, (index, key, valueHash) => stored[index].Add((key[2..].ToArray(), valueHash.ToArray())));
+            store?.ForEachInPrefixes(Column.StateHashes, prefixes, (index, key, valueHash) => stored[index].Add((key[2..].ToArray(), valueHash.ToArray())));
             for (int i = from; i < to; i++) bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
         });
 

@@ -120,13 +120,18 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task CryptoGenerate_WritesTheManifest_AndBadNetworkFileIsOneLine()
+    public async Task CryptoGenerateAndChannelCreate_WriteManifestAndGenesis_AndBadNetworkFileIsOneLine()
     {
         using var dir = new TempDirectory();
         var result = await ChainBinary.RunAsync("crypto", "generate", "--network", Repo.SampleNetworkFile, "--out", dir.Combine("crypto"), "-o", "json");
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Equal(12, JsonDocument.Parse(result.StdOut).RootElement.GetProperty("organizations").GetArrayLength());
         Assert.True(File.Exists(dir.Combine("crypto", "manifest.json")));
+
+        var created = await ChainBinary.RunAsync("channel", "create", "--network", Repo.SampleNetworkFile, "--crypto", dir.Combine("crypto"), "--out", dir.Combine("genesis"), "-o", "json");
+        Assert.True(created.ExitCode == 0, created.StdErr);
+        Assert.Equal(["charity", "demolition-fund"], JsonDocument.Parse(created.StdOut).RootElement.EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        Assert.True(File.Exists(dir.Combine("genesis", "demolition-fund.genesis")));
 
         File.WriteAllText(dir.Combine("bad.yaml"), "organizations: []\nchannels: []\n");
         var bad = await ChainBinary.RunAsync("crypto", "generate", "--network", dir.Combine("bad.yaml"), "--out", dir.Combine("crypto2"));

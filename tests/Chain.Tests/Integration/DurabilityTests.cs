@@ -31,6 +31,19 @@ public class DurabilityTests
     }
 
     [Fact]
+    public async Task ExistingLedger_WithAnotherGenesisFile_RefusesToStart()
+    {
+        await using var node = await NodeProcess.StartAsync();
+        await node.StopAsync();
+        var genesisFile = node.Config.Resolve(node.Config.Channels[0].GenesisFile!);
+        var other = Chain.Node.Membership.GenesisBlock.Create(new ChannelConfig { Channel = "charity" }, 1);
+        File.WriteAllBytes(genesisFile, Google.Protobuf.MessageExtensions.ToByteArray(other));
+
+        Assert.NotEqual(0, await node.StartExpectingExitAsync());
+        Assert.Contains("does not match block 0 of channel 'charity'", node.Log);
+    }
+
+    [Fact]
     public async Task GracefulStop_EndsOpenEventStreams()
     {
         await using var node = await NodeProcess.StartAsync();

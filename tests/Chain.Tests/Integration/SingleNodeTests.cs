@@ -197,6 +197,17 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Genesis_CarriesTheChannelConfiguration()
+    {
+        var genesis = await Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "demolition-fund", Number = 0 });
+        var payload = TxPayload.Parser.ParseFrom(Assert.Single(genesis.Transactions).Payload);
+        var config = ChannelConfig.Parser.ParseFrom(payload.Args);
+        Assert.Equal(("_config", "genesis", "demolition-fund"), (payload.Contract, payload.Function, config.Channel));
+        Assert.Contains(config.Organizations, o => o.Name == "StreetOffice" && o.Roles.Contains("household"));
+        Assert.Equal(ValidationCode.Valid, genesis.Results[0].Code);
+    }
+
+    [Fact]
     public async Task HealthAndReflection_AreServed()
     {
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(Node.Endpoint);

@@ -20,6 +20,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public NodeProcess(Action<NodeConfig>? configure = null)
     {
+        CopyDirectory(SharedCrypto.Value, Path.Combine(_root.Path, "crypto"));
         ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort(), Repo.SampleNetwork());
         var config = NodeConfig.Load(ConfigPath);
         configure?.Invoke(config);
@@ -87,6 +88,25 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.WaitForExit();
         _process.Dispose();
         _process = null;
+    }
+
+    // Generating the sample network's CAs and keystores takes seconds; do it once per test run.
+    private static readonly Lazy<string> SharedCrypto = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "chain-tests", "crypto-" + Guid.NewGuid().ToString("N")[..8]);
+        Chain.Node.Membership.Crypto.CryptoGenerator.Generate(Repo.SampleNetwork(), folder, DateTimeOffset.UtcNow);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => { try { Directory.Delete(folder, true); } catch (IOException) { } };
+        return folder;
+    });
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
     }
 
     public static int FreePort()

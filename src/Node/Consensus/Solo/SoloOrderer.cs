@@ -9,7 +9,7 @@ namespace Chain.Node.Consensus.Solo;
 /// are queued, cut into batches by <see cref="BlockCutter"/>, and handed to the sink one batch at a time.
 /// While a block commits, new transactions queue up, so batches grow with load.
 /// </summary>
-public sealed class SoloOrderer(ChannelConfig config, IBatchSink sink, TimeProvider clock) : IOrderer
+public sealed class SoloOrderer(ChannelSettings config, IBatchSink sink, TimeProvider clock) : IOrderer
 {
     private readonly Channel<CheckedTx> _queue = Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(config.MaxPendingTxs)
     {

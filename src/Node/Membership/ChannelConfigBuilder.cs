@@ -1,0 +1,62 @@
+using Chain.Node.Configuration;
+using Chain.Node.Membership.Crypto;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Google.Protobuf;
+
+namespace Chain.Node.Membership;
+
+/// <summary>Turns a channel of the network file plus the generated crypto material into the channel configuration.</summary>
+public static class ChannelConfigBuilder
+{
+    /// <param name="extraMembers">Further accounts to enrol at genesis (address, organisation, roles), beyond the manifest's.</param>
+    public static ChannelConfig Build(NetworkDefinition network, string channelName, CryptoManifest manifest, string cryptoRoot,
+        IEnumerable<Enrollment>? extraMembers = null)
+    {
+        var channel = network.Channels.FirstOrDefault(c => c.Name == channelName)
+            ?? throw new ConfigException($"channel '{channelName}' is not defined in the network file (defines: {string.Join(", ", network.Channels.Select(c => c.Name))})");
+        var config = new ChannelConfig
+        {
+            Channel = channelName,
+            Sequence = 0,
+            Batch = new BatchParameters { MaxTxCount = (uint)channel.Batch.MaxTxCount, MaxBytes = (uint)channel.Batch.MaxBytes, TimeoutMs = (uint)channel.Batch.TimeoutMs },
+            Contract = new ContractRef { Name = channel.Contract.Name, Version = channel.Contract.Version },
+            MaxTxBytes = (uint)channel.MaxTxBytes,
+            TimestampWindowMs = channel.TimestampWindowMs,
+        };
+        foreach (var orgName in channel.Organizations)
+        {
+            var org = network.Organization(orgName);
+            var material = manifest.Organizations.FirstOrDefault(o => o.Name == orgName)
+                ?? throw new ConfigException($"organisation '{orgName}' has no crypto material in the manifest; run 'chain crypto generate' again");
+            config.Organizations.Add(new OrganizationConfig
+            {
+                Name = orgName, Type = org.Type, CaCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.CaCertificate)), Roles = { org.Roles },
+            });
+            foreach (var account in material.Members.Prepend(material.Admin))
+                config.Members.Add(Enroll(account.Address, orgName, account.Roles));
+        }
+        foreach (var (name, expression) in channel.Policies.OrderBy(p => p.Key, StringComparer.Ordinal))
+            config.Policies.Add(new NamedPolicy { Name = name, Expression = expression });
+        foreach (var consenter in channel.Consenters)
+        {
+            var (org, node) = network.Nodes.First(n => n.Node.Name == consenter);
+            var material = manifest.Organizations.First(o => o.Name == org.Name).Nodes.FirstOrDefault(n => n.Name == consenter)
+                ?? throw new ConfigException($"node '{consenter}' has no certificate in the manifest; run 'chain crypto generate' again");
+            config.Consenters.Add(new ConsenterConfig
+            {
+                Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port,
+                TlsCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.Certificate)),
+            });
+        }
+        if (extraMembers is not null) config.Members.Add(extraMembers);
+        return config;
+    }
+
+    public static Enrollment Enroll(string address, string organization, IEnumerable<string> roles) => new()
+    {
+        Address = ByteString.CopyFrom(Address.TryParse(address) ?? throw new ConfigException($"'{address}' is not an account address")),
+        Organization = organization,
+        Roles = { roles.Where(r => r != Roles.Member) },
+    };
+}

@@ -1,0 +1,72 @@
+using Chain.Node.Ledger;
+using Chain.Node.Membership;
+using Chain.Node.Membership.Crypto;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Tests.TestKit;
+using Google.Protobuf;
+using Xunit;
+
+namespace Chain.Tests.Node.Membership;
+
+public class GenesisBlockTests
+{
+    private static ChannelConfig SampleConfig(TempDirectory dir, string channel = "charity")
+    {
+        var network = Repo.SampleNetwork();
+        var manifest = CryptoGenerator.Generate(network, dir.Combine("crypto"), DateTimeOffset.UtcNow);
+        return ChannelConfigBuilder.Build(network, channel, manifest, dir.Combine("crypto"));
+    }
+
+    [Fact]
+    public void Config_HasTheChannelsOrganisationsMembersPoliciesAndConsenters()
+    {
+        using var dir = new TempDirectory();
+        var config = SampleConfig(dir);
+        Assert.Equal(["Bank", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau"], config.Organizations.Select(o => o.Name));
+        Assert.All(config.Organizations, o => Assert.StartsWith("-----BEGIN CERTIFICATE-----", o.CaCertificatePem));
+        Assert.Contains(config.Members, m => m.Organization == "Bank" && m.Roles.SequenceEqual(["donor"]));
+        Assert.Equal(6 + 3 + 1 + 2 + 1 + 1 + 1, config.Members.Count); // 6 admins and the sample members
+        Assert.Equal(["admins", "readers", "writers"], config.Policies.Select(p => p.Name));
+        Assert.Equal("bank-node1", Assert.Single(config.Consenters).Node);
+    }
+
+    [Fact]
+    public void CreatedGenesis_OpensAndCommits_WithConfigAndMembersInState()
+    {
+        using var dir = new TempDirectory();
+        var config = SampleConfig(dir);
+        var block = GenesisBlock.Create(config, 1_000);
+
+        var (opened, writes) = GenesisBlock.Open(Block.Parser.ParseFrom(block.ToByteArray()), "charity");
+        Assert.Equal(config, opened);
+
+        using var ledger = ChannelLedger.Open(dir.Combine("ledger"), "charity");
+        ledger.CommitGenesis(block, writes);
+        Assert.Equal(config, SystemState.ReadConfig(ledger));
+        var admin = config.Members[0];
+        Assert.Equal(admin.Organization, SystemState.ReadMember(ledger, admin.Address.Span)!.Organization);
+        Assert.Null(SystemState.ReadMember(ledger, AccountKey.Generate().Address));
+        ledger.Dispose();
+        Assert.True(LedgerVerifier.Verify(dir.Combine("ledger"), "charity").Intact);
+    }
+
+    [Fact]
+    public void TamperedOrForeignGenesis_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        var block = GenesisBlock.Create(SampleConfig(dir), 1_000);
+
+        var foreign = Assert.Throws<LedgerCorruptException>(() => GenesisBlock.Open(block, "demolition-fund"));
+        Assert.Contains("channel", foreign.Message);
+
+        var payload = TxPayload.Parser.ParseFrom(block.Transactions[0].Payload);
+        var config = ChannelConfig.Parser.ParseFrom(payload.Args);
+        config.Members.Add(ChannelConfigBuilder.Enroll(AccountKey.Generate().AddressText, "Bank", ["bank"])); // sneak in a member
+        payload.Args = config.ToByteString();
+        var tampered = block.Clone();
+        tampered.Transactions[0] = new Transaction { Payload = payload.ToByteString() };
+        var error = Assert.Throws<LedgerCorruptException>(() => GenesisBlock.Open(tampered, "charity"));
+        Assert.Contains("transaction root", error.Message);
+    }
+}
