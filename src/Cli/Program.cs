@@ -37,6 +37,7 @@ public static class Program
         root.Subcommands.Add(NodeCommands.Build());
         root.Subcommands.Add(CryptoCommands.Build());
         root.Subcommands.Add(ChannelCommands.Build());
+        root.Subcommands.Add(MemberCommands.Build());
         root.Subcommands.Add(AccountCommands.Build());
         root.Subcommands.Add(TxCommands.BuildInvoke());
         root.Subcommands.Add(TxCommands.BuildQuery());

@@ -24,12 +24,15 @@ public static class BenchCommands
         var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };
         var rate = new Option<int>("--rate") { Description = "offered load in tx/s (0 = as fast as possible)", DefaultValueFactory = _ => 0 };
         var valueBytes = new Option<int>("--value-bytes") { Description = "size of each value written", DefaultValueFactory = _ => 32 };
-        var kv = new Command("kv", "kv.put transactions, each to a new key") { channel, txs, batch, concurrency, rate, valueBytes };
+        var keyFile = new Option<string>("--key") { Description = "keystore of an enrolled account that may write", DefaultValueFactory = _ => DefaultBenchKey };
+        var passwordFile = new Option<string?>("--password-file") { Description = "its password file (default: the keystore's .password file, else CHAIN_PASSWORD)" };
+        var kv = new Command("kv", "kv.put transactions, each to a new key") { channel, txs, batch, concurrency, rate, valueBytes, keyFile, passwordFile };
         kv.SetHandler(async (parse, cancel) =>
         {
             var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes));
             settings.Validate();
-            var result = await RunKvAsync(parse.GetValue(GlobalOptions.Endpoint)!, settings, cancel);
+            var key = LoadKey(parse.GetValue(keyFile)!, parse.GetValue(passwordFile));
+            var result = await RunKvAsync(parse.GetValue(GlobalOptions.Endpoint)!, settings, key, cancel);
             Printer.Print(parse, result, () => Printer.Pairs(
                 ("transactions", result.Committed), ("valid", result.Valid), ("rejected at admission", result.Rejected),
                 ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
@@ -59,9 +62,18 @@ public static class BenchCommands
     public sealed record Result(int Committed, int Valid, int Rejected, ulong Blocks, double Seconds, double TxPerSecond,
         double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms);
 
-    public static async Task<Result> RunKvAsync(string endpoint, Settings settings, CancellationToken cancel)
+    /// <summary>The sample network's Bank teller, as created by 'network up' in the default folder.</summary>
+    public const string DefaultBenchKey = ".chain/crypto/orgs/Bank/accounts/teller1.json";
+
+    private static AccountKey LoadKey(string keyFile, string? passwordFile)
     {
-        var key = AccountKey.Generate();
+        var siblingPassword = Path.ChangeExtension(keyFile, ".password");
+        passwordFile ??= File.Exists(siblingPassword) ? siblingPassword : null;
+        return Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the benchmark account"));
+    }
+
+    public static async Task<Result> RunKvAsync(string endpoint, Settings settings, AccountKey key, CancellationToken cancel)
+    {
         var run = Guid.NewGuid().ToString("N")[..8];
         var value = new string('x', settings.ValueBytes);
         var transactions = new Transaction[settings.Txs];

@@ -39,14 +39,17 @@ public static class ChannelCommands
 
     public sealed record Created(string Channel, string File, string Hash, int Organizations, int Members);
 
-    public static IReadOnlyList<Created> CreateGenesisFiles(NetworkDefinition network, string cryptoRoot, string output, string? onlyChannel, long timestampMs)
+    /// <param name="extraMembers">Accounts to enrol at genesis beyond the manifest's (used by tests and tools).</param>
+    public static IReadOnlyList<Created> CreateGenesisFiles(NetworkDefinition network, string cryptoRoot, string output, string? onlyChannel, long timestampMs,
+        IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null)
     {
         var manifest = CryptoGenerator.LoadManifest(cryptoRoot);
         Directory.CreateDirectory(output);
         var results = new List<Created>();
         foreach (var channel in network.Channels.Where(c => onlyChannel is null || c.Name == onlyChannel))
         {
-            var config = ChannelConfigBuilder.Build(network, channel.Name!, manifest, cryptoRoot);
+            var config = ChannelConfigBuilder.Build(network, channel.Name!, manifest, cryptoRoot,
+                extraMembers?.Where(m => channel.Organizations.Contains(m.Organization)));
             var block = GenesisBlock.Create(config, timestampMs);
             var file = Path.Combine(output, channel.Name + GenesisExtension);
             File.WriteAllBytes(file, block.ToByteArray());

@@ -45,7 +45,7 @@ public static class NetworkCommands
     /// (<c>crypto/</c>, as 'chain crypto generate') and genesis blocks (<c>genesis/</c>, as 'chain channel
     /// create'), then the node's folder with its key and config. Returns the config path.
     /// </summary>
-    public static string Prepare(string root, string nodeId, int port, NetworkDefinition network)
+    public static string Prepare(string root, string nodeId, int port, NetworkDefinition network, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null)
     {
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
@@ -56,7 +56,7 @@ public static class NetworkCommands
         var genesisDir = Path.Combine(root, "genesis");
         if (!File.Exists(Path.Combine(cryptoDir, CryptoGenerator.ManifestFile))) CryptoGenerator.Generate(network, cryptoDir, now);
         if (!network.Channels.All(c => File.Exists(GenesisPath(genesisDir, c.Name!))))
-            ChannelCommands.CreateGenesisFiles(network, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds());
+            ChannelCommands.CreateGenesisFiles(network, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds(), extraMembers);
 
         Directory.CreateDirectory(nodeDir);
         var passwordPath = Path.Combine(nodeDir, "node-password");

@@ -26,30 +26,34 @@ public static class TxCommands
         var passwordFile = GlobalOptions.PasswordFile();
         var wait = new Option<bool>("--wait", "-w") { Description = "wait until the transaction is in a committed block" };
         var command = new Command("invoke", "sign and submit a transaction") { channel, contract, function, args, keyFile, passwordFile, wait };
-        command.SetHandler(async (parse, cancel) =>
-        {
-            var argsJson = RequireJsonObject(parse.GetValue(args)!);
-            var key = Keystore.Read(parse.GetValue(keyFile)!, CliErrors.ReadPassword(parse.GetValue(passwordFile), "the signing key"));
-            var tx = TransactionFactory.Create(key, parse.GetValue(channel)!, parse.GetValue(contract)!, parse.GetValue(function)!, argsJson);
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
-            if (!parse.GetValue(wait))
-            {
-                var submitted = await client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
-                Printer.Print(parse, new { txId = submitted.TxId, status = "SUBMITTED" }, () => Printer.Pairs(("tx", submitted.TxId), ("status", "SUBMITTED")));
-                return 0;
-            }
-            var status = await client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
-            var code = Names.Code(status.Code);
-            Printer.Print(parse, new { txId = status.TxId, block = status.BlockNumber, code, message = status.Message },
-                () => Printer.Pairs(("tx", status.TxId), ("block", status.BlockNumber), ("code", code), ("message", status.Message)));
-            if (status.Code != ValidationCode.Valid)
-            {
-                Console.Error.WriteLine($"error: transaction committed as {code}: {status.Message}");
-                return 1;
-            }
-            return 0;
-        });
+        command.SetHandler((parse, cancel) => SubmitAsync(parse, parse.GetValue(channel)!, parse.GetValue(contract)!, parse.GetValue(function)!,
+            RequireJsonObject(parse.GetValue(args)!), parse.GetValue(keyFile)!, parse.GetValue(passwordFile), parse.GetValue(wait), cancel));
         return command;
+    }
+
+    /// <summary>Signs and submits one transaction and prints the outcome; the shared body of every state-changing command.</summary>
+    public static async Task<int> SubmitAsync(ParseResult parse, string channel, string contract, string function, string argsJson,
+        string keyFile, string? passwordFile, bool wait, CancellationToken cancel)
+    {
+        var key = Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the signing key"));
+        var tx = TransactionFactory.Create(key, channel, contract, function, argsJson);
+        using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+        if (!wait)
+        {
+            var submitted = await client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
+            Printer.Print(parse, new { txId = submitted.TxId, status = "SUBMITTED" }, () => Printer.Pairs(("tx", submitted.TxId), ("status", "SUBMITTED")));
+            return 0;
+        }
+        var status = await client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
+        var code = Names.Code(status.Code);
+        Printer.Print(parse, new { txId = status.TxId, block = status.BlockNumber, code, message = status.Message },
+            () => Printer.Pairs(("tx", status.TxId), ("block", status.BlockNumber), ("code", code), ("message", status.Message)));
+        if (status.Code != ValidationCode.Valid)
+        {
+            Console.Error.WriteLine($"error: transaction committed as {code}: {status.Message}");
+            return 1;
+        }
+        return 0;
     }
 
     public static Command BuildQuery()
@@ -75,7 +79,7 @@ public static class TxCommands
         return command;
     }
 
-    private static string RequireJsonObject(string json)
+    public static string RequireJsonObject(string json)
     {
         try
         {

@@ -14,10 +14,20 @@ public enum FunctionKind
 /// One callable function. <see cref="ValidateArgs"/> checks the arguments without state so a node can
 /// refuse malformed calls at admission; <see cref="Execute"/> runs the function itself.
 /// </summary>
-public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<IContractContext, ContractArgs, byte[]?> execute)
+public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<IContractContext, ContractArgs, byte[]?> execute, string? access)
 {
+    /// <summary>Invoke functions that name no access rule need the channel's "writers" policy.</summary>
+    public const string DefaultInvokeAccess = "writers";
+
     public string Name { get; } = name;
     public FunctionKind Kind { get; } = kind;
+
+    /// <summary>
+    /// Who may call it: a policy expression (e.g. <c>Bank.bank</c>, <c>OR(Bank.bank, AuditBureau.auditor)</c>) or the
+    /// name of a channel policy (e.g. <c>writers</c>). The node checks it before the function runs.
+    /// Queries are not signed and have no access rule.
+    /// </summary>
+    public string? Access { get; } = kind == FunctionKind.Invoke ? access ?? DefaultInvokeAccess : null;
     public void ValidateArgs(ContractArgs args) => validateArgs(args);
     public byte[]? Execute(IContractContext context, ContractArgs args) => execute(context, args);
 }
@@ -36,9 +46,10 @@ public abstract class Contract
     public IReadOnlyDictionary<string, ContractFunction> Functions => _frozen ??= _functions.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Registers a function whose arguments parse into <typeparamref name="TArgs"/>.</summary>
-    protected void Register<TArgs>(string name, FunctionKind kind, Func<ContractArgs, TArgs> parse, Func<IContractContext, TArgs, byte[]?> handler)
+    /// <param name="access">Who may invoke it (see <see cref="ContractFunction.Access"/>); null means the channel's "writers" policy.</param>
+    protected void Register<TArgs>(string name, FunctionKind kind, Func<ContractArgs, TArgs> parse, Func<IContractContext, TArgs, byte[]?> handler, string? access = null)
     {
         if (_frozen is not null) throw new InvalidOperationException("functions must be registered in the constructor");
-        _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args))));
+        _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args)), access));
     }
 }

@@ -33,7 +33,17 @@ public interface IContractContext
     void EmitEvent(string name, ReadOnlySpan<byte> payload);
 }
 
-/// <summary>The verified signer of the transaction.</summary>
-public sealed record Caller(string Address);
+/// <summary>
+/// The verified signer of the transaction and, on a channel with a configuration, the organisation and
+/// roles it is enrolled with (every enrolled account has the role "member").
+/// </summary>
+public sealed record Caller(string Address, string Organization, IReadOnlySet<string> Roles)
+{
+    public static readonly IReadOnlySet<string> NoRoles = new HashSet<string>();
+
+    public Caller(string address) : this(address, "", NoRoles) { }
+
+    public bool HasRole(string role) => Roles.Contains(role);
+}
 
 public sealed record KeyHistoryEntry(string TxId, ulong BlockNumber, long TimestampMs, byte[]? Value, bool IsDelete);

@@ -23,7 +23,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 {
     private readonly ChannelSettings _config;
     private readonly AccountKey _nodeKey;
-    private readonly BlockExecutor _executor;
+    private readonly BlockExecutor? _executor;
     private readonly ILogger _logger;
     private readonly TimeProvider _clock;
     private readonly Action<Exception> _onFatal;
@@ -39,13 +39,32 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         _clock = clock;
         _logger = logger;
         _onFatal = onFatal;
+        StartChain(genesisFile);
         Contracts = ContractRegistry.BuiltIn(config.Contracts);
+        if (SystemState.ReadConfig(ledger) is { } channelConfig)
+        {
+            if (!config.Contracts.Contains(channelConfig.Contract.Name))
+                throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
+            Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess));
+        }
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
         Orderer = new SoloOrderer(config, this, clock);
-        StartChain(genesisFile);
     }
 
     public string Name => _config.Name;
+
+    /// <summary>Access rules for admission, reloaded when the height changes.</summary>
+    private (ulong Height, ChannelAccess? Access)? _admissionAccess;
+
+    private ChannelAccess? AdmissionAccess()
+    {
+        var height = Ledger.Height;
+        var cached = _admissionAccess;
+        if (cached is { } c && c.Height == height) return c.Access;
+        var access = ChannelAccess.Load(Ledger);
+        _admissionAccess = (height, access);
+        return access;
+    }
     public ChannelLedger Ledger { get; }
     public ContractRegistry Contracts { get; }
     public IOrderer Orderer { get; }
@@ -58,7 +77,12 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         if (_halted is { } halted) throw halted;
         var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
-        if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is null) throw new TxRejectedException(rejection!.Value);
+        if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is not { } function) throw new TxRejectedException(rejection!.Value);
+        if (AdmissionAccess() is { } access)
+        {
+            var identity = access.IdentityOf(tx.Payload!.Creator.Span, out var notEnrolled) ?? throw new TxRejectedException(notEnrolled!.Value);
+            if (access.Authorize(identity, tx.Payload.Contract, function) is { } denied) throw new TxRejectedException(denied);
+        }
         if (TxValidator.CheckTimestamp(tx.Payload!, _clock.GetUtcNow().ToUnixTimeMilliseconds(), _config.TimestampWindowMs) is { } expired)
             throw new TxRejectedException(expired);
         var txId = tx.TxIdHex;
@@ -79,7 +103,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             var started = Stopwatch.GetTimestamp();
             // Block time never goes backwards, even if the node's clock does.
             timestampMs = Math.Max(timestampMs, Ledger.Head.LastTimestampMs);
-            var set = _executor.Execute(batch, timestampMs, _nodeKey);
+            var set = _executor!.Execute(batch, timestampMs, _nodeKey);
             var executed = Stopwatch.GetTimestamp();
             Ledger.Commit(set);
             var txIds = batch.Select(t => t.TxIdHex).ToArray();

@@ -1,5 +1,6 @@
 using Chain.Contracts.Abstractions;
 using Chain.Node.Ledger;
+using Chain.Node.Membership;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
@@ -23,8 +24,12 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         return checkedTxs;
     }
 
+    /// <summary>Access rules of the block being executed: configuration and enrolments as committed before it.</summary>
+    public ChannelAccess? CurrentAccess { get; private set; }
+
     public BlockWriteSet Execute(IReadOnlyList<CheckedTx> txs, long timestampMs, AccountKey proposer)
     {
+        CurrentAccess = ChannelAccess.Load(ledger);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var number = ledger.Height;
         var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
@@ -73,10 +78,19 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
             return Invalid(new(ValidationCode.DuplicateTxid, $"transaction {tx.TxIdHex} is already on the ledger"));
         var function = TxValidator.CheckTarget(tx, ledger.Channel, contracts, out var rejection);
         if (function is null) return Invalid(rejection!.Value);
-        if (TxValidator.CheckTimestamp(tx.Payload!, blockTimestampMs, timestampWindowMs) is { } expired) return Invalid(expired);
-
         var payload = tx.Payload!;
-        var context = new TxContext(ledger, blockWrites, payload.Contract, CallerOf(payload.Creator),
+        Caller caller;
+        if (CurrentAccess is { } access)
+        {
+            var identity = access.IdentityOf(payload.Creator.Span, out var notEnrolled);
+            if (identity is null) return Invalid(notEnrolled!.Value);
+            if (access.Authorize(identity, payload.Contract, function) is { } denied) return Invalid(denied);
+            caller = ChannelAccess.CallerOf(identity);
+        }
+        else caller = CallerOf(payload.Creator);
+        if (TxValidator.CheckTimestamp(payload, blockTimestampMs, timestampWindowMs) is { } expired) return Invalid(expired);
+
+        var context = new TxContext(ledger, blockWrites, payload.Contract, caller,
             tx.TxIdHex, payload.TimestampMs, blockNumber, readOnly: false);
         try
         {

@@ -25,6 +25,18 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var shown = await Run("account", "show", dir.Combine("alice.json"), "-o", "json");
         Assert.Equal(address, JsonDocument.Parse(shown.StdOut).RootElement.GetProperty("address").GetString());
 
+        // A new account can do nothing until its organisation's admin enrols it.
+        var refused = await Run("invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
+            "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("PermissionDenied: NOT_AUTHORIZED: account " + address + " is not enrolled on channel 'charity'", refused.StdErr);
+        var bankAdmin = Node.Account("Bank", "admin");
+        var enrolled = await Run("member", "enroll", "-c", "charity", "--address", address!, "--roles", "bank", "--key", bankAdmin,
+            "--password-file", Path.ChangeExtension(bankAdmin, ".password"), "--wait");
+        Assert.True(enrolled.ExitCode == 0, enrolled.StdErr);
+        var membership = JsonDocument.Parse((await Run("member", "get", "-c", "charity", "--address", address!)).StdOut).RootElement;
+        Assert.Equal(("Bank", false), (membership.GetProperty("organization").GetString(), membership.GetProperty("revoked").GetBoolean()));
+
         var invoked = await Run("invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
             "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait", "-o", "json");
         Assert.True(invoked.ExitCode == 0, invoked.StdErr);
@@ -86,7 +98,8 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task BenchKv_CommitsEveryTransactionItSent()
     {
-        var result = await Run("bench", "kv", "--txs", "400", "--batch", "50", "--concurrency", "2", "-c", "demolition-fund", "-o", "json");
+        var result = await Run("bench", "kv", "--txs", "400", "--batch", "50", "--concurrency", "2", "-c", "demolition-fund", "-o", "json",
+            "--key", Node.Account("Bank", "teller1"));
         Assert.True(result.ExitCode == 0, result.StdErr);
         var report = JsonDocument.Parse(result.StdOut).RootElement;
         Assert.Equal(400, report.GetProperty("committed").GetInt32());

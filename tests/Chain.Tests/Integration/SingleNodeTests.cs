@@ -143,6 +143,8 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             ("garbage payload", new Transaction { Payload = ByteString.CopyFrom(0xFF, 0xFF, 0xFF), Signature = ByteString.CopyFrom(new byte[65]) }, StatusCode.InvalidArgument, "BAD_PAYLOAD"),
             ("wrong channel", Build.Put("x", "v", channel: "nope"), StatusCode.NotFound, "WRONG_CHANNEL"),
             ("unknown contract", Build.Call("put", "{}", contract: "nope"), StatusCode.NotFound, "UNKNOWN_CONTRACT"),
+            ("unknown signer", Build.Put("x", "v", Chain.Sdk.Crypto.AccountKey.Generate()), StatusCode.PermissionDenied, "NOT_AUTHORIZED"),
+            ("user call to the configuration", Build.Call("genesis", "{}", contract: "_config"), StatusCode.NotFound, "UNKNOWN_CONTRACT"),
             ("unknown function", Build.Call("explode", "{}"), StatusCode.NotFound, "UNKNOWN_FUNCTION"),
             ("malformed args", Build.Call("put", "{\"key\":"), StatusCode.InvalidArgument, "BAD_ARGS"),
             ("missing arg", Build.Call("put", "{\"key\":\"k\"}"), StatusCode.InvalidArgument, "BAD_ARGS: missing required argument 'value'"),

@@ -1,6 +1,7 @@
 using Chain.Contracts.Abstractions;
 using Chain.Node.Execution;
 using Chain.Node.Ledger;
+using Chain.Node.Membership;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
@@ -19,11 +20,17 @@ public sealed class LedgerHarness : IDisposable
 
     public LedgerHarness() : this(null) { }
 
-    private LedgerHarness(TempDirectory? dir)
+    /// <summary>A ledger whose genesis block carries <paramref name="config"/>, so membership and policies are enforced.</summary>
+    public LedgerHarness(ChannelConfig? config)
     {
-        if (dir is not null) { _dir = dir; _ownsDir = false; }
         Ledger = ChannelLedger.Open(Path, Channel);
-        if (Ledger.Height == 0) Ledger.CommitGenesis(0);
+        if (config is null) Ledger.CommitGenesis(0);
+        else
+        {
+            var genesis = GenesisBlock.Create(config, 0);
+            Ledger.CommitGenesis(genesis, GenesisBlock.Open(genesis, Channel).Writes);
+        }
+        Contracts.Add(new MembershipContract(() => Executor!.CurrentAccess)).Add(new GuardedContract());
         Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
     }
 
@@ -31,19 +38,19 @@ public sealed class LedgerHarness : IDisposable
     public string Path => _dir.Combine("ledger");
     public ChannelLedger Ledger { get; private set; }
     public ContractRegistry Contracts { get; } = ContractRegistry.BuiltIn(["kv"]);
-    public BlockExecutor Executor { get; private set; }
+    public BlockExecutor? Executor { get; private set; }
     public long Now { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
     /// <summary>Executes and commits one block; returns it.</summary>
     public Block Commit(params Transaction[] transactions)
     {
-        var set = Executor.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
+        var set = Executor!.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
         Ledger.Commit(set);
         return set.Block;
     }
 
     public BlockWriteSet Execute(params Transaction[] transactions) =>
-        Executor.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
+        Executor!.Execute(BlockExecutor.CheckAll(transactions, 1024 * 1024), Now, NodeKey);
 
     public byte[]? Query(string function, string argsJson)
     {

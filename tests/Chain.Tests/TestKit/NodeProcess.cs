@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Chain.Cli.Commands;
 using Chain.Node.Configuration;
+using Chain.Node.Membership;
 using Chain.Sdk.Client;
 
 namespace Chain.Tests.TestKit;
@@ -21,7 +22,12 @@ public sealed class NodeProcess : IAsyncDisposable
     public NodeProcess(Action<NodeConfig>? configure = null)
     {
         CopyDirectory(SharedCrypto.Value, Path.Combine(_root.Path, "crypto"));
-        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort(), Repo.SampleNetwork());
+        // Build.Alice and Build.Bob are enrolled at genesis, so tests can sign with them on both channels.
+        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort(), Repo.SampleNetwork(),
+        [
+            ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
+            ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
+        ]);
         var config = NodeConfig.Load(ConfigPath);
         configure?.Invoke(config);
         config.Save(ConfigPath);
@@ -35,6 +41,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Endpoint { get; }
     public ChainClient Client { get; }
     public string DataDir => Config.Resolve(Config.DataDir);
+    /// <summary>The network's crypto material (CAs, node certificates, sample account keystores).</summary>
+    public string CryptoDir => Path.Combine(_root.Path, "crypto");
+    public string Account(string org, string name) => Path.Combine(CryptoDir, "orgs", org, "accounts", name + ".json");
     public string ChannelDir(string channel) => Path.Combine(DataDir, channel);
     public string Log => string.Join('\n', _log);
 

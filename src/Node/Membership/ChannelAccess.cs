@@ -1,0 +1,79 @@
+using Chain.Contracts.Abstractions;
+using Chain.Node.Execution;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+
+namespace Chain.Node.Membership;
+
+/// <summary>
+/// Who may do what on a configured channel, as of one committed state: the configuration, its policies
+/// and the enrolments. Built from committed state at the start of each block, so an enrolment or a
+/// revocation takes effect from the next block on.
+/// </summary>
+/// <remarks>Thread-safe; it caches identities and parsed policies for the state it was loaded from.</remarks>
+public sealed class ChannelAccess
+{
+    private readonly IStateReader _state;
+    private readonly Dictionary<string, Policy> _policies = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Policy> _parsed = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (Identity? Identity, TxRejection? Rejection)> _identities = new(StringComparer.Ordinal);
+
+    private ChannelAccess(IStateReader state, ChannelConfig config)
+    {
+        _state = state;
+        Config = config;
+        Organizations = config.Organizations.Select(o => o.Name).ToArray();
+        foreach (var policy in config.Policies) _policies[policy.Name] = PolicyParser.Parse(policy.Expression);
+    }
+
+    public ChannelConfig Config { get; }
+    public IReadOnlyList<string> Organizations { get; }
+
+    /// <summary>Null when the channel has no configuration (started without a genesis file): nothing is enforced.</summary>
+    public static ChannelAccess? Load(IStateReader state) => SystemState.ReadConfig(state) is { } config ? new ChannelAccess(state, config) : null;
+
+    public OrganizationConfig? Organization(string name) => Config.Organizations.FirstOrDefault(o => o.Name == name);
+
+    /// <summary>The enrolled identity of an account, or a NOT_AUTHORIZED rejection saying why it has none.</summary>
+    public Identity? IdentityOf(ReadOnlySpan<byte> address, out TxRejection? rejection)
+    {
+        var key = Hashes.ToHex(address);
+        if (!_identities.TryGetValue(key, out var known))
+        {
+            var text = Address.ToText(address);
+            var enrollment = SystemState.ReadMember(_state, address);
+            known = enrollment switch
+            {
+                null => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} is not enrolled on channel '{Config.Channel}'")),
+                { Revoked: true } => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} was revoked by {enrollment.Organization} in block {enrollment.Block}")),
+                _ when !Organizations.Contains(enrollment.Organization) => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} belongs to {enrollment.Organization}, which is not a member of channel '{Config.Channel}'")),
+                _ => (new Identity(text, enrollment.Organization, enrollment.Roles.Append(Roles.Member).ToHashSet(StringComparer.Ordinal)), null),
+            };
+            _identities[key] = known;
+        }
+        rejection = known.Rejection;
+        return known.Identity;
+    }
+
+    /// <summary>Checks the function's access rule against the signer; null when allowed.</summary>
+    public TxRejection? Authorize(Identity identity, string contract, ContractFunction function)
+    {
+        if (function.Access is not { } access) return null;
+        Policy policy;
+        string described;
+        if (_policies.TryGetValue(access, out var named)) { policy = named; described = $"the channel policy '{access}' ({named})"; }
+        else if (access.Contains('.') || access.Contains('(') || access.Contains(' '))
+        {
+            policy = _parsed.GetOrAdd(access, PolicyParser.Parse);
+            described = policy.ToString()!;
+        }
+        else return new TxRejection(ValidationCode.NotAuthorized, $"{contract}.{function.Name} requires the channel policy '{access}', which channel '{Config.Channel}' does not define");
+
+        if (policy.IsSatisfiedBy([identity], Organizations)) return null;
+        var roles = string.Join(", ", identity.Roles.Order(StringComparer.Ordinal));
+        return new TxRejection(ValidationCode.NotAuthorized, $"{contract}.{function.Name} requires {described}; signer {identity.Address} is {identity.Org} with roles {roles}");
+    }
+
+    public static Caller CallerOf(Identity identity) => new(identity.Address, identity.Org, (IReadOnlySet<string>)identity.Roles);
+}
