@@ -34,8 +34,114 @@ public static class ChannelCommands
         });
         var command = new Command("channel", "channel configuration");
         command.Subcommands.Add(create);
+        command.Subcommands.Add(BuildFetch());
+        command.Subcommands.Add(BuildUpdate());
+        command.Subcommands.Add(BuildSign());
+        command.Subcommands.Add(BuildSubmit());
         return command;
     }
+
+    private static Command BuildFetch()
+    {
+        var channel = GlobalOptions.Channel();
+        var output = new Option<string>("--out") { Description = "file for the configuration (JSON)", Required = true };
+        var fetch = new Command("fetch", "write the channel's current configuration as JSON, to edit for an update") { channel, output };
+        fetch.SetHandler(async (parse, cancel) =>
+        {
+            var config = await FetchConfigAsync(parse, parse.GetValue(channel)!, cancel);
+            File.WriteAllText(parse.GetValue(output)!, Google.Protobuf.JsonFormatter.Default.Format(config));
+            Printer.Print(parse, new { channel = config.Channel, sequence = config.Sequence, file = Path.GetFullPath(parse.GetValue(output)!) },
+                () => Printer.Pairs(("channel", config.Channel), ("sequence", config.Sequence), ("file", Path.GetFullPath(parse.GetValue(output)!))));
+            return 0;
+        });
+        return fetch;
+    }
+
+    private static Command BuildUpdate()
+    {
+        var channel = GlobalOptions.Channel();
+        var configFile = new Option<string>("--config") { Description = "the edited configuration (JSON, as written by 'channel fetch')", Required = true };
+        var output = new Option<string>("--out") { Description = "file for the unsigned update envelope", Required = true };
+        var update = new Command("update", "propose a new configuration: writes an update envelope for admins to sign") { channel, configFile, output };
+        update.SetHandler(async (parse, cancel) =>
+        {
+            var current = await FetchConfigAsync(parse, parse.GetValue(channel)!, cancel);
+            Chain.Protocol.ChannelConfig proposed;
+            try { proposed = Google.Protobuf.JsonParser.Default.Parse<Chain.Protocol.ChannelConfig>(File.ReadAllText(RequireFile(parse.GetValue(configFile)!))); }
+            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException)
+            {
+                throw new UsageException($"{parse.GetValue(configFile)}: not a channel configuration ({e.Message})");
+            }
+            proposed.Channel = current.Channel;
+            proposed.Sequence = current.Sequence + 1;
+            proposed.Members.Clear();
+            try { ConfigContract.ValidateShape(proposed); }
+            catch (Contracts.Abstractions.ContractException e) { throw new UsageException($"{parse.GetValue(configFile)}: {e.Message}"); }
+            var envelope = new Chain.Protocol.ConfigUpdateEnvelope { Config = proposed.ToByteString() };
+            File.WriteAllBytes(parse.GetValue(output)!, envelope.ToByteArray());
+            Printer.Print(parse, new { channel = proposed.Channel, sequence = proposed.Sequence, file = Path.GetFullPath(parse.GetValue(output)!) },
+                () => Printer.Pairs(("channel", proposed.Channel), ("sequence", proposed.Sequence), ("file", Path.GetFullPath(parse.GetValue(output)!)), ("next", "collect admin signatures with 'chain channel sign FILE'")));
+            return 0;
+        });
+        return update;
+    }
+
+    private static Command BuildSign()
+    {
+        var file = new Argument<string>("file") { Description = "update envelope" };
+        var key = new Option<string>("--key") { Description = "keystore of an admin", Required = true };
+        var passwordFile = GlobalOptions.PasswordFile();
+        var sign = new Command("sign", "add an admin's signature to an update envelope (offline)") { file, key, passwordFile };
+        sign.SetHandler((parse, _) =>
+        {
+            var path = parse.GetValue(file)!;
+            var envelope = ReadEnvelope(path);
+            var admin = Keystore.Read(parse.GetValue(key)!, CliErrors.ReadPassword(parse.GetValue(passwordFile), "the admin key"));
+            var signer = ByteString.CopyFrom(admin.Address);
+            var existing = envelope.Signatures.FirstOrDefault(s => s.Signer == signer);
+            if (existing is not null) envelope.Signatures.Remove(existing);
+            envelope.Signatures.Add(new Chain.Protocol.ConfigSignature { Signer = signer, Signature = ByteString.CopyFrom(admin.Sign(ProtocolHashes.ConfigUpdateDigest(envelope.Config.Span))) });
+            File.WriteAllBytes(path, envelope.ToByteArray());
+            var signers = envelope.Signatures.Select(s => Address.ToText(s.Signer.Span)).ToArray();
+            Printer.Print(parse, new { file = Path.GetFullPath(path), signers }, () => Printer.Pairs(("file", Path.GetFullPath(path)), ("signers", string.Join(", ", signers))));
+            return Task.FromResult(0);
+        });
+        return sign;
+    }
+
+    private static Command BuildSubmit()
+    {
+        var file = new Argument<string>("file") { Description = "signed update envelope" };
+        var key = new Option<string>("--key") { Description = "keystore of an admin (submits the transaction)", Required = true };
+        var passwordFile = GlobalOptions.PasswordFile();
+        var submit = new Command("submit", "submit a signed update envelope and wait for its block") { file, key, passwordFile };
+        submit.SetHandler((parse, cancel) =>
+        {
+            var envelope = ReadEnvelope(parse.GetValue(file)!);
+            var channel = Chain.Protocol.ChannelConfig.Parser.ParseFrom(envelope.Config).Channel;
+            var args = System.Text.Json.JsonSerializer.Serialize(new { envelope = Convert.ToBase64String(envelope.ToByteArray()) });
+            return TxCommands.SubmitAsync(parse, channel, ConfigContract.ContractName, "update", args, parse.GetValue(key)!, parse.GetValue(passwordFile), wait: true, cancel);
+        });
+        return submit;
+    }
+
+    private static async Task<Chain.Protocol.ChannelConfig> FetchConfigAsync(ParseResult parse, string channel, CancellationToken cancel)
+    {
+        using var client = new Chain.Sdk.Client.ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+        var response = await client.Gateway.EvaluateAsync(new Chain.Protocol.EvaluateRequest
+        {
+            Channel = channel, Contract = ConfigContract.ContractName, Function = "get", Args = ByteString.CopyFromUtf8("{}"),
+        }, cancellationToken: cancel);
+        return Google.Protobuf.JsonParser.Default.Parse<Chain.Protocol.ChannelConfig>(response.Result.ToStringUtf8());
+    }
+
+    private static Chain.Protocol.ConfigUpdateEnvelope ReadEnvelope(string path)
+    {
+        try { return Chain.Protocol.ConfigUpdateEnvelope.Parser.ParseFrom(File.ReadAllBytes(RequireFile(path))); }
+        catch (InvalidProtocolBufferException e) { throw new UsageException($"{path}: not an update envelope ({e.Message})"); }
+    }
+
+    private static string RequireFile(string path) => File.Exists(path) ? path : throw new UsageException($"'{path}' does not exist");
 
     public sealed record Created(string Channel, string File, string Hash, int Organizations, int Members);
 

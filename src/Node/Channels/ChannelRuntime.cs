@@ -45,9 +45,12 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         {
             if (!config.Contracts.Contains(channelConfig.Contract.Name))
                 throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
-            Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess));
+            Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess)).Add(new ConfigContract(() => _executor!.CurrentAccess));
+            ChannelAccess.ValidateAccessRules(Contracts);
+            ApplyConfig(channelConfig);
         }
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
+        if (SystemState.ReadConfig(ledger) is { } current) ApplyConfig(current);
         Orderer = new SoloOrderer(config, this, clock);
     }
 
@@ -108,6 +111,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             Ledger.Commit(set);
             var txIds = batch.Select(t => t.TxIdHex).ToArray();
             foreach (var id in txIds) _pending.TryRemove(id, out _);
+            if (set.Block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && SystemState.ReadConfig(Ledger) is { } updated)
+                ApplyConfig(updated);
             Notifier.BlockCommitted(set.Block, txIds);
             _logger.LogInformation("channel {Channel} committed block {Number} with {TxCount} txs (run {RunMs:F1} ms, state root {RootMs:F1} ms, execute total {ExecuteMs:F1} ms, write {CommitMs:F1} ms)",
                 Name, set.Block.Header.Number, batch.Count, set.RunTime.TotalMilliseconds, set.StateRootTime.TotalMilliseconds,
@@ -125,13 +130,34 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         }
     }
 
+    /// <summary>
+    /// The channel configuration wins over the node's local settings for batch parameters, transaction size
+    /// and timestamp window, so every node of the channel applies the same limits; the block cutter, admission
+    /// and the executor read them live, so an update applies from the next block.
+    /// </summary>
+    private void ApplyConfig(ChannelConfig channelConfig)
+    {
+        if (channelConfig.Batch is { } batch)
+        {
+            _config.Batch.MaxTxCount = (int)batch.MaxTxCount;
+            _config.Batch.MaxBytes = (int)batch.MaxBytes;
+            _config.Batch.TimeoutMs = (int)batch.TimeoutMs;
+        }
+        if (channelConfig.MaxTxBytes > 0) _config.MaxTxBytes = (int)channelConfig.MaxTxBytes;
+        if (channelConfig.TimestampWindowMs > 0) _config.TimestampWindowMs = channelConfig.TimestampWindowMs;
+        if (_executor is not null) _executor.TimestampWindowMs = _config.TimestampWindowMs;
+    }
+
     /// <summary>Commits block 0 of a new ledger, or checks that an existing ledger starts with the configured genesis block.</summary>
     private void StartChain(string? genesisFile)
     {
         if (genesisFile is null)
         {
             if (Ledger.Height == 0) Ledger.CommitGenesis(_config.GenesisTimestampMs);
-            _logger.LogWarning("channel {Channel} has no genesis file, so no configuration: membership and policies are not enforced", Name);
+            if (SystemState.ReadConfig(Ledger) is null)
+                _logger.LogWarning("channel {Channel} has no configuration (no genesis file): membership and policies are not enforced", Name);
+            else
+                _logger.LogWarning("channel {Channel}: no genesis file configured, so block 0 is not checked against one", Name);
             return;
         }
         var genesis = ReadGenesis(genesisFile);

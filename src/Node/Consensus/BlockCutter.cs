@@ -18,7 +18,8 @@ public sealed class BlockCutter(BatchConfig config)
     private long _pendingBytes;
 
     public int PendingCount => _pending.Count;
-    public TimeSpan BatchTimeout { get; } = TimeSpan.FromMilliseconds(config.TimeoutMs);
+    /// <summary>Read on every use, so a configuration update that changes the batch parameters applies at once.</summary>
+    public TimeSpan BatchTimeout => TimeSpan.FromMilliseconds(config.TimeoutMs);
 
     /// <summary>Adds a transaction; returns the batches (zero, one or two) that are now complete.</summary>
     public IReadOnlyList<IReadOnlyList<CheckedTx>> Add(CheckedTx tx)

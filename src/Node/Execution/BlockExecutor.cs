@@ -17,6 +17,9 @@ namespace Chain.Node.Execution;
 /// </summary>
 public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, long timestampWindowMs, ILogger logger)
 {
+    /// <summary>How far a transaction's timestamp may be from the block's; the channel configuration can change it.</summary>
+    public long TimestampWindowMs { get; set; } = timestampWindowMs;
+
     public static IReadOnlyList<CheckedTx> CheckAll(IReadOnlyList<Transaction> transactions, int maxTxBytes)
     {
         var checkedTxs = new CheckedTx[transactions.Count];
@@ -88,7 +91,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
             caller = ChannelAccess.CallerOf(identity);
         }
         else caller = CallerOf(payload.Creator);
-        if (TxValidator.CheckTimestamp(payload, blockTimestampMs, timestampWindowMs) is { } expired) return Invalid(expired);
+        if (TxValidator.CheckTimestamp(payload, blockTimestampMs, TimestampWindowMs) is { } expired) return Invalid(expired);
 
         var context = new TxContext(ledger, blockWrites, payload.Contract, caller,
             tx.TxIdHex, payload.TimestampMs, blockNumber, readOnly: false);

@@ -43,8 +43,11 @@ public sealed class ChannelAccess
         {
             var text = Address.ToText(address);
             var enrollment = SystemState.ReadMember(_state, address);
+            var adminOf = AdminOrganization(address);
             known = enrollment switch
             {
+                _ when adminOf is not null => (new Identity(text, adminOf,
+                    new HashSet<string>(StringComparer.Ordinal) { Roles.Admin, Roles.Member }.Concat(enrollment is { Revoked: false } e && e.Organization == adminOf ? e.Roles : []).ToHashSet(StringComparer.Ordinal)), null),
                 null => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} is not enrolled on channel '{Config.Channel}'")),
                 { Revoked: true } => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} was revoked by {enrollment.Organization} in block {enrollment.Block}")),
                 _ when !Organizations.Contains(enrollment.Organization) => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} belongs to {enrollment.Organization}, which is not a member of channel '{Config.Channel}'")),
@@ -56,6 +59,35 @@ public sealed class ChannelAccess
         return known.Identity;
     }
 
+    /// <summary>The organisation whose configuration lists this account as an admin, if any.</summary>
+    public string? AdminOrganization(ReadOnlySpan<byte> address)
+    {
+        foreach (var org in Config.Organizations)
+            foreach (var admin in org.Admins)
+                if (admin.Span.SequenceEqual(address)) return org.Name;
+        return null;
+    }
+
+    /// <summary>
+    /// Checks that every function's access rule parses (a rule without '.', '(' or a space names a channel
+    /// policy); run at start-up so a bad rule stops the node instead of refusing calls later.
+    /// </summary>
+    public static void ValidateAccessRules(ContractRegistry contracts)
+    {
+        foreach (var name in contracts.Names)
+        {
+            contracts.TryGet(name, out var contract);
+            foreach (var function in contract.Functions.Values)
+            {
+                if (function.Access is not { } access || !IsExpression(access)) continue;
+                if (!PolicyParser.TryParse(access, out _, out var error))
+                    throw new Configuration.ConfigException($"contract {name}, function {function.Name}: access rule is not a policy: {error}");
+            }
+        }
+    }
+
+    private static bool IsExpression(string access) => access.Contains('.') || access.Contains('(') || access.Contains(' ');
+
     /// <summary>Checks the function's access rule against the signer; null when allowed.</summary>
     public TxRejection? Authorize(Identity identity, string contract, ContractFunction function)
     {
@@ -63,7 +95,7 @@ public sealed class ChannelAccess
         Policy policy;
         string described;
         if (_policies.TryGetValue(access, out var named)) { policy = named; described = $"the channel policy '{access}' ({named})"; }
-        else if (access.Contains('.') || access.Contains('(') || access.Contains(' '))
+        else if (IsExpression(access))
         {
             policy = _parsed.GetOrAdd(access, PolicyParser.Parse);
             described = policy.ToString()!;

@@ -32,8 +32,9 @@ public static class ChannelConfigBuilder
             config.Organizations.Add(new OrganizationConfig
             {
                 Name = orgName, Type = org.Type, CaCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.CaCertificate)), Roles = { org.Roles },
+                Admins = { ByteString.CopyFrom(Address.TryParse(material.Admin.Address)!) },
             });
-            foreach (var account in material.Members.Prepend(material.Admin))
+            foreach (var account in material.Members)
                 config.Members.Add(Enroll(account.Address, orgName, account.Roles));
         }
         foreach (var (name, expression) in channel.Policies.OrderBy(p => p.Key, StringComparer.Ordinal))

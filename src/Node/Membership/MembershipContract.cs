@@ -35,7 +35,8 @@ public sealed class MembershipContract : Contract
         foreach (var role in args.Roles)
             if (!defined.Contains(role)) throw new ContractException(ContractErrors.BadArgs, $"role '{role}' is not one of {org}'s roles ({string.Join(", ", defined)})");
         var key = Hashes.ToHex(args.Account);
-        if (Read(context, key) is { Revoked: false } existing && existing.Organization != org)
+        // An account belongs to the organisation that first enrolled it, even after a revocation.
+        if (Read(context, key) is { } existing && existing.Organization != org)
             throw new ContractException(ContractErrors.Conflict, $"account {Address.ToText(args.Account)} is enrolled by {existing.Organization}; {org} cannot change it");
         var enrollment = new Enrollment { Address = ByteString.CopyFrom(args.Account), Organization = org, Roles = { args.Roles }, Block = context.BlockNumber };
         context.PutState(key, enrollment.ToByteArray());

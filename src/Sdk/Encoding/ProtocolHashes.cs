@@ -34,6 +34,10 @@ public static class ProtocolHashes
         return Hashes.Sha256(writer.WrittenSpan);
     }
 
+    /// <summary>What admins sign to approve a configuration update: a domain tag and the proposed configuration bytes.</summary>
+    public static byte[] ConfigUpdateDigest(ReadOnlySpan<byte> config) =>
+        Hashes.Sha256(new CanonicalWriter().String("chain.config-update.v1").Bytes(config).WrittenSpan);
+
     public static byte[] TxRoot(IReadOnlyList<byte[]> txIds) => MerkleTree.Root(txIds);
 
     public static byte[] ResultsRoot(IEnumerable<TxResult> results) => MerkleTree.Root(results.Select(ResultDigest).ToArray());

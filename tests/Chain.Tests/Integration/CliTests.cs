@@ -153,6 +153,37 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task ChannelUpdate_SignedOffline_AppliesOnlyWithAMajorityOfAdmins()
+    {
+        using var dir = new TempDirectory();
+        string[] Admin(string org) => ["--key", Node.Account(org, "admin"), "--password-file", Path.ChangeExtension(Node.Account(org, "admin"), ".password")];
+
+        Assert.Equal(0, (await Run("channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("config.json"))).ExitCode);
+        var json = File.ReadAllText(dir.Combine("config.json"));
+        Assert.Contains("\"maxTxCount\": 2000", json);
+        File.WriteAllText(dir.Combine("config.json"), json.Replace("\"maxTxCount\": 2000", "\"maxTxCount\": 500"));
+        var proposed = await Run("channel", "update", "-c", "demolition-fund", "--config", dir.Combine("config.json"), "--out", dir.Combine("update.pb"));
+        Assert.True(proposed.ExitCode == 0, proposed.StdErr);
+
+        // One of eight organisations: refused, and the reason says why.
+        Assert.Equal(0, (await Run(["channel", "sign", dir.Combine("update.pb"), .. Admin("Bank")])).ExitCode);
+        var minority = await Run(["channel", "submit", dir.Combine("update.pb"), .. Admin("Bank")]);
+        Assert.True(minority.ExitCode == 1, minority.StdErr);
+        Assert.Contains("needs the 'admins' policy (MAJORITY admin)", minority.StdErr);
+
+        // Five of eight: applied.
+        foreach (var org in new[] { "FinanceBureau", "StreetOffice", "AuditBureau", "Discipline" })
+            Assert.Equal(0, (await Run(["channel", "sign", dir.Combine("update.pb"), .. Admin(org)])).ExitCode);
+        var majority = await Run(["channel", "submit", dir.Combine("update.pb"), .. Admin("Bank")]);
+        Assert.True(majority.ExitCode == 0, majority.StdErr);
+
+        Assert.Equal(0, (await Run("channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("after.json"))).ExitCode);
+        var after = File.ReadAllText(dir.Combine("after.json"));
+        Assert.Contains("\"sequence\": \"1\"", after);
+        Assert.Contains("\"maxTxCount\": 500", after);
+    }
+
+    [Fact]
     public async Task UnreachableNode_ExitsWith3()
     {
         var result = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{NodeProcess.FreePort()}", "status");

@@ -16,7 +16,7 @@ namespace Chain.Tests.Integration;
 public sealed class NodeFixture : IAsyncLifetime
 {
     public NodeProcess Node { get; private set; } = null!;
-    public async Task InitializeAsync() => Node = await NodeProcess.StartAsync(c => c.Channels.ForEach(ch => ch.MaxTxBytes = 4096));
+    public async Task InitializeAsync() => Node = await NodeProcess.StartAsync();
     public async Task DisposeAsync() => await Node.DisposeAsync();
 }
 
@@ -144,11 +144,11 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             ("wrong channel", Build.Put("x", "v", channel: "nope"), StatusCode.NotFound, "WRONG_CHANNEL"),
             ("unknown contract", Build.Call("put", "{}", contract: "nope"), StatusCode.NotFound, "UNKNOWN_CONTRACT"),
             ("unknown signer", Build.Put("x", "v", Chain.Sdk.Crypto.AccountKey.Generate()), StatusCode.PermissionDenied, "NOT_AUTHORIZED"),
-            ("user call to the configuration", Build.Call("genesis", "{}", contract: "_config"), StatusCode.NotFound, "UNKNOWN_CONTRACT"),
+            ("user call to the genesis", Build.Call("genesis", "{}", contract: "_config"), StatusCode.NotFound, "UNKNOWN_FUNCTION"),
             ("unknown function", Build.Call("explode", "{}"), StatusCode.NotFound, "UNKNOWN_FUNCTION"),
             ("malformed args", Build.Call("put", "{\"key\":"), StatusCode.InvalidArgument, "BAD_ARGS"),
             ("missing arg", Build.Call("put", "{\"key\":\"k\"}"), StatusCode.InvalidArgument, "BAD_ARGS: missing required argument 'value'"),
-            ("oversized", Build.Put("big", new string('x', 5000)), StatusCode.InvalidArgument, "TOO_LARGE"),
+            ("oversized", Build.Put("big", new string('x', 1_100_000)) /* the channel configuration allows 1 MiB */, StatusCode.InvalidArgument, "TOO_LARGE"),
             ("replayed", valid, StatusCode.AlreadyExists, "DUPLICATE_TXID"),
             ("expired", Build.Put("old", "v", timestampMs: DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds()), StatusCode.FailedPrecondition, "EXPIRED"),
             ("from the future", Build.Put("future", "v", timestampMs: DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds()), StatusCode.FailedPrecondition, "EXPIRED"),

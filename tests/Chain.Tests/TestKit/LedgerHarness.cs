@@ -30,7 +30,7 @@ public sealed class LedgerHarness : IDisposable
             var genesis = GenesisBlock.Create(config, 0);
             Ledger.CommitGenesis(genesis, GenesisBlock.Open(genesis, Channel).Writes);
         }
-        Contracts.Add(new MembershipContract(() => Executor!.CurrentAccess)).Add(new GuardedContract());
+        Contracts.Add(new MembershipContract(() => Executor!.CurrentAccess)).Add(new ConfigContract(() => Executor!.CurrentAccess)).Add(new GuardedContract());
         Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
     }
 

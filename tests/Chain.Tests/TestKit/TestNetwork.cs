@@ -28,16 +28,19 @@ public static class TestNetwork
                 new OrganizationConfig { Name = "AuditBureau", Roles = { "admin", "auditor" } },
             },
             Policies = { new NamedPolicy { Name = "admins", Expression = "MAJORITY admin" }, new NamedPolicy { Name = "writers", Expression = "ANY member" } },
+            Consenters = { new ConsenterConfig { Node = "bank-node1", Organization = "Bank", Host = "127.0.0.1", Port = 7051 } },
+            Batch = new BatchParameters { MaxTxCount = 2000, MaxBytes = 8 * 1024 * 1024, TimeoutMs = 50 },
         };
         void Add(AccountKey key, string org, params string[] roles) => config.Members.Add(ChannelConfigBuilder.Enroll(key.AddressText, org, roles));
-        Add(BankAdmin, "Bank", "admin");
+        void Admin(AccountKey key, string org) => config.Organizations.Single(o => o.Name == org).Admins.Add(Google.Protobuf.ByteString.CopyFrom(key.Address));
+        Admin(BankAdmin, "Bank");
         Add(Teller, "Bank", "bank", "teller");
         Add(Donor, "Bank", "donor");
         Add(Build.Alice, "Bank", "bank");
         Add(Build.Bob, "Bank", "donor");
-        Add(RegulatorAdmin, "CivilAffairs", "admin");
+        Admin(RegulatorAdmin, "CivilAffairs");
         Add(Regulator, "CivilAffairs", "regulator");
-        Add(AuditAdmin, "AuditBureau", "admin");
+        Admin(AuditAdmin, "AuditBureau");
         Add(Auditor, "AuditBureau", "auditor");
         return config;
     }

@@ -104,7 +104,7 @@ public class AuthorizationTests
     [InlineData("bankAdmin", "enroll", "{\"address\":\"ADDR\",\"roles\":[\"regulator\"]}", ValidationCode.ContractError, "role 'regulator' is not one of Bank's roles")]
     [InlineData("bankAdmin", "enroll", "{\"address\":\"ADDR\",\"roles\":[\"admin\"]}", ValidationCode.BadArgs, "admin role is granted by the channel configuration")]
     [InlineData("regulatorAdmin", "enroll", "{\"address\":\"TELLER\",\"roles\":[\"regulator\"]}", ValidationCode.ContractError, "is enrolled by Bank; CivilAffairs cannot change it")]
-    [InlineData("bankAdmin", "revoke", "{\"address\":\"BANKADMIN\"}", ValidationCode.ContractError, "cannot revoke its own account")]
+    [InlineData("bankAdmin", "revoke", "{\"address\":\"BANKADMIN\"}", ValidationCode.ContractError, "is not enrolled")]
     public void MembershipRules_RefuseWithSpecificReasons(string signer, string function, string args, ValidationCode code, string message)
     {
         using var h = Configured();
@@ -115,6 +115,26 @@ public class AuthorizationTests
         Assert.Equal(code, result.Code);
         Assert.Contains(message, result.Message);
         Assert.Equal(root, h.Ledger.StateRoot);
+    }
+
+    [Fact]
+    public void RevokedAccount_CannotBeTakenOverByAnotherOrganisation()
+    {
+        using var h = Configured();
+        Assert.Equal(ValidationCode.Valid, Run(h, BankAdmin, "revoke", "_members", $"{{\"address\":\"{Teller.AddressText}\"}}").Code);
+        var takeover = Run(h, RegulatorAdmin, "enroll", "_members", $"{{\"address\":\"{Teller.AddressText}\",\"roles\":[\"regulator\"]}}");
+        Assert.Equal(ValidationCode.ContractError, takeover.Code);
+        Assert.Contains("is enrolled by Bank", takeover.Message);
+    }
+
+    [Fact]
+    public void AdminEnrollingItsOwnAccount_KeepsTheAdminRole()
+    {
+        using var h = Configured();
+        Assert.Equal(ValidationCode.Valid, Run(h, BankAdmin, "enroll", "_members", $"{{\"address\":\"{BankAdmin.AddressText}\",\"roles\":[\"bank\"]}}").Code);
+        var newcomer = AccountKey.Generate();
+        Assert.Equal(ValidationCode.Valid, Run(h, BankAdmin, "enroll", "_members", $"{{\"address\":\"{newcomer.AddressText}\",\"roles\":[\"donor\"]}}").Code);
+        Assert.Equal(ValidationCode.Valid, Run(h, BankAdmin, "confirm").Code); // admin now also has the bank role
     }
 
     [Fact]

@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Chain.Contracts.Abstractions;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Google.Protobuf;
+
+namespace Chain.Node.Membership;
+
+/// <summary>
+/// Configuration updates (the `_config` system contract). An update carries the complete new configuration
+/// with sequence = current + 1 and the signatures of the admins who approve it; it applies only if those
+/// signers satisfy the current configuration's "admins" policy, and takes effect from the next block.
+/// </summary>
+public sealed class ConfigContract : Contract
+{
+    public const string ContractName = SystemState.ConfigNamespace;
+    public const string AdminsPolicy = "admins";
+    private readonly Func<ChannelAccess?> _access;
+
+    public override string Name => ContractName;
+
+    public ConfigContract(Func<ChannelAccess?> access)
+    {
+        _access = access;
+        Register("update", FunctionKind.Invoke, ParseEnvelope, Update, "ANY admin");
+        Register("get", FunctionKind.Query, _ => 0, (context, _) => context.GetState(SystemState.ConfigKey)
+            is { } bytes ? System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(ChannelConfig.Parser.ParseFrom(bytes))) : throw new ContractException(ContractErrors.NotFound, "channel has no configuration"));
+    }
+
+    private byte[]? Update(IContractContext context, ConfigUpdateEnvelope envelope)
+    {
+        var access = _access() ?? throw new ContractException(ContractErrors.NotFound, "channel has no configuration to update");
+        var current = access.Config;
+        ChannelConfig proposed;
+        try { proposed = ChannelConfig.Parser.ParseFrom(envelope.Config); }
+        catch (InvalidProtocolBufferException e) { throw new ContractException(ContractErrors.BadArgs, $"proposed configuration does not decode: {e.Message}"); }
+
+        if (proposed.Channel != current.Channel) throw new ContractException(ContractErrors.BadArgs, $"update is for channel '{proposed.Channel}', not '{current.Channel}'");
+        if (proposed.Sequence != current.Sequence + 1)
+            throw new ContractException(ContractErrors.Conflict, $"update has sequence {proposed.Sequence}, the next is {current.Sequence + 1} (the configuration changed since it was proposed)");
+        if (proposed.Contract.Name != current.Contract.Name)
+            throw new ContractException(ContractErrors.BadArgs, $"changing the channel's contract ('{current.Contract.Name}' to '{proposed.Contract.Name}') is not supported");
+        if (proposed.Members.Count > 0) throw new ContractException(ContractErrors.BadArgs, "an update cannot enrol members; admins enrol them with _members.enroll");
+        ValidateShape(proposed);
+
+        var signers = VerifySignatures(envelope, access);
+        var policy = PolicyParser.Parse(current.Policies.First(p => p.Name == AdminsPolicy).Expression);
+        if (!policy.IsSatisfiedBy(signers, access.Organizations))
+            throw new ContractException(ContractErrors.NotAuthorized,
+                $"the update needs the '{AdminsPolicy}' policy ({policy}); signed by {(signers.Count == 0 ? "nobody" : string.Join(", ", signers.Select(s => $"{s.Org} admin {s.Address}")))}, " +
+                $"{signers.Select(s => s.Org).Distinct().Count()} of {access.Organizations.Count} organisations");
+
+        context.PutState(SystemState.ConfigKey, proposed.ToByteArray());
+        context.EmitEvent("ConfigUpdated", JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            sequence = proposed.Sequence, organizations = proposed.Organizations.Select(o => o.Name).ToArray(),
+            signers = signers.Select(s => s.Address).ToArray(),
+        }, JsonSerializerOptions.Web));
+        return null;
+    }
+
+    /// <summary>Every signature must verify and come from a current admin; one signature per admin counts.</summary>
+    private static List<Identity> VerifySignatures(ConfigUpdateEnvelope envelope, ChannelAccess access)
+    {
+        var digest = ProtocolHashes.ConfigUpdateDigest(envelope.Config.Span);
+        var signers = new List<Identity>();
+        foreach (var signature in envelope.Signatures)
+        {
+            var claimed = Address.ToText(signature.Signer.Span);
+            var recovered = Signatures.TryRecoverAddress(digest, signature.Signature.Span, out var error);
+            if (recovered is null || !recovered.AsSpan().SequenceEqual(signature.Signer.Span))
+                throw new ContractException(ContractErrors.NotAuthorized, $"the signature of {claimed} on the update does not verify ({error ?? "signed by another key or over other content"})");
+            if (access.AdminOrganization(recovered) is null)
+                throw new ContractException(ContractErrors.NotAuthorized, $"{claimed} signed the update but is not an admin of any channel organisation");
+            if (signers.Any(s => s.Address == claimed)) continue;
+            var identity = access.IdentityOf(recovered, out _)!;
+            signers.Add(identity);
+        }
+        return signers;
+    }
+
+    /// <summary>Rules every configuration must meet; the same ones the network file is held to.</summary>
+    public static void ValidateShape(ChannelConfig config)
+    {
+        ContractException Bad(string message) => new(ContractErrors.BadArgs, $"proposed configuration: {message}");
+        if (config.Organizations.Count == 0) throw Bad("at least one organisation is required");
+        var orgs = config.Organizations.Select(o => o.Name).ToList();
+        if (orgs.Distinct().Count() != orgs.Count) throw Bad("an organisation is listed twice");
+        foreach (var org in config.Organizations)
+        {
+            if (!org.Roles.Contains(Roles.Admin)) throw Bad($"organisation '{org.Name}' must define the '{Roles.Admin}' role");
+            if (org.Admins.Count == 0) throw Bad($"organisation '{org.Name}' has no admin account");
+            if (org.Admins.Any(a => a.Length != Address.Length)) throw Bad($"organisation '{org.Name}' has an admin that is not a 20-byte address");
+        }
+        if (config.Consenters.Count == 0) throw Bad("the channel has no consenter");
+        foreach (var consenter in config.Consenters)
+            if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
+        if (config.Batch is null || config.Batch.MaxTxCount is < 1 or > 100_000 || config.Batch.MaxBytes < 1024 || config.Batch.TimeoutMs is < 1 or > 60_000)
+            throw Bad("batch parameters are out of range (maxTxCount 1..100000, maxBytes ≥ 1024, timeoutMs 1..60000)");
+        if (!config.Policies.Any(p => p.Name == AdminsPolicy)) throw Bad($"the '{AdminsPolicy}' policy is required");
+        foreach (var named in config.Policies)
+        {
+            if (!PolicyParser.TryParse(named.Expression, out var policy, out var error)) throw Bad($"policy '{named.Name}': {error}");
+            foreach (var principal in policy!.Principals())
+                if (!orgs.Contains(principal.Org)) throw Bad($"policy '{named.Name}' names organisation '{principal.Org}', which is not a channel organisation");
+        }
+    }
+
+    private static ConfigUpdateEnvelope ParseEnvelope(ContractArgs args)
+    {
+        var encoded = args.RequiredString("envelope", 16 * 1024 * 1024);
+        try { return ConfigUpdateEnvelope.Parser.ParseFrom(Convert.FromBase64String(encoded)); }
+        catch (Exception e) when (e is FormatException or InvalidProtocolBufferException)
+        {
+            throw new ContractException(ContractErrors.BadArgs, $"'envelope' must be a base64 ConfigUpdateEnvelope ({e.Message})");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+using Chain.Node.Membership;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
+using Chain.Tests.TestKit;
+using Google.Protobuf;
+using Xunit;
+using static Chain.Tests.TestKit.TestNetwork;
+
+namespace Chain.Tests.Node.Membership;
+
+public class ConfigUpdateTests
+{
+    private static ChannelConfig Current(LedgerHarness h) => SystemState.ReadConfig(h.Ledger)!;
+
+    /// <summary>The current configuration with sequence + 1 and a change applied.</summary>
+    private static ChannelConfig Propose(LedgerHarness h, Action<ChannelConfig> change)
+    {
+        var proposed = Current(h).Clone();
+        proposed.Sequence++;
+        proposed.Members.Clear(); // genesis enrolments are not part of an update
+        change(proposed);
+        return proposed;
+    }
+
+    private static ConfigUpdateEnvelope Sign(ChannelConfig proposed, params AccountKey[] admins)
+    {
+        var envelope = new ConfigUpdateEnvelope { Config = proposed.ToByteString() };
+        foreach (var admin in admins)
+            envelope.Signatures.Add(new ConfigSignature
+            {
+                Signer = ByteString.CopyFrom(admin.Address),
+                Signature = ByteString.CopyFrom(admin.Sign(ProtocolHashes.ConfigUpdateDigest(envelope.Config.Span))),
+            });
+        return envelope;
+    }
+
+    private static TxResult Submit(LedgerHarness h, ConfigUpdateEnvelope envelope, AccountKey? submitter = null) =>
+        Assert.Single(h.Commit(Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", submitter ?? BankAdmin,
+            contract: "_config", timestampMs: h.Now)).Results);
+
+    [Fact]
+    public void MajorityOfAdmins_AppliesTheUpdate_FromTheNextBlock()
+    {
+        using var h = new LedgerHarness(Config());
+        var proposed = Propose(h, c =>
+        {
+            c.Batch.MaxTxCount = 10;
+            c.Policies.Single(p => p.Name == "writers").Expression = "Bank.bank";
+        });
+
+        var result = Submit(h, Sign(proposed, BankAdmin, RegulatorAdmin));
+
+        Assert.Equal(ValidationCode.Valid, result.Code);
+        Assert.Equal("ConfigUpdated", Assert.Single(result.Events).Name);
+        Assert.Equal(1UL, Current(h).Sequence);
+        Assert.Equal(10U, Current(h).Batch.MaxTxCount);
+        // The new writers policy holds from the next block: a donor may no longer write.
+        var denied = Assert.Single(h.Commit(Build.Call("put", "{\"key\":\"k\",\"value\":\"v\"}", Donor, timestampMs: h.Now)).Results);
+        Assert.Equal(ValidationCode.NotAuthorized, denied.Code);
+        Assert.Contains("Bank.bank", denied.Message);
+    }
+
+    [Fact]
+    public void MinorityOfAdmins_IsRefusedWithTheReason()
+    {
+        using var h = new LedgerHarness(Config());
+        var root = h.Ledger.StateRoot;
+        var result = Submit(h, Sign(Propose(h, c => c.Batch.MaxTxCount = 10), BankAdmin));
+        Assert.Equal(ValidationCode.ContractError, result.Code);
+        Assert.Contains("needs the 'admins' policy (MAJORITY admin); signed by Bank admin", result.Message);
+        Assert.Contains("1 of 3 organisations", result.Message);
+        Assert.Equal(root, h.Ledger.StateRoot);
+        Assert.Equal(0UL, Current(h).Sequence);
+    }
+
+    [Fact]
+    public void TamperedUpdate_IsRefused()
+    {
+        using var h = new LedgerHarness(Config());
+        var envelope = Sign(Propose(h, c => c.Batch.MaxTxCount = 10), BankAdmin, RegulatorAdmin);
+        var changed = ChannelConfig.Parser.ParseFrom(envelope.Config);
+        changed.Batch.MaxTxCount = 99_999; // altered after the admins signed
+        envelope.Config = changed.ToByteString();
+
+        var result = Submit(h, envelope);
+
+        Assert.Equal(ValidationCode.ContractError, result.Code);
+        Assert.Contains("does not verify", result.Message);
+        Assert.Equal(2000U, Current(h).Batch.MaxTxCount);
+    }
+
+    [Theory]
+    [InlineData("stale", "update has sequence 0, the next is 1")]
+    [InlineData("not-admin", "is not an admin of any channel organisation")]
+    [InlineData("no-consenter", "the channel has no consenter")]
+    [InlineData("bad-policy", "policy 'writers': at column")]
+    [InlineData("unknown-org-policy", "names organisation 'Nowhere'")]
+    [InlineData("contract", "changing the channel's contract")]
+    public void InvalidUpdate_IsRefusedWithSpecificReason(string kind, string message)
+    {
+        using var h = new LedgerHarness(Config());
+        var proposed = Propose(h, c =>
+        {
+            switch (kind)
+            {
+                case "stale": c.Sequence = 0; break;
+                case "no-consenter": c.Consenters.Clear(); break;
+                case "bad-policy": c.Policies.Single(p => p.Name == "writers").Expression = "AND(Bank.bank"; break;
+                case "unknown-org-policy": c.Policies.Single(p => p.Name == "writers").Expression = "Nowhere.member"; break;
+                case "contract": c.Contract.Name = "other"; break;
+            }
+        });
+        var signers = kind == "not-admin" ? new[] { BankAdmin, Teller } : [BankAdmin, RegulatorAdmin];
+        var result = Submit(h, Sign(proposed, signers));
+        Assert.Equal(ValidationCode.ContractError, result.Code);
+        Assert.Contains(message, result.Message);
+    }
+
+    [Fact]
+    public void AddedOrganisation_CanEnrolAndWriteAfterTheUpdate()
+    {
+        using var h = new LedgerHarness(Config());
+        var executorAdmin = AccountKey.Generate();
+        var clerk = AccountKey.Generate();
+        var proposed = Propose(h, c => c.Organizations.Add(new OrganizationConfig
+        {
+            Name = "Executor", Type = "executor", Roles = { "admin", "executor" }, Admins = { ByteString.CopyFrom(executorAdmin.Address) },
+        }));
+        Assert.Equal(ValidationCode.Valid, Submit(h, Sign(proposed, BankAdmin, AuditAdmin)).Code);
+
+        var enrol = Assert.Single(h.Commit(Build.Call("enroll", $"{{\"address\":\"{clerk.AddressText}\",\"roles\":[\"executor\"]}}", executorAdmin,
+            contract: "_members", timestampMs: h.Now)).Results);
+        Assert.Equal(ValidationCode.Valid, enrol.Code);
+        Assert.Equal(ValidationCode.Valid, Assert.Single(h.Commit(Build.Put("from-executor", "v", clerk, timestampMs: h.Now)).Results).Code);
+    }
+}
