@@ -38,6 +38,7 @@ public static class Program
         root.Subcommands.Add(CryptoCommands.Build());
         root.Subcommands.Add(ChannelCommands.Build());
         root.Subcommands.Add(MemberCommands.Build());
+        root.Subcommands.Add(PeerCommands.Build());
         root.Subcommands.Add(AccountCommands.Build());
         root.Subcommands.Add(TxCommands.BuildInvoke());
         root.Subcommands.Add(TxCommands.BuildQuery());

@@ -22,7 +22,7 @@ public static class CliErrors
             try { return await body(parseResult, cancellationToken); }
             catch (Exception e) when (Describe(e) is { } described)
             {
-                Console.Error.WriteLine($"error: {described.Message}");
+                Console.Error.WriteLine($"error: {described.Message.ReplaceLineEndings(" ")}"); // always one line
                 return described.ExitCode;
             }
         });
@@ -40,6 +40,7 @@ public static class CliErrors
         LedgerCorruptException l => (l.Message, 1),
         Node.Hosting.NodeHaltedException h => (h.Message, 1),
         IOException io => (io.Message, 1),
+        System.Security.Cryptography.CryptographicException c => ($"certificate or key problem: {c.Message}", 2),
         UnauthorizedAccessException ua => (ua.Message, 1),
         ArgumentException a => (a.Message, 2),
         OperationCanceledException => ("cancelled", 130),

@@ -13,6 +13,8 @@ namespace Chain.Cli.Commands;
 public static class NetworkCommands
 {
     public const string DefaultNetworkFile = "network-config/network.yaml";
+    /// <summary>A local node's mutual-TLS peer endpoint is its client port plus this.</summary>
+    public const int PeerPortOffset = 1000;
 
     public static Command Build()
     {
@@ -64,10 +66,20 @@ public static class NetworkCommands
         File.WriteAllText(passwordPath, password);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         Keystore.Write(Path.Combine(nodeDir, "node-key.json"), AccountKey.Generate(), password, light: true);
+        // Node n of the local network uses the certificate of the n-th node of the network file.
+        var (nodeOrg, nodeDefinition) = network.Nodes.ElementAt(Math.Min(int.Parse(nodeId.AsSpan(4)) - 1, network.Nodes.Count() - 1));
+        var certificateDir = Path.Combine(cryptoDir, "orgs", nodeOrg.Name!, "nodes", nodeDefinition.Name!);
         var config = new NodeConfig
         {
             NodeId = nodeId,
             Listen = $"127.0.0.1:{port}",
+            PeerListen = $"127.0.0.1:{port + PeerPortOffset}",
+            Tls = new TlsConfig
+            {
+                Certificate = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "tls.crt")),
+                PrivateKey = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "tls.key")),
+                ClientEndpoint = false, // local development: clients use plaintext on loopback
+            },
             DataDir = "data",
             KeyFile = "node-key.json",
             PasswordFile = "node-password",

@@ -9,6 +9,13 @@ public sealed class NodeConfig
     public string NodeId { get; set; } = "node1";
     /// <summary>host:port for the gRPC endpoint (HTTP/2 without TLS; loopback by default).</summary>
     public string Listen { get; set; } = "127.0.0.1:7051";
+    /// <summary>
+    /// host:port of the mutual-TLS endpoint for node-to-node traffic (optional). Needs <see cref="Tls"/>; peers
+    /// must present a certificate issued by the CA of an organisation of one of this node's channels.
+    /// </summary>
+    public string? PeerListen { get; set; }
+    /// <summary>The node's TLS certificate and key (PEM, from `chain crypto generate`). With it the client endpoint is HTTPS.</summary>
+    public TlsConfig? Tls { get; set; }
     public string DataDir { get; set; } = "data";
     /// <summary>Web3 Secret Storage file of the node's signing key (signs the blocks it proposes).</summary>
     public string KeyFile { get; set; } = "node-key.json";
@@ -50,6 +57,14 @@ public sealed class NodeConfig
         if (!System.Net.IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port == 0)
             throw new ConfigException($"listen '{Listen}' is not an IP:port address");
         if (Channels.Count == 0) throw new ConfigException("at least one channel must be configured");
+        if (Tls is not { ClientEndpoint: true } && !System.Net.IPAddress.IsLoopback(endpoint.Address))
+            throw new ConfigException($"listen '{Listen}' is not a loopback address: plaintext gRPC is allowed only on loopback; configure tls");
+        if (PeerListen is not null)
+        {
+            if (!System.Net.IPEndPoint.TryParse(PeerListen, out var peer) || peer.Port == 0) throw new ConfigException($"peerListen '{PeerListen}' is not an IP:port address");
+            if (peer.Port == endpoint.Port) throw new ConfigException($"peerListen '{PeerListen}' uses the port of listen '{Listen}'");
+            if (Tls is null) throw new ConfigException("peerListen needs tls (the node's certificate and key) for mutual TLS");
+        }
         if (LogFormat is not ("simple" or "json")) throw new ConfigException($"logFormat '{LogFormat}' must be 'simple' or 'json'");
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var channel in Channels)
@@ -58,6 +73,14 @@ public sealed class NodeConfig
             if (!names.Add(channel.Name)) throw new ConfigException($"channel '{channel.Name}' is configured twice");
         }
     }
+}
+
+public sealed class TlsConfig
+{
+    public string Certificate { get; set; } = "";
+    public string PrivateKey { get; set; } = "";
+    /// <summary>Serve the client endpoint over TLS too (server authentication). Off: plaintext, allowed on loopback only.</summary>
+    public bool ClientEndpoint { get; set; } = true;
 }
 
 public sealed class ChannelSettings

@@ -2,6 +2,7 @@ using System.Net;
 using Chain.Node.Channels;
 using Chain.Node.Configuration;
 using Chain.Node.Ledger;
+using Chain.Node.Network;
 using Chain.Node.Rpc;
 using Chain.Node.Rpc.Interceptors;
 using Chain.Sdk.Client;
@@ -34,9 +35,28 @@ public static class NodeHost
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
 
         var endpoint = IPEndPoint.Parse(config.Listen);
+        var peerEndpoint = config.PeerListen is { } peer ? IPEndPoint.Parse(peer) : null;
+        var certificate = config.Tls is { } tls ? LoadCertificate(config, tls) : null;
+        PeerTrust? peerTrust = null; // filled once the channels are open; the handshake callback reads it
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null && config.Tls!.ClientEndpoint) listen.UseHttps(certificate);
+            });
+            if (peerEndpoint is not null)
+                kestrel.Listen(peerEndpoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
+                        // Only certificates from the CAs of this node's channel organisations pass the handshake.
+                        ClientCertificateValidation = (clientCertificate, _, _) => peerTrust?.OrganizationOf(clientCertificate, out _) is not null,
+                    });
+                });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
@@ -49,6 +69,8 @@ public static class NodeHost
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key));
+        builder.Services.AddSingleton(services => new PeerTrust(services.GetRequiredService<ChannelDirectory>().All
+            .Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>()));
         builder.Services.AddSingleton(TimeProvider.System);
         Exception? fatal = null;
         builder.Services.AddSingleton(services => OpenChannels(config, key, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
@@ -56,18 +78,26 @@ public static class NodeHost
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");
-        if (!IPAddress.IsLoopback(endpoint.Address))
-            logger.LogWarning("listening on {Endpoint} without TLS: only do this inside a trusted network", endpoint);
+        if (certificate is null || !config.Tls!.ClientEndpoint)
+            logger.LogWarning("client endpoint {Endpoint} is plaintext gRPC, allowed on loopback only (development setting)", endpoint);
         else
-            logger.LogInformation("plaintext gRPC on loopback {Endpoint} (development setting)", endpoint);
+            logger.LogInformation("client endpoint {Endpoint} uses TLS with certificate {Subject}", endpoint, certificate.Subject);
 
         // Open ledgers before accepting calls, so a broken chain stops the node at once.
         var channels = app.Services.GetRequiredService<ChannelDirectory>();
-        app.MapGrpcService<GatewayService>();
-        app.MapGrpcService<LedgerService>();
-        app.MapGrpcService<EventsService>();
-        app.MapGrpcHealthChecksService();
-        app.MapGrpcReflectionService();
+        // Client services answer only on the client endpoint, peer services only on the mutual-TLS peer endpoint.
+        var clientHost = $"*:{endpoint.Port}";
+        app.MapGrpcService<GatewayService>().RequireHost(clientHost);
+        app.MapGrpcService<LedgerService>().RequireHost(clientHost);
+        app.MapGrpcService<EventsService>().RequireHost(clientHost);
+        app.MapGrpcHealthChecksService().RequireHost(clientHost);
+        app.MapGrpcReflectionService().RequireHost(clientHost);
+        if (peerEndpoint is not null)
+        {
+            peerTrust = app.Services.GetRequiredService<PeerTrust>();
+            app.MapGrpcService<PeerService>().RequireHost($"*:{peerEndpoint.Port}");
+            logger.LogInformation("peer endpoint {Endpoint} requires mutual TLS; trusted organisations: {Organizations}", peerEndpoint, string.Join(", ", peerTrust.Organizations));
+        }
 
         foreach (var channel in channels.All)
             logger.LogInformation("channel {Channel}: height {Height}, contracts {Contracts}", channel.Name, channel.Ledger.Height, string.Join(",", channel.Contracts.Names));
@@ -76,6 +106,21 @@ public static class NodeHost
         foreach (var channel in channels.All) channel.Dispose();
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
+    }
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(NodeConfig config, TlsConfig tls)
+    {
+        var certificatePath = config.Resolve(tls.Certificate);
+        var keyPath = config.Resolve(tls.PrivateKey);
+        if (!File.Exists(certificatePath)) throw new ConfigException($"tls.certificate '{certificatePath}' does not exist");
+        if (!File.Exists(keyPath)) throw new ConfigException($"tls.privateKey '{keyPath}' does not exist");
+        try
+        {
+            // Re-import so the key is usable by the TLS stack on every platform.
+            using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+            return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        }
+        catch (System.Security.Cryptography.CryptographicException e) { throw new ConfigException($"cannot load the TLS certificate '{certificatePath}' with key '{keyPath}': {e.Message}"); }
     }
 
     public static AccountKey LoadNodeKey(NodeConfig config)

@@ -29,6 +29,7 @@ public sealed class NodeProcess : IAsyncDisposable
             ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
         ]);
         var config = NodeConfig.Load(ConfigPath);
+        config.PeerListen = $"127.0.0.1:{FreePort()}";
         configure?.Invoke(config);
         config.Save(ConfigPath);
         Config = NodeConfig.Load(ConfigPath);
@@ -39,6 +40,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public string ConfigPath { get; }
     public NodeConfig Config { get; }
     public string Endpoint { get; }
+    public string PeerEndpoint => "https://" + Config.PeerListen;
     public ChainClient Client { get; }
     public string DataDir => Config.Resolve(Config.DataDir);
     /// <summary>The network's crypto material (CAs, node certificates, sample account keystores).</summary>

@@ -1,0 +1,72 @@
+using Chain.Node.Membership.Crypto;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Tests.TestKit;
+using Grpc.Core;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>The mutual-TLS peer endpoint, with certificates from the network's CAs and a forged one.</summary>
+public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
+{
+    private NodeProcess Node => fixture.Node;
+    private string Ca(string org) => Path.Combine(Node.CryptoDir, "orgs", org, "ca", "ca.crt");
+
+    /// <summary>A certificate for a second node, issued by <paramref name="org"/>'s real CA or by a look-alike CA.</summary>
+    private (string Certificate, string Key) SecondNode(TempDirectory dir, string org, bool forged)
+    {
+        var caDir = Path.Combine(Node.CryptoDir, "orgs", org, "ca");
+        var ca = forged ? CertificateAuthority.Create(org, DateTimeOffset.UtcNow)
+            : CertificateAuthority.Load(org, File.ReadAllText(Path.Combine(caDir, "ca.crt")), File.ReadAllText(Path.Combine(caDir, "ca.key")));
+        var (certificate, key) = ca.IssueNodeCertificate("audit-node1", "127.0.0.1", DateTimeOffset.UtcNow);
+        File.WriteAllText(dir.Combine("tls.crt"), certificate);
+        File.WriteAllText(dir.Combine("tls.key"), key);
+        return (dir.Combine("tls.crt"), dir.Combine("tls.key"));
+    }
+
+    [Fact]
+    public async Task PeerWithCertificateFromAChannelOrganisation_IsIdentifiedByItsOrganisation()
+    {
+        using var dir = new TempDirectory();
+        var (certificate, key) = SecondNode(dir, "AuditBureau", forged: false);
+        var result = await ChainBinary.RunAsync("--endpoint", Node.PeerEndpoint, "peer", "hello", "--cert", certificate, "--tls-key", key, "--ca", Ca("Bank"), "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var hello = System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal("AuditBureau", hello.GetProperty("organization").GetString());
+        Assert.Contains("CN=audit-node1", hello.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task PeerWithCertificateFromAnUnknownCa_IsRefusedInTheHandshake()
+    {
+        using var dir = new TempDirectory();
+        var (certificate, key) = SecondNode(dir, "AuditBureau", forged: true);
+        var result = await ChainBinary.RunAsync("--endpoint", Node.PeerEndpoint, "peer", "hello", "--cert", certificate, "--tls-key", key, "--ca", Ca("Bank"));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.StartsWith("error: ", result.StdErr);
+        Assert.Single(result.StdErr.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task NodeWithAnotherCaCertificate_IsNotTrustedByTheClient()
+    {
+        using var dir = new TempDirectory();
+        var (certificate, key) = SecondNode(dir, "AuditBureau", forged: false);
+        // The client expects the node to be certified by AuditBureau's CA, but it is Bank's node.
+        var result = await ChainBinary.RunAsync("--endpoint", Node.PeerEndpoint, "peer", "hello", "--cert", certificate, "--tls-key", key, "--ca", Ca("AuditBureau"));
+        Assert.NotEqual(0, result.ExitCode);
+    }
+
+    [Fact]
+    public async Task ClientAndPeerServices_AnswerOnlyOnTheirOwnEndpoint()
+    {
+        using var dir = new TempDirectory();
+        var (certificate, key) = SecondNode(dir, "AuditBureau", forged: false);
+        using var peer = new ChainClient(Node.PeerEndpoint, TlsOptions.FromPemFiles(Ca("Bank"), certificate, key));
+        var onPeer = await Assert.ThrowsAsync<RpcException>(() => peer.Ledger.GetChainInfoAsync(new ChainInfoRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unimplemented, onPeer.StatusCode);
+        var onClient = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Peer.HelloAsync(new HelloRequest()).ResponseAsync);
+        Assert.Equal(StatusCode.Unimplemented, onClient.StatusCode);
+    }
+}
