@@ -18,13 +18,21 @@ public static class LedgerCommands
         {
             using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
             var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancel);
+            string? tlsExpires = null;
+            if (info.TlsCertificateExpiresMs > 0)
+            {
+                var expires = DateTimeOffset.FromUnixTimeMilliseconds(info.TlsCertificateExpiresMs);
+                tlsExpires = expires.ToString("yyyy-MM-dd");
+                if (expires - DateTimeOffset.UtcNow < Node.Membership.Crypto.CryptoGenerator.ExpiryWarning)
+                    Console.Error.WriteLine($"warning: the node's TLS certificate ({info.TlsCertificateSubject}) expires {tlsExpires}");
+            }
             var channels = info.Channels.Select(c => new
             {
                 channel = c.Channel, height = c.Height, lastBlockHash = Names.Hex(c.LastBlockHash), stateRoot = Names.Hex(c.StateRoot), contracts = c.Contracts.ToArray(),
             }).ToArray();
-            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, channels }, () =>
+            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, channels }, () =>
             {
-                Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version));
+                Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version), ("tls certificate", tlsExpires is null ? "none" : $"{info.TlsCertificateSubject}, expires {tlsExpires}"));
                 Console.Out.WriteLine();
                 Console.Out.WriteLine($"{"CHANNEL",-18} {"HEIGHT",8}  LAST BLOCK HASH");
                 foreach (var c in channels) Console.Out.WriteLine($"{c.channel,-18} {c.height,8}  {c.lastBlockHash}");

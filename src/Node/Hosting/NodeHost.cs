@@ -68,7 +68,7 @@ public static class NodeHost
         });
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
-        builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key));
+        builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate));
         builder.Services.AddSingleton(services => new PeerTrust(services.GetRequiredService<ChannelDirectory>().All
             .Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>()));
         builder.Services.AddSingleton(TimeProvider.System);

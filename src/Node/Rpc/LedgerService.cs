@@ -18,6 +18,11 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
     public override Task<ChainInfoResponse> GetChainInfo(ChainInfoRequest request, ServerCallContext context)
     {
         var response = new ChainInfoResponse { NodeId = identity.NodeId, NodeAddress = identity.Key.AddressText, Version = identity.Version };
+        if (identity.TlsCertificate is { } certificate)
+        {
+            response.TlsCertificateExpiresMs = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeMilliseconds();
+            response.TlsCertificateSubject = certificate.Subject;
+        }
         var selected = string.IsNullOrEmpty(request.Channel) ? channels.All : [channels.Get(request.Channel)];
         foreach (var channel in selected)
         {

@@ -59,6 +59,28 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Status_WarnsWhenTheNodeCertificateExpiresWithin30Days()
+    {
+        var normal = await ChainBinary.RunAsync("--endpoint", Node.Endpoint, "status", "-o", "json");
+        Assert.Equal("", normal.StdErr);
+        var expires = DateTimeOffset.Parse(System.Text.Json.JsonDocument.Parse(normal.StdOut).RootElement.GetProperty("tlsCertificateExpires").GetString()!);
+        Assert.InRange(expires, DateTimeOffset.UtcNow.AddDays(363), DateTimeOffset.UtcNow.AddDays(366)); // certificates are issued for a year
+
+        await using var node = await NodeProcess.StartAsync(config =>
+        {
+            var caDir = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(config.Resolve(config.Tls!.Certificate))!)!, "..", "ca");
+            var ca = CertificateAuthority.Load("Bank", File.ReadAllText(Path.Combine(caDir, "ca.crt")), File.ReadAllText(Path.Combine(caDir, "ca.key")));
+            var (certificate, key) = ca.IssueNodeCertificate("bank-node1", "127.0.0.1", DateTimeOffset.UtcNow.AddDays(-355)); // 10 days left
+            File.WriteAllText(config.Resolve("expiring.crt"), certificate);
+            File.WriteAllText(config.Resolve("expiring.key"), key);
+            config.Tls = new Chain.Node.Configuration.TlsConfig { Certificate = "expiring.crt", PrivateKey = "expiring.key", ClientEndpoint = false };
+        });
+        var expiring = await ChainBinary.RunAsync("--endpoint", node.Endpoint, "status");
+        Assert.Equal(0, expiring.ExitCode);
+        Assert.Contains("warning: the node's TLS certificate (O=Bank, CN=bank-node1) expires", expiring.StdErr);
+    }
+
+    [Fact]
     public async Task ClientAndPeerServices_AnswerOnlyOnTheirOwnEndpoint()
     {
         using var dir = new TempDirectory();

@@ -199,6 +199,24 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task Channels_AreIsolated()
+    {
+        await Node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("isolated", "charity-only") });
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest
+        {
+            Channel = "demolition-fund", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"isolated\"}"),
+        }).ResponseAsync);
+        Assert.Contains("NOT_FOUND", elsewhere.Status.Detail);
+        // A transaction signed for one channel cannot be replayed on the other: the channel is part of what is signed.
+        var tx = Build.Put("isolated-2", "v");
+        var payload = Build.PayloadOf(tx);
+        payload.Channel = "demolition-fund";
+        var moved = new Transaction { Payload = payload.ToByteString(), Signature = tx.Signature };
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = moved }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Genesis_CarriesTheChannelConfiguration()
     {
         var genesis = await Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "demolition-fund", Number = 0 });
