@@ -14,6 +14,8 @@ public sealed class NodeConfig
     /// must present a certificate issued by the CA of an organisation of one of this node's channels.
     /// </summary>
     public string? PeerListen { get; set; }
+    /// <summary>Other nodes' peer endpoints; at start the node greets each over mutual TLS and logs how it was recognised.</summary>
+    public List<PeerConfig> Peers { get; set; } = [];
     /// <summary>The node's TLS certificate and key (PEM, from `chain crypto generate`). With it the client endpoint is HTTPS.</summary>
     public TlsConfig? Tls { get; set; }
     public string DataDir { get; set; } = "data";
@@ -65,6 +67,12 @@ public sealed class NodeConfig
             if (peer.Port == endpoint.Port) throw new ConfigException($"peerListen '{PeerListen}' uses the port of listen '{Listen}'");
             if (Tls is null) throw new ConfigException("peerListen needs tls (the node's certificate and key) for mutual TLS");
         }
+        for (int i = 0; i < Peers.Count; i++)
+        {
+            if (!Uri.TryCreate(Peers[i].Endpoint, UriKind.Absolute, out var uri) || uri.Scheme != "https") throw new ConfigException($"peers[{i}].endpoint '{Peers[i].Endpoint}' must be an https:// URL");
+            if (string.IsNullOrWhiteSpace(Peers[i].CaCertificate)) throw new ConfigException($"peers[{i}].caCertificate is required");
+            if (Tls is null) throw new ConfigException("peers need tls (the node's certificate and key) for mutual TLS");
+        }
         if (LogFormat is not ("simple" or "json")) throw new ConfigException($"logFormat '{LogFormat}' must be 'simple' or 'json'");
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var channel in Channels)
@@ -73,6 +81,14 @@ public sealed class NodeConfig
             if (!names.Add(channel.Name)) throw new ConfigException($"channel '{channel.Name}' is configured twice");
         }
     }
+}
+
+public sealed class PeerConfig
+{
+    /// <summary>https://host:port of the other node's peer endpoint.</summary>
+    public string Endpoint { get; set; } = "";
+    /// <summary>CA certificate (PEM) of the organisation that issued the other node's certificate.</summary>
+    public string CaCertificate { get; set; } = "";
 }
 
 public sealed class TlsConfig

@@ -75,6 +75,8 @@ public static class NodeHost
         Exception? fatal = null;
         builder.Services.AddSingleton(services => OpenChannels(config, key, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
         builder.Services.AddHostedService<OrdererService>();
+        builder.Services.AddSingleton(config);
+        builder.Services.AddHostedService<PeerGreeter>();
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");

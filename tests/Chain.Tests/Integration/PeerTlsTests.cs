@@ -81,6 +81,26 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task SecondNodeProcess_IsAcceptedWithItsOrganisationsCertificate_AndRefusedWithAForgedOne()
+    {
+        var bankCa = Ca("Bank");
+        await using var genuine = await NodeProcess.StartAsync(config =>
+            config.Peers = [new Chain.Node.Configuration.PeerConfig { Endpoint = Node.PeerEndpoint, CaCertificate = bankCa }]);
+        await Wait.UntilAsync(() => Task.FromResult(genuine.Log.Contains("recognised this node as Bank")), "the first node to accept the second");
+
+        await using var forged = await NodeProcess.StartAsync(config =>
+        {
+            var (certificate, key) = CertificateAuthority.Create("Bank", DateTimeOffset.UtcNow).IssueNodeCertificate("bank-node1", "127.0.0.1", DateTimeOffset.UtcNow);
+            File.WriteAllText(config.Resolve("forged.crt"), certificate);
+            File.WriteAllText(config.Resolve("forged.key"), key);
+            config.Tls = new Chain.Node.Configuration.TlsConfig { Certificate = "forged.crt", PrivateKey = "forged.key", ClientEndpoint = false };
+            config.Peers = [new Chain.Node.Configuration.PeerConfig { Endpoint = Node.PeerEndpoint, CaCertificate = bankCa }];
+        });
+        await Wait.UntilAsync(() => Task.FromResult(forged.Log.Contains($"peer {Node.PeerEndpoint} did not accept this node")), "the first node to refuse the forged certificate");
+        Assert.DoesNotContain("recognised this node", forged.Log);
+    }
+
+    [Fact]
     public async Task ClientAndPeerServices_AnswerOnlyOnTheirOwnEndpoint()
     {
         using var dir = new TempDirectory();
