@@ -33,6 +33,7 @@ public static class Program
         var root = new RootCommand("chain: permissioned ledger node and operator tool");
         root.Options.Add(GlobalOptions.Endpoint);
         root.Options.Add(GlobalOptions.Output);
+        root.Options.Add(GlobalOptions.TlsCa);
         root.Subcommands.Add(NetworkCommands.Build());
         root.Subcommands.Add(NodeCommands.Build());
         root.Subcommands.Add(CryptoCommands.Build());

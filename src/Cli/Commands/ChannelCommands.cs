@@ -127,7 +127,7 @@ public static class ChannelCommands
 
     private static async Task<Chain.Protocol.ChannelConfig> FetchConfigAsync(ParseResult parse, string channel, CancellationToken cancel)
     {
-        using var client = new Chain.Sdk.Client.ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+        using var client = GlobalOptions.Connect(parse);
         var response = await client.Gateway.EvaluateAsync(new Chain.Protocol.EvaluateRequest
         {
             Channel = channel, Contract = ConfigContract.ContractName, Function = "get", Args = ByteString.CopyFromUtf8("{}"),

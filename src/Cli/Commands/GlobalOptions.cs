@@ -13,6 +13,21 @@ public static class GlobalOptions
         Recursive = true,
     };
 
+    public static readonly Option<string?> TlsCa = new("--tls-ca")
+    {
+        Description = "CA certificate (PEM) that must have issued the node's TLS certificate, for https:// endpoints (default: CHAIN_TLS_CA, else the system trust store)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CHAIN_TLS_CA"),
+        Recursive = true,
+    };
+
+    /// <summary>A client for the node named by --endpoint, trusting --tls-ca for https endpoints.</summary>
+    public static Chain.Sdk.Client.ChainClient Connect(ParseResult parse)
+    {
+        var ca = parse.GetValue(TlsCa);
+        if (ca is not null && !File.Exists(ca)) throw new UsageException($"--tls-ca '{ca}' does not exist");
+        return new Chain.Sdk.Client.ChainClient(parse.GetValue(Endpoint)!, ca is null ? null : Chain.Sdk.Client.TlsOptions.FromPemFiles(ca));
+    }
+
     public static readonly Option<string> Output = new("--output", "-o")
     {
         Description = "table (for people) or json (for scripts)",

@@ -16,7 +16,7 @@ public static class LedgerCommands
         var command = new Command("status", "show the node, its channels, heights and last block hashes");
         command.SetHandler(async (parse, cancel) =>
         {
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+            using var client = GlobalOptions.Connect(parse);
             var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancel);
             string? tlsExpires = null;
             if (info.TlsCertificateExpiresMs > 0)
@@ -49,7 +49,7 @@ public static class LedgerCommands
         var get = new Command("get", "show a block") { number, channel };
         get.SetHandler(async (parse, cancel) =>
         {
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+            using var client = GlobalOptions.Connect(parse);
             var block = await client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = parse.GetValue(channel)!, Number = parse.GetValue(number) }, cancellationToken: cancel);
             var h = block.Header;
             var model = new
@@ -84,7 +84,7 @@ public static class LedgerCommands
         var get = new Command("get", "show a committed transaction and its validation result") { id, channel };
         get.SetHandler(async (parse, cancel) =>
         {
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+            using var client = GlobalOptions.Connect(parse);
             var tx = await client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = parse.GetValue(channel)!, TxId = parse.GetValue(id)! }, cancellationToken: cancel);
             var p = tx.Payload;
             var model = new

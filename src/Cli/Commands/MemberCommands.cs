@@ -51,7 +51,7 @@ public static class MemberCommands
         var get = new Command("get", "show an account's organisation, roles and status") { getChannel, getAddress };
         get.SetHandler(async (parse, cancel) =>
         {
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+            using var client = GlobalOptions.Connect(parse);
             var response = await client.Gateway.EvaluateAsync(new EvaluateRequest
             {
                 Channel = parse.GetValue(getChannel)!, Contract = MembershipContract.ContractName, Function = "get",

@@ -30,6 +30,8 @@ public static class NetworkCommands
             var root = Path.GetFullPath(parse.GetValue(dir)!);
             var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
             var firstPort = parse.GetValue(basePort) ?? network.Nodes.First().Node.Port;
+            if (firstPort < 1 || firstPort + count - 1 + PeerPortOffset > 65535)
+                throw new UsageException($"--base-port {firstPort}: node ports and their peer ports (+{PeerPortOffset}) must stay within 1..65535");
             var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", firstPort + i - 1, network)).ToArray();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }

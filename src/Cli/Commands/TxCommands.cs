@@ -37,7 +37,7 @@ public static class TxCommands
     {
         var key = Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the signing key"));
         var tx = TransactionFactory.Create(key, channel, contract, function, argsJson);
-        using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+        using var client = GlobalOptions.Connect(parse);
         if (!wait)
         {
             var submitted = await client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
@@ -66,7 +66,7 @@ public static class TxCommands
         command.SetHandler(async (parse, cancel) =>
         {
             var argsJson = RequireJsonObject(parse.GetValue(args)!);
-            using var client = new ChainClient(parse.GetValue(GlobalOptions.Endpoint)!);
+            using var client = GlobalOptions.Connect(parse);
             var response = await client.Gateway.EvaluateAsync(new EvaluateRequest
             {
                 Channel = parse.GetValue(channel)!, Contract = parse.GetValue(contract)!, Function = parse.GetValue(function)!,

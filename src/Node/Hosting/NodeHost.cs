@@ -88,22 +88,38 @@ public static class NodeHost
         // Open ledgers before accepting calls, so a broken chain stops the node at once.
         var channels = app.Services.GetRequiredService<ChannelDirectory>();
         // Client services answer only on the client endpoint, peer services only on the mutual-TLS peer endpoint.
-        var clientHost = $"*:{endpoint.Port}";
-        app.MapGrpcService<GatewayService>().RequireHost(clientHost);
-        app.MapGrpcService<LedgerService>().RequireHost(clientHost);
-        app.MapGrpcService<EventsService>().RequireHost(clientHost);
-        app.MapGrpcHealthChecksService().RequireHost(clientHost);
-        app.MapGrpcReflectionService().RequireHost(clientHost);
+        // Decided by the port the connection arrived on, never by a header the caller chooses.
+        app.Use(async (context, next) =>
+        {
+            bool onPeerEndpoint = peerEndpoint is not null && context.Connection.LocalPort == peerEndpoint.Port;
+            bool peerService = context.Request.Path.StartsWithSegments("/" + Protocol.Peer.Descriptor.FullName);
+            if (onPeerEndpoint != peerService)
+            {
+                // A gRPC "trailers-only" answer: no such method on this endpoint.
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/grpc";
+                context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString();
+                context.Response.Headers["grpc-message"] = onPeerEndpoint ? "only peer services are served on the peer endpoint" : "peer services are served only on the peer endpoint";
+                return;
+            }
+            await next(context);
+        });
+        app.MapGrpcService<GatewayService>();
+        app.MapGrpcService<LedgerService>();
+        app.MapGrpcService<EventsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         if (peerEndpoint is not null)
         {
             peerTrust = app.Services.GetRequiredService<PeerTrust>();
-            app.MapGrpcService<PeerService>().RequireHost($"*:{peerEndpoint.Port}");
+            app.MapGrpcService<PeerService>();
             logger.LogInformation("peer endpoint {Endpoint} requires mutual TLS; trusted organisations: {Organizations}", peerEndpoint, string.Join(", ", peerTrust.Organizations));
         }
 
         foreach (var channel in channels.All)
             logger.LogInformation("channel {Channel}: height {Height}, contracts {Contracts}", channel.Name, channel.Ledger.Height, string.Join(",", channel.Contracts.Names));
-        logger.LogInformation("node {NodeId} ({Address}) serving on http://{Endpoint}", config.NodeId, key.AddressText, endpoint);
+        logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText,
+            certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http", endpoint);
         await app.RunAsync(cancellationToken);
         foreach (var channel in channels.All) channel.Dispose();
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);

@@ -98,6 +98,8 @@ public sealed class ConfigContract : Contract
             if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
         if (config.Batch is null || config.Batch.MaxTxCount is < 1 or > 100_000 || config.Batch.MaxBytes < 1024 || config.Batch.TimeoutMs is < 1 or > 60_000)
             throw Bad("batch parameters are out of range (maxTxCount 1..100000, maxBytes ≥ 1024, timeoutMs 1..60000)");
+        if (config.MaxTxBytes != 0 && config.MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw Bad($"max_tx_bytes {config.MaxTxBytes} must be 0 (node default) or 1024..16777216");
+        if (config.TimestampWindowMs != 0 && config.TimestampWindowMs is < 1000 or > 24 * 3600 * 1000) throw Bad($"timestamp_window_ms {config.TimestampWindowMs} must be 0 (node default) or 1000..86400000");
         if (!config.Policies.Any(p => p.Name == AdminsPolicy)) throw Bad($"the '{AdminsPolicy}' policy is required");
         foreach (var named in config.Policies)
         {

@@ -101,6 +101,25 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public async Task PeerService_IsNotReachableOnTheClientEndpoint_EvenWithASpoofedHostHeader()
+    {
+        // Regression: endpoint separation used to follow the Host header, which the caller chooses.
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, Node.Endpoint + "/chain.v1.Peer/Hello")
+        {
+            Content = new ByteArrayContent(new byte[5]), Version = System.Net.HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/grpc");
+        request.Headers.Host = new Uri(Node.PeerEndpoint).Authority;
+
+        using var response = await http.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync(); // trailers arrive after the body
+        var status = response.Headers.TryGetValues("grpc-status", out var values) ? values.Single()
+            : response.TrailingHeaders.TryGetValues("grpc-status", out var trailers) ? trailers.Single() : null;
+        Assert.True(((int)StatusCode.Unimplemented).ToString() == status, $"HTTP {(int)response.StatusCode}, grpc-status {status ?? "none"}, headers {response.Headers}");
+    }
+
+    [Fact]
     public async Task ClientAndPeerServices_AnswerOnlyOnTheirOwnEndpoint()
     {
         using var dir = new TempDirectory();
