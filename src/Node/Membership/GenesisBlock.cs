@@ -58,6 +58,9 @@ public static class GenesisBlock
         if (payload.Contract != SystemState.ConfigNamespace || payload.Function != SystemState.GenesisFunction)
             throw new LedgerCorruptException(0, $"genesis transaction calls {payload.Contract}.{payload.Function}, expected {SystemState.ConfigNamespace}.{SystemState.GenesisFunction}");
         if (config.Channel != channel) throw new LedgerCorruptException(0, $"genesis configuration is for channel '{config.Channel}', not '{channel}'");
+        // The same rules as for updates, so a hand-made genesis cannot carry a policy that fails later, at every block.
+        try { ConfigContract.ValidateShape(config); }
+        catch (Chain.Contracts.Abstractions.ContractException e) { throw new LedgerCorruptException(0, $"genesis {e.Message}"); }
         var writes = SystemState.ConfigWrites(config, 0);
         var root = StateCommitment.RootOfFreshState(writes);
         if (!root.AsSpan().SequenceEqual(block.Header.StateRoot.Span)) throw new LedgerCorruptException(0, "genesis state root does not match its configuration");

@@ -53,6 +53,16 @@ public class GenesisBlockTests
     }
 
     [Fact]
+    public void GenesisWithAnUnparsablePolicy_IsRefusedWhenOpened()
+    {
+        using var dir = new TempDirectory();
+        var config = SampleConfig(dir);
+        config.Policies.Single(p => p.Name == "writers").Expression = "OR(Bank.bank";
+        var error = Assert.Throws<LedgerCorruptException>(() => GenesisBlock.Open(GenesisBlock.Create(config, 1), "charity"));
+        Assert.Contains("policy 'writers'", error.Message);
+    }
+
+    [Fact]
     public void TamperedOrForeignGenesis_IsRefused()
     {
         using var dir = new TempDirectory();
