@@ -27,7 +27,13 @@ public static class NodeHost
     public static async Task RunAsync(NodeConfig config, CancellationToken cancellationToken = default)
     {
         var key = LoadNodeKey(config);
-        var builder = WebApplication.CreateSlimBuilder();
+        // No file-watching configuration reload: the node is configured by its own file, and a watcher on the
+        // working directory would wake up for every RocksDB file change (and use inotify instances).
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = config.BaseDirectory,
+        });
         builder.Logging.ClearProviders();
         if (config.LogFormat == "json") builder.Logging.AddJsonConsole(o => o.TimestampFormat = "O");
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });

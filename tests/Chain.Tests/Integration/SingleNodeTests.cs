@@ -228,6 +228,15 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
+    public void Node_WatchesNoFiles()
+    {
+        // Regression: the host's configuration reload watched the working directory, waking on every RocksDB file change.
+        if (!OperatingSystem.IsLinux()) return;
+        var descriptors = new DirectoryInfo($"/proc/{Node.ProcessId}/fd").EnumerateFileSystemInfos().Select(f => f.LinkTarget ?? "");
+        Assert.DoesNotContain(descriptors, target => target.Contains("inotify"));
+    }
+
+    [Fact]
     public async Task HealthAndReflection_AreServed()
     {
         using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(Node.Endpoint);

@@ -48,6 +48,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public string Account(string org, string name) => Path.Combine(CryptoDir, "orgs", org, "accounts", name + ".json");
     public string ChannelDir(string channel) => Path.Combine(DataDir, channel);
     public string Log => string.Join('\n', _log);
+    public int? ProcessId => _process?.Id;
 
     public static async Task<NodeProcess> StartAsync(Action<NodeConfig>? configure = null)
     {
