@@ -11,11 +11,14 @@ public sealed class CheckedTx
 {
     public required Transaction Transaction { get; init; }
     public required byte[] TxId { get; init; }
-    public string TxIdHex => Convert.ToHexStringLower(TxId);
+    private string? _txIdHex;
+    /// <summary>The id as lowercase hex, computed once (admission, ordering and execution all use it).</summary>
+    public string TxIdHex => _txIdHex ??= Convert.ToHexStringLower(TxId);
     public TxPayload? Payload { get; init; }
     /// <summary>Set when a stateless check failed; the transaction is then recorded with this code.</summary>
     public TxRejection? Rejection { get; init; }
-    public int Size => Transaction.CalculateSize();
+    private int _size = -1;
+    public int Size => _size >= 0 ? _size : _size = Transaction.CalculateSize();
     /// <summary>Parsed arguments, kept from admission for execution.</summary>
     public ContractArgs? Args { get; set; }
 }
