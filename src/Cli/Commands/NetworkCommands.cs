@@ -63,14 +63,10 @@ public static class NetworkCommands
             ChannelCommands.CreateGenesisFiles(network, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds(), extraMembers);
 
         Directory.CreateDirectory(nodeDir);
-        var passwordPath = Path.Combine(nodeDir, "node-password");
-        var password = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-        File.WriteAllText(passwordPath, password);
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(passwordPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        Keystore.Write(Path.Combine(nodeDir, "node-key.json"), AccountKey.Generate(), password, light: true);
         // Node n of the local network uses the certificate of the n-th node of the network file.
         var (nodeOrg, nodeDefinition) = network.Nodes.ElementAt(Math.Min(int.Parse(nodeId.AsSpan(4)) - 1, network.Nodes.Count() - 1));
         var certificateDir = Path.Combine(cryptoDir, "orgs", nodeOrg.Name!, "nodes", nodeDefinition.Name!);
+        // The block-signing key is the one the channel configurations list for this consenter.
         var config = new NodeConfig
         {
             NodeId = nodeId,
@@ -83,8 +79,8 @@ public static class NetworkCommands
                 ClientEndpoint = false, // local development: clients use plaintext on loopback
             },
             DataDir = "data",
-            KeyFile = "node-key.json",
-            PasswordFile = "node-password",
+            KeyFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.json")),
+            PasswordFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.password")),
             Channels = network.Channels.Select(c =>
             {
                 var settings = c.ToChannelSettings();

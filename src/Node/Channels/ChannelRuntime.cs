@@ -47,6 +47,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
                 throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
             Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess)).Add(new ConfigContract(() => _executor!.CurrentAccess));
             ChannelAccess.ValidateAccessRules(Contracts);
+            if (!channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
+                throw new ConfigException($"this node's key ({nodeKey.AddressText}) is not a consenter of channel '{Name}' (consenters: " +
+                    string.Join(", ", channelConfig.Consenters.Select(c => $"{c.Node} {Chain.Sdk.Crypto.Address.ToText(c.Address.Span)}")) + "); with solo ordering only a consenter can run the channel");
             ApplyConfig(channelConfig);
         }
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);

@@ -33,6 +33,8 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
     public BlockWriteSet Execute(IReadOnlyList<CheckedTx> txs, long timestampMs, AccountKey proposer)
     {
         CurrentAccess = ChannelAccess.Load(ledger);
+        if (CurrentAccess is { } access && !access.Config.Consenters.Any(c => c.Address.Span.SequenceEqual(proposer.Address)))
+            throw new InvalidOperationException($"this node ({proposer.AddressText}) is not a consenter of channel '{ledger.Channel}' and cannot cut its blocks");
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var number = ledger.Height;
         var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);

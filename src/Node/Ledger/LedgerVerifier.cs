@@ -19,7 +19,8 @@ public static class LedgerVerifier
         public bool Intact => Problem is null;
     }
 
-    public static Report Verify(string path, string channel)
+    /// <param name="blockRule">An extra check per block, in chain order (e.g. the consenter rule); returns what is wrong or null.</param>
+    public static Report Verify(string path, string channel, Func<Block, string?>? blockRule = null)
     {
         if (!Directory.Exists(path)) throw new StorageException($"no ledger database at '{path}'");
         using var store = RocksStore.Open(path, readOnly: true);
@@ -35,6 +36,7 @@ public static class LedgerVerifier
                 var hash = BlockVerifier.CheckSelfConsistent(block, number, channel, checkTxSignatures: true);
                 if (!block.Header.PreviousHash.Span.SequenceEqual(previousHash))
                     throw new LedgerCorruptException(number, $"previous-hash link does not match block {(number == 0 ? "(none)" : number - 1)}");
+                if (blockRule?.Invoke(block) is { } problem) throw new LedgerCorruptException(number, problem);
                 var indexed = store.Get(Column.BlockHashes, hash);
                 if (indexed is null || KeyCodec.ParseBlockNumber(indexed) != number)
                     throw new LedgerCorruptException(number, "block hash index does not point at this block (block bytes changed)");

@@ -48,6 +48,8 @@ public static class ChannelConfigBuilder
             {
                 Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port,
                 TlsCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.Certificate)),
+                Address = ByteString.CopyFrom(Address.TryParse(material.Address)
+                    ?? throw new ConfigException($"node '{consenter}' has no signing key in the manifest; run 'chain crypto generate' again")),
             });
         }
         if (extraMembers is not null) config.Members.Add(extraMembers);

@@ -95,7 +95,10 @@ public sealed class ConfigContract : Contract
         }
         if (config.Consenters.Count == 0) throw Bad("the channel has no consenter");
         foreach (var consenter in config.Consenters)
+        {
             if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
+            if (consenter.Address.Length != Address.Length) throw Bad($"consenter '{consenter.Node}' has no 20-byte signing address");
+        }
         if (config.Batch is null || config.Batch.MaxTxCount is < 1 or > 100_000 || config.Batch.MaxBytes < 1024 || config.Batch.TimeoutMs is < 1 or > 60_000)
             throw Bad("batch parameters are out of range (maxTxCount 1..100000, maxBytes ≥ 1024, timeoutMs 1..60000)");
         if (config.MaxTxBytes != 0 && config.MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw Bad($"max_tx_bytes {config.MaxTxBytes} must be 0 (node default) or 1024..16777216");

@@ -44,6 +44,20 @@ public class DurabilityTests
     }
 
     [Fact]
+    public async Task NodeWhoseKeyIsNotAConsenter_RefusesToStart()
+    {
+        await using var node = new NodeProcess(config =>
+        {
+            Chain.Sdk.Crypto.Keystore.Write(config.Resolve("stranger.json"), Chain.Sdk.Crypto.AccountKey.Generate(), "pw", light: true);
+            File.WriteAllText(config.Resolve("stranger.password"), "pw");
+            config.KeyFile = "stranger.json";
+            config.PasswordFile = "stranger.password";
+        });
+        Assert.NotEqual(0, await node.StartExpectingExitAsync());
+        Assert.Contains("is not a consenter of channel", node.Log);
+    }
+
+    [Fact]
     public async Task GracefulStop_EndsOpenEventStreams()
     {
         await using var node = await NodeProcess.StartAsync();

@@ -28,7 +28,7 @@ public static class TestNetwork
                 new OrganizationConfig { Name = "AuditBureau", Roles = { "admin", "auditor" } },
             },
             Policies = { new NamedPolicy { Name = "admins", Expression = "MAJORITY admin" }, new NamedPolicy { Name = "writers", Expression = "ANY member" } },
-            Consenters = { new ConsenterConfig { Node = "bank-node1", Organization = "Bank", Host = "127.0.0.1", Port = 7051 } },
+            Consenters = { new ConsenterConfig { Node = "bank-node1", Organization = "Bank", Host = "127.0.0.1", Port = 7051, Address = Google.Protobuf.ByteString.CopyFrom(LedgerHarness.NodeKey.Address) } },
             Batch = new BatchParameters { MaxTxCount = 2000, MaxBytes = 8 * 1024 * 1024, TimeoutMs = 50 },
         };
         void Add(AccountKey key, string org, params string[] roles) => config.Members.Add(ChannelConfigBuilder.Enroll(key.AddressText, org, roles));

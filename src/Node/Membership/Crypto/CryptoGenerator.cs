@@ -16,7 +16,7 @@ namespace Chain.Node.Membership.Crypto;
 /// <code>
 /// manifest.json
 /// orgs/&lt;Org&gt;/ca/ca.crt, ca.key
-/// orgs/&lt;Org&gt;/nodes/&lt;node&gt;/tls.crt, tls.key
+/// orgs/&lt;Org&gt;/nodes/&lt;node&gt;/tls.crt, tls.key, node-key.json, node-key.password   (TLS and block-signing keys)
 /// orgs/&lt;Org&gt;/accounts/&lt;name&gt;.json, &lt;name&gt;.password     (admin and members)
 /// </code>
 /// Private keys and passwords are written readable by the owner only.
@@ -52,11 +52,13 @@ public static class CryptoGenerator
                     File.WriteAllText(certPath, cert);
                     WriteSecret(keyPath, key);
                 }
+                var signingKey = Account(output, nodeDir, "node-key", [], force, lightKdf);
                 entry.Nodes.Add(new CryptoManifest.Node
                 {
                     Name = node.Name!, Host = node.Host, Port = node.Port,
                     Certificate = Relative(output, certPath), PrivateKey = Relative(output, keyPath),
                     Expires = CertificateAuthority.ExpiryOf(File.ReadAllText(certPath)),
+                    Address = signingKey.Address, Keystore = signingKey.Keystore, PasswordFile = signingKey.PasswordFile,
                 });
             }
             var accountsDir = Path.Combine(orgDir, "accounts");
@@ -163,5 +165,9 @@ public sealed class CryptoManifest
         public string Certificate { get; set; } = "";
         public string PrivateKey { get; set; } = "";
         public DateTimeOffset Expires { get; set; }
+        /// <summary>The node's block-signing account (secp256k1), listed as a consenter address in channel configurations.</summary>
+        public string Address { get; set; } = "";
+        public string Keystore { get; set; } = "";
+        public string PasswordFile { get; set; } = "";
     }
 }

@@ -1,0 +1,58 @@
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Google.Protobuf;
+
+namespace Chain.Node.Membership;
+
+/// <summary>
+/// For `ledger verify`: on a configured channel every block after genesis must be signed by a consenter
+/// of the configuration in force when it was cut. Follows configuration updates along the chain.
+/// </summary>
+public sealed class ConsenterRule
+{
+    private ChannelConfig? _config;
+
+    /// <summary>Null when the block is fine, else what is wrong. Call for every block in order.</summary>
+    public string? Check(Block block)
+    {
+        if (block.Header.Number == 0)
+        {
+            _config = block.Transactions.Count == 1 && TryConfigOf(block.Transactions[0], SystemState.GenesisFunction, out var genesis) ? genesis : null;
+            return null;
+        }
+        if (_config is null) return null; // a channel without configuration has no consenter list
+        foreach (var signature in block.Signatures)
+        {
+            if (!_config.Consenters.Any(c => c.Address.Span.SequenceEqual(signature.Signer.Span)))
+                return $"block is signed by {Address.ToText(signature.Signer.Span)}, which is not a consenter of configuration {_config.Sequence}";
+        }
+        for (int i = 0; i < block.Transactions.Count; i++)
+        {
+            if (block.Results[i].Code == ValidationCode.Valid && TryConfigOf(block.Transactions[i], "update", out var updated)) _config = updated;
+        }
+        return null;
+    }
+
+    private static bool TryConfigOf(Transaction transaction, string function, out ChannelConfig config)
+    {
+        config = null!;
+        try
+        {
+            var payload = TxPayload.Parser.ParseFrom(transaction.Payload);
+            if (payload.Contract != SystemState.ConfigNamespace || payload.Function != function) return false;
+            if (function == SystemState.GenesisFunction)
+            {
+                config = ChannelConfig.Parser.ParseFrom(payload.Args);
+                return true;
+            }
+            using var args = System.Text.Json.JsonDocument.Parse(payload.Args.Memory);
+            var envelope = ConfigUpdateEnvelope.Parser.ParseFrom(Convert.FromBase64String(args.RootElement.GetProperty("envelope").GetString()!));
+            config = ChannelConfig.Parser.ParseFrom(envelope.Config);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or System.Text.Json.JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+}
