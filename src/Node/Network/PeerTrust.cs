@@ -16,12 +16,15 @@ public sealed class PeerTrust
     {
         foreach (var org in channels.SelectMany(c => c.Organizations))
         {
-            if (string.IsNullOrEmpty(org.CaCertificatePem) || _roots.Any(r => r.Organization == org.Name)) continue;
-            _roots.Add((org.Name, X509Certificate2.CreateFromPem(org.CaCertificatePem)));
+            if (string.IsNullOrEmpty(org.CaCertificatePem)) continue;
+            var ca = X509Certificate2.CreateFromPem(org.CaCertificatePem);
+            // Keep every distinct CA: channels may name the same organisation with different roots.
+            if (_roots.Any(r => r.Organization == org.Name && r.Ca.Thumbprint == ca.Thumbprint)) continue;
+            _roots.Add((org.Name, ca));
         }
     }
 
-    public IReadOnlyList<string> Organizations => _roots.Select(r => r.Organization).ToList();
+    public IReadOnlyList<string> Organizations => _roots.Select(r => r.Organization).Distinct().ToList();
 
     /// <summary>The organisation whose CA issued <paramref name="certificate"/>, or null with the reason it is not trusted.</summary>
     public string? OrganizationOf(X509Certificate2 certificate, out string? reason)

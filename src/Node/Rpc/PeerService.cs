@@ -17,7 +17,10 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         var organization = trust.OrganizationOf(certificate, out var reason)
             ?? throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"UNTRUSTED_PEER: {reason}");
         var response = new HelloResponse { NodeId = identity.NodeId, CallerOrganization = organization, CallerSubject = certificate.Subject };
-        response.Channels.AddRange(channels.All.Select(c => c.Name));
+        // Only the channels the caller's organisation belongs to.
+        response.Channels.AddRange(channels.All
+            .Where(c => Membership.SystemState.ReadConfig(c.Ledger)?.Organizations.Any(o => o.Name == organization) == true)
+            .Select(c => c.Name));
         return Task.FromResult(response);
     }
 }

@@ -34,7 +34,18 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.True(result.ExitCode == 0, result.StdErr);
         var hello = System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement;
         Assert.Equal("AuditBureau", hello.GetProperty("organization").GetString());
+        Assert.Equal(["charity", "demolition-fund"], hello.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Contains("CN=audit-node1", hello.GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task Hello_ListsOnlyTheChannelsOfTheCallersOrganisation()
+    {
+        using var dir = new TempDirectory();
+        var (certificate, key) = SecondNode(dir, "Appraiser", forged: false); // a member of demolition-fund only
+        var result = await ChainBinary.RunAsync("--endpoint", Node.PeerEndpoint, "peer", "hello", "--cert", certificate, "--tls-key", key, "--ca", Ca("Bank"), "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        Assert.Equal(["demolition-fund"], System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
     }
 
     [Fact]
