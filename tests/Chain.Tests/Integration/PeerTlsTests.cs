@@ -98,6 +98,7 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         await using var genuine = await NodeProcess.StartAsync(config =>
             config.Peers = [new Chain.Node.Configuration.PeerConfig { Endpoint = Node.PeerEndpoint, CaCertificate = bankCa }]);
         await Wait.UntilAsync(() => Task.FromResult(genuine.Log.Contains("recognised this node as Bank")), "the first node to accept the second");
+        await Wait.UntilAsync(() => Task.FromResult(Node.Log.Contains("peer node1 of Bank")), "the first node to log the second's hello");
 
         await using var forged = await NodeProcess.StartAsync(config =>
         {
