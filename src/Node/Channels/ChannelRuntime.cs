@@ -41,7 +41,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         _onFatal = onFatal;
         StartChain(genesisFile);
         Contracts = ContractRegistry.BuiltIn(config.Contracts);
-        if (SystemState.ReadConfig(ledger) is { } channelConfig)
+        var channelConfig = SystemState.ReadConfig(ledger);
+        if (channelConfig is not null)
         {
             if (!config.Contracts.Contains(channelConfig.Contract.Name))
                 throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
@@ -50,10 +51,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             if (!channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
                 throw new ConfigException($"this node's key ({nodeKey.AddressText}) is not a consenter of channel '{Name}' (consenters: " +
                     string.Join(", ", channelConfig.Consenters.Select(c => $"{c.Node} {Chain.Sdk.Crypto.Address.ToText(c.Address.Span)}")) + "); with solo ordering only a consenter can run the channel");
-            ApplyConfig(channelConfig);
         }
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
-        if (SystemState.ReadConfig(ledger) is { } current) ApplyConfig(current);
+        if (channelConfig is not null) ApplyConfig(channelConfig);
         Orderer = new SoloOrderer(config, this, clock);
     }
 

@@ -6,39 +6,12 @@ using Chain.Tests.TestKit;
 using Google.Protobuf;
 using Xunit;
 using static Chain.Tests.TestKit.TestNetwork;
+using static Chain.Tests.TestKit.ConfigUpdates;
 
 namespace Chain.Tests.Node.Membership;
 
 public class ConfigUpdateTests
 {
-    private static ChannelConfig Current(LedgerHarness h) => SystemState.ReadConfig(h.Ledger)!;
-
-    /// <summary>The current configuration with sequence + 1 and a change applied.</summary>
-    private static ChannelConfig Propose(LedgerHarness h, Action<ChannelConfig> change)
-    {
-        var proposed = Current(h).Clone();
-        proposed.Sequence++;
-        proposed.Members.Clear(); // genesis enrolments are not part of an update
-        change(proposed);
-        return proposed;
-    }
-
-    private static ConfigUpdateEnvelope Sign(ChannelConfig proposed, params AccountKey[] admins)
-    {
-        var envelope = new ConfigUpdateEnvelope { Config = proposed.ToByteString() };
-        foreach (var admin in admins)
-            envelope.Signatures.Add(new ConfigSignature
-            {
-                Signer = ByteString.CopyFrom(admin.Address),
-                Signature = ByteString.CopyFrom(admin.Sign(ProtocolHashes.ConfigUpdateDigest(envelope.Config.Span))),
-            });
-        return envelope;
-    }
-
-    private static TxResult Submit(LedgerHarness h, ConfigUpdateEnvelope envelope, AccountKey? submitter = null) =>
-        Assert.Single(h.Commit(Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", submitter ?? BankAdmin,
-            contract: "_config", timestampMs: h.Now)).Results);
-
     [Fact]
     public void MajorityOfAdmins_AppliesTheUpdate_FromTheNextBlock()
     {

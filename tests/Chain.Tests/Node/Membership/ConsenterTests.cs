@@ -33,15 +33,9 @@ public class ConsenterTests
     public void NodeRemovedFromTheConsenters_StopsCuttingBlocks()
     {
         using var h = new LedgerHarness(Config());
-        var proposed = SystemState.ReadConfig(h.Ledger)!.Clone();
-        proposed.Sequence++;
-        proposed.Members.Clear();
-        proposed.Consenters[0].Address = ByteString.CopyFrom(AccountKey.Generate().Address);
-        var envelope = new ConfigUpdateEnvelope { Config = proposed.ToByteString() };
-        foreach (var admin in new[] { BankAdmin, RegulatorAdmin })
-            envelope.Signatures.Add(new ConfigSignature { Signer = ByteString.CopyFrom(admin.Address), Signature = ByteString.CopyFrom(admin.Sign(ProtocolHashes.ConfigUpdateDigest(envelope.Config.Span))) });
-        var update = h.Commit(Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", BankAdmin, contract: "_config", timestampMs: h.Now));
-        Assert.Equal(ValidationCode.Valid, update.Results[0].Code);
+        var proposed = ConfigUpdates.Propose(h, c => c.Consenters[0].Address = ByteString.CopyFrom(AccountKey.Generate().Address));
+        var update = ConfigUpdates.Submit(h, ConfigUpdates.Sign(proposed, BankAdmin, RegulatorAdmin));
+        Assert.Equal(ValidationCode.Valid, update.Code);
 
         var error = Assert.Throws<InvalidOperationException>(() => h.Commit(Build.Put("after", "v", Teller, timestampMs: h.Now)));
         Assert.Contains("is not a consenter of channel 'charity'", error.Message);
