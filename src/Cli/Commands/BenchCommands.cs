@@ -18,7 +18,7 @@ public static class BenchCommands
 {
     public static Command Build()
     {
-        var channel = new Option<string>("--channel", "-c") { Description = "channel to load", DefaultValueFactory = _ => "charity" };
+        var channel = new Option<string>("--channel", "-c") { Description = "channel to load", DefaultValueFactory = _ => "sandbox" };
         var txs = new Option<int>("--txs") { Description = "number of transactions", DefaultValueFactory = _ => 20_000 };
         var batch = new Option<int>("--batch") { Description = "transactions per SubmitBatch call", DefaultValueFactory = _ => 250 };
         var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };

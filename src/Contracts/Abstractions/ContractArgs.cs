@@ -55,6 +55,97 @@ public readonly struct ContractArgs(JsonElement root)
         return (int)RequiredLong(name, min, max);
     }
 
+    public long? OptionalLong(string name, long min = long.MinValue, long max = long.MaxValue)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return RequiredLong(name, min, max);
+    }
+
+    public bool RequiredBool(string name)
+    {
+        if (!Root.TryGetProperty(name, out var value)) throw Missing(name, "boolean");
+        if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw WrongType(name, "boolean", value);
+        return value.GetBoolean();
+    }
+
+    public bool OptionalBool(string name, bool defaultValue)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return defaultValue;
+        return RequiredBool(name);
+    }
+
+    /// <summary>A client-chosen identifier: 1..64 characters from A–Z, a–z, 0–9, '.', '_' and '-'.</summary>
+    public string RequiredId(string name)
+    {
+        var id = RequiredString(name, MaxIdLength);
+        ValidateId(name, id);
+        return id;
+    }
+
+    public string? OptionalId(string name) => Has(name) ? RequiredId(name) : null;
+
+    public const int MaxIdLength = 64;
+
+    public static void ValidateId(string name, string id)
+    {
+        if (id.Length is 0 or > MaxIdLength || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-'))
+            throw new ContractException(ContractErrors.BadArgs, $"'{name}' must be 1..{MaxIdLength} characters of A-Z, a-z, 0-9, '.', '_' or '-', got \"{Truncate(id)}\"");
+    }
+
+    /// <summary>A SHA-256 digest as 64 lower-case hex characters (evidence, reports, hashed references).</summary>
+    public string RequiredHash(string name)
+    {
+        var text = RequiredString(name, 64);
+        ValidateHash(name, text);
+        return text;
+    }
+
+    public string? OptionalHash(string name) => Has(name) ? RequiredHash(name) : null;
+
+    public static void ValidateHash(string name, string text)
+    {
+        if (text.Length != 64 || !text.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f'))
+            throw new ContractException(ContractErrors.BadArgs, $"'{name}' must be a SHA-256 digest as 64 lower-case hex characters, got \"{Truncate(text)}\"");
+    }
+
+    public TEnum RequiredEnum<TEnum>(string name) where TEnum : struct, Enum
+    {
+        var text = RequiredString(name, 64);
+        if (!Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !Enum.IsDefined(value) || char.IsAsciiDigit(text[0]))
+            throw new ContractException(ContractErrors.BadArgs, $"'{name}' must be one of {string.Join(", ", Enum.GetNames<TEnum>())}, got \"{Truncate(text)}\"");
+        return value;
+    }
+
+    public TEnum OptionalEnum<TEnum>(string name, TEnum defaultValue) where TEnum : struct, Enum => Has(name) ? RequiredEnum<TEnum>(name) : defaultValue;
+
+    /// <summary>An array argument; each element is read by <paramref name="read"/> with its index-qualified name.</summary>
+    public IReadOnlyList<T> List<T>(string name, Func<JsonElement, string, T> read, int maxCount, bool required)
+    {
+        if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required) throw Missing(name, "array");
+            return [];
+        }
+        if (value.ValueKind != JsonValueKind.Array) throw WrongType(name, "array", value);
+        int count = value.GetArrayLength();
+        if (count > maxCount) throw new ContractException(ContractErrors.BadArgs, $"'{name}' has {count} items, at most {maxCount} allowed");
+        var items = new List<T>(count);
+        int i = 0;
+        foreach (var item in value.EnumerateArray()) items.Add(read(item, $"{name}[{i++}]"));
+        return items;
+    }
+
+    public bool Has(string name) => Root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+
+    /// <summary>The arguments of one element of an array argument.</summary>
+    public static ContractArgs Of(JsonElement element, string name)
+    {
+        if (element.ValueKind != JsonValueKind.Object) throw WrongType(name, "object", element);
+        return new ContractArgs(element);
+    }
+
+    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
+
     private static ContractException Missing(string name, string type) =>
         new(ContractErrors.BadArgs, $"missing required argument '{name}' ({type})");
 

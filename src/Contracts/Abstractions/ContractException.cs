@@ -21,4 +21,8 @@ public static class ContractErrors
     public const string NotFound = "NOT_FOUND";
     public const string NotAuthorized = "NOT_AUTHORIZED";
     public const string Conflict = "CONFLICT";
+    /// <summary>The object is not in a state that allows the call (the message names current and attempted state).</summary>
+    public const string BadState = "BAD_STATE";
+    /// <summary>A regulator or auditor placed a hold on the target.</summary>
+    public const string Held = "HELD";
 }

@@ -16,7 +16,7 @@ public sealed class ContractRegistry
     public IEnumerable<string> Names => _contracts.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>Names of the contracts that ship with the node.</summary>
-    public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName];
+    public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName, Charity.CharityContract.ContractName];
 
     /// <summary>Every contract that ships with the node, by name.</summary>
     public static ContractRegistry BuiltIn(IEnumerable<string> names)
@@ -27,7 +27,8 @@ public sealed class ContractRegistry
             registry.Add(name switch
             {
                 Kv.KvContract.ContractName => new Kv.KvContract(),
-                _ => throw new ArgumentException($"unknown contract '{name}' (known: {Kv.KvContract.ContractName})"),
+                Charity.CharityContract.ContractName => new Charity.CharityContract(),
+                _ => throw new ArgumentException($"unknown contract '{name}' (known: {string.Join(", ", Known)})"),
             });
         }
         return registry;

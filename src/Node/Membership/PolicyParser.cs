@@ -3,12 +3,13 @@ namespace Chain.Node.Membership;
 /// <summary>
 /// Parses policy expressions:
 /// <code>
-/// policy    := implicit | expr
-/// implicit  := ("ANY" | "ALL" | "MAJORITY") role          e.g.  MAJORITY admin
-/// expr      := "AND" "(" expr ("," expr)* ")"
+/// policy    := expr
+/// expr      := implicit
+///            | "AND" "(" expr ("," expr)* ")"
 ///            | "OR" "(" expr ("," expr)* ")"
 ///            | "OutOf" "(" integer "," expr ("," expr)* ")"
 ///            | principal
+/// implicit  := ("ANY" | "ALL" | "MAJORITY") role          e.g.  MAJORITY admin, OR(ANY regulator, ANY auditor)
 /// principal := Org.role   or   'Org.role'                  e.g.  Bank.bank
 /// </code>
 /// Keywords are case-insensitive; names are letters, digits, '-' and '_'. Errors give the 1-based column
@@ -47,25 +48,24 @@ public sealed class PolicyParser
         }
     }
 
-    private Policy ParsePolicy()
+    private Policy ParsePolicy() => ParseExpr();
+
+    /// <summary>An implicit-meta rule (ANY|ALL|MAJORITY role) here, or null (position unchanged).</summary>
+    private ImplicitMeta? TryParseImplicit()
     {
         SkipSpace();
-        int start = _position;
         var word = PeekWord();
         bool isPrincipal = word is not null && _position + word.Length < _text.Length && _text[_position + word.Length] == '.';
-        if (word is not null && !isPrincipal && IsKeyword(word, "ANY", "ALL", "MAJORITY") && Enum.TryParse<MetaRule>(word, ignoreCase: true, out var rule))
-        {
-            _position += word.Length;
-            SkipSpace();
-            var role = ReadName("a role name after " + word.ToUpperInvariant());
-            return new ImplicitMeta(rule, role);
-        }
-        _position = start;
-        return ParseExpr();
+        if (word is null || isPrincipal || !IsKeyword(word, "ANY", "ALL", "MAJORITY") || !Enum.TryParse<MetaRule>(word, ignoreCase: true, out var rule)) return null;
+        _position += word.Length;
+        SkipSpace();
+        var role = ReadName("a role name after " + word.ToUpperInvariant());
+        return new ImplicitMeta(rule, role);
     }
 
     private Policy ParseExpr()
     {
+        if (TryParseImplicit() is { } implicitRule) return implicitRule;
         SkipSpace();
         var word = PeekWord();
         if (word is not null && IsKeyword(word, "AND", "OR", "OUTOF") && NextNonSpaceAfter(word.Length) == '(')

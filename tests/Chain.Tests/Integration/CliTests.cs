@@ -26,18 +26,18 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal(address, JsonDocument.Parse(shown.StdOut).RootElement.GetProperty("address").GetString());
 
         // A new account can do nothing until its organisation's admin enrols it.
-        var refused = await Run("invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
+        var refused = await Run("invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
             "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait");
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("PermissionDenied: NOT_AUTHORIZED: account " + address + " is not enrolled on channel 'charity'", refused.StdErr);
         var bankAdmin = Node.Account("Bank", "admin");
-        var enrolled = await Run("member", "enroll", "-c", "charity", "--address", address!, "--roles", "bank", "--key", bankAdmin,
+        var enrolled = await Run("member", "enroll", "-c", "sandbox", "--address", address!, "--roles", "bank", "--key", bankAdmin,
             "--password-file", Path.ChangeExtension(bankAdmin, ".password"), "--wait");
         Assert.True(enrolled.ExitCode == 0, enrolled.StdErr);
-        var membership = JsonDocument.Parse((await Run("member", "get", "-c", "charity", "--address", address!)).StdOut).RootElement;
+        var membership = JsonDocument.Parse((await Run("member", "get", "-c", "sandbox", "--address", address!)).StdOut).RootElement;
         Assert.Equal(("Bank", false), (membership.GetProperty("organization").GetString(), membership.GetProperty("revoked").GetBoolean()));
 
-        var invoked = await Run("invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
+        var invoked = await Run("invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
             "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait", "-o", "json");
         Assert.True(invoked.ExitCode == 0, invoked.StdErr);
         var result = JsonDocument.Parse(invoked.StdOut).RootElement;
@@ -45,28 +45,28 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var txId = result.GetProperty("txId").GetString()!;
         var block = result.GetProperty("block").GetUInt64();
 
-        var queried = await Run("query", "-c", "charity", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}");
+        var queried = await Run("query", "-c", "sandbox", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}");
         var value = JsonDocument.Parse(queried.StdOut).RootElement;
         Assert.Equal(("walk", address), (value.GetProperty("value").GetString(), value.GetProperty("owner").GetString()));
 
-        var shownBlock = JsonDocument.Parse((await Run("block", "get", block.ToString(), "-c", "charity", "-o", "json")).StdOut).RootElement;
+        var shownBlock = JsonDocument.Parse((await Run("block", "get", block.ToString(), "-c", "sandbox", "-o", "json")).StdOut).RootElement;
         Assert.Contains(txId, shownBlock.GetProperty("transactions").EnumerateArray().Select(t => t.GetProperty("txId").GetString()));
 
-        var shownTx = JsonDocument.Parse((await Run("tx", "get", txId, "-c", "charity", "-o", "json")).StdOut).RootElement;
+        var shownTx = JsonDocument.Parse((await Run("tx", "get", txId, "-c", "sandbox", "-o", "json")).StdOut).RootElement;
         Assert.Equal((block, address), (shownTx.GetProperty("block").GetUInt64(), shownTx.GetProperty("creator").GetString()));
 
         var status = JsonDocument.Parse((await Run("status", "-o", "json")).StdOut).RootElement;
-        Assert.Equal(["charity", "demolition-fund"], status.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        Assert.Equal(["charity", "demolition-fund", "sandbox"], status.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
     }
 
     [Theory]
     [InlineData(2, "WRONG_CHANNEL", "invoke", "-c", "nope", "-k", "kv", "-f", "put", "-a", "{\"key\":\"a\",\"value\":\"b\"}")]
-    [InlineData(2, "UNKNOWN_FUNCTION", "invoke", "-c", "charity", "-k", "kv", "-f", "zap", "-a", "{}")]
-    [InlineData(2, "--args is not valid JSON", "invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{oops")]
-    [InlineData(2, "BAD_ARGS", "invoke", "-c", "charity", "-k", "kv", "-f", "put", "-a", "{\"key\":1,\"value\":\"b\"}")]
-    [InlineData(1, "CONTRACT_ERROR", "query", "-c", "charity", "-k", "kv", "-f", "get", "-a", "{\"key\":\"no-such-key\"}")]
-    [InlineData(2, "NO_SUCH_BLOCK", "block", "get", "999999", "-c", "charity")]
-    [InlineData(2, "BAD_TXID", "tx", "get", "not-hex", "-c", "charity")]
+    [InlineData(2, "UNKNOWN_FUNCTION", "invoke", "-c", "sandbox", "-k", "kv", "-f", "zap", "-a", "{}")]
+    [InlineData(2, "--args is not valid JSON", "invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{oops")]
+    [InlineData(2, "BAD_ARGS", "invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":1,\"value\":\"b\"}")]
+    [InlineData(1, "CONTRACT_ERROR", "query", "-c", "sandbox", "-k", "kv", "-f", "get", "-a", "{\"key\":\"no-such-key\"}")]
+    [InlineData(2, "NO_SUCH_BLOCK", "block", "get", "999999", "-c", "sandbox")]
+    [InlineData(2, "BAD_TXID", "tx", "get", "not-hex", "-c", "sandbox")]
     public async Task BadInput_ExitsNonZeroWithOneReadableLine(int exitCode, string message, params string[] args)
     {
         using var dir = new TempDirectory();
@@ -143,7 +143,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 
         var created = await ChainBinary.RunAsync("channel", "create", "--network", Repo.SampleNetworkFile, "--crypto", dir.Combine("crypto"), "--out", dir.Combine("genesis"), "-o", "json");
         Assert.True(created.ExitCode == 0, created.StdErr);
-        Assert.Equal(["charity", "demolition-fund"], JsonDocument.Parse(created.StdOut).RootElement.EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        Assert.Equal(["charity", "demolition-fund", "sandbox"], JsonDocument.Parse(created.StdOut).RootElement.EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
         Assert.True(File.Exists(dir.Combine("genesis", "demolition-fund.genesis")));
 
         File.WriteAllText(dir.Combine("bad.yaml"), "organizations: []\nchannels: []\n");
@@ -223,7 +223,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
             using var client = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port}");
             var info = await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest());
-            Assert.Equal(["charity", "demolition-fund"], info.Channels.Select(c => c.Channel));
+            Assert.Equal(["charity", "demolition-fund", "sandbox"], info.Channels.Select(c => c.Channel));
 
             await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
             process.WaitForExit();

@@ -24,7 +24,7 @@ public class DurabilityTests
 
         var after = await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest());
         Assert.Equal(before.Channels, after.Channels);
-        var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = status.TxId });
+        var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = status.TxId });
         Assert.Equal(ValidationCode.Valid, stored.Result.Code);
         var replay = await Assert.ThrowsAsync<RpcException>(() => node.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }).ResponseAsync);
         Assert.Equal(StatusCode.AlreadyExists, replay.StatusCode);
@@ -36,7 +36,7 @@ public class DurabilityTests
         await using var node = await NodeProcess.StartAsync();
         await node.StopAsync();
         var genesisFile = node.Config.Resolve(node.Config.Channels[0].GenesisFile!);
-        var other = Chain.Node.Membership.GenesisBlock.Create(new ChannelConfig { Channel = "charity" }, 1);
+        var other = Chain.Node.Membership.GenesisBlock.Create(new ChannelConfig { Channel = "sandbox" }, 1);
         File.WriteAllBytes(genesisFile, Google.Protobuf.MessageExtensions.ToByteArray(other));
 
         Assert.NotEqual(0, await node.StartExpectingExitAsync());
@@ -61,7 +61,7 @@ public class DurabilityTests
     public async Task GracefulStop_EndsOpenEventStreams()
     {
         await using var node = await NodeProcess.StartAsync();
-        using var stream = node.Client.Events.Subscribe(new SubscribeRequest { Channel = "charity", StartBlock = 0 });
+        using var stream = node.Client.Events.Subscribe(new SubscribeRequest { Channel = "sandbox", StartBlock = 0 });
         Assert.True(await stream.ResponseStream.MoveNext(CancellationToken.None)); // genesis
         var reading = Task.Run(async () => { while (await stream.ResponseStream.MoveNext(CancellationToken.None)) { } });
 
@@ -103,11 +103,11 @@ public class DurabilityTests
         await node.StartProcessAsync();
         foreach (var (txId, block) in committed)
         {
-            var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = txId });
+            var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = txId });
             Assert.Equal((block, ValidationCode.Valid), (stored.BlockNumber, stored.Result.Code));
         }
-        var info = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0];
-        var last = await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = info.Height - 1 });
+        var info = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0];
+        var last = await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = info.Height - 1 });
         Assert.Equal(info.LastBlockHash.ToByteArray(), Chain.Sdk.Encoding.ProtocolHashes.BlockHash(last.Header));
         Assert.True(committed.Max(c => c.Block) < info.Height);
 
@@ -121,18 +121,18 @@ public class DurabilityTests
     {
         await using var node = await NodeProcess.StartAsync();
         for (int i = 0; i < 3; i++) await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put($"c{i}", "v") });
-        var height = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0].Height;
+        var height = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Height;
         await node.StopAsync();
 
         // A flipped byte in a middle block: the offline check names it.
-        ChannelLedgerTests.CorruptBlock(node.ChannelDir("charity"), 2);
+        ChannelLedgerTests.CorruptBlock(node.ChannelDir("sandbox"), 2);
         var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", node.DataDir);
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains("block 2", verify.StdErr);
         Assert.Single(verify.StdErr.Trim().Split('\n'));
 
         // A flipped byte in the last block: the node refuses to start and says which block.
-        ChannelLedgerTests.CorruptBlock(node.ChannelDir("charity"), height - 1);
+        ChannelLedgerTests.CorruptBlock(node.ChannelDir("sandbox"), height - 1);
         var exit = await node.StartExpectingExitAsync();
         Assert.NotEqual(0, exit);
         Assert.Contains($"ledger is corrupt at block {height - 1}", node.Log);

@@ -34,18 +34,18 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal(ValidationCode.Valid, status.Code);
         Assert.Equal(TransactionFactory.TxIdOf(tx), status.TxId);
 
-        var value = await Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "charity", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"greeting\"}") });
+        var value = await Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "sandbox", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"greeting\"}") });
         Assert.Equal("hello", JsonDocument.Parse(value.Result.Memory).RootElement.GetProperty("value").GetString());
 
-        var stored = await Node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = status.TxId });
+        var stored = await Node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = status.TxId });
         Assert.Equal(status.BlockNumber, stored.BlockNumber);
         Assert.Equal("put", stored.Payload.Function);
 
-        var block = await Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = status.BlockNumber });
-        var byHash = await Node.Client.Ledger.GetBlockByHashAsync(new BlockByHashRequest { Channel = "charity", Hash = ByteString.CopyFrom(ProtocolHashes.BlockHash(block.Header)) });
+        var block = await Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = status.BlockNumber });
+        var byHash = await Node.Client.Ledger.GetBlockByHashAsync(new BlockByHashRequest { Channel = "sandbox", Hash = ByteString.CopyFrom(ProtocolHashes.BlockHash(block.Header)) });
         Assert.Equal(block, byHash);
 
-        var commit = await Node.Client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "charity", TxId = status.TxId });
+        var commit = await Node.Client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "sandbox", TxId = status.TxId });
         Assert.Equal((true, ValidationCode.Valid, status.BlockNumber), (commit.Committed, commit.Code, commit.BlockNumber));
     }
 
@@ -54,7 +54,7 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         var tx = Build.Put("async", "1");
         var submitted = await Node.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx });
-        var status = await Node.Client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "charity", TxId = submitted.TxId, Wait = true },
+        var status = await Node.Client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "sandbox", TxId = submitted.TxId, Wait = true },
             deadline: DateTime.UtcNow.AddSeconds(60));
         Assert.True(status.Committed);
         Assert.Equal(ValidationCode.Valid, status.Code);
@@ -72,7 +72,7 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         int pages = 0;
         do
         {
-            var page = await Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "kv", Key = "v/" + key, PageSize = 2, PageToken = token });
+            var page = await Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "sandbox", Contract = "kv", Key = "v/" + key, PageSize = 2, PageToken = token });
             values.AddRange(page.Entries.Select(e => e.Value.ToStringUtf8()));
             token = page.NextPageToken;
             pages++;
@@ -80,7 +80,7 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 
         Assert.Equal(["v0", "v1", "v2", "v3", "v4"], values);
         Assert.Equal(3, pages);
-        var bad = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "kv", Key = "k", PageToken = "???" }).ResponseAsync);
+        var bad = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "sandbox", Contract = "kv", Key = "k", PageToken = "???" }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
     }
 
@@ -130,10 +130,10 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task BadInput_GetsSpecificStatusAndChangesNothing()
     {
-        var before = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" });
+        var before = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" });
         var valid = Build.Put("bad-input", "v");
         await Node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = valid });
-        var afterValid = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" });
+        var afterValid = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" });
 
         var payload = Build.PayloadOf(Build.Put("bad-input-2", "v"));
         var cases = new (string Name, Transaction Tx, StatusCode Status, string Code)[]
@@ -162,7 +162,7 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var missing = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Gateway.SubmitAsync(new SubmitRequest()).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, missing.StatusCode);
 
-        var after = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" });
+        var after = await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" });
         Assert.Equal(afterValid.Channels[0].StateRoot, after.Channels[0].StateRoot);
         Assert.NotEqual(before.Channels[0].StateRoot, after.Channels[0].StateRoot);
         Assert.Equal(afterValid.Channels[0].LastBlockHash, after.Channels[0].LastBlockHash);
@@ -172,14 +172,14 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     public async Task Queries_RejectBadRequestsWithSpecificStatus()
     {
         async Task<RpcException> Fails(Func<Task> call) => await Assert.ThrowsAsync<RpcException>(call);
-        var noBlock = await Fails(() => Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = 1_000_000 }).ResponseAsync);
+        var noBlock = await Fails(() => Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = 1_000_000 }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, noBlock.StatusCode);
-        var badTx = await Fails(() => Node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = "xyz" }).ResponseAsync);
+        var badTx = await Fails(() => Node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = "xyz" }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, badTx.StatusCode);
-        var queryWrite = await Fails(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "charity", Contract = "kv", Function = "put", Args = ByteString.CopyFromUtf8("{}") }).ResponseAsync);
+        var queryWrite = await Fails(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "sandbox", Contract = "kv", Function = "put", Args = ByteString.CopyFromUtf8("{}") }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, queryWrite.StatusCode);
         Assert.StartsWith("UNKNOWN_FUNCTION", queryWrite.Status.Detail);
-        var missingKey = await Fails(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "charity", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"never-written\"}") }).ResponseAsync);
+        var missingKey = await Fails(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "sandbox", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"never-written\"}") }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, missingKey.StatusCode);
         Assert.Contains("NOT_FOUND", missingKey.Status.Detail);
     }

@@ -18,7 +18,7 @@ public class SignaturesTests
         var ethKey = EthECKey.GenerateKey();
         var payload = new TxPayload
         {
-            Channel = "charity", Contract = "kv", Function = "put", Args = ByteString.CopyFromUtf8("{\"key\":\"k\",\"value\":\"v\"}"),
+            Channel = "sandbox", Contract = "kv", Function = "put", Args = ByteString.CopyFromUtf8("{\"key\":\"k\",\"value\":\"v\"}"),
             Creator = ByteString.CopyFrom(Convert.FromHexString(ethKey.GetPublicAddress()[2..])), Nonce = 7, TimestampMs = 1,
         };
         var bytes = payload.ToByteArray();

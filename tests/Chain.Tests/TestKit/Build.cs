@@ -11,10 +11,10 @@ public static class Build
     public static readonly AccountKey Alice = AccountKey.Generate();
     public static readonly AccountKey Bob = AccountKey.Generate();
 
-    public static Transaction Put(string key, string value, AccountKey? signer = null, string channel = "charity", long? timestampMs = null) =>
+    public static Transaction Put(string key, string value, AccountKey? signer = null, string channel = "sandbox", long? timestampMs = null) =>
         TransactionFactory.Create(signer ?? Alice, channel, "kv", "put", $"{{\"key\":\"{key}\",\"value\":\"{value}\"}}", timestampMs);
 
-    public static Transaction Call(string function, string argsJson, AccountKey? signer = null, string channel = "charity", string contract = "kv", long? timestampMs = null) =>
+    public static Transaction Call(string function, string argsJson, AccountKey? signer = null, string channel = "sandbox", string contract = "kv", long? timestampMs = null) =>
         TransactionFactory.Create(signer ?? Alice, channel, contract, function, argsJson, timestampMs);
 
     /// <summary>Re-signs a modified payload, e.g. to test rules that come after the signature check.</summary>

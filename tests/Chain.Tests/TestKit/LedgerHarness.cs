@@ -13,7 +13,7 @@ namespace Chain.Tests.TestKit;
 /// <summary>An in-process channel ledger on real RocksDB in a temp folder, with the real executor.</summary>
 public sealed class LedgerHarness : IDisposable
 {
-    public const string Channel = "charity";
+    public const string Channel = "sandbox";
     public const long WindowMs = 60_000;
     private readonly TempDirectory _dir = new();
     private readonly bool _ownsDir = true;

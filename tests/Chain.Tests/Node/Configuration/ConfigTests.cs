@@ -10,7 +10,7 @@ public class ConfigTests
     public void SampleNetwork_DefinesTheOrganisationsAndBothChannels()
     {
         var network = Repo.SampleNetwork();
-        Assert.Equal(["charity", "demolition-fund"], network.Channels.Select(c => c.Name));
+        Assert.Equal(["charity", "demolition-fund", "sandbox"], network.Channels.Select(c => c.Name));
         Assert.Equal(12, network.Organizations.Count);
         Assert.Equal(["Bank", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau"], network.Channels[0].Organizations);
         Assert.Contains("household", network.Organization("StreetOffice").Roles);

@@ -66,13 +66,13 @@ public class BlockExecutorTests
 
     [Theory]
     [InlineData("other", "kv", "put", "{\"key\":\"a\",\"value\":\"b\"}", ValidationCode.WrongChannel)]
-    [InlineData("charity", "nope", "put", "{}", ValidationCode.UnknownContract)]
-    [InlineData("charity", "kv", "nope", "{}", ValidationCode.UnknownFunction)]
-    [InlineData("charity", "kv", "get", "{\"key\":\"a\"}", ValidationCode.UnknownFunction)]
-    [InlineData("charity", "kv", "put", "{\"key\":\"a\"}", ValidationCode.BadArgs)]
-    [InlineData("charity", "kv", "put", "not json", ValidationCode.BadArgs)]
-    [InlineData("charity", "kv", "put", "[1,2]", ValidationCode.BadArgs)]
-    [InlineData("charity", "kv", "delete", "{\"key\":\"missing\"}", ValidationCode.ContractError)]
+    [InlineData("sandbox", "nope", "put", "{}", ValidationCode.UnknownContract)]
+    [InlineData("sandbox", "kv", "nope", "{}", ValidationCode.UnknownFunction)]
+    [InlineData("sandbox", "kv", "get", "{\"key\":\"a\"}", ValidationCode.UnknownFunction)]
+    [InlineData("sandbox", "kv", "put", "{\"key\":\"a\"}", ValidationCode.BadArgs)]
+    [InlineData("sandbox", "kv", "put", "not json", ValidationCode.BadArgs)]
+    [InlineData("sandbox", "kv", "put", "[1,2]", ValidationCode.BadArgs)]
+    [InlineData("sandbox", "kv", "delete", "{\"key\":\"missing\"}", ValidationCode.ContractError)]
     public void InvalidTarget_GetsItsSpecificCode(string channel, string contract, string function, string args, ValidationCode expected)
     {
         using var h = new LedgerHarness();

@@ -1,0 +1,27 @@
+namespace Chain.Contracts.Abstractions;
+
+/// <summary>
+/// Makes client-identified requests idempotent: the first call with an id records a hash of its content;
+/// a later call with the same id and the same content changes nothing, and one with other content is refused.
+/// </summary>
+/// <remarks>Keys live under "req/" in the calling contract's own key space.</remarks>
+public static class RequestLog
+{
+    /// <summary>
+    /// True when this exact request was already applied (the caller must then return without writing).
+    /// Throws CONFLICT when the id was used with different content.
+    /// </summary>
+    public static bool AlreadyApplied<T>(IContractContext context, string function, string id, T content, out string contentHash)
+    {
+        contentHash = ContractJson.ContentHash(content);
+        var key = Key(function, id);
+        if (context.GetState(key) is not { } recorded) return false;
+        if (System.Text.Encoding.ASCII.GetString(recorded) == contentHash) return true;
+        throw new ContractException(ContractErrors.Conflict, $"{function} '{id}' was already applied with different content");
+    }
+
+    public static void Record(IContractContext context, string function, string id, string contentHash) =>
+        context.PutState(Key(function, id), System.Text.Encoding.ASCII.GetBytes(contentHash));
+
+    private static string Key(string function, string id) => $"req/{function}/{id}";
+}

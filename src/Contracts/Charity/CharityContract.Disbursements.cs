@@ -1,0 +1,276 @@
+using System.Text.Json;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Charity;
+
+public sealed partial class CharityContract
+{
+    public sealed record ProposeArgs(string DisbId, string PoolId, string? CampaignId, PayeeType PayeeType, string PayeeRef, long Amount, Category Category,
+        IReadOnlyList<Evidence> Evidence, IReadOnlyList<LotAmount> Lots);
+    public sealed record DisbIdArgs(string DisbId);
+    public sealed record PaymentArgs(string DisbId, string BankTxRef, long PaidAt);
+    public sealed record RejectArgs(string DisbId, string Reason);
+    public sealed record FailArgs(string DisbId, string BankTxRef, string Reason);
+    public sealed record AckArgs(string DisbId, string AckHash);
+
+    private void RegisterDisbursements()
+    {
+        Invoke("ProposeDisbursement", SpenderAccess, args =>
+        {
+            var payeeType = args.RequiredEnum<PayeeType>("payeeType");
+            var payeeRef = payeeType == PayeeType.Executor ? args.RequiredId("payeeRef") : args.RequiredHash("payeeRef");
+            return new ProposeArgs(args.RequiredId("disbId"), args.RequiredString("poolId", 140), args.OptionalId("campaignId"), payeeType, payeeRef,
+                args.RequiredLong("amount", 1), args.RequiredEnum<Category>("category"),
+                args.List("evidence", (e, n) => { var a = ContractArgs.Of(e, n); return new Evidence(a.RequiredEnum<EvidenceKind>("kind"), a.RequiredHash("hash")); }, MaxEvidence, required: false),
+                args.List("lots", (e, n) => { var a = ContractArgs.Of(e, n); return new LotAmount(a.RequiredString("lotId", 200), a.RequiredLong("amount", 1)); }, 256, required: false));
+        }, ProposeDisbursement);
+        Invoke("ApproveDisbursement", SpenderAccess, args => new DisbIdArgs(args.RequiredId("disbId")), ApproveDisbursement);
+        Invoke("ConfirmPayment", BankAccess, args => new PaymentArgs(args.RequiredId("disbId"), args.RequiredId("bankTxRef"), args.RequiredLong("paidAt", 0)), ConfirmPayment);
+        Invoke("RejectDisbursement", OfficerOrBankAccess, args => new RejectArgs(args.RequiredId("disbId"), args.RequiredString("reason", MaxText)), RejectDisbursement);
+        Invoke("FailPayment", BankAccess, args => new FailArgs(args.RequiredId("disbId"), args.RequiredId("bankTxRef"), args.RequiredString("reason", MaxText)), FailPayment);
+        Invoke("AcknowledgeReceipt", SpenderAccess, args => new AckArgs(args.RequiredId("disbId"), args.RequiredHash("ackHash")), AcknowledgeReceipt);
+    }
+
+    private static Disbursement RequireDisbursement(IContractContext context, string disbId) =>
+        context.Require<Disbursement>(CharityKeys.Disbursement(disbId), $"disbursement '{disbId}'");
+
+    private static void PutDisbursement(IContractContext context, Disbursement disb) => context.Put(CharityKeys.Disbursement(disb.DisbId), disb);
+
+    private static byte[]? ProposeDisbursement(IContractContext context, ProposeArgs args)
+    {
+        if (RequestLog.AlreadyApplied(context, "ProposeDisbursement", args.DisbId, args, out var hash)) return null;
+        var pool = Lineage.RequirePool(context, args.PoolId);
+        RequireOwner(context, pool.Owner, $"pool '{pool.PoolId}'");
+        var owner = ActiveCallerOrg(context, OrgType.Charity, OrgType.Executor);
+        if (context.Exists(CharityKeys.Disbursement(args.DisbId))) throw new ContractException(ContractErrors.Conflict, $"disbursement '{args.DisbId}' already exists");
+
+        // I3: restricted money pays only for its own campaign.
+        var campaignId = args.CampaignId ?? pool.CampaignId;
+        if (pool.CampaignId is not null && campaignId != pool.CampaignId)
+            throw new ContractException(CharityErrors.Restricted, $"pool '{pool.PoolId}' is restricted to campaign '{pool.CampaignId}'; it cannot pay for campaign '{campaignId}'");
+        if (campaignId is not null && pool.Kind == PoolKind.Unrestricted && RequireCampaign(context, campaignId).CharityId != owner.OrgId)
+            throw new ContractException(ContractErrors.BadArgs, $"campaign '{campaignId}' does not belong to '{owner.OrgId}'");
+        foreach (var (lotId, _) in args.Lots)
+        {
+            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            if (lot.PoolId != pool.PoolId) throw new ContractException(CharityErrors.Restricted, $"lot '{lotId}' is in pool '{lot.PoolId}', not '{pool.PoolId}'");
+        }
+        if (args.Lots.Count > 0 && args.Lots.Sum(l => l.Amount) != args.Amount)
+            throw new ContractException(ContractErrors.BadArgs, $"the named lots add up to {Money.Format(args.Lots.Sum(l => l.Amount))}, the disbursement is {Money.Format(args.Amount)}");
+        if (args.Lots.Select(l => l.LotId).Distinct().Count() != args.Lots.Count) throw new ContractException(ContractErrors.BadArgs, "a lot is named twice in 'lots'");
+
+        // I6: evidence, and an invoice for suppliers.
+        if (args.Evidence.Count == 0) throw new ContractException(CharityErrors.Evidence, $"disbursement '{args.DisbId}' has no evidence (contract, invoice or sign-off hash)");
+        if (args.PayeeType == PayeeType.Supplier && !args.Evidence.Any(e => e.Kind == EvidenceKind.Invoice))
+            throw new ContractException(CharityErrors.Evidence, $"a supplier payment needs an invoice hash among its evidence");
+        // I9: no related parties.
+        RequireNotRelatedParty(owner, args.PayeeRef);
+        if (args.PayeeType == PayeeType.Executor)
+        {
+            var executor = RequireOrg(context, args.PayeeRef, OrgType.Executor);
+            RequireActive(executor);
+        }
+        var campaign = campaignId is null ? null : RequireCampaign(context, campaignId);
+        if (args.Category == Category.Management && campaign is not null) RequireWithinFeeCap(campaign, args.Amount);
+
+        var disb = new Disbursement
+        {
+            DisbId = args.DisbId, PoolId = pool.PoolId, Owner = pool.Owner, CampaignId = campaignId, PayeeType = args.PayeeType, PayeeRef = args.PayeeRef,
+            Amount = args.Amount, Category = args.Category, Evidence = args.Evidence.ToList(), Lots = args.Lots.ToList(), Proposer = context.Caller.Address.ToLowerInvariant(),
+            RequiredApprovals = args.Amount >= owner.DualApprovalThreshold ? 2 : 1, Status = DisbursementStatus.Proposed, ProposedAt = context.TimestampMs,
+        };
+        PutDisbursement(context, disb);
+        RequestLog.Record(context, "ProposeDisbursement", args.DisbId, hash);
+        context.Emit("DisbursementProposed", new { disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, disb.RequiredApprovals });
+        if (campaign is not null) AlertIfDisclosureOverdue(context, campaign);
+        AlertIfIdle(context, pool);
+        return null;
+    }
+
+    private static void RequireNotRelatedParty(Org owner, string payeeRef)
+    {
+        if (owner.RelatedPartyHashes.BinarySearch(payeeRef, StringComparer.Ordinal) >= 0)
+            throw new ContractException(CharityErrors.RelatedParty, $"payee {payeeRef[..Math.Min(12, payeeRef.Length)]}… is a declared related party of '{owner.OrgId}' (Art 58)");
+    }
+
+    /// <summary>I8: management spending of a campaign stays within its cap of what it received.</summary>
+    private static void RequireWithinFeeCap(Campaign campaign, long amount)
+    {
+        long inflow = campaign.Totals.Received + campaign.Totals.ReceivedUnrestricted + campaign.Totals.AllocatedIn + campaign.Totals.MovedIn;
+        long cap = (long)((Int128)inflow * campaign.MgmtFeeCapBps / 10_000);
+        if (campaign.Totals.ManagementCommitted + amount > cap)
+            throw new ContractException(CharityErrors.FeeCap, $"management cost of campaign '{campaign.CampaignId}' would be {Money.Format(campaign.Totals.ManagementCommitted + amount)}, above its cap of {campaign.MgmtFeeCapBps / 100m}% of {Money.Format(inflow)} = {Money.Format(cap)}");
+    }
+
+    private static byte[]? ApproveDisbursement(IContractContext context, DisbIdArgs args)
+    {
+        var disb = RequireDisbursement(context, args.DisbId);
+        var approver = context.Caller.Address.ToLowerInvariant();
+        if (disb.Approvers.Contains(approver)) return null; // the same approval again changes nothing
+        // I5: approvers belong to the pool owner and differ from the proposer.
+        if (context.Caller.Organization != disb.Owner)
+            throw new ContractException(CharityErrors.MakerChecker, $"disbursement '{disb.DisbId}' can only be approved by '{disb.Owner}'; caller is from '{context.Caller.Organization}'");
+        if (approver == disb.Proposer)
+            throw new ContractException(CharityErrors.MakerChecker, $"the proposer of disbursement '{disb.DisbId}' cannot approve it; another officer must");
+        var owner = ActiveCallerOrg(context, OrgType.Charity, OrgType.Executor);
+        if (disb.Status != DisbursementStatus.Proposed) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "approve it (needs Proposed)");
+        var pool = Lineage.RequirePool(context, disb.PoolId);
+        RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{pool.PoolId}", $"org:{owner.OrgId}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
+        RequireNotRelatedParty(owner, disb.PayeeRef);
+
+        disb.Approvers.Add(approver);
+        bool complete = disb.Approvers.Count >= disb.RequiredApprovals;
+        if (complete)
+        {
+            // I2: the amount must be free: balance minus what earlier approvals reserved.
+            if (disb.Amount > pool.Balance - pool.Reserved)
+                throw new ContractException(CharityErrors.Overspend, $"pool '{pool.PoolId}' has {Money.Format(pool.Balance)} with {Money.Format(pool.Reserved)} reserved by approved disbursements; {Money.Format(disb.Amount)} does not fit");
+            foreach (var (lotId, amount) in disb.Lots)
+            {
+                var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+                if (amount > lot.Remaining - lot.Reserved)
+                    throw new ContractException(CharityErrors.Overspend, $"lot '{lotId}' has {Money.Format(lot.Remaining - lot.Reserved)} free; {Money.Format(amount)} cannot be earmarked");
+                lot.Reserved += amount;
+                context.Put(CharityKeys.Lot(lotId), lot);
+            }
+            if (disb.Category == Category.Management && disb.CampaignId is not null)
+            {
+                var campaign = RequireCampaign(context, disb.CampaignId);
+                RequireWithinFeeCap(campaign, disb.Amount);
+                campaign.Totals.ManagementCommitted += disb.Amount;
+                PutCampaign(context, campaign);
+            }
+            pool.Reserved += disb.Amount;
+            context.Put(CharityKeys.Pool(pool.PoolId), pool);
+            disb.Status = DisbursementStatus.Approved;
+            disb.ApprovedAt = context.TimestampMs;
+        }
+        PutDisbursement(context, disb);
+        context.Emit("DisbursementApproved", new { disb.DisbId, approvals = disb.Approvers.Count, required = disb.RequiredApprovals, disb.Status });
+        return null;
+    }
+
+    /// <summary>Only the bank confirms money out; this consumes the reserved lots and writes the lineage edges.</summary>
+    private static byte[]? ConfirmPayment(IContractContext context, PaymentArgs args)
+    {
+        if (RequestLog.AlreadyApplied(context, "ConfirmPayment", args.DisbId, args, out var hash)) return null;
+        var bank = ActiveCallerOrg(context, OrgType.Bank);
+        var disb = RequireDisbursement(context, args.DisbId);
+        if (disb.Status == DisbursementStatus.Paid)
+            throw new ContractException(CharityErrors.MakerChecker, $"disbursement '{disb.DisbId}' was already paid (bank reference {disb.BankTxRef}); it is paid once");
+        if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "confirm its payment (needs Approved)");
+        var bankRef = CharityKeys.BankRef(bank.OrgId, args.BankTxRef);
+        if (context.Exists(bankRef)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{args.BankTxRef}' of {bank.OrgId} was already used");
+        var owner = context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'");
+        RequireActive(owner);
+        RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{disb.PoolId}", $"org:{disb.Owner}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
+        RequireNotRelatedParty(owner, disb.PayeeRef);
+
+        var pool = Lineage.RequirePool(context, disb.PoolId);
+        disb.Consumed = Lineage.Consume(context, pool, disb.Amount, disb.Lots, Lineage.ToDisbursement, disb.DisbId);
+        pool.Reserved -= disb.Amount;
+        context.Put(CharityKeys.Pool(pool.PoolId), pool);
+        if (disb.PayeeType == PayeeType.Executor)
+        {
+            var grantPool = Lineage.EnsurePool(context, CharityKeys.SubGrantPool(disb.PayeeRef, disb.CampaignId), disb.PayeeRef, PoolKind.SubGrant, disb.CampaignId);
+            Lineage.CreateGrantLots(context, grantPool, disb.Consumed, disb.DisbId, disb.CampaignId is not null && pool.Kind != PoolKind.Unrestricted ? disb.CampaignId : null);
+            context.Put(CharityKeys.Pool(grantPool.PoolId), grantPool);
+        }
+        disb.Status = DisbursementStatus.Paid;
+        disb.BankId = bank.OrgId;
+        disb.BankTxRef = args.BankTxRef;
+        disb.PaidAt = args.PaidAt;
+        PutDisbursement(context, disb);
+        context.PutState(bankRef, System.Text.Encoding.UTF8.GetBytes("disb/" + disb.DisbId));
+        context.PutState(CharityKeys.PayeeIndex(disb.PayeeRef, disb.DisbId), [1]);
+        if (disb.CampaignId is not null && pool.Kind != PoolKind.SubGrant)
+        {
+            var campaign = RequireCampaign(context, disb.CampaignId);
+            if (pool.Kind == PoolKind.Campaign)
+            {
+                campaign.Totals.Paid += disb.Amount;
+                switch (disb.Category)
+                {
+                    case Category.Charitable: campaign.Totals.PaidCharitable += disb.Amount; break;
+                    case Category.Management: campaign.Totals.PaidManagement += disb.Amount; break;
+                    case Category.Fundraising: campaign.Totals.PaidFundraising += disb.Amount; break;
+                    default: campaign.Totals.PaidOther += disb.Amount; break;
+                }
+            }
+            else campaign.Totals.PaidFromUnrestricted += disb.Amount;
+            PutCampaign(context, campaign);
+            AddCampaignEntry(context, campaign.CampaignId, "Payment", disb.DisbId, 0, pool.Kind == PoolKind.Campaign ? disb.Amount : 0,
+                $"{disb.Category} to {disb.PayeeType}{(pool.Kind == PoolKind.Campaign ? "" : " from the unrestricted pool")}");
+        }
+        AddFlow(context, disb.Owner, context.TimestampMs, f => f.Add(disb.Category, disb.Amount));
+        RequestLog.Record(context, "ConfirmPayment", args.DisbId, hash);
+        context.Emit("DisbursementPaid", new { disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, consumed = disb.Consumed, bankId = bank.OrgId });
+        return null;
+    }
+
+    private static void ReleaseReservation(IContractContext context, Disbursement disb)
+    {
+        var pool = Lineage.RequirePool(context, disb.PoolId);
+        pool.Reserved -= disb.Amount;
+        context.Put(CharityKeys.Pool(pool.PoolId), pool);
+        foreach (var (lotId, amount) in disb.Lots)
+        {
+            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            lot.Reserved -= amount;
+            context.Put(CharityKeys.Lot(lotId), lot);
+        }
+        if (disb.Category == Category.Management && disb.CampaignId is not null)
+        {
+            var campaign = RequireCampaign(context, disb.CampaignId);
+            campaign.Totals.ManagementCommitted -= disb.Amount;
+            PutCampaign(context, campaign);
+        }
+    }
+
+    private static byte[]? RejectDisbursement(IContractContext context, RejectArgs args)
+    {
+        var disb = RequireDisbursement(context, args.DisbId);
+        if (disb.Status == DisbursementStatus.Rejected) return null;
+        if (context.Caller.HasRole("bank") && context.Caller.Organization != disb.Owner) CallerOrg(context, OrgType.Bank);
+        else RequireOwner(context, disb.Owner, $"disbursement '{disb.DisbId}'");
+        if (disb.Status is not (DisbursementStatus.Proposed or DisbursementStatus.Approved)) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "reject it");
+        if (disb.Status == DisbursementStatus.Approved) ReleaseReservation(context, disb);
+        disb.Status = DisbursementStatus.Rejected;
+        disb.Reason = args.Reason;
+        PutDisbursement(context, disb);
+        context.Emit("DisbursementRejected", new { disb.DisbId, args.Reason, by = context.Caller.Organization });
+        return null;
+    }
+
+    private static byte[]? FailPayment(IContractContext context, FailArgs args)
+    {
+        var bank = ActiveCallerOrg(context, OrgType.Bank);
+        var disb = RequireDisbursement(context, args.DisbId);
+        if (disb.Status == DisbursementStatus.Failed && disb.BankTxRef == args.BankTxRef) return null;
+        if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "record a failed payment (needs Approved)");
+        var bankRef = CharityKeys.BankRef(bank.OrgId, args.BankTxRef);
+        if (context.Exists(bankRef)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{args.BankTxRef}' of {bank.OrgId} was already used");
+        ReleaseReservation(context, disb);
+        disb.Status = DisbursementStatus.Failed;
+        disb.BankId = bank.OrgId;
+        disb.BankTxRef = args.BankTxRef;
+        disb.Reason = args.Reason;
+        PutDisbursement(context, disb);
+        context.PutState(bankRef, System.Text.Encoding.UTF8.GetBytes("disb/" + disb.DisbId));
+        context.Emit("PaymentFailed", new { disb.DisbId, args.BankTxRef, args.Reason });
+        return null;
+    }
+
+    private static byte[]? AcknowledgeReceipt(IContractContext context, AckArgs args)
+    {
+        var disb = RequireDisbursement(context, args.DisbId);
+        bool payeeExecutor = disb.PayeeType == PayeeType.Executor && context.Caller.Organization == disb.PayeeRef;
+        if (!payeeExecutor) RequireOwner(context, disb.Owner, $"disbursement '{disb.DisbId}'");
+        if (disb.Status != DisbursementStatus.Paid) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "acknowledge receipt (needs Paid)");
+        if (disb.Acknowledgements.Contains(args.AckHash)) return null;
+        disb.Acknowledgements.Add(args.AckHash);
+        PutDisbursement(context, disb);
+        context.Emit("ReceiptAcknowledged", new { disb.DisbId, args.AckHash, by = context.Caller.Organization });
+        return null;
+    }
+}

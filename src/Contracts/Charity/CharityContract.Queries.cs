@@ -1,0 +1,342 @@
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Charity;
+
+public sealed partial class CharityContract
+{
+    public sealed record IdArgs(string Id);
+    public sealed record PagedArgs(string? After, int Limit);
+    public sealed record RefPagedArgs(string Ref, string? After, int Limit);
+    public sealed record TraceArgs(string Id, int MaxNodes);
+    public sealed record CharityYearArgs(string CharityId, int? Year);
+    public sealed record AsOfArgs(long? AsOf, string? After, int Limit);
+    public sealed record IdleArgs(int Days, long? AsOf, string? Owner, string? After, int Limit);
+
+    public sealed record OverdueItem(string CampaignId, string CharityId, string Title, CampaignStatus Status, string Reason);
+    public sealed record IdleItem(string LotId, string PoolId, string Owner, string DonationId, long Remaining, long CreatedAt, long AgeDays);
+
+    private void RegisterQueries()
+    {
+        Query("GetOrg", args => new IdArgs(args.RequiredId("orgId")), (c, a) => ContractJson.Serialize(c.Require<Org>(CharityKeys.Org(a.Id), $"organisation '{a.Id}'")));
+        Query("GetCampaign", args => new IdArgs(args.RequiredId("campaignId")), GetCampaign);
+        Query("GetDonation", args => new IdArgs(args.RequiredId("donationId")), (c, a) => ContractJson.Serialize(PublicDonation(RequireDonation(c, a.Id))));
+        Query("GetDisbursement", args => new IdArgs(args.RequiredId("disbId")), (c, a) => ContractJson.Serialize(RequireDisbursement(c, a.Id)));
+        Query("GetPool", args => new IdArgs(args.RequiredString("poolId", 140)), (c, a) => ContractJson.Serialize(Lineage.RequirePool(c, a.Id)));
+        Query("GetLot", args => new IdArgs(args.RequiredString("lotId", 200)), (c, a) => ContractJson.Serialize(c.Require<Lot>(CharityKeys.Lot(a.Id), $"lot '{a.Id}'")));
+        Query("ListCampaigns", args => new RefPagedArgs(args.RequiredId("charityId"), Paging.Args(args).After, Paging.Args(args).Limit), ListCampaigns);
+        Query("TraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), TraceDonation);
+        Query("TraceDisbursement", args => new IdArgs(args.RequiredId("disbId")), TraceDisbursement);
+        Query("DonorStatement", args => new RefPagedArgs(args.RequiredHash("donorRef"), Paging.Args(args).After, Paging.Args(args).Limit), DonorStatement);
+        Query("CampaignLedger", args => new RefPagedArgs(args.RequiredId("campaignId"), Paging.Args(args).After, Paging.Args(args).Limit), CampaignLedger);
+        Query("BalanceSheet", args => new CharityYearArgs(args.RequiredId("charityId"), args.Has("year") ? (int)args.RequiredLong("year", 2000, 2200) : null), BalanceSheet);
+        Query("AnnualRatios", args => new CharityYearArgs(args.RequiredId("charityId"), (int)args.RequiredLong("year", 2000, 2200)), AnnualRatios);
+        Query("OverdueDisclosures", args => new AsOfArgs(args.OptionalLong("asOf", 0), Paging.Args(args).After, Paging.Args(args).Limit),
+            (c, a) => ContractJson.Serialize(FindOverdue(c, a.AsOf ?? c.TimestampMs, a.After, a.Limit)));
+        Query("IdleFunds", args => new IdleArgs(args.OptionalInt("days", DefaultIdleDays, 0, 36_500), args.OptionalLong("asOf", 0), args.OptionalId("owner"), Paging.Args(args).After, Paging.Args(args).Limit),
+            (c, a) => ContractJson.Serialize(FindIdle(c, (a.AsOf ?? c.TimestampMs) - a.Days * DayMs, a.Owner, a.After, a.Limit, a.AsOf ?? c.TimestampMs)));
+        Query("PayeeAcrossCharities", args => new RefPagedArgs(args.RequiredString("payeeRef", 64), Paging.Args(args).After, Paging.Args(args).Limit), PayeeAcrossCharities);
+        Query("RelatedPartyHits", args => new PagedArgs(null, 0), RelatedPartyHits);
+        Query("UnevidencedOrSelfApproved", args => new PagedArgs(Paging.Args(args).After, Paging.Args(args).Limit), UnevidencedOrSelfApproved);
+    }
+
+    /// <summary>What the public may see of a donation: an anonymous donor has neither name nor reference.</summary>
+    private static object PublicDonation(Donation d) => new
+    {
+        d.DonationId, d.CharityId, d.CampaignId, d.PurposeCode, d.Amount, d.Refunded, donor = DonorLabel(d), donorRef = d.Anonymous ? null : d.DonorRef,
+        d.Anonymous, d.BankId, d.ValueDate, d.ConfirmedAt, d.ReceiptNo, d.ReceiptWaived, d.RootLotId, d.PledgeId,
+    };
+
+    private static string DonorLabel(Donation d) => d.Anonymous ? "anonymous" : d.DisplayName ?? "(name not published)";
+
+    private static byte[]? GetCampaign(IContractContext context, IdArgs args)
+    {
+        var campaign = RequireCampaign(context, args.Id);
+        var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
+        return ContractJson.Serialize(new { campaign, pool = new { pool.PoolId, pool.Balance, pool.Reserved } });
+    }
+
+    private static byte[]? ListCampaigns(IContractContext context, RefPagedArgs args)
+    {
+        var (entries, next) = Paging.Scan(context, CharityKeys.OwnerCampaignPrefix(args.Ref), args.After, args.Limit);
+        var items = entries.Select(e => RequireCampaign(context, e.Key[(e.Key.LastIndexOf('/') + 1)..])).ToList();
+        return ContractJson.Serialize(new Page<Campaign>(items, next));
+    }
+
+    // ---- lineage ----
+
+    public sealed record TraceNode(string LotId, string PoolId, string Owner, string? RestrictedTo, long Amount, long Remaining, long CreatedAt, List<TraceUse> Uses);
+
+    /// <summary>Where money of a lot went: a child lot (allocation, transfer), a disbursement (with its sub-grant lots) or a refund.</summary>
+    public sealed record TraceUse(string Type, string Id, long Amount, string? Category = null, string? PayeeType = null, string? PayeeRef = null,
+        string? Status = null, long? PaidAt = null, IReadOnlyList<Evidence>? Evidence = null, string? Reason = null, List<TraceNode>? Lots = null);
+
+    private sealed class TraceBudget(int max)
+    {
+        public int Left = max;
+        public bool Truncated;
+    }
+
+    private static byte[]? TraceDonation(IContractContext context, TraceArgs args)
+    {
+        var donation = RequireDonation(context, args.Id);
+        var budget = new TraceBudget(args.MaxNodes);
+        var root = TraceLot(context, donation.RootLotId, budget);
+        long paid = 0, refunded = 0, remaining = 0;
+        Sum(root);
+        return ContractJson.Serialize(new { donation = PublicDonation(donation), paid, refunded, remaining, truncated = budget.Truncated, tree = root });
+
+        void Sum(TraceNode? node)
+        {
+            if (node is null) return;
+            remaining += node.Remaining;
+            foreach (var use in node.Uses)
+            {
+                switch (use.Type)
+                {
+                    case Lineage.ToRefund: refunded += use.Amount; break;
+                    case Lineage.ToDisbursement when use.Lots is { Count: > 0 }: use.Lots.ForEach(Sum); break; // a sub-grant: follow the money
+                    case Lineage.ToDisbursement: paid += use.Amount; break;
+                    case Lineage.ToLot: break;
+                }
+                if (use.Type == Lineage.ToLot) use.Lots?.ForEach(Sum);
+            }
+        }
+    }
+
+    private static TraceNode? TraceLot(IContractContext context, string lotId, TraceBudget budget)
+    {
+        if (budget.Left-- <= 0) { budget.Truncated = true; return null; }
+        var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+        var pool = Lineage.RequirePool(context, lot.PoolId);
+        var node = new TraceNode(lot.LotId, lot.PoolId, pool.Owner, lot.RestrictedTo, lot.Amount, lot.Remaining, lot.CreatedAt, []);
+        var prefix = CharityKeys.EdgePrefix(lot.LotId);
+        foreach (var edge in context.GetStateByPrefix(prefix))
+        {
+            var parts = edge.Key[prefix.Length..].Split('/', 2);
+            long amount = long.Parse(System.Text.Encoding.UTF8.GetString(edge.Value), System.Globalization.CultureInfo.InvariantCulture);
+            switch (parts[0])
+            {
+                case Lineage.ToLot:
+                    var child = TraceLot(context, parts[1], budget);
+                    node.Uses.Add(new TraceUse(Lineage.ToLot, parts[1], amount, Lots: child is null ? null : [child]));
+                    break;
+                case Lineage.ToDisbursement:
+                    var disb = RequireDisbursement(context, parts[1]);
+                    List<TraceNode>? grantLots = null;
+                    if (disb.PayeeType == PayeeType.Executor)
+                    {
+                        grantLots = [];
+                        for (int i = 0; i < disb.Consumed.Count; i++)
+                            if (disb.Consumed[i].LotId == lot.LotId && TraceLot(context, CharityKeys.ChildLotId("G", disb.DisbId, i), budget) is { } g) grantLots.Add(g);
+                    }
+                    node.Uses.Add(new TraceUse(Lineage.ToDisbursement, disb.DisbId, amount, disb.Category.ToString(), disb.PayeeType.ToString(), disb.PayeeRef,
+                        disb.Status.ToString(), disb.PaidAt, disb.Evidence, Lots: grantLots));
+                    break;
+                default:
+                    var refund = context.Require<Refund>(CharityKeys.Refund(parts[1]), $"refund '{parts[1]}'");
+                    node.Uses.Add(new TraceUse(Lineage.ToRefund, refund.RefundId, amount, Reason: refund.Reason.ToString()));
+                    break;
+            }
+        }
+        return node;
+    }
+
+    public sealed record TraceSource(string DonationId, string Donor, string? DonorRef, string? CampaignId, long Amount, IReadOnlyList<string> Path);
+
+    /// <summary>Backward: which donations paid a disbursement, through which lots (anonymous donors stay anonymous).</summary>
+    private static byte[]? TraceDisbursement(IContractContext context, IdArgs args)
+    {
+        var disb = RequireDisbursement(context, args.Id);
+        var sources = new List<TraceSource>();
+        foreach (var (lotId, amount) in disb.Consumed)
+        {
+            var path = new List<string>();
+            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            path.Add(lot.LotId);
+            while (lot.ParentLotId is { } parent)
+            {
+                lot = context.Require<Lot>(CharityKeys.Lot(parent), $"lot '{parent}'");
+                path.Add(lot.LotId);
+            }
+            var donation = RequireDonation(context, lot.DonationId);
+            sources.Add(new TraceSource(donation.DonationId, DonorLabel(donation), donation.Anonymous ? null : donation.DonorRef, donation.CampaignId, amount, path));
+        }
+        var byDonation = sources.GroupBy(s => s.DonationId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new { donationId = g.Key, donor = g.First().Donor, amount = g.Sum(s => s.Amount) }).ToList();
+        return ContractJson.Serialize(new
+        {
+            disbursement = new { disb.DisbId, disb.Owner, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.PayeeRef, disb.Amount, disb.Category, disb.Status, disb.PaidAt, disb.Evidence },
+            sources, byDonation,
+        });
+    }
+
+    private static byte[]? DonorStatement(IContractContext context, RefPagedArgs args)
+    {
+        var (entries, next) = Paging.Scan(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
+        var items = new List<object>();
+        foreach (var entry in entries)
+        {
+            var donation = RequireDonation(context, entry.Key[(entry.Key.LastIndexOf('/') + 1)..]);
+            long remaining = 0;
+            foreach (var lot in Lineage.OpenLotsOfDonation(context, donation.DonationId)) remaining += lot.Remaining;
+            // Own statement: the donor sees its own name even when the public does not.
+            items.Add(new { donation.DonationId, donation.CharityId, donation.CampaignId, donation.Amount, donation.Refunded, remaining,
+                used = donation.Amount - donation.Refunded - remaining, donation.ReceiptNo, donation.ConfirmedAt, donation.Anonymous, donation.DisplayName });
+        }
+        return ContractJson.Serialize(new { donorRef = args.Ref, items, next });
+    }
+
+    private static byte[]? CampaignLedger(IContractContext context, RefPagedArgs args)
+    {
+        var campaign = RequireCampaign(context, args.Ref);
+        var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
+        var t = campaign.Totals;
+        long inflows = t.Received + t.AllocatedIn + t.MovedIn, outflows = t.Paid + t.Refunded + t.MovedOut;
+        var (entries, next) = Paging.Scan(context, CharityKeys.CampaignEntryPrefix(campaign.CampaignId), args.After, args.Limit);
+        var lines = entries.Select(e => ContractJson.Deserialize<LedgerEntry>(e.Value)).ToList();
+        return ContractJson.Serialize(new
+        {
+            campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.Status, campaign.Restricted, totals = t,
+            pool = new { pool.PoolId, pool.Balance, pool.Reserved }, inflows, outflows, balanced = inflows == outflows + pool.Balance,
+            entries = lines, next,
+        });
+    }
+
+    private static byte[]? BalanceSheet(IContractContext context, CharityYearArgs args)
+    {
+        var org = context.Require<Org>(CharityKeys.Org(args.CharityId), $"organisation '{args.CharityId}'");
+        long unrestricted = 0, restricted = 0, subGrants = 0, reserved = 0;
+        var pools = new List<object>();
+        foreach (var entry in context.GetStateByPrefix(CharityKeys.OwnerPoolPrefix(org.OrgId)))
+        {
+            var pool = Lineage.RequirePool(context, entry.Key[(entry.Key.LastIndexOf('/') + 1)..]);
+            switch (pool.Kind)
+            {
+                case PoolKind.Unrestricted: unrestricted += pool.Balance; break;
+                case PoolKind.Campaign: restricted += pool.Balance; break;
+                default: subGrants += pool.Balance; break;
+            }
+            reserved += pool.Reserved;
+            pools.Add(new { pool.PoolId, pool.Kind, pool.CampaignId, pool.Balance, pool.Reserved });
+        }
+        var flows = new YearFlows();
+        foreach (var entry in context.GetStateByPrefix(CharityKeys.FlowsPrefix(org.OrgId)))
+        {
+            if (args.Year is { } year && entry.Key != CharityKeys.Flows(org.OrgId, year)) continue;
+            var f = ContractJson.Deserialize<YearFlows>(entry.Value);
+            flows.Income += f.Income; flows.Refunds += f.Refunds; flows.Charitable += f.Charitable;
+            flows.Management += f.Management; flows.Fundraising += f.Fundraising; flows.Other += f.Other;
+        }
+        return ContractJson.Serialize(new
+        {
+            charityId = org.OrgId, args.Year, unrestricted, restricted, subGrants, total = unrestricted + restricted + subGrants, reserved,
+            income = flows.Income, refunds = flows.Refunds,
+            outByCategory = new { charitable = flows.Charitable, management = flows.Management, fundraising = flows.Fundraising, other = flows.Other, total = flows.Spend },
+            pools,
+        });
+    }
+
+    private static byte[]? AnnualRatios(IContractContext context, CharityYearArgs args)
+    {
+        var org = RequireOrg(context, args.CharityId, OrgType.Charity);
+        var result = RatiosFromLedger(context, org, args.Year!.Value);
+        var published = context.Get<AnnualReport>(CharityKeys.Annual(org.OrgId, args.Year.Value));
+        return ContractJson.Serialize(new { ledger = result, published });
+    }
+
+    private static Page<OverdueItem> FindOverdue(IContractContext context, long now, string? after, int limit)
+    {
+        var items = new List<OverdueItem>();
+        string? cursor = after;
+        while (items.Count < limit)
+        {
+            var (entries, next) = Paging.Scan(context, CharityKeys.CampaignPrefix, cursor, 200);
+            foreach (var entry in entries)
+            {
+                var campaign = ContractJson.Deserialize<Campaign>(entry.Value);
+                cursor = campaign.CampaignId;
+                if (OverdueReason(campaign, now) is { } reason)
+                {
+                    items.Add(new OverdueItem(campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.Status, reason));
+                    if (items.Count == limit) return new Page<OverdueItem>(items, cursor);
+                }
+            }
+            if (next is null) return new Page<OverdueItem>(items, null);
+        }
+        return new Page<OverdueItem>(items, cursor);
+    }
+
+    /// <summary>Open lots created before <paramref name="createdBefore"/>, oldest first.</summary>
+    private static Page<IdleItem> FindIdle(IContractContext context, long createdBefore, string? owner, string? after, int limit, long? now = null)
+    {
+        var items = new List<IdleItem>();
+        long at = now ?? context.TimestampMs;
+        string? cursor = after;
+        var end = CharityKeys.AgeBound(createdBefore);
+        while (items.Count < limit)
+        {
+            var start = cursor is null ? CharityKeys.AgePrefix : CharityKeys.AgePrefix + cursor + "\0";
+            var entries = context.GetStateByRange(start, end, 200);
+            foreach (var entry in entries)
+            {
+                cursor = entry.Key[CharityKeys.AgePrefix.Length..];
+                var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
+                var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+                var pool = Lineage.RequirePool(context, lot.PoolId);
+                if (owner is not null && pool.Owner != owner) continue;
+                items.Add(new IdleItem(lot.LotId, lot.PoolId, pool.Owner, lot.DonationId, lot.Remaining, lot.CreatedAt, (at - lot.CreatedAt) / DayMs));
+                if (items.Count == limit) return new Page<IdleItem>(items, cursor);
+            }
+            if (entries.Count < 200) return new Page<IdleItem>(items, null);
+        }
+        return new Page<IdleItem>(items, cursor);
+    }
+
+    private static byte[]? PayeeAcrossCharities(IContractContext context, RefPagedArgs args)
+    {
+        var (entries, next) = Paging.Scan(context, CharityKeys.PayeeIndexPrefix(args.Ref), args.After, args.Limit);
+        var disbursements = entries.Select(e => RequireDisbursement(context, e.Key[(e.Key.LastIndexOf('/') + 1)..])).ToList();
+        var byCharity = disbursements.GroupBy(d => d.Owner, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new { charityId = g.Key, count = g.Count(), amount = g.Sum(d => d.Amount) }).ToList();
+        return ContractJson.Serialize(new
+        {
+            payeeRef = args.Ref, charities = byCharity.Count, byCharity,
+            disbursements = disbursements.Select(d => new { d.DisbId, d.Owner, d.CampaignId, d.Amount, d.Category, d.PaidAt }), next,
+        });
+    }
+
+    /// <summary>Paid disbursements whose payee is (now) a declared related party of the paying organisation.</summary>
+    private static byte[]? RelatedPartyHits(IContractContext context, PagedArgs args)
+    {
+        var hits = new List<object>();
+        foreach (var entry in context.GetStateByPrefix(CharityKeys.OrgPrefix))
+        {
+            var org = ContractJson.Deserialize<Org>(entry.Value);
+            foreach (var hash in org.RelatedPartyHashes)
+                foreach (var paid in context.GetStateByPrefix(CharityKeys.PayeeIndexPrefix(hash)))
+                {
+                    var disb = RequireDisbursement(context, paid.Key[(paid.Key.LastIndexOf('/') + 1)..]);
+                    if (disb.Owner == org.OrgId) hits.Add(new { disb.DisbId, charityId = org.OrgId, disb.PayeeRef, disb.Amount, disb.PaidAt });
+                }
+        }
+        return ContractJson.Serialize(new { hits });
+    }
+
+    /// <summary>Disbursements that lack evidence or were approved by their proposer (should always be empty).</summary>
+    private static byte[]? UnevidencedOrSelfApproved(IContractContext context, PagedArgs args)
+    {
+        var (entries, next) = Paging.Scan(context, CharityKeys.DisbursementPrefix, args.After, args.Limit);
+        var problems = new List<object>();
+        foreach (var entry in entries)
+        {
+            var disb = ContractJson.Deserialize<Disbursement>(entry.Value);
+            var issues = new List<string>();
+            if (disb.Evidence.Count == 0) issues.Add("no evidence");
+            if (disb.PayeeType == PayeeType.Supplier && !disb.Evidence.Any(e => e.Kind == EvidenceKind.Invoice)) issues.Add("supplier without invoice");
+            if (disb.Approvers.Contains(disb.Proposer)) issues.Add("approved by its proposer");
+            if (disb.Status is DisbursementStatus.Approved or DisbursementStatus.Paid && disb.Approvers.Distinct().Count() < disb.RequiredApprovals) issues.Add("too few approvers");
+            if (issues.Count > 0) problems.Add(new { disb.DisbId, disb.Owner, disb.Status, issues });
+        }
+        return ContractJson.Serialize(new { items = problems, scanned = entries.Count, next });
+    }
+}

@@ -1,0 +1,132 @@
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Charity;
+
+/// <summary>
+/// The charity-traceability contract (DOMAIN.md §4): organisations, campaigns, donations confirmed by the
+/// bank, FIFO lineage from every donation to its final use, maker-checker disbursements, purpose changes,
+/// leftovers, refunds, disclosures, holds, and the queries donors, charities and regulators use.
+/// </summary>
+/// <remarks>
+/// Every invoke runs validate args → authorize → mutate → emit event. Who may call a function is first
+/// checked by the node against the function's access rule (roles from the channel's enrolments); the
+/// handler then checks what only state knows: that the caller's organisation is registered with the right
+/// type, owns the object, and is not frozen. Determinism: time comes from the transaction timestamp, money
+/// is integer fen, and lots are consumed in (createdAt, lotId) order.
+/// </remarks>
+public sealed partial class CharityContract : Contract
+{
+    public const string ContractName = "charity";
+    public override string Name => ContractName;
+
+    // Access rules (policy expressions over enrolled roles).
+    public const string RegulatorAccess = "ANY regulator";
+    public const string BankAccess = "ANY bank";
+    public const string OfficerAccess = "ANY charity-officer";
+    public const string SpenderAccess = "OR(ANY charity-officer, ANY executor)";
+    public const string DonorOrOfficerAccess = "OR(ANY donor, ANY charity-officer)";
+    public const string DonorOrBankAccess = "OR(ANY donor, ANY bank)";
+    public const string OfficerOrBankAccess = "OR(ANY charity-officer, ANY bank)";
+    public const string OversightAccess = "OR(ANY regulator, ANY auditor)";
+    public const string AuditorAccess = "ANY auditor";
+
+    /// <summary>Defaults of the [D] parameters (DOMAIN.md §4.2, §1.5).</summary>
+    public const long DefaultDualApprovalThreshold = 5_000_000; // 50,000.00 yuan
+    public const int DefaultIdleDays = 365;
+    public const int DefaultDisclosureEveryDays = 90;
+    public const int DefaultMgmtFeeCapBps = 1000;
+    public const long DayMs = 86_400_000;
+    public const int MaxEvidence = 32;
+    public const int MaxText = 256;
+
+    public CharityContract()
+    {
+        RegisterOrganisations();
+        RegisterCampaigns();
+        RegisterDonations();
+        RegisterDisbursements();
+        RegisterOversight();
+        RegisterQueries();
+    }
+
+    /// <summary>A state-changing function; every string argument is screened for identity numbers (I10).</summary>
+    private void Invoke<T>(string name, string access, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
+        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, handler, access);
+
+    private void Query<T>(string name, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
+        Register(name, FunctionKind.Query, parse, handler);
+
+    // ---- helpers shared by the handlers ----
+
+    /// <summary>The caller's organisation as registered on this ledger, which must have the given type.</summary>
+    private static Org CallerOrg(IContractContext context, params OrgType[] types)
+    {
+        var name = context.Caller.Organization;
+        var org = context.Get<Org>(CharityKeys.Org(name))
+            ?? throw new ContractException(ContractErrors.NotAuthorized, $"organisation '{name}' is not registered on the charity ledger (the regulator registers organisations)");
+        if (!types.Contains(org.Type))
+            throw new ContractException(types.Contains(OrgType.Bank) ? CharityErrors.BankOnly : ContractErrors.NotAuthorized,
+                $"organisation '{name}' is registered as {org.Type}; this call needs {string.Join(" or ", types)}");
+        return org;
+    }
+
+    private static Org ActiveCallerOrg(IContractContext context, params OrgType[] types)
+    {
+        var org = CallerOrg(context, types);
+        RequireActive(org);
+        return org;
+    }
+
+    private static void RequireActive(Org org)
+    {
+        if (org.Status == OrgStatus.Frozen) throw new ContractException(CharityErrors.Frozen, $"organisation '{org.OrgId}' is frozen by the regulator");
+    }
+
+    /// <summary>The caller must belong to the organisation that owns the object.</summary>
+    private static void RequireOwner(IContractContext context, string owner, string what)
+    {
+        if (context.Caller.Organization != owner)
+            throw new ContractException(ContractErrors.NotAuthorized, $"{what} belongs to '{owner}'; caller is from '{context.Caller.Organization}'");
+    }
+
+    private static Org RequireOrg(IContractContext context, string orgId, OrgType type)
+    {
+        var org = context.Require<Org>(CharityKeys.Org(orgId), $"organisation '{orgId}'");
+        if (org.Type != type) throw new ContractException(ContractErrors.BadArgs, $"organisation '{orgId}' is {org.Type}, expected {type}");
+        return org;
+    }
+
+    private static void RequireNotHeld(IContractContext context, params string[] targets)
+    {
+        foreach (var target in targets)
+            if (target.Length > 0 && context.Get<Hold>(CharityKeys.Hold(target)) is { } hold)
+                throw new ContractException(ContractErrors.Held, $"{target} is on hold by {hold.By} since {Iso(hold.At)}: {hold.Reason}");
+    }
+
+    /// <summary>An illegal state transition: names the object, its current state and the attempted step.</summary>
+    private static ContractException BadState(string what, object current, string attempted) =>
+        new(ContractErrors.BadState, $"{what} is {current}; cannot {attempted}");
+
+    /// <summary>Calendar year in China Standard Time (UTC+8, no daylight saving): fixed, so deterministic.</summary>
+    public static int YearOf(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).Year;
+
+    public static long StartOfYear(int year) => new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
+
+    public static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss'+08:00'", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static string Yuan(long fen) => Money.Format(fen);
+
+    private static void AddFlow(IContractContext context, string orgId, long at, Action<YearFlows> change)
+    {
+        var key = CharityKeys.Flows(orgId, YearOf(at));
+        var flows = context.Get<YearFlows>(key) ?? new YearFlows();
+        change(flows);
+        context.Put(key, flows);
+    }
+
+    private static void AddCampaignEntry(IContractContext context, string? campaignId, string kind, string id, long inAmount, long outAmount, string? detail)
+    {
+        if (campaignId is null) return;
+        context.Put(CharityKeys.CampaignEntry(campaignId, context.TimestampMs, kind, id), new LedgerEntry(kind, id, context.TimestampMs, inAmount, outAmount, detail));
+    }
+}

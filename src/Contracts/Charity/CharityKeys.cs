@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Chain.Contracts.Charity;
+
+/// <summary>
+/// Every state key of the charity contract. Ids are validated (A–Z, a–z, 0–9, '.', '_', '-'), so '/'
+/// separates parts and ':' separates the parts of derived ids. Times are 20-digit zero-padded so keys
+/// sort by time.
+/// </summary>
+public static class CharityKeys
+{
+    public static string Org(string orgId) => $"org/{orgId}";
+    public const string OrgPrefix = "org/";
+    public static string Campaign(string campaignId) => $"campaign/{campaignId}";
+    public const string CampaignPrefix = "campaign/";
+    public static string Pool(string poolId) => $"pool/{poolId}";
+    public static string Lot(string lotId) => $"lot/{lotId}";
+    public static string Donation(string donationId) => $"donation/{donationId}";
+    public static string Disbursement(string disbId) => $"disb/{disbId}";
+    public const string DisbursementPrefix = "disb/";
+    public static string Refund(string refundId) => $"refund/{refundId}";
+    public static string Pledge(string pledgeId) => $"pledge/{pledgeId}";
+    public static string Consent(string donationId, int seq) => $"consent/{donationId}/{seq:D10}";
+    public static string Filing(string campaignId, string filingNo) => $"filing/{campaignId}/{filingNo}";
+    public static string DisclosurePrefix(Scope scope, string id) => $"disclosure/{scope}/{id}/";
+    public static string Disclosure(Scope scope, string id, int seq) => $"disclosure/{scope}/{id}/{seq:D10}";
+    public static string Annual(string charityId, int year) => $"annual/{charityId}/{year}";
+    public static string Flows(string orgId, int year) => $"flows/{orgId}/{year}";
+    public static string FlowsPrefix(string orgId) => $"flows/{orgId}/";
+    public static string Hold(string targetKey) => $"hold/{targetKey}";
+    public static string Attestation(Scope scope, string id, string org, string reportHash) => $"attest/{scope}/{id}/{org}/{reportHash}";
+    public static string BankRef(string bankId, string bankTxRef) => $"uniq/bank/{bankId}/{bankTxRef}";
+
+    /// <summary>lineage: amount that flowed from a lot to a child (lot, disb or refund).</summary>
+    public static string Edge(string lotId, string childType, string childId) => $"edge/{lotId}/{childType}/{childId}";
+    public static string EdgePrefix(string lotId) => $"edge/{lotId}/";
+
+    /// <summary>Open lots of a pool in FIFO order (createdAt, lotId).</summary>
+    public static string Fifo(string poolId, long createdAt, string lotId) => $"fifo/{poolId}/{Time(createdAt)}/{lotId}";
+    public static string FifoPrefix(string poolId) => $"fifo/{poolId}/";
+    /// <summary>Every open lot by age, for idle-funds queries.</summary>
+    public static string Age(long createdAt, string lotId) => $"age/{Time(createdAt)}/{lotId}";
+    public const string AgePrefix = "age/";
+    public static string AgeBound(long createdAt) => $"age/{Time(createdAt)}/";
+    /// <summary>Every lot carrying a donation's money (root and descendants), in creation order.</summary>
+    public static string DonationLot(string donationId, long createdAt, string lotId) => $"dlot/{donationId}/{Time(createdAt)}/{lotId}";
+    public static string DonationLotPrefix(string donationId) => $"dlot/{donationId}/";
+
+    public static string DonorIndex(string donorRef, string donationId) => $"idx/donor/{donorRef}/{donationId}";
+    public static string DonorIndexPrefix(string donorRef) => $"idx/donor/{donorRef}/";
+    public static string PayeeIndex(string payeeRef, string disbId) => $"idx/payee/{payeeRef}/{disbId}";
+    public static string PayeeIndexPrefix(string payeeRef) => $"idx/payee/{payeeRef}/";
+    public static string OwnerCampaign(string charityId, string campaignId) => $"idx/charity/{charityId}/campaign/{campaignId}";
+    public static string OwnerCampaignPrefix(string charityId) => $"idx/charity/{charityId}/campaign/";
+    public static string OwnerPool(string owner, string poolId) => $"idx/charity/{owner}/pool/{poolId}";
+    public static string OwnerPoolPrefix(string owner) => $"idx/charity/{owner}/pool/";
+    /// <summary>A campaign's movements in time order; the value is a <see cref="LedgerEntry"/>.</summary>
+    public static string CampaignEntry(string campaignId, long at, string kind, string id) => $"cl/{campaignId}/{Time(at)}/{kind}/{id}";
+    public static string CampaignEntryPrefix(string campaignId) => $"cl/{campaignId}/";
+
+    // Derived ids.
+    public static string UnrestrictedPool(string charityId) => $"U:{charityId}";
+    public static string CampaignPool(string campaignId) => $"C:{campaignId}";
+    public static string SubGrantPool(string executorId, string? campaignId) => $"G:{executorId}:{campaignId ?? "*"}";
+    public static string DonationLotId(string donationId) => $"D:{donationId}";
+    public static string ChildLotId(string kind, string parentOperationId, int index) => $"{kind}:{parentOperationId}:{index:D4}";
+
+    public static string Time(long ms) => ms.ToString("D20", CultureInfo.InvariantCulture);
+}
+
+/// <summary>One line of a campaign's ledger.</summary>
+public sealed record LedgerEntry(string Kind, string Id, long At, long In, long Out, string? Detail);

@@ -1,0 +1,153 @@
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Charity;
+
+/// <summary>
+/// Lots and lineage edges (DOMAIN.md §1.3, I1, I11). A lot is money of one donation sitting in one pool;
+/// spending takes from lots in (createdAt, lotId) order unless lots are named, and every take writes an
+/// edge lot → child with the amount, so remaining = amount − Σ edges out holds for every lot.
+/// </summary>
+internal static class Lineage
+{
+    public const string ToLot = "lot";
+    public const string ToDisbursement = "disb";
+    public const string ToRefund = "refund";
+
+    public static Pool RequirePool(IContractContext context, string poolId) =>
+        context.Require<Pool>(CharityKeys.Pool(poolId), $"pool '{poolId}'");
+
+    public static Pool EnsurePool(IContractContext context, string poolId, string owner, PoolKind kind, string? campaignId)
+    {
+        if (context.Get<Pool>(CharityKeys.Pool(poolId)) is { } existing) return existing;
+        var pool = new Pool { PoolId = poolId, Owner = owner, Kind = kind, CampaignId = campaignId };
+        context.Put(CharityKeys.Pool(poolId), pool);
+        context.PutState(CharityKeys.OwnerPool(owner, poolId), [1]);
+        return pool;
+    }
+
+    /// <summary>Creates a lot in <paramref name="pool"/> and adds it to the pool's balance (the caller writes the pool).</summary>
+    public static Lot CreateLot(IContractContext context, Pool pool, string lotId, LotOrigin origin, string donationId, string? parentLotId, string? viaDisbId, long amount, string? restrictedTo)
+    {
+        if (context.Exists(CharityKeys.Lot(lotId))) throw new ContractException(ContractErrors.Conflict, $"lot '{lotId}' already exists");
+        var lot = new Lot
+        {
+            LotId = lotId, PoolId = pool.PoolId, Origin = origin, DonationId = donationId, ParentLotId = parentLotId, ViaDisbId = viaDisbId,
+            Amount = amount, Remaining = amount, RestrictedTo = restrictedTo, CreatedAt = context.TimestampMs,
+        };
+        context.Put(CharityKeys.Lot(lotId), lot);
+        context.PutState(CharityKeys.Fifo(pool.PoolId, lot.CreatedAt, lotId), [1]);
+        context.PutState(CharityKeys.Age(lot.CreatedAt, lotId), [1]);
+        context.PutState(CharityKeys.DonationLot(donationId, lot.CreatedAt, lotId), [1]);
+        pool.Balance = checked(pool.Balance + amount);
+        return lot;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="amount"/> out of the pool into one child (a disbursement or a refund): from the
+    /// named lots (whose amounts were reserved at approval) or, when none are named, from unreserved money in
+    /// FIFO order. Writes the edges and the lots; the caller writes the pool.
+    /// </summary>
+    public static List<LotAmount> Consume(IContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, string childType, string childId)
+    {
+        var takes = Plan(context, pool, amount, earmarked);
+        foreach (var (lot, take) in takes) Take(context, lot, take, childType, childId);
+        pool.Balance -= amount;
+        return takes.Select(t => new LotAmount(t.Lot.LotId, t.Take)).ToList();
+    }
+
+    /// <summary>
+    /// Moves money from one pool to another: each lot taken (FIFO over unreserved money, or the given lots)
+    /// gets a child lot in <paramref name="target"/> and an edge lot → child lot. Writes lots; the caller writes both pools.
+    /// </summary>
+    public static List<LotAmount> Transfer(IContractContext context, Pool source, Pool target, long amount, IReadOnlyList<Lot>? fromLots,
+        string kindPrefix, string operationId, LotOrigin origin, string? restrictedTo)
+    {
+        var takes = fromLots is null
+            ? Plan(context, source, amount, [])
+            : fromLots.Select(l => (Lot: l, Take: l.Remaining - l.Reserved)).Where(t => t.Take > 0).ToList();
+        var children = new List<LotAmount>(takes.Count);
+        for (int i = 0; i < takes.Count; i++)
+        {
+            var (lot, take) = takes[i];
+            var childId = CharityKeys.ChildLotId(kindPrefix, operationId, i);
+            Take(context, lot, take, ToLot, childId);
+            CreateLot(context, target, childId, origin, lot.DonationId, lot.LotId, null, take, restrictedTo);
+            children.Add(new LotAmount(childId, take));
+        }
+        source.Balance -= takes.Sum(t => t.Take);
+        return children;
+    }
+
+    /// <summary>Sub-grant: the executor's pool gets one lot per lot the disbursement consumed, each pointing back to it.</summary>
+    public static void CreateGrantLots(IContractContext context, Pool target, IReadOnlyList<LotAmount> consumed, string disbId, string? restrictedTo)
+    {
+        for (int i = 0; i < consumed.Count; i++)
+        {
+            var parent = context.Require<Lot>(CharityKeys.Lot(consumed[i].LotId), $"lot '{consumed[i].LotId}'");
+            CreateLot(context, target, CharityKeys.ChildLotId("G", disbId, i), LotOrigin.SubGrant, parent.DonationId, parent.LotId, disbId, consumed[i].Amount, restrictedTo);
+        }
+    }
+
+    private static List<(Lot Lot, long Take)> Plan(IContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked)
+    {
+        var takes = new List<(Lot, long)>();
+        if (earmarked.Count > 0)
+        {
+            foreach (var (lotId, take) in earmarked)
+            {
+                var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+                if (lot.Reserved < take || lot.Remaining < take)
+                    throw new ContractException(CharityErrors.Overspend, $"lot '{lotId}' has {Money.Format(lot.Remaining)} remaining and {Money.Format(lot.Reserved)} earmarked; cannot take {Money.Format(take)}");
+                lot.Reserved -= take;
+                takes.Add((lot, take));
+            }
+            return takes;
+        }
+        long left = amount;
+        foreach (var entry in context.GetStateByPrefix(CharityKeys.FifoPrefix(pool.PoolId)))
+        {
+            if (left == 0) break;
+            var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
+            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            long take = Math.Min(left, lot.Remaining - lot.Reserved);
+            if (take <= 0) continue;
+            takes.Add((lot, take));
+            left -= take;
+        }
+        if (left > 0)
+            throw new ContractException(CharityErrors.Overspend, $"pool '{pool.PoolId}' has only {Money.Format(amount - left)} of unearmarked money; {Money.Format(amount)} needed");
+        return takes;
+    }
+
+    /// <summary>Takes unreserved money from one given lot into a child; the caller writes the pool.</summary>
+    public static void TakeFromLot(IContractContext context, Pool pool, Lot lot, long take, string childType, string childId)
+    {
+        if (take > lot.Remaining - lot.Reserved) throw new ContractException(CharityErrors.Overspend, $"lot '{lot.LotId}' has {Money.Format(lot.Remaining - lot.Reserved)} unearmarked; cannot take {Money.Format(take)}");
+        Take(context, lot, take, childType, childId);
+        pool.Balance -= take;
+    }
+
+    private static void Take(IContractContext context, Lot lot, long take, string childType, string childId)
+    {
+        lot.Remaining -= take;
+        var edgeKey = CharityKeys.Edge(lot.LotId, childType, childId);
+        context.PutLong(edgeKey, checked(context.GetLong(edgeKey) + take));
+        context.Put(CharityKeys.Lot(lot.LotId), lot);
+        if (lot.Remaining == 0)
+        {
+            context.DeleteState(CharityKeys.Fifo(lot.PoolId, lot.CreatedAt, lot.LotId));
+            context.DeleteState(CharityKeys.Age(lot.CreatedAt, lot.LotId));
+        }
+    }
+
+    /// <summary>Unreserved money of a donation's open lots, oldest first (refunds and purpose changes take from these).</summary>
+    public static IEnumerable<Lot> OpenLotsOfDonation(IContractContext context, string donationId)
+    {
+        foreach (var entry in context.GetStateByPrefix(CharityKeys.DonationLotPrefix(donationId)))
+        {
+            var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
+            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            if (lot.Remaining > 0) yield return lot;
+        }
+    }
+}
