@@ -274,6 +274,7 @@ public sealed partial class CharityContract
             long take = Math.Min(left, lot.Remaining - lot.Reserved);
             if (take <= 0) continue;
             var pool = Lineage.RequirePool(context, lot.PoolId);
+            if (pool.Owner != donation.CharityId) continue; // money granted on to an executor has left the charity
             if (pool.Balance - take < pool.Reserved) take = Math.Max(0, pool.Balance - pool.Reserved);
             if (take <= 0) continue;
             RequireNotHeld(context, $"pool:{pool.PoolId}");
