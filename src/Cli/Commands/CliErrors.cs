@@ -34,6 +34,7 @@ public static class CliErrors
         RpcException { StatusCode: StatusCode.DeadlineExceeded } => ("the node did not answer in time", 3),
         RpcException rpc => ($"{rpc.StatusCode}: {rpc.Status.Detail}", rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1),
         UsageException u => (u.Message, 2),
+        CommandFailedException f => (f.Message, 1),
         ConfigException c => (c.Message, 2),
         KeystoreException k => (k.Message, 2),
         StorageException s => (s.Message, 1),
@@ -62,6 +63,9 @@ public static class CliErrors
             ?? throw new UsageException($"no password for {what}: pass --password-file FILE or set {PasswordEnvironmentVariable}");
     }
 }
+
+/// <summary>A step of a multi-step command was refused; the message says which and why.</summary>
+public sealed class CommandFailedException(string message) : Exception(message);
 
 /// <summary>The user asked for something that cannot be done as asked.</summary>
 public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,375 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using Chain.Contracts.Charity;
+using static Chain.Cli.Commands.DomainCli;
+
+namespace Chain.Cli.Commands;
+
+/// <summary>
+/// <c>chain charity …</c>: the work of charities, the bank, donors, the regulator and auditors on the charity
+/// channel. Every state-changing verb is one signed call that waits for its block; amounts are yuan.
+/// </summary>
+public static partial class CharityCommands
+{
+    private const string Contract = CharityContract.ContractName;
+    private static readonly Option<string> Channel = new("--channel", "-c") { Description = "channel running the charity contract", DefaultValueFactory = _ => "charity", Recursive = true };
+
+    public static Command Build()
+    {
+        var charity = new Command("charity", "charity traceability: donations, campaigns, disbursements, traces and regulator checks");
+        charity.Options.Add(Channel);
+        Signer.AddTo(charity);
+        foreach (var command in new[]
+        {
+            BuildOrg(), BuildCampaign(), BuildPledge(), BuildDonate(), BuildReceipt(), BuildAllocate(), BuildPropose(), BuildApprove(), BuildReject(),
+            BuildPay(), BuildFail(), BuildAck(), BuildConsent(), BuildChangePurpose(), BuildRefund(), BuildDisclose(), BuildAnnual(), BuildHold(),
+            BuildRelease(), BuildAttest(), BuildRaiseAlerts(), BuildTrace(), BuildStatement(), BuildLedger(), BuildBalance(), BuildRatios(), BuildAlerts(),
+            BuildPayee(), BuildRelatedPartyHits(), BuildChecks(), BuildShow(), BuildRef(), CharityDemo.Build(Channel),
+        })
+            charity.Subcommands.Add(command);
+        return charity;
+    }
+
+    private static Command BuildOrg()
+    {
+        var org = new Command("org", "organisations on the charity ledger (registered by the regulator)");
+        var id = Id("org-id", "organisation id (its name in the network)");
+        var type = Text("--type", "Charity, Bank, Regulator, Auditor, Executor or Supplier");
+        var name = Text("--name", "registered name");
+        var uscc = Text("--uscc", "unified social credit code");
+        var form = OptionalText("--form", "Foundation, SocialGroup, SocialService or Other");
+        var publicFundraising = new Option<bool>("--public-fundraising") { Description = "the charity has public-fundraising status" };
+        var dual = OptionalAmount("--dual-approval", "disbursements from this amount on need two approvers (default 50000.00)");
+        var idleDays = new Option<int?>("--idle-days") { Description = "unspent money older than this raises IdleFunds alerts (default 365)" };
+        org.Subcommands.Add(Invoke("register", "register an organisation (regulator)", Channel, Contract, "RegisterOrg", p => new
+        {
+            orgId = p.GetValue(id), type = p.GetValue(type), name = p.GetValue(name), uscc = p.GetValue(uscc), form = p.GetValue(form),
+            publicFundraising = p.GetValue(publicFundraising), dualApprovalThreshold = OptionalFen(p, dual), idleDays = p.GetValue(idleDays),
+        }, id, type, name, uscc, form, publicFundraising, dual, idleDays));
+
+        var statusId = Id("org-id", "organisation id");
+        var status = Text("--status", "Active or Frozen");
+        var reason = Text("--reason", "why");
+        org.Subcommands.Add(Invoke("status", "freeze or reactivate an organisation (regulator)", Channel, Contract, "SetOrgStatus",
+            p => new { orgId = p.GetValue(statusId), status = p.GetValue(status), reason = p.GetValue(reason) }, statusId, status, reason));
+
+        var rpId = Id("charity-id", "charity id");
+        var hashes = new Option<string[]>("--hash") { Description = "hashed reference of a related party (repeat; replaces the list)", AllowMultipleArgumentsPerToken = true };
+        org.Subcommands.Add(Invoke("related-parties", "declare the charity's related parties (Art 58; payments to them are refused)", Channel, Contract, "SetRelatedParties",
+            p => new { charityId = p.GetValue(rpId), hashes = p.GetValue(hashes) ?? [] }, rpId, hashes));
+
+        var showId = Id("org-id", "organisation id");
+        org.Subcommands.Add(Query("show", "show an organisation", Channel, Contract, "GetOrg", p => new { orgId = p.GetValue(showId) }, null, showId));
+        return org;
+    }
+
+    private static Command BuildCampaign()
+    {
+        var campaign = new Command("campaign", "fundraising campaigns: create, file, open, close, settle, show");
+        var id = Id("campaign-id", "campaign id");
+        var charity = Text("--charity", "charity id");
+        var title = Text("--title", "title");
+        var purpose = Text("--purpose", "purpose code (e.g. EDU)");
+        var restricted = new Option<bool>("--restricted") { Description = "donations are restricted to this campaign (定向); otherwise they go to the unrestricted pool" };
+        var targeted = new Option<bool>("--targeted") { Description = "a non-public (targeted) campaign; public campaigns need public-fundraising status" };
+        var target = Amount("--target", "fundraising target");
+        var start = Time("--start", "start");
+        var end = Time("--end", "end");
+        var plan = Text("--plan", "plan document: file or SHA-256");
+        var cap = new Option<int?>("--mgmt-cap-bps") { Description = "management cost cap in basis points of receipts (default 1000 = 10%)" };
+        var leftover = OptionalText("--leftover", "SimilarProject (default), Refund or Named");
+        var every = new Option<int?>("--disclosure-days") { Description = "disclosure interval in days (default 90)" };
+        start.Required = true;
+        end.Required = true;
+        campaign.Subcommands.Add(Invoke("create", "create a campaign (charity officer)", Channel, Contract, "CreateCampaign", p => new
+        {
+            campaignId = p.GetValue(id), charityId = p.GetValue(charity), title = p.GetValue(title), purposeCode = p.GetValue(purpose), restricted = p.GetValue(restricted),
+            @public = !p.GetValue(targeted), target = Fen(p, target), startAt = Millis(p, start), endAt = Millis(p, end), planHash = HashArgument(p.GetValue(plan)!, "--plan"),
+            mgmtFeeCapBps = p.GetValue(cap), leftoverRule = p.GetValue(leftover), disclosureEveryDays = p.GetValue(every),
+        }, id, charity, title, purpose, restricted, targeted, target, start, end, plan, cap, leftover, every));
+
+        var fileId = Id("campaign-id", "campaign id");
+        var filingNo = Text("--filing-no", "the regulator's filing number");
+        var newPurpose = OptionalText("--new-purpose", "record a filed purpose change instead of the plan filing");
+        campaign.Subcommands.Add(Invoke("file", "acknowledge a plan filing or a purpose-change filing (regulator)", Channel, Contract, "AcknowledgeFiling",
+            p => new { campaignId = p.GetValue(fileId), filingNo = p.GetValue(filingNo), newPurposeCode = p.GetValue(newPurpose) }, fileId, filingNo, newPurpose));
+
+        foreach (var (verb, function, what) in new[] { ("open", "OpenCampaign", "open a filed campaign for donations"), ("close", "CloseCampaign", "close a campaign at or after its end") })
+        {
+            var verbId = Id("campaign-id", "campaign id");
+            campaign.Subcommands.Add(Invoke(verb, what + " (charity officer)", Channel, Contract, function, p => new { campaignId = p.GetValue(verbId) }, verbId));
+        }
+
+        var settleId = Id("campaign-id", "campaign id");
+        var rule = Text("--rule", "the plan's leftover rule: SimilarProject, Refund or Named");
+        var to = OptionalText("--to", "campaign that receives the leftover");
+        campaign.Subcommands.Add(Invoke("settle", "settle a closed campaign's leftover (Art 57)", Channel, Contract, "SettleLeftover",
+            p => new { campaignId = p.GetValue(settleId), rule = p.GetValue(rule), targetCampaignId = p.GetValue(to) }, settleId, rule, to));
+
+        var showId = Id("campaign-id", "campaign id");
+        campaign.Subcommands.Add(Query("show", "show a campaign with its totals and pool", Channel, Contract, "GetCampaign", p => new { campaignId = p.GetValue(showId) }, ShowCampaign, showId));
+        var listCharity = Text("--charity", "charity id");
+        campaign.Subcommands.Add(Query("list", "list a charity's campaigns", Channel, Contract, "ListCampaigns", p => new { charityId = p.GetValue(listCharity) }, ShowCampaignList, listCharity));
+        return campaign;
+    }
+
+    private static Command BuildPledge()
+    {
+        var id = Id("pledge-id", "pledge id");
+        var donorRef = Text("--donor-ref", "hashed donor reference (see 'chain charity ref')");
+        var charity = Text("--charity", "charity id");
+        var campaign = OptionalText("--campaign", "campaign id");
+        var amount = Amount("--amount", "pledged amount");
+        var agreement = Text("--agreement", "donation agreement: file or SHA-256");
+        return Invoke("pledge", "record a pledge (donor or charity officer)", Channel, Contract, "Pledge", p => new
+        {
+            pledgeId = p.GetValue(id), donorRef = p.GetValue(donorRef), charityId = p.GetValue(charity), campaignId = p.GetValue(campaign), amount = Fen(p, amount),
+            agreementHash = HashArgument(p.GetValue(agreement)!, "--agreement"),
+        }, id, donorRef, charity, campaign, amount, agreement);
+    }
+
+    private static Command BuildDonate()
+    {
+        var id = Id("donation-id", "donation id");
+        var charity = Text("--charity", "charity id");
+        var campaign = OptionalText("--campaign", "campaign id (omit for an unrestricted gift)");
+        var amount = Amount("--amount", "amount received");
+        var donorRef = Text("--donor-ref", "hashed donor reference (see 'chain charity ref'); never an ID number");
+        var name = OptionalText("--name", "display name the donor agreed to publish");
+        var anonymous = new Option<bool>("--anonymous") { Description = "the donor stays anonymous in every public view" };
+        var account = OptionalText("--donor-account", "the donor's chain account, if any (it may then give consent itself)");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference (unique per bank)");
+        var valueDate = Time("--value-date", "value date (default now)");
+        var pledge = OptionalText("--pledge", "pledge this donation fulfils");
+        return Invoke("donate", "confirm a donation received (bank)", Channel, Contract, "ConfirmDonation", p => new
+        {
+            donationId = p.GetValue(id), pledgeId = p.GetValue(pledge), donorRef = p.GetValue(donorRef), displayName = p.GetValue(name), anonymous = p.GetValue(anonymous),
+            donorAccount = p.GetValue(account), charityId = p.GetValue(charity), campaignId = p.GetValue(campaign), amount = Fen(p, amount),
+            bankTxRef = p.GetValue(bankRef), valueDate = Millis(p, valueDate) ?? Now,
+        }, id, charity, campaign, amount, donorRef, name, anonymous, account, bankRef, valueDate, pledge);
+    }
+
+    private static Command BuildReceipt()
+    {
+        var id = Id("donation-id", "donation id");
+        var number = OptionalText("--number", "receipt number (捐赠票据)");
+        var waive = OptionalText("--waive", "reason code when no receipt is issued (e.g. Anonymous, Declined)");
+        var command = new Command("receipt", "record the receipt of a donation, or why none was issued (charity officer)") { id, number, waive };
+        command.SetHandler((p, cancel) =>
+        {
+            if ((p.GetValue(number) is null) == (p.GetValue(waive) is null)) throw new UsageException("give exactly one of --number or --waive");
+            return p.GetValue(number) is { } receiptNo
+                ? SubmitAsync(p, p.GetValue(Channel)!, Contract, "IssueReceipt", new { donationId = p.GetValue(id), receiptNo }, cancel)
+                : SubmitAsync(p, p.GetValue(Channel)!, Contract, "WaiveReceipt", new { donationId = p.GetValue(id), reasonCode = p.GetValue(waive) }, cancel);
+        });
+        return command;
+    }
+
+    private static Command BuildAllocate()
+    {
+        var id = Id("alloc-id", "allocation id");
+        var from = Text("--from", "unrestricted pool, e.g. U:CharityFoundation");
+        var to = Text("--to", "campaign id");
+        var amount = Amount("--amount", "amount");
+        return Invoke("allocate", "allocate unrestricted money to a campaign (charity officer)", Channel, Contract, "Allocate",
+            p => new { allocId = p.GetValue(id), fromPoolId = p.GetValue(from), toCampaignId = p.GetValue(to), amount = Fen(p, amount) }, id, from, to, amount);
+    }
+
+    private static Command BuildPropose()
+    {
+        var id = Id("disb-id", "disbursement id");
+        var pool = Text("--pool", "pool to pay from, e.g. C:campaign or U:charity");
+        var campaign = OptionalText("--campaign", "campaign the payment is for (default: the pool's)");
+        var payeeType = Text("--payee-type", "Beneficiary, Supplier, Executor or Staff");
+        var payeeRef = Text("--payee-ref", "hashed payee reference, or the executor's id");
+        var amount = Amount("--amount", "amount");
+        var category = Text("--category", "Charitable, Management, Fundraising or Other");
+        var evidence = new Option<string[]>("--evidence") { Description = "kind:file-or-sha256, e.g. invoice:scan.pdf (repeat; kinds Contract, Invoice, SignOff, Receipt, Photo, Other)", Required = true };
+        var lots = new Option<string[]>("--lot") { Description = "lot=amount to pay from named lots instead of FIFO (repeat)" };
+        return Invoke("propose", "propose a disbursement (charity officer or executor)", Channel, Contract, "ProposeDisbursement", p => new
+        {
+            disbId = p.GetValue(id), poolId = p.GetValue(pool), campaignId = p.GetValue(campaign), payeeType = p.GetValue(payeeType), payeeRef = p.GetValue(payeeRef),
+            amount = Fen(p, amount), category = p.GetValue(category),
+            evidence = (p.GetValue(evidence) ?? []).Select(ParseEvidence).ToArray(),
+            lots = (p.GetValue(lots) ?? []).Select(ParseLot).ToArray(),
+        }, id, pool, campaign, payeeType, payeeRef, amount, category, evidence, lots);
+    }
+
+    private static object ParseEvidence(string text)
+    {
+        int colon = text.IndexOf(':');
+        if (colon <= 0) throw new UsageException($"--evidence must be kind:file-or-sha256, got '{text}'");
+        return new { kind = text[..colon], hash = HashArgument(text[(colon + 1)..], "--evidence") };
+    }
+
+    private static object ParseLot(string text)
+    {
+        int eq = text.LastIndexOf('=');
+        if (eq <= 0) throw new UsageException($"--lot must be lot=amount, got '{text}'");
+        return new { lotId = text[..eq], amount = ParseFen(text[(eq + 1)..], "--lot") };
+    }
+
+    private static Command BuildApprove()
+    {
+        var id = Id("disb-id", "disbursement id");
+        return Invoke("approve", "approve a disbursement (an officer other than the proposer)", Channel, Contract, "ApproveDisbursement", p => new { disbId = p.GetValue(id) }, id);
+    }
+
+    private static Command BuildReject()
+    {
+        var id = Id("disb-id", "disbursement id");
+        var reason = Text("--reason", "why");
+        return Invoke("reject", "reject a disbursement and release its reservation (charity officer or bank)", Channel, Contract, "RejectDisbursement",
+            p => new { disbId = p.GetValue(id), reason = p.GetValue(reason) }, id, reason);
+    }
+
+    private static Command BuildPay()
+    {
+        var id = Id("disb-id", "disbursement id");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference");
+        var paidAt = Time("--paid-at", "value date of the payment (default now)");
+        return Invoke("pay", "confirm an approved disbursement was paid (bank)", Channel, Contract, "ConfirmPayment",
+            p => new { disbId = p.GetValue(id), bankTxRef = p.GetValue(bankRef), paidAt = Millis(p, paidAt) ?? Now }, id, bankRef, paidAt);
+    }
+
+    private static Command BuildFail()
+    {
+        var id = Id("disb-id", "disbursement id");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference");
+        var reason = Text("--reason", "why the payment failed");
+        return Invoke("fail", "record a failed payment and release the reservation (bank)", Channel, Contract, "FailPayment",
+            p => new { disbId = p.GetValue(id), bankTxRef = p.GetValue(bankRef), reason = p.GetValue(reason) }, id, bankRef, reason);
+    }
+
+    private static Command BuildAck()
+    {
+        var id = Id("disb-id", "disbursement id");
+        var ack = Text("--ack", "signed acknowledgement: file or SHA-256");
+        return Invoke("ack", "acknowledge receipt of a payment (executor or charity)", Channel, Contract, "AcknowledgeReceipt",
+            p => new { disbId = p.GetValue(id), ackHash = HashArgument(p.GetValue(ack)!, "--ack") }, id, ack);
+    }
+
+    private static Command BuildConsent()
+    {
+        var id = Id("donation-id", "donation id");
+        var seq = new Option<int?>("--seq") { Description = "consent number (default 1)" };
+        var purpose = Text("--purpose", "the new purpose code");
+        var consent = Text("--consent", "signed consent document: file or SHA-256");
+        return Invoke("consent", "record the donor's consent to a new purpose (the donor, or its bank)", Channel, Contract, "GiveConsent",
+            p => new { donationId = p.GetValue(id), seq = p.GetValue(seq), newPurposeCode = p.GetValue(purpose), consentHash = HashArgument(p.GetValue(consent)!, "--consent") },
+            id, seq, purpose, consent);
+    }
+
+    private static Command BuildChangePurpose()
+    {
+        var campaign = OptionalText("--campaign", "change a campaign's purpose (needs --filing-no)");
+        var donation = OptionalText("--donation", "change a donation's purpose (needs --consent-seq)");
+        var purpose = Text("--purpose", "new purpose code");
+        var filing = OptionalText("--filing-no", "the regulator's filing of the change");
+        var consentSeq = new Option<int?>("--consent-seq") { Description = "the donor's consent number" };
+        var to = OptionalText("--to", "move the donation's unspent money to this campaign");
+        var command = new Command("change-purpose", "change the purpose of a campaign or a donation (Art 55)") { campaign, donation, purpose, filing, consentSeq, to };
+        command.SetHandler((p, cancel) =>
+        {
+            if ((p.GetValue(campaign) is null) == (p.GetValue(donation) is null)) throw new UsageException("give exactly one of --campaign or --donation");
+            var scope = p.GetValue(campaign) is null ? "Donation" : "Campaign";
+            return SubmitAsync(p, p.GetValue(Channel)!, Contract, "ChangePurpose", new
+            {
+                scope, id = p.GetValue(campaign) ?? p.GetValue(donation), newPurposeCode = p.GetValue(purpose), filingNo = p.GetValue(filing),
+                consentSeq = p.GetValue(consentSeq), targetCampaignId = p.GetValue(to),
+            }, cancel);
+        });
+        return command;
+    }
+
+    private static Command BuildRefund()
+    {
+        var id = Id("refund-id", "refund id");
+        var donation = Text("--donation", "donation id");
+        var amount = Amount("--amount", "amount returned");
+        var reason = Text("--reason", "BankError, CampaignCancelled, LeftoverReturn or PaymentReversal");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference");
+        return Invoke("refund", "confirm money returned to a donor (bank)", Channel, Contract, "ConfirmRefund", p => new
+        {
+            refundId = p.GetValue(id), donationId = p.GetValue(donation), amount = Fen(p, amount), reasonCode = p.GetValue(reason), bankTxRef = p.GetValue(bankRef),
+        }, id, donation, amount, reason, bankRef);
+    }
+
+    private static Command BuildDisclose()
+    {
+        var scope = Text("--scope", "Campaign, Donation, Disbursement or Org");
+        var id = Text("--id", "id of the disclosed object");
+        var kind = Text("--kind", "Periodic, Final, Leftover or Annual");
+        var period = Text("--period", "period label, e.g. 2026Q1");
+        var report = Text("--report", "the published report: file or SHA-256");
+        return Invoke("disclose", "publish a disclosure (charity officer)", Channel, Contract, "PublishDisclosure", p => new
+        {
+            scope = p.GetValue(scope), id = p.GetValue(id), kind = p.GetValue(kind), period = p.GetValue(period), reportHash = HashArgument(p.GetValue(report)!, "--report"),
+        }, scope, id, kind, period, report);
+    }
+
+    private static Command BuildAnnual()
+    {
+        var id = Id("charity-id", "charity id");
+        var year = new Option<int>("--year") { Description = "report year", Required = true };
+        var income = Amount("--income", "total income");
+        var charitable = Amount("--charitable", "charitable-activity spending");
+        var management = Amount("--management", "management cost");
+        var total = Amount("--total", "total spending");
+        var netAssets = Amount("--net-assets", "net assets at year end");
+        var adjustment = OptionalAmount("--restricted-time-adj", "time-restricted income adjustment");
+        var report = Text("--report", "the annual report: file or SHA-256");
+        return Invoke("annual", "publish the annual report; the ledger's own figures are checked against the Charity Law ratios", Channel, Contract, "PublishAnnual", p => new
+        {
+            charityId = p.GetValue(id), year = p.GetValue(year), reportHash = HashArgument(p.GetValue(report)!, "--report"),
+            figures = new { income = Fen(p, income), restrictedTimeAdj = OptionalFen(p, adjustment) ?? 0, charitableSpend = Fen(p, charitable), mgmtSpend = Fen(p, management), totalSpend = Fen(p, total), netAssetsEnd = Fen(p, netAssets) },
+        }, id, year, income, charitable, management, total, netAssets, adjustment, report);
+    }
+
+    private static Command BuildHold()
+    {
+        var target = Id("target", "kind:id, e.g. campaign:C1, disb:P7, org:CharitySmall, pool:C:C1, donation:D1");
+        var reason = Text("--reason", "why");
+        return Invoke("hold", "place a hold: nothing is paid from the target until released (regulator or auditor)", Channel, Contract, "PlaceHold",
+            p => new { targetKey = p.GetValue(target), reason = p.GetValue(reason) }, target, reason);
+    }
+
+    private static Command BuildRelease()
+    {
+        var target = Id("target", "kind:id of the hold");
+        return Invoke("release", "release a hold (the organisation that placed it)", Channel, Contract, "ReleaseHold", p => new { targetKey = p.GetValue(target) }, target);
+    }
+
+    private static Command BuildAttest()
+    {
+        var scope = Text("--scope", "Campaign, Donation, Disbursement or Org");
+        var id = Text("--id", "id");
+        var report = Text("--report", "audit report: file or SHA-256");
+        return Invoke("attest", "sign an audit attestation (auditor)", Channel, Contract, "Attest",
+            p => new { scope = p.GetValue(scope), id = p.GetValue(id), reportHash = HashArgument(p.GetValue(report)!, "--report") }, scope, id, report);
+    }
+
+    private static Command BuildRaiseAlerts()
+    {
+        var limit = new Option<int?>("--limit") { Description = "at most this many alerts of each kind (default 100)" };
+        return Invoke("raise-alerts", "sweep for overdue disclosures and idle funds and emit Alert events (regulator or auditor)", Channel, Contract, "RaiseAlerts",
+            p => new { limit = p.GetValue(limit) }, limit);
+    }
+
+    private static Command BuildRef()
+    {
+        var keyFile = Text("--key-file", "file with the secret HMAC key (held by the bank or the charity, never on chain)");
+        var idText = Text("--id", "identity text, e.g. ID-type|number");
+        var command = new Command("ref", "compute a hashed reference HMAC-SHA256(key, id) locally; the id never leaves this machine") { keyFile, idText };
+        command.SetHandler((p, _) =>
+        {
+            var path = p.GetValue(keyFile)!;
+            if (!File.Exists(path)) throw new UsageException($"--key-file '{path}' does not exist");
+            var reference = Convert.ToHexStringLower(HMACSHA256.HashData(File.ReadAllBytes(path), Encoding.UTF8.GetBytes(p.GetValue(idText)!)));
+            Output.Printer.Print(p, new { reference }, () => Console.Out.WriteLine(reference));
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,182 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Sdk.Crypto;
+using Grpc.Core;
+
+namespace Chain.Cli.Commands;
+
+/// <summary>
+/// <c>chain charity demo</c>: loads a realistic scenario into a running network through ordinary signed
+/// calls: 2 charities, 3 campaigns (restricted and unrestricted), 50 donations, an allocation, payments
+/// with evidence, a sub-grant spent by the executor, a purpose change with the donor's consent, and a
+/// closed campaign whose leftover is settled.
+/// </summary>
+public static class CharityDemo
+{
+    private const string Contract = "charity";
+
+    public sealed record Summary(string Prefix, int Campaigns, int Donations, int Payments, long DonatedFen, string SampleDonation, string SamplePayment);
+
+    public static Command Build(Option<string> channel)
+    {
+        var prefix = new Option<string?>("--prefix") { Description = "id prefix of the scenario (default: demo-<time>, so each run adds a fresh scenario)" };
+        var command = new Command("demo", "load a demo scenario into a running network, signed by the sample accounts of --crypto") { prefix };
+        command.SetHandler(async (parse, cancel) =>
+        {
+            using var client = GlobalOptions.Connect(parse);
+            var summary = await RunAsync(client, parse.GetValue(channel)!, parse.GetValue(Signer.Crypto)!,
+                parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), Console.Out, cancel);
+            Output.Printer.Print(parse, summary, () =>
+            {
+                Console.Out.WriteLine($"loaded {summary.Campaigns} campaigns, {summary.Donations} donations ({Chain.Contracts.Abstractions.Money.Format(summary.DonatedFen)} yuan), {summary.Payments} payments");
+                Console.Out.WriteLine($"try: chain charity trace donation {summary.SampleDonation}");
+                Console.Out.WriteLine($"     chain charity trace payment {summary.SamplePayment}");
+                Console.Out.WriteLine($"     chain charity ledger {summary.Prefix}-edu");
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    public static async Task<Summary> RunAsync(ChainClient client, string channel, string cryptoDir, string prefix, TextWriter log, CancellationToken cancel)
+    {
+        AccountKey Key(string account) => Signer.LoadSample(cryptoDir, account);
+        var regulator = Key("CivilAffairs/inspector1");
+        var teller = Key("Bank/teller1");
+        var donorAccount = Key("Bank/donor1");
+        var f1 = Key("CharityFoundation/officer1");
+        var f2 = Key("CharityFoundation/officer2");
+        var s1 = Key("CharitySmall/officer1");
+        var s2 = Key("CharitySmall/officer2");
+        var clerk1 = Key("Executor/clerk1");
+        var clerk2 = Key("Executor/clerk2");
+        var auditor = Key("AuditBureau/auditor1");
+        int bankRef = 0, payments = 0;
+        var random = new Random(2026);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        const long Day = 86_400_000;
+
+        async Task Call(AccountKey signer, string function, object args)
+        {
+            var status = await client.InvokeAsync(signer, channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel);
+            if (status.Code != ValidationCode.Valid) throw new CommandFailedException($"demo step {function} was refused: {status.Message}");
+        }
+
+        async Task RegisterIfMissing(string orgId, string type, string uscc, string? form, bool publicFundraising)
+        {
+            try { await client.QueryAsync(channel, Contract, "GetOrg", JsonSerializer.Serialize(new { orgId }), cancel); }
+            catch (RpcException e) when (e.Status.Detail.Contains("NOT_FOUND", StringComparison.Ordinal))
+            {
+                await Call(regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising });
+            }
+        }
+
+        log.WriteLine("registering organisations");
+        await RegisterIfMissing("Bank", "Bank", "91110000BANK00001X", null, false);
+        await RegisterIfMissing("CharityFoundation", "Charity", "53100000FOUND0001A", "Foundation", true);
+        await RegisterIfMissing("CharitySmall", "Charity", "52100000SMALL0001B", "SocialGroup", false);
+        await RegisterIfMissing("Executor", "Executor", "11100000EXEC00001C", null, false);
+
+        string edu = prefix + "-edu", clinic = prefix + "-clinic", elder = prefix + "-elder";
+        log.WriteLine("creating campaigns");
+        async Task Campaign(AccountKey officer, string id, string charity, string title, string purpose, bool restricted, bool isPublic, long endAt)
+        {
+            await Call(officer, "CreateCampaign", new
+            {
+                campaignId = id, charityId = charity, title, purposeCode = purpose, restricted, @public = isPublic, target = 50_000_000L,
+                startAt = now - Day, endAt, planHash = Sha("plan of " + id), mgmtFeeCapBps = 800, leftoverRule = "SimilarProject",
+            });
+            await Call(regulator, "AcknowledgeFiling", new { campaignId = id, filingNo = "MZ-" + id });
+            await Call(officer, "OpenCampaign", new { campaignId = id });
+        }
+        // The clinic campaign ends in a few seconds so the demo can close it and settle its leftover.
+        long clinicEnd = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 20_000;
+        await Campaign(f1, edu, "CharityFoundation", "School supplies for mountain schools", "EDU", restricted: true, isPublic: true, now + 365 * Day);
+        await Campaign(f1, clinic, "CharityFoundation", "Village clinic equipment", "HEALTH", restricted: true, isPublic: true, clinicEnd);
+        await Campaign(s1, elder, "CharitySmall", "Care for elderly living alone", "HEALTH", restricted: false, isPublic: false, now + 365 * Day);
+
+        log.WriteLine("confirming 50 donations");
+        var donations = new List<(string Id, string Campaign, string Charity, bool Anonymous)>();
+        for (int i = 1; i <= 50; i++)
+        {
+            var (campaign, charity) = i switch
+            {
+                <= 27 => ((string?)edu, "CharityFoundation"),
+                <= 39 => (clinic, "CharityFoundation"),
+                <= 47 => (elder, "CharitySmall"),
+                _ => (null, "CharityFoundation"), // unrestricted gifts, allocated below
+            };
+            bool anonymous = i % 5 == 0;
+            long amount = (long)(random.Next(1, 40) * 5_000) + (i == 1 ? 15_000 : 0); // 50.00 .. 1,950.00 yuan
+            var id = $"{prefix}-d{i:D2}";
+            await Call(teller, "ConfirmDonation", new
+            {
+                donationId = id, donorRef = Sha("donor|" + (i % 17)), displayName = anonymous ? null : $"Donor {i % 17}", anonymous,
+                donorAccount = i == 30 ? donorAccount.AddressText : null, charityId = charity, campaignId = campaign, amount,
+                bankTxRef = $"{prefix}-BK{++bankRef:D4}", valueDate = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            });
+            donations.Add((id, campaign ?? "", charity, anonymous));
+            var officer = charity == "CharitySmall" ? s1 : f1;
+            if (anonymous) await Call(officer, "WaiveReceipt", new { donationId = id, reasonCode = "Anonymous" });
+            else await Call(officer, "IssueReceipt", new { donationId = id, receiptNo = $"R-{prefix}-{i:D4}" });
+        }
+
+        log.WriteLine("allocating unrestricted gifts and paying suppliers");
+        await Call(f1, "Allocate", new { allocId = prefix + "-a1", fromPoolId = "U:CharityFoundation", toCampaignId = edu, amount = 5_000L });
+
+        async Task Pay(AccountKey proposer, AccountKey approver, string id, string pool, string payeeType, string payee, long amount, string category, string evidenceKind, string? campaignId = null)
+        {
+            await Call(proposer, "ProposeDisbursement", new
+            {
+                disbId = id, poolId = pool, campaignId, payeeType, payeeRef = payeeType == "Executor" ? payee : Sha("payee|" + payee), amount, category,
+                evidence = new[] { new { kind = evidenceKind, hash = Sha($"{evidenceKind} {id}") }, new { kind = "Contract", hash = Sha("contract " + id) } },
+            });
+            await Call(approver, "ApproveDisbursement", new { disbId = id });
+            await Call(teller, "ConfirmPayment", new { disbId = id, bankTxRef = $"{prefix}-BK{++bankRef:D4}", paidAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+            payments++;
+        }
+        await Pay(f1, f2, prefix + "-p1", "C:" + edu, "Supplier", "Xinhua bookstore", 150_000, "Charitable", "Invoice");
+        await Pay(f1, f2, prefix + "-p2", "C:" + edu, "Supplier", "Desk factory", 120_000, "Charitable", "Invoice");
+        await Pay(f1, f2, prefix + "-g1", "C:" + edu, "Executor", "Executor", 200_000, "Charitable", "Contract");
+        await Pay(clerk1, clerk2, prefix + "-x1", "G:Executor:" + edu, "Supplier", "Stationery wholesaler", 80_000, "Charitable", "Invoice");
+        await Pay(f1, f2, prefix + "-p3", "C:" + clinic, "Supplier", "Medical devices co", 90_000, "Charitable", "Invoice");
+        await Pay(f1, f2, prefix + "-m1", "C:" + edu, "Staff", "Project coordinator", 8_000, "Management", "SignOff");
+        await Pay(s1, s2, prefix + "-e1", "U:CharitySmall", "Beneficiary", "household 12", 30_000, "Charitable", "SignOff", campaignId: elder);
+        await Call(clerk1, "AcknowledgeReceipt", new { disbId = prefix + "-g1", ackHash = Sha("ack g1") });
+
+        log.WriteLine("purpose change with the donor's consent");
+        var consenting = donations[29]; // d30, in the clinic campaign, has a chain account
+        await Call(donorAccount, "GiveConsent", new { donationId = consenting.Id, seq = 1, newPurposeCode = "EDU", consentHash = Sha("consent " + consenting.Id) });
+        await Call(f1, "ChangePurpose", new { scope = "Donation", id = consenting.Id, newPurposeCode = "EDU", consentSeq = 1, targetCampaignId = edu });
+
+        log.WriteLine("disclosures");
+        await Call(f1, "PublishDisclosure", new { scope = "Campaign", id = edu, kind = "Periodic", period = "Q1", reportHash = Sha("edu Q1 report") });
+        await Call(s1, "PublishDisclosure", new { scope = "Campaign", id = elder, kind = "Periodic", period = "Q1", reportHash = Sha("elder Q1 report") });
+
+        var wait = clinicEnd - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_500;
+        if (wait > 0)
+        {
+            log.WriteLine($"waiting {wait / 1000} s for the clinic campaign to end");
+            await Task.Delay(TimeSpan.FromMilliseconds(wait), cancel);
+        }
+        log.WriteLine("closing the clinic campaign and settling its leftover");
+        await Call(f1, "CloseCampaign", new { campaignId = clinic });
+        await Call(f1, "PublishDisclosure", new { scope = "Campaign", id = clinic, kind = "Final", period = "final", reportHash = Sha("clinic final report") });
+        await Call(f1, "SettleLeftover", new { campaignId = clinic, rule = "SimilarProject", targetCampaignId = elder });
+        await Call(auditor, "Attest", new { scope = "Campaign", id = edu, reportHash = Sha("audit of " + edu) });
+
+        long donated = 0;
+        foreach (var (id, _, _, _) in donations)
+        {
+            using var doc = JsonDocument.Parse(await client.QueryAsync(channel, Contract, "GetDonation", JsonSerializer.Serialize(new { donationId = id }), cancel));
+            donated += doc.RootElement.GetProperty("amount").GetInt64();
+        }
+        return new Summary(prefix, 3, donations.Count, payments, donated, donations[0].Id, prefix + "-x1");
+    }
+
+    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
