@@ -98,7 +98,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task BenchKv_CommitsEveryTransactionItSent()
     {
-        var result = await Run("bench", "kv", "--txs", "400", "--batch", "50", "--concurrency", "2", "-c", "demolition-fund", "-o", "json",
+        var result = await Run("bench", "kv", "--txs", "400", "--batch", "50", "--concurrency", "2", "-c", "sandbox", "-o", "json",
             "--key", Node.Account("Bank", "teller1"));
         Assert.True(result.ExitCode == 0, result.StdErr);
         var report = JsonDocument.Parse(result.StdOut).RootElement;

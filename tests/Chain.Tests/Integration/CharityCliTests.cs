@@ -1,0 +1,90 @@
+using System.Text.Json;
+using Chain.Cli.Commands;
+using Chain.Tests.TestKit;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>`chain charity` as people use it: yuan in and out, sample-account signing, one-line refusals, the demo loader.</summary>
+public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode>
+{
+    private Task<ChainBinary.Result> Charity(params string[] args) =>
+        ChainBinary.RunAsync(["--endpoint", net.Node.Endpoint, "charity", "--crypto", net.Node.CryptoDir, .. args]);
+
+    private static void Ok(ChainBinary.Result result) => Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}: {result.StdErr}");
+
+    [Fact]
+    public async Task DonateProposeApprovePayTrace_InYuan()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.Combine("plan.pdf"), "campaign plan");
+        File.WriteAllText(dir.Combine("invoice.pdf"), "invoice #X");
+        Ok(await Charity("campaign", "create", "CLI-C", "--charity", "CharityFoundation", "--title", "Books", "--purpose", "EDU", "--restricted",
+            "--target", "100000.00", "--start", "2020-01-01", "--end", "2099-12-31", "--plan", dir.Combine("plan.pdf"), "--as", "CharityFoundation/officer1"));
+        Ok(await Charity("campaign", "file", "CLI-C", "--filing-no", "MZ-1", "--as", "CivilAffairs/inspector1"));
+        Ok(await Charity("campaign", "open", "CLI-C", "--as", "CharityFoundation/officer1"));
+        var donorRef = CharityWorld.Hash("cli donor");
+        Ok(await Charity("donate", "CLI-D", "--charity", "CharityFoundation", "--campaign", "CLI-C", "--amount", "200.00", "--donor-ref", donorRef,
+            "--name", "Han Meimei", "--bank-ref", "CLI-BK-1", "--as", "Bank/teller1"));
+        Ok(await Charity("propose", "CLI-P", "--pool", "C:CLI-C", "--payee-type", "Supplier", "--payee-ref", CharityWorld.Hash("supplier"), "--amount", "150",
+            "--category", "Charitable", "--evidence", "Invoice:" + dir.Combine("invoice.pdf"), "--as", "CharityFoundation/officer1"));
+
+        var self = await Charity("approve", "CLI-P", "--as", "CharityFoundation/officer1");
+        Assert.Equal(1, self.ExitCode);
+        Assert.Single(self.StdErr.Trim().Split('\n'));
+        Assert.StartsWith("error: ApproveDisbursement refused: MAKER_CHECKER:", self.StdErr);
+
+        Ok(await Charity("approve", "CLI-P", "--as", "CharityFoundation/officer2"));
+        Ok(await Charity("pay", "CLI-P", "--bank-ref", "CLI-BK-2", "--as", "Bank/teller1"));
+
+        var table = await Charity("trace", "donation", "CLI-D");
+        Ok(table);
+        Assert.Contains("donation CLI-D  200.00", table.StdOut);
+        Assert.Contains("paid 150.00 · refunded 0.00 · unspent 50.00", table.StdOut);
+        var invoiceHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir.Combine("invoice.pdf"))));
+        Assert.Contains("Invoice:" + invoiceHash[..12], table.StdOut);
+
+        var json = JsonDocument.Parse((await Charity("trace", "donation", "CLI-D", "-o", "json")).StdOut).RootElement;
+        Assert.Equal("150.00", json.GetProperty("paid").GetString());
+        Assert.Equal("200.00", json.GetProperty("donation").GetProperty("amount").GetString());
+    }
+
+    [Theory]
+    [InlineData("--amount", "2.345", "not an amount in yuan")]
+    [InlineData("--amount", "-5", "not an amount in yuan")]
+    [InlineData("--value-date", "yesterday", "is not a date")]
+    public async Task BadInput_ExitsTwoWithOneLine(string option, string value, string expected)
+    {
+        var args = new List<string> { "donate", "BAD", "--charity", "CharityFoundation", "--amount", "1.00", "--donor-ref", CharityWorld.Hash("x"), "--bank-ref", "B", "--as", "Bank/teller1" };
+        int at = args.IndexOf(option);
+        if (at >= 0) args[at + 1] = value; else args.AddRange([option, value]);
+        var result = await Charity([.. args]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.StdErr.Trim().Split('\n'));
+        Assert.Contains(expected, result.StdErr);
+    }
+
+    [Fact]
+    public async Task UnknownSampleAccount_ExitsTwoWithOneLine()
+    {
+        var result = await Charity("approve", "X", "--as", "Bank/nobody");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no account Bank/nobody", result.StdErr);
+    }
+
+    [Fact]
+    public async Task Demo_LoadsABalancedScenario()
+    {
+        var summary = await CharityDemo.RunAsync(net.Node.Client, CharityNode.Channel, net.Node.CryptoDir, "t", TextWriter.Null, CancellationToken.None);
+        Assert.Equal(50, summary.Donations);
+        Assert.Equal(7, summary.Payments);
+        foreach (var campaign in new[] { "t-edu", "t-clinic", "t-elder" })
+            Assert.True((await net.QueryAsync("CampaignLedger", new { campaignId = campaign })).GetProperty("balanced").GetBoolean(), campaign);
+        var clinic = await net.QueryAsync("GetCampaign", new { campaignId = "t-clinic" });
+        Assert.Equal("Settled", clinic.GetProperty("campaign").GetProperty("status").GetString());
+        Assert.Equal(0, clinic.GetProperty("pool").GetProperty("balance").GetInt64());
+        Assert.Empty((await net.QueryAsync("UnevidencedOrSelfApproved", new { limit = 1000 })).GetProperty("items").EnumerateArray());
+        var back = await net.QueryAsync("TraceDisbursement", new { disbId = summary.SamplePayment });
+        Assert.Equal(80_000, back.GetProperty("sources").EnumerateArray().Sum(s => s.GetProperty("amount").GetInt64()));
+    }
+}
