@@ -19,10 +19,10 @@ public static class BenchCommands
     public static Command Build()
     {
         var channel = new Option<string>("--channel", "-c") { Description = "channel to load", DefaultValueFactory = _ => "sandbox" };
-        var txs = new Option<int>("--txs") { Description = "number of transactions", DefaultValueFactory = _ => 20_000 };
-        var batch = new Option<int>("--batch") { Description = "transactions per SubmitBatch call", DefaultValueFactory = _ => 250 };
-        var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };
-        var rate = new Option<int>("--rate") { Description = "offered load in tx/s (0 = as fast as possible)", DefaultValueFactory = _ => 0 };
+        var txs = Txs(20_000);
+        var batch = Batch();
+        var concurrency = Concurrency();
+        var rate = Rate();
         var valueBytes = new Option<int>("--value-bytes") { Description = "size of each value written", DefaultValueFactory = _ => 32 };
         var keyFile = new Option<string>("--key") { Description = "keystore of an enrolled account that may write", DefaultValueFactory = _ => DefaultBenchKey };
         var passwordFile = new Option<string?>("--password-file") { Description = "its password file (default: the keystore's .password file, else CHAIN_PASSWORD)" };
@@ -34,19 +34,27 @@ public static class BenchCommands
             var key = LoadKey(parse.GetValue(keyFile)!, parse.GetValue(passwordFile));
             using var client = GlobalOptions.Connect(parse);
             var result = await RunKvAsync(client, settings, key, cancel);
-            Printer.Print(parse, result, () => Printer.Pairs(
-                ("transactions", result.Committed), ("valid", result.Valid), ("rejected at admission", result.Rejected),
-                ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
-                ("throughput", $"{result.TxPerSecond:F0} committed tx/s over {result.Seconds:F2} s"),
-                ("latency p50/p95/p99", $"{result.LatencyP50Ms:F0} / {result.LatencyP95Ms:F0} / {result.LatencyP99Ms:F0} ms (submit to commit event)"),
-                ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)")));
+            Printer.Print(parse, result, () => PrintLoad(result));
             return result.Committed == settings.Txs - result.Rejected ? 0 : 1;
         });
         var bench = new Command("bench", "load generators (run against a running network)");
         bench.Subcommands.Add(kv);
+        bench.Subcommands.Add(BenchCharityCommand.Build());
         bench.Subcommands.Add(BenchLedgerCommand.Build());
         return bench;
     }
+
+    public static void PrintLoad(Result result) => Printer.Pairs(
+        ("transactions", result.Committed), ("valid", result.Valid), ("rejected at admission", result.Rejected),
+        ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
+        ("throughput", $"{result.TxPerSecond:F0} committed tx/s over {result.Seconds:F2} s"),
+        ("latency p50/p95/p99", $"{result.LatencyP50Ms:F0} / {result.LatencyP95Ms:F0} / {result.LatencyP99Ms:F0} ms (submit to commit event)"),
+        ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)"));
+
+    public static Option<int> Txs(int defaultValue) => new("--txs") { Description = "number of transactions", DefaultValueFactory = _ => defaultValue };
+    public static Option<int> Batch() => new("--batch") { Description = "transactions per SubmitBatch call", DefaultValueFactory = _ => 250 };
+    public static Option<int> Concurrency() => new("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };
+    public static Option<int> Rate() => new("--rate") { Description = "offered load in tx/s (0 = as fast as possible)", DefaultValueFactory = _ => 0 };
 
     public sealed record Settings(string Channel, int Txs, int Batch, int Concurrency, int Rate, int ValueBytes)
     {
@@ -73,16 +81,22 @@ public static class BenchCommands
         return Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the benchmark account"));
     }
 
-    public static async Task<Result> RunKvAsync(ChainClient client, Settings settings, AccountKey key, CancellationToken cancel)
+    public static Task<Result> RunKvAsync(ChainClient client, Settings settings, AccountKey key, CancellationToken cancel)
     {
         var run = Guid.NewGuid().ToString("N")[..8];
         var value = new string('x', settings.ValueBytes);
+        return RunAsync(client, settings, i => TransactionFactory.Create(key, settings.Channel, "kv", "put", $"{{\"key\":\"bench/{run}/{i}\",\"value\":\"{value}\"}}"), cancel);
+    }
+
+    /// <summary>Pre-signs <see cref="Settings.Txs"/> transactions made by <paramref name="make"/>, submits them and follows their commits.</summary>
+    public static async Task<Result> RunAsync(ChainClient client, Settings settings, Func<int, Transaction> make, CancellationToken cancel)
+    {
         var transactions = new Transaction[settings.Txs];
         var ids = new string[settings.Txs]; // computed before the clock starts, so the client does less while measured
         var signWatch = Stopwatch.StartNew();
         Parallel.For(0, settings.Txs, i =>
         {
-            transactions[i] = TransactionFactory.Create(key, settings.Channel, "kv", "put", $"{{\"key\":\"bench/{run}/{i}\",\"value\":\"{value}\"}}");
+            transactions[i] = make(i);
             ids[i] = TransactionFactory.TxIdOf(transactions[i]);
         });
         var signPerSecond = settings.Txs / signWatch.Elapsed.TotalSeconds;

@@ -225,7 +225,7 @@ public sealed partial class CharityContract
             var fromPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(fromCampaignId));
             RequireNotHeld(context, $"campaign:{fromCampaignId}", $"pool:{fromPool.PoolId}", $"donation:{donation.DonationId}");
             var toPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(to.CampaignId));
-            var lots = Lineage.OpenLotsOfDonation(context, donation.DonationId).Where(l => l.PoolId == fromPool.PoolId).ToList();
+            var lots = Lineage.OpenLotsOfDonation(context, donation, includeGrants: false).Where(l => l.PoolId == fromPool.PoolId).ToList();
             moved = lots.Sum(l => l.Remaining - l.Reserved);
             if (moved == 0) throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has no unspent, unearmarked money in campaign '{fromCampaignId}'");
             Lineage.Transfer(context, fromPool, toPool, moved, lots, "P", $"{donation.DonationId}.{seq}", LotOrigin.Transfer, to.CampaignId);
@@ -268,13 +268,12 @@ public sealed partial class CharityContract
         // Take from the donation's unspent, unearmarked money, oldest lot first, pool by pool.
         var consumed = new List<LotAmount>();
         long left = args.Amount;
-        foreach (var lot in Lineage.OpenLotsOfDonation(context, donation.DonationId).ToList())
+        foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: false))
         {
             if (left == 0) break;
             long take = Math.Min(left, lot.Remaining - lot.Reserved);
             if (take <= 0) continue;
             var pool = Lineage.RequirePool(context, lot.PoolId);
-            if (pool.Owner != donation.CharityId) continue; // money granted on to an executor has left the charity
             if (pool.Balance - take < pool.Reserved) take = Math.Max(0, pool.Balance - pool.Reserved);
             if (take <= 0) continue;
             RequireNotHeld(context, $"pool:{pool.PoolId}");

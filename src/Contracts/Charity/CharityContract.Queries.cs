@@ -178,7 +178,7 @@ public sealed partial class CharityContract
         {
             var donation = RequireDonation(context, entry.Key[(entry.Key.LastIndexOf('/') + 1)..]);
             long remaining = 0;
-            foreach (var lot in Lineage.OpenLotsOfDonation(context, donation.DonationId)) remaining += lot.Remaining;
+            foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: true)) remaining += lot.Remaining;
             // Own statement: the donor sees its own name even when the public does not.
             items.Add(new { donation.DonationId, donation.CharityId, donation.CampaignId, donation.Amount, donation.Refunded, remaining,
                 used = donation.Amount - donation.Refunded - remaining, donation.ReceiptNo, donation.ConfirmedAt, donation.Anonymous, donation.DisplayName });
@@ -266,30 +266,40 @@ public sealed partial class CharityContract
         return new Page<OverdueItem>(items, cursor);
     }
 
-    /// <summary>Open lots created before <paramref name="createdBefore"/>, oldest first.</summary>
+    /// <summary>
+    /// Open lots created before <paramref name="createdBefore"/>, pool by pool and oldest first within a pool
+    /// (each pool's FIFO index is in time order, so a pool's scan stops at the first younger lot).
+    /// The cursor is "poolId/fifo-suffix" of the last item returned.
+    /// </summary>
     private static Page<IdleItem> FindIdle(IContractContext context, long createdBefore, string? owner, string? after, int limit, long? now = null)
     {
         var items = new List<IdleItem>();
         long at = now ?? context.TimestampMs;
-        string? cursor = after;
-        var end = CharityKeys.AgeBound(createdBefore);
-        while (items.Count < limit)
+        string? afterPool = null, afterLot = null;
+        if (after is not null)
         {
-            var start = cursor is null ? CharityKeys.AgePrefix : CharityKeys.AgePrefix + cursor + "\0";
-            var entries = context.GetStateByRange(start, end, 200);
-            foreach (var entry in entries)
+            int slash = after.IndexOf('/');
+            afterPool = slash < 0 ? after : after[..slash];
+            afterLot = slash < 0 ? null : after[(slash + 1)..];
+        }
+        var poolPrefix = owner is null ? "pool/" : CharityKeys.OwnerPoolPrefix(owner);
+        var poolStart = afterPool is null ? poolPrefix : poolPrefix + afterPool;
+        foreach (var poolEntry in context.GetStateByRange(poolStart, Paging.UpperBound(poolPrefix)))
+        {
+            var poolId = poolEntry.Key[(poolEntry.Key.LastIndexOf('/') + 1)..];
+            var pool = Lineage.RequirePool(context, poolId);
+            var fifoPrefix = CharityKeys.FifoPrefix(poolId);
+            var bound = fifoPrefix + CharityKeys.Time(createdBefore);
+            var start = poolId == afterPool && afterLot is not null ? fifoPrefix + afterLot + "\0" : fifoPrefix;
+            foreach (var entry in context.GetStateByRange(start, bound))
             {
-                cursor = entry.Key[CharityKeys.AgePrefix.Length..];
                 var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
                 var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
-                var pool = Lineage.RequirePool(context, lot.PoolId);
-                if (owner is not null && pool.Owner != owner) continue;
                 items.Add(new IdleItem(lot.LotId, lot.PoolId, pool.Owner, lot.DonationId, lot.Remaining, lot.CreatedAt, (at - lot.CreatedAt) / DayMs));
-                if (items.Count == limit) return new Page<IdleItem>(items, cursor);
+                if (items.Count == limit) return new Page<IdleItem>(items, poolId + "/" + entry.Key[fifoPrefix.Length..]);
             }
-            if (entries.Count < 200) return new Page<IdleItem>(items, null);
         }
-        return new Page<IdleItem>(items, cursor);
+        return new Page<IdleItem>(items, null);
     }
 
     private static byte[]? PayeeAcrossCharities(IContractContext context, RefPagedArgs args)

@@ -38,13 +38,6 @@ public static class CharityKeys
     /// <summary>Open lots of a pool in FIFO order (createdAt, lotId).</summary>
     public static string Fifo(string poolId, long createdAt, string lotId) => $"fifo/{poolId}/{Time(createdAt)}/{lotId}";
     public static string FifoPrefix(string poolId) => $"fifo/{poolId}/";
-    /// <summary>Every open lot by age, for idle-funds queries.</summary>
-    public static string Age(long createdAt, string lotId) => $"age/{Time(createdAt)}/{lotId}";
-    public const string AgePrefix = "age/";
-    public static string AgeBound(long createdAt) => $"age/{Time(createdAt)}/";
-    /// <summary>Every lot carrying a donation's money (root and descendants), in creation order.</summary>
-    public static string DonationLot(string donationId, long createdAt, string lotId) => $"dlot/{donationId}/{Time(createdAt)}/{lotId}";
-    public static string DonationLotPrefix(string donationId) => $"dlot/{donationId}/";
 
     public static string DonorIndex(string donorRef, string donationId) => $"idx/donor/{donorRef}/{donationId}";
     public static string DonorIndexPrefix(string donorRef) => $"idx/donor/{donorRef}/";

@@ -36,8 +36,6 @@ internal static class Lineage
         };
         context.Put(CharityKeys.Lot(lotId), lot);
         context.PutState(CharityKeys.Fifo(pool.PoolId, lot.CreatedAt, lotId), [1]);
-        context.PutState(CharityKeys.Age(lot.CreatedAt, lotId), [1]);
-        context.PutState(CharityKeys.DonationLot(donationId, lot.CreatedAt, lotId), [1]);
         pool.Balance = checked(pool.Balance + amount);
         return lot;
     }
@@ -136,18 +134,38 @@ internal static class Lineage
         if (lot.Remaining == 0)
         {
             context.DeleteState(CharityKeys.Fifo(lot.PoolId, lot.CreatedAt, lot.LotId));
-            context.DeleteState(CharityKeys.Age(lot.CreatedAt, lot.LotId));
         }
     }
 
-    /// <summary>Unreserved money of a donation's open lots, oldest first (refunds and purpose changes take from these).</summary>
-    public static IEnumerable<Lot> OpenLotsOfDonation(IContractContext context, string donationId)
+    /// <summary>
+    /// The lots holding a donation's money, found by walking its lineage from the root lot, in (createdAt, lotId)
+    /// order. With <paramref name="includeGrants"/>, also the lots of executors that received it as a sub-grant.
+    /// Only lots with money left are returned.
+    /// </summary>
+    public static List<Lot> OpenLotsOfDonation(IContractContext context, Donation donation, bool includeGrants)
     {
-        foreach (var entry in context.GetStateByPrefix(CharityKeys.DonationLotPrefix(donationId)))
+        var open = new List<Lot>();
+        var pending = new Stack<string>();
+        pending.Push(donation.RootLotId);
+        while (pending.Count > 0)
         {
-            var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
-            var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
-            if (lot.Remaining > 0) yield return lot;
+            var lot = context.Require<Lot>(CharityKeys.Lot(pending.Pop()), "lot");
+            if (lot.Remaining > 0) open.Add(lot);
+            var prefix = CharityKeys.EdgePrefix(lot.LotId);
+            foreach (var edge in context.GetStateByPrefix(prefix))
+            {
+                var parts = edge.Key[prefix.Length..].Split('/', 2);
+                if (parts[0] == ToLot) pending.Push(parts[1]);
+                else if (parts[0] == ToDisbursement && includeGrants)
+                {
+                    var disb = context.Require<Disbursement>(CharityKeys.Disbursement(parts[1]), $"disbursement '{parts[1]}'");
+                    if (disb.PayeeType != PayeeType.Executor) continue;
+                    for (int i = 0; i < disb.Consumed.Count; i++)
+                        if (disb.Consumed[i].LotId == lot.LotId) pending.Push(CharityKeys.ChildLotId("G", disb.DisbId, i));
+                }
+            }
         }
+        open.Sort((a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : string.CompareOrdinal(a.LotId, b.LotId));
+        return open;
     }
 }
