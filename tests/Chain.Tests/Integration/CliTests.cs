@@ -29,7 +29,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var refused = await Run("invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
             "--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw"), "--wait");
         Assert.Equal(1, refused.ExitCode);
-        Assert.Contains("PermissionDenied: NOT_AUTHORIZED: account " + address + " is not enrolled on channel 'charity'", refused.StdErr);
+        Assert.Contains("PermissionDenied: NOT_AUTHORIZED: account " + address + " is not enrolled on channel 'sandbox'", refused.StdErr);
         var bankAdmin = Node.Account("Bank", "admin");
         var enrolled = await Run("member", "enroll", "-c", "sandbox", "--address", address!, "--roles", "bank", "--key", bankAdmin,
             "--password-file", Path.ChangeExtension(bankAdmin, ".password"), "--wait");

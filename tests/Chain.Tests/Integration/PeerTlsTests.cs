@@ -34,7 +34,7 @@ public class PeerTlsTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.True(result.ExitCode == 0, result.StdErr);
         var hello = System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement;
         Assert.Equal("AuditBureau", hello.GetProperty("organization").GetString());
-        Assert.Equal(["charity", "demolition-fund", "sandbox"], hello.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["charity", "demolition-fund"], hello.GetProperty("channels").EnumerateArray().Select(c => c.GetString()));
         Assert.Contains("CN=audit-node1", hello.GetProperty("subject").GetString());
     }
 

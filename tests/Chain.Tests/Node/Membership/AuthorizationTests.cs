@@ -68,7 +68,7 @@ public class AuthorizationTests
         using var h = Configured();
         var result = Run(h, AccountKey.Generate(), "put", "kv", "{\"key\":\"k\",\"value\":\"v\"}");
         Assert.Equal(ValidationCode.NotAuthorized, result.Code);
-        Assert.Contains("is not enrolled on channel 'charity'", result.Message);
+        Assert.Contains("is not enrolled on channel 'sandbox'", result.Message);
     }
 
     [Fact]

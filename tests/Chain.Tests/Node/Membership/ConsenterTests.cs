@@ -38,6 +38,6 @@ public class ConsenterTests
         Assert.Equal(ValidationCode.Valid, update.Code);
 
         var error = Assert.Throws<InvalidOperationException>(() => h.Commit(Build.Put("after", "v", Teller, timestampMs: h.Now)));
-        Assert.Contains("is not a consenter of channel 'charity'", error.Message);
+        Assert.Contains("is not a consenter of channel 'sandbox'", error.Message);
     }
 }

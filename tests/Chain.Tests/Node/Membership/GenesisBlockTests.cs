@@ -26,7 +26,7 @@ public class GenesisBlockTests
         Assert.Equal(["Bank", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau"], config.Organizations.Select(o => o.Name));
         Assert.All(config.Organizations, o => Assert.StartsWith("-----BEGIN CERTIFICATE-----", o.CaCertificatePem));
         Assert.Contains(config.Members, m => m.Organization == "Bank" && m.Roles.SequenceEqual(["donor"]));
-        Assert.Equal(3 + 1 + 2 + 1 + 1 + 1, config.Members.Count); // the sample members; admins are listed per organisation
+        Assert.Equal(3 + 1 + 3 + 2 + 2 + 1, config.Members.Count); // the sample members; admins are listed per organisation
         Assert.All(config.Organizations, o => Assert.Single(o.Admins));
         Assert.Equal(["admins", "readers", "writers"], config.Policies.Select(p => p.Name));
         Assert.Equal("bank-node1", Assert.Single(config.Consenters).Node);
