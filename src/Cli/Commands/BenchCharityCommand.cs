@@ -63,21 +63,9 @@ public static class BenchCharityCommand
         var run = "bench-" + Guid.NewGuid().ToString("N")[..8];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-        async Task Call(AccountKey signer, string function, object args)
-        {
-            var status = await client.InvokeAsync(signer, settings.Channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel);
-            if (status.Code != ValidationCode.Valid) throw new CommandFailedException($"benchmark setup step {function} was refused: {status.Message}");
-        }
-        async Task RegisterIfMissing(string orgId, string type, string uscc, string? form, bool publicFundraising)
-        {
-            try { await client.QueryAsync(settings.Channel, Contract, "GetOrg", JsonSerializer.Serialize(new { orgId }), cancel); }
-            catch (RpcException e) when (e.Status.Detail.Contains("NOT_FOUND", StringComparison.Ordinal))
-            {
-                await Call(regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising });
-            }
-        }
-        await RegisterIfMissing("Bank", "Bank", "91110000BANK00001X", null, false);
-        await RegisterIfMissing("CharityFoundation", "Charity", "53100000FOUND0001A", "Foundation", true);
+        var session = new CharitySession(client, settings.Channel, "benchmark setup", cancel);
+        Task Call(AccountKey signer, string function, object args) => session.CallAsync(signer, function, args);
+        await session.RegisterSampleOrganisationsAsync(regulator);
         await Call(officer1, "CreateCampaign", new
         {
             campaignId = run, charityId = "CharityFoundation", title = "benchmark " + run, purposeCode = "EDU", restricted = true, target = 10_000_000_000L,
@@ -136,5 +124,5 @@ public static class BenchCharityCommand
         return new QueryTiming(label, Calls, times[Calls / 2], times[(int)(Calls * 0.95) - 1], bytes);
     }
 
-    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Sha(string text) => CharitySession.Sha(text);
 }

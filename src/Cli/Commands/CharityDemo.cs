@@ -17,8 +17,6 @@ namespace Chain.Cli.Commands;
 /// </summary>
 public static class CharityDemo
 {
-    private const string Contract = "charity";
-
     public sealed record Summary(string Prefix, int Campaigns, int Donations, int Payments, long DonatedFen, string SampleDonation, string SamplePayment);
 
     public static Command Build(Option<string> channel)
@@ -60,26 +58,11 @@ public static class CharityDemo
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         const long Day = 86_400_000;
 
-        async Task Call(AccountKey signer, string function, object args)
-        {
-            var status = await client.InvokeAsync(signer, channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel);
-            if (status.Code != ValidationCode.Valid) throw new CommandFailedException($"demo step {function} was refused: {status.Message}");
-        }
-
-        async Task RegisterIfMissing(string orgId, string type, string uscc, string? form, bool publicFundraising)
-        {
-            try { await client.QueryAsync(channel, Contract, "GetOrg", JsonSerializer.Serialize(new { orgId }), cancel); }
-            catch (RpcException e) when (e.Status.Detail.Contains("NOT_FOUND", StringComparison.Ordinal))
-            {
-                await Call(regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising });
-            }
-        }
+        var session = new CharitySession(client, channel, "demo", cancel);
+        Task Call(AccountKey signer, string function, object args) => session.CallAsync(signer, function, args);
 
         log.WriteLine("registering organisations");
-        await RegisterIfMissing("Bank", "Bank", "91110000BANK00001X", null, false);
-        await RegisterIfMissing("CharityFoundation", "Charity", "53100000FOUND0001A", "Foundation", true);
-        await RegisterIfMissing("CharitySmall", "Charity", "52100000SMALL0001B", "SocialGroup", false);
-        await RegisterIfMissing("Executor", "Executor", "11100000EXEC00001C", null, false);
+        await session.RegisterSampleOrganisationsAsync(regulator);
 
         string edu = prefix + "-edu", clinic = prefix + "-clinic", elder = prefix + "-elder";
         log.WriteLine("creating campaigns");
@@ -171,12 +154,9 @@ public static class CharityDemo
 
         long donated = 0;
         foreach (var (id, _, _, _) in donations)
-        {
-            using var doc = JsonDocument.Parse(await client.QueryAsync(channel, Contract, "GetDonation", JsonSerializer.Serialize(new { donationId = id }), cancel));
-            donated += doc.RootElement.GetProperty("amount").GetInt64();
-        }
+            donated += (await session.QueryAsync("GetDonation", new { donationId = id })).GetProperty("amount").GetInt64();
         return new Summary(prefix, 3, donations.Count, payments, donated, donations[0].Id, prefix + "-x1");
     }
 
-    private static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Sha(string text) => CharitySession.Sha(text);
 }

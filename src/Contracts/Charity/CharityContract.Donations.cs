@@ -67,8 +67,7 @@ public sealed partial class CharityContract
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var charity = RequireOrg(context, args.CharityId, OrgType.Charity);
         RequireActive(charity);
-        var bankRef = CharityKeys.BankRef(bank.OrgId, args.BankTxRef);
-        if (context.Exists(bankRef)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{args.BankTxRef}' of {bank.OrgId} was already used");
+        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Donation(args.DonationId))) throw new ContractException(ContractErrors.Conflict, $"donation '{args.DonationId}' already exists");
 
         Campaign? campaign = null;
@@ -104,7 +103,7 @@ public sealed partial class CharityContract
             Amount = args.Amount, BankId = bank.OrgId, BankTxRef = args.BankTxRef, ValueDate = args.ValueDate, RootLotId = lotId, ConfirmedAt = context.TimestampMs,
         };
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
-        context.PutState(bankRef, System.Text.Encoding.UTF8.GetBytes("donation/" + donation.DonationId));
+        RecordBankRef(context, bankRef, "donation/" + donation.DonationId);
         context.PutState(CharityKeys.DonorIndex(args.DonorRef, args.DonationId), [1]);
         if (campaign is not null)
         {
@@ -127,31 +126,24 @@ public sealed partial class CharityContract
     private static Donation RequireDonation(IContractContext context, string donationId) =>
         context.Require<Donation>(CharityKeys.Donation(donationId), $"donation '{donationId}'");
 
-    private static byte[]? IssueReceipt(IContractContext context, ReceiptArgs args)
-    {
-        var donation = RequireDonation(context, args.DonationId);
-        RequireOwner(context, donation.CharityId, $"donation '{donation.DonationId}'");
-        CallerOrg(context, OrgType.Charity);
-        if (donation.ReceiptNo == args.ReceiptNo) return null;
-        if (donation.ReceiptNo is not null || donation.ReceiptWaived is not null)
-            throw new ContractException(ContractErrors.Conflict, $"donation '{donation.DonationId}' already has receipt {donation.ReceiptNo ?? "waived (" + donation.ReceiptWaived + ")"}");
-        donation.ReceiptNo = args.ReceiptNo;
-        context.Put(CharityKeys.Donation(donation.DonationId), donation);
-        context.Emit("ReceiptIssued", new { donation.DonationId, args.ReceiptNo });
-        return null;
-    }
+    private static byte[]? IssueReceipt(IContractContext context, ReceiptArgs args) => SetReceipt(context, args.DonationId, args.ReceiptNo, null);
 
-    private static byte[]? WaiveReceipt(IContractContext context, WaiveArgs args)
+    private static byte[]? WaiveReceipt(IContractContext context, WaiveArgs args) => SetReceipt(context, args.DonationId, null, args.ReasonCode);
+
+    /// <summary>A donation gets one receipt number or one reason why none was issued; repeating the same is a no-op.</summary>
+    private static byte[]? SetReceipt(IContractContext context, string donationId, string? receiptNo, string? waived)
     {
-        var donation = RequireDonation(context, args.DonationId);
+        var donation = RequireDonation(context, donationId);
         RequireOwner(context, donation.CharityId, $"donation '{donation.DonationId}'");
         CallerOrg(context, OrgType.Charity);
-        if (donation.ReceiptWaived == args.ReasonCode) return null;
+        if (donation.ReceiptNo == receiptNo && donation.ReceiptWaived == waived) return null;
         if (donation.ReceiptNo is not null || donation.ReceiptWaived is not null)
             throw new ContractException(ContractErrors.Conflict, $"donation '{donation.DonationId}' already has receipt {donation.ReceiptNo ?? "waived (" + donation.ReceiptWaived + ")"}");
-        donation.ReceiptWaived = args.ReasonCode;
+        donation.ReceiptNo = receiptNo;
+        donation.ReceiptWaived = waived;
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
-        context.Emit("ReceiptWaived", new { donation.DonationId, args.ReasonCode });
+        if (receiptNo is not null) context.Emit("ReceiptIssued", new { donation.DonationId, receiptNo });
+        else context.Emit("ReceiptWaived", new { donation.DonationId, reasonCode = waived });
         return null;
     }
 
@@ -252,8 +244,7 @@ public sealed partial class CharityContract
         if (RequestLog.AlreadyApplied(context, "ConfirmRefund", args.RefundId, args, out var hash)) return null;
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var donation = RequireDonation(context, args.DonationId);
-        var bankRef = CharityKeys.BankRef(bank.OrgId, args.BankTxRef);
-        if (context.Exists(bankRef)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{args.BankTxRef}' of {bank.OrgId} was already used");
+        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Refund(args.RefundId))) throw new ContractException(ContractErrors.Conflict, $"refund '{args.RefundId}' already exists");
         var campaign = donation.CampaignId is null ? null : RequireCampaign(context, donation.CampaignId);
         switch (args.ReasonCode)
@@ -299,7 +290,7 @@ public sealed partial class CharityContract
             RefundId = args.RefundId, DonationId = donation.DonationId, Amount = args.Amount, Reason = args.ReasonCode, BankId = bank.OrgId,
             BankTxRef = args.BankTxRef, At = context.TimestampMs, Consumed = consumed,
         });
-        context.PutState(bankRef, System.Text.Encoding.UTF8.GetBytes("refund/" + args.RefundId));
+        RecordBankRef(context, bankRef, "refund/" + args.RefundId);
         AddFlow(context, donation.CharityId, context.TimestampMs, f => f.Refunds += args.Amount);
         RequestLog.Record(context, "ConfirmRefund", args.RefundId, hash);
         context.Emit("RefundPaid", new { args.RefundId, args.DonationId, args.Amount, reason = args.ReasonCode, consumed });

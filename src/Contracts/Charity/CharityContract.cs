@@ -116,6 +116,16 @@ public sealed partial class CharityContract : Contract
 
     public static string Yuan(long fen) => Money.Format(fen);
 
+    /// <summary>I4: a bank reference is used once per bank. Returns its key, to be recorded with <see cref="RecordBankRef"/>.</summary>
+    private static string RequireUnusedBankRef(IContractContext context, string bankId, string bankTxRef)
+    {
+        var key = CharityKeys.BankRef(bankId, bankTxRef);
+        if (context.Exists(key)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{bankTxRef}' of {bankId} was already used");
+        return key;
+    }
+
+    private static void RecordBankRef(IContractContext context, string key, string usedFor) => context.PutState(key, System.Text.Encoding.UTF8.GetBytes(usedFor));
+
     private static void AddFlow(IContractContext context, string orgId, long at, Action<YearFlows> change)
     {
         var key = CharityKeys.Flows(orgId, YearOf(at));

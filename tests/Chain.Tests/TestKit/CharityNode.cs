@@ -22,14 +22,8 @@ public sealed class CharityNode : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Node = await NodeProcess.StartAsync();
-        await RegisterAsync("Bank", "Bank", "91110000BANK00001X", null, false);
-        await RegisterAsync("CharityFoundation", "Charity", "53100000FOUND0001A", "Foundation", true);
-        await RegisterAsync("CharitySmall", "Charity", "52100000SMALL0001B", "SocialGroup", false);
-        await RegisterAsync("Executor", "Executor", "11100000EXEC00001C", null, false);
+        await new Chain.Cli.Commands.CharitySession(Node.Client, Channel, "fixture", CancellationToken.None).RegisterSampleOrganisationsAsync(Regulator);
     }
-
-    private Task RegisterAsync(string orgId, string type, string uscc, string? form, bool publicFundraising) =>
-        OkAsync(Regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising });
 
     public async Task DisposeAsync() => await Node.DisposeAsync();
 
