@@ -8,15 +8,16 @@ namespace Chain.Sdk.Crypto;
 public static class Keystore
 {
     /// <summary>Standard scrypt cost (n = 2^18), as geth uses by default.</summary>
-    public static readonly ScryptParams Standard = new() { N = 262144, R = 8, P = 1, Dklen = 32 };
+    public static ScryptParams Standard() => new() { N = 262144, R = 8, P = 1, Dklen = 32 };
 
     /// <summary>Cheaper scrypt cost (n = 2^12) for node keys of local development networks and tests.</summary>
-    public static readonly ScryptParams Light = new() { N = 4096, R = 8, P = 6, Dklen = 32 };
+    /// <remarks>A new object per call: the keystore library writes each encryption's salt into it.</remarks>
+    public static ScryptParams Light() => new() { N = 4096, R = 8, P = 6, Dklen = 32 };
 
     public static string Encrypt(AccountKey key, string password, bool light = false)
     {
         var service = new KeyStoreScryptService();
-        var keyStore = service.EncryptAndGenerateKeyStore(password, key.ExportPrivateKey(), Hashes.ToHex(key.Address), light ? Light : Standard);
+        var keyStore = service.EncryptAndGenerateKeyStore(password, key.ExportPrivateKey(), Hashes.ToHex(key.Address), light ? Light() : Standard());
         return service.SerializeKeyStoreToJson(keyStore);
     }
 
