@@ -16,7 +16,7 @@ public sealed class ContractRegistry
     public IEnumerable<string> Names => _contracts.Keys.Order(StringComparer.Ordinal);
 
     /// <summary>Names of the contracts that ship with the node.</summary>
-    public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName, Charity.CharityContract.ContractName];
+    public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName, Charity.CharityContract.ContractName, DemolitionFund.FundContract.ContractName];
 
     /// <summary>Every contract that ships with the node, by name.</summary>
     public static ContractRegistry BuiltIn(IEnumerable<string> names)
@@ -28,6 +28,7 @@ public sealed class ContractRegistry
             {
                 Kv.KvContract.ContractName => new Kv.KvContract(),
                 Charity.CharityContract.ContractName => new Charity.CharityContract(),
+                DemolitionFund.FundContract.ContractName => new DemolitionFund.FundContract(),
                 _ => throw new ArgumentException($"unknown contract '{name}' (known: {string.Join(", ", Known)})"),
             });
         }

@@ -110,24 +110,13 @@ public sealed partial class CharityContract
     private static byte[]? PlaceHold(IContractContext context, HoldArgs args)
     {
         if (!context.Exists(TargetStateKey(args.TargetKey))) throw new ContractException(ContractErrors.NotFound, $"hold target {args.TargetKey} does not exist");
-        if (context.Get<Hold>(CharityKeys.Hold(args.TargetKey)) is { } existing)
-        {
-            if (existing.Reason == args.Reason) return null;
-            throw new ContractException(ContractErrors.Conflict, $"{args.TargetKey} is already on hold by {existing.By}: {existing.Reason}");
-        }
-        context.Put(CharityKeys.Hold(args.TargetKey), new Hold(args.TargetKey, context.Caller.Organization, args.Reason, context.TimestampMs));
-        context.Emit("HoldPlaced", new { args.TargetKey, by = context.Caller.Organization, args.Reason });
+        Holds.Place(context, args.TargetKey, args.Reason);
         return null;
     }
 
     private static byte[]? ReleaseHold(IContractContext context, TargetArgs args)
     {
-        var hold = context.Get<Hold>(CharityKeys.Hold(args.TargetKey));
-        if (hold is null) return null;
-        if (hold.By != context.Caller.Organization)
-            throw new ContractException(ContractErrors.NotAuthorized, $"{args.TargetKey} was put on hold by {hold.By}; only {hold.By} can release it");
-        context.DeleteState(CharityKeys.Hold(args.TargetKey));
-        context.Emit("HoldReleased", new { args.TargetKey, by = context.Caller.Organization });
+        Holds.Release(context, args.TargetKey);
         return null;
     }
 

@@ -96,16 +96,10 @@ public sealed partial class CharityContract : Contract
         return org;
     }
 
-    private static void RequireNotHeld(IContractContext context, params string[] targets)
-    {
-        foreach (var target in targets)
-            if (target.Length > 0 && context.Get<Hold>(CharityKeys.Hold(target)) is { } hold)
-                throw new ContractException(ContractErrors.Held, $"{target} is on hold by {hold.By} since {Iso(hold.At)}: {hold.Reason}");
-    }
+    private static void RequireNotHeld(IContractContext context, params string[] targets) => Holds.RequireNone(context, targets);
 
     /// <summary>An illegal state transition: names the object, its current state and the attempted step.</summary>
-    private static ContractException BadState(string what, object current, string attempted) =>
-        new(ContractErrors.BadState, $"{what} is {current}; cannot {attempted}");
+    private static ContractException BadState(string what, object current, string attempted) => StateMachine.Illegal(what, current, attempted);
 
     /// <summary>Calendar year in China Standard Time (UTC+8, no daylight saving): fixed, so deterministic.</summary>
     public static int YearOf(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).Year;
@@ -116,15 +110,10 @@ public sealed partial class CharityContract : Contract
 
     public static string Yuan(long fen) => Money.Format(fen);
 
-    /// <summary>I4: a bank reference is used once per bank. Returns its key, to be recorded with <see cref="RecordBankRef"/>.</summary>
-    private static string RequireUnusedBankRef(IContractContext context, string bankId, string bankTxRef)
-    {
-        var key = CharityKeys.BankRef(bankId, bankTxRef);
-        if (context.Exists(key)) throw new ContractException(CharityErrors.DuplicateBankRef, $"bank reference '{bankTxRef}' of {bankId} was already used");
-        return key;
-    }
+    /// <summary>I4: a bank reference is used once per bank.</summary>
+    private static string RequireUnusedBankRef(IContractContext context, string bankId, string bankTxRef) => BankReferences.RequireUnused(context, bankId, bankTxRef);
 
-    private static void RecordBankRef(IContractContext context, string key, string usedFor) => context.PutState(key, System.Text.Encoding.UTF8.GetBytes(usedFor));
+    private static void RecordBankRef(IContractContext context, string key, string usedFor) => BankReferences.Record(context, key, usedFor);
 
     private static void AddFlow(IContractContext context, string orgId, long at, Action<YearFlows> change)
     {

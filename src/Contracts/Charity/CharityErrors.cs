@@ -1,3 +1,5 @@
+using Chain.Contracts.Abstractions;
+
 namespace Chain.Contracts.Charity;
 
 /// <summary>Error codes of the charity contract's rules; messages say which rule and the amounts involved.</summary>
@@ -9,7 +11,7 @@ public static class CharityErrors
     public const string Restricted = "RESTRICTED";
     /// <summary>I4: a value confirmation by someone other than a registered bank, or a reused bank reference.</summary>
     public const string BankOnly = "BANK_ONLY";
-    public const string DuplicateBankRef = "DUPLICATE_BANK_REF";
+    public const string DuplicateBankRef = BankReferences.DuplicateCode;
     /// <summary>I5: proposer approving, approver of another organisation, second payment.</summary>
     public const string MakerChecker = "MAKER_CHECKER";
     /// <summary>I6: no evidence, or a supplier payment without an invoice.</summary>

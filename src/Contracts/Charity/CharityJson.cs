@@ -21,7 +21,7 @@ namespace Chain.Contracts.Charity;
 [JsonSerializable(typeof(Disclosure))]
 [JsonSerializable(typeof(AnnualReport))]
 [JsonSerializable(typeof(YearFlows))]
-[JsonSerializable(typeof(Hold))]
+[JsonSerializable(typeof(Abstractions.Hold))]
 [JsonSerializable(typeof(Attestation))]
 [JsonSerializable(typeof(LedgerEntry))]
 internal sealed partial class CharityJson : JsonSerializerContext;

@@ -27,9 +27,7 @@ public static class CharityKeys
     public static string Annual(string charityId, int year) => $"annual/{charityId}/{year}";
     public static string Flows(string orgId, int year) => $"flows/{orgId}/{year}";
     public static string FlowsPrefix(string orgId) => $"flows/{orgId}/";
-    public static string Hold(string targetKey) => $"hold/{targetKey}";
     public static string Attestation(Scope scope, string id, string org, string reportHash) => $"attest/{scope}/{id}/{org}/{reportHash}";
-    public static string BankRef(string bankId, string bankTxRef) => $"uniq/bank/{bankId}/{bankTxRef}";
 
     /// <summary>lineage: amount that flowed from a lot to a child (lot, disb or refund).</summary>
     public static string Edge(string lotId, string childType, string childId) => $"edge/{lotId}/{childType}/{childId}";

@@ -234,5 +234,4 @@ public sealed class YearFlows
     }
 }
 
-public sealed record Hold(string TargetKey, string By, string Reason, long At);
 public sealed record Attestation(Scope Scope, string Id, string ReportHash, string By, long At);

@@ -1,0 +1,106 @@
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.DemolitionFund;
+
+public sealed partial class FundContract
+{
+    public sealed record HoldArgs(string TargetKey, string Reason);
+    public sealed record TargetArgs(string TargetKey);
+    public sealed record AttestArgs(string ProjectId, string ReportHash);
+    public sealed record ListArgs(string ProjectId, int Round, string ListHash, IReadOnlyList<string> HhIds);
+    public sealed record SweepArgs(int Limit);
+
+    private static readonly string[] HoldKinds = ["project", "household", "agreement", "payment"];
+
+    private void RegisterOversight()
+    {
+        Invoke("PlaceHold", OversightAccess, args => new HoldArgs(ParseTarget(args), args.RequiredString("reason", MaxText)), PlaceHold);
+        Invoke("ReleaseHold", OversightAccess, args => new TargetArgs(ParseTarget(args)), ReleaseHold);
+        Invoke("Attest", AuditorAccess, args => new AttestArgs(args.RequiredId("projectId"), args.RequiredHash("reportHash")), Attest);
+        Invoke("PublishHouseholdList", DeptAccess, args => new ListArgs(args.RequiredId("projectId"), (int)args.RequiredLong("round", 1, 999), args.RequiredHash("listHash"),
+            args.List("hhIds", (e, n) => { var id = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateId(n, id); return id; }, 5000, required: true)), PublishHouseholdList);
+        Invoke("RaiseAlerts", SweepAccess, args => new SweepArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
+    }
+
+    /// <summary>"project:P1", "household:P1/H7", "agreement:A7", "payment:PAY9".</summary>
+    private static string ParseTarget(ContractArgs args)
+    {
+        var target = args.RequiredString("targetKey", 160);
+        int colon = target.IndexOf(':');
+        if (colon <= 0 || !HoldKinds.Contains(target[..colon]))
+            throw new ContractException(ContractErrors.BadArgs, $"'targetKey' must be kind:id with kind one of {string.Join(", ", HoldKinds)}, got \"{target}\"");
+        return target;
+    }
+
+    private static string TargetStateKey(string target)
+    {
+        int colon = target.IndexOf(':');
+        var id = target[(colon + 1)..];
+        return target[..colon] switch
+        {
+            "project" => FundKeys.Project(id),
+            "household" when id.IndexOf('/') is var slash and > 0 => FundKeys.Household(id[..slash], id[(slash + 1)..]),
+            "household" => throw new ContractException(ContractErrors.BadArgs, $"a household target is household:<projectId>/<hhId>, got \"{target}\""),
+            "agreement" => FundKeys.AgreementHead(id),
+            _ => FundKeys.Payment(id),
+        };
+    }
+
+    private static byte[]? PlaceHold(IContractContext context, HoldArgs args)
+    {
+        if (!context.Exists(TargetStateKey(args.TargetKey))) throw new ContractException(ContractErrors.NotFound, $"hold target {args.TargetKey} does not exist");
+        if (Holds.Place(context, args.TargetKey, args.Reason)) Record(context, "PlaceHold", args.TargetKey);
+        return null;
+    }
+
+    private static byte[]? ReleaseHold(IContractContext context, TargetArgs args)
+    {
+        if (Holds.Release(context, args.TargetKey)) Record(context, "ReleaseHold", args.TargetKey);
+        return null;
+    }
+
+    private static byte[]? Attest(IContractContext context, AttestArgs args)
+    {
+        var project = RequireProject(context, args.ProjectId);
+        var key = FundKeys.Attestation(project.ProjectId, context.Caller.Organization, args.ReportHash);
+        if (context.Exists(key)) return null;
+        context.PutState(key, System.Text.Encoding.UTF8.GetBytes(Me(context)));
+        project.AttestedAt = context.TimestampMs;
+        PutProject(context, project);
+        Record(context, "Attest", project.ProjectId);
+        context.Emit("Attested", new { project.ProjectId, args.ReportHash, by = context.Caller.Organization, balance = project.Balance });
+        return null;
+    }
+
+    /// <summary>Art 29: a round of the per-household compensation list; its hash goes on the ledger and each household can check its line.</summary>
+    private static byte[]? PublishHouseholdList(IContractContext context, ListArgs args)
+    {
+        var project = RequireProject(context, args.ProjectId);
+        RequireProjectRole(context, project, "expropriation department", project.DeptOrg);
+        var key = FundKeys.List(project.ProjectId, args.Round);
+        if (context.Get<PublicList>(key) is { } existing)
+        {
+            if (existing.ListHash == args.ListHash && existing.HhIds.SequenceEqual(args.HhIds)) return null;
+            throw new ContractException(ContractErrors.Conflict, $"round {args.Round} of project '{project.ProjectId}' was already published with another list");
+        }
+        foreach (var hhId in args.HhIds)
+        {
+            RequireHousehold(context, project.ProjectId, hhId);
+            if (!context.Exists(FundKeys.Listed(project.ProjectId, hhId))) context.PutLong(FundKeys.Listed(project.ProjectId, hhId), args.Round);
+        }
+        context.Put(key, new PublicList(project.ProjectId, args.Round, args.ListHash, args.HhIds.ToList(), context.TimestampMs, context.Caller.Organization));
+        Record(context, "PublishHouseholdList", $"{project.ProjectId}/{args.Round}");
+        context.Emit("HouseholdListPublished", new { project.ProjectId, args.Round, args.ListHash, households = args.HhIds.Count });
+        return null;
+    }
+
+    /// <summary>A periodic sweep: Alert events for overdue instalments and idle project accounts.</summary>
+    private static byte[]? RaiseAlerts(IContractContext context, SweepArgs args)
+    {
+        var overdue = FindOverdue(context, context.TimestampMs, args.Limit);
+        foreach (var item in overdue) context.Emit("Alert", new { kind = "OverduePayment", item.ProjectId, item.HhId, item.AgrId, item.Seq, item.Amount, item.DueAt });
+        var idle = FindIdle(context, context.TimestampMs, null);
+        foreach (var item in idle.Take(args.Limit)) context.Emit("Alert", new { kind = "IdleFunds", item.ProjectId, item.Balance, item.Reason });
+        return ContractJson.Serialize(new { overdue = overdue.Count, idle = Math.Min(idle.Count, args.Limit) });
+    }
+}

@@ -1,0 +1,197 @@
+namespace Chain.Contracts.DemolitionFund;
+
+// State records of the demolition-fund contract (DOMAIN.md §2 and §5.1). Money is integer fen; areas are
+// integer hundredths of a square metre; unit prices are fen per square metre; times are Unix milliseconds
+// from transaction timestamps.
+
+public enum ProjectStatus { Draft, PlanPublished, Funded, Decided, Signing, Executing, Settled }
+
+public sealed class Project
+{
+    public required string ProjectId { get; init; }
+    public required string Name { get; init; }
+    /// <summary>The government that created the project and decides it.</summary>
+    public required string GovOrg { get; init; }
+    /// <summary>The expropriation department: reviews, approves, publishes.</summary>
+    public required string DeptOrg { get; init; }
+    /// <summary>Implementing units: register households, draft agreements, confirm handovers.</summary>
+    public List<string> ImplOrgs { get; init; } = [];
+    /// <summary>Instructs payments and leftover returns.</summary>
+    public required string FinanceOrg { get; init; }
+    /// <summary>Holds the dedicated account; confirms deposits and payments.</summary>
+    public required string BankId { get; init; }
+    public required string AccountHash { get; init; }
+    public long Budget { get; init; }
+    public required string StandardsHash { get; init; }
+    public string? PlanHash { get; set; }
+    public long? PlanPublishedAt { get; set; }
+    public long SigningFrom { get; init; }
+    public long SigningTo { get; init; }
+    public ProjectStatus Status { get; set; }
+    public string? DecisionNo { get; set; }
+    public long? DecidedAt { get; set; }
+    public FundParameters Parameters { get; init; } = new();
+    /// <summary>Deposits confirmed by the bank.</summary>
+    public long Deposited { get; set; }
+    /// <summary>Payments confirmed by the bank.</summary>
+    public long Paid { get; set; }
+    /// <summary>Instructed, not yet confirmed or failed (payments and leftover returns).</summary>
+    public long Pending { get; set; }
+    /// <summary>Leftover returned to finance.</summary>
+    public long Returned { get; set; }
+    /// <summary>Σ payable of approved live agreement versions (R3: never above the budget).</summary>
+    public long Committed { get; set; }
+    public long CreatedAt { get; init; }
+    public long? LastOutflowAt { get; set; }
+    public long? AttestedAt { get; set; }
+    public long? SettledAt { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore] public long Balance => Deposited - Paid - Returned;
+}
+
+/// <summary>The [D] parameters of a project (DOMAIN.md §6), with defaults.</summary>
+public sealed class FundParameters
+{
+    public int CommentPeriodDays { get; init; } = 30;
+    /// <summary>Payment not before the agreement was signed this long ago (0: no cooling period).</summary>
+    public int CoolingDays { get; init; }
+    /// <summary>An instalment due on signing is overdue this many days after signing.</summary>
+    public int PaymentDueDays { get; init; } = 30;
+    public int IdleDays { get; init; } = 30;
+    /// <summary>House value may differ from appraisal × area by this much without a reason code (basis points).</summary>
+    public int AppraisalToleranceBps { get; init; } = 500;
+}
+
+public enum HouseholdStatus { Surveyed, Appraised, SheetDrafted, Reviewed, AuditChecked, Approved, Signed, Adjudicated, PrePaid, HandedOver, PaidInFull, Closed }
+
+public sealed record Areas(long Certified, long UnregisteredLegal, long Legacy)
+{
+    [System.Text.Json.Serialization.JsonIgnore] public long Total => Certified + UnregisteredLegal + Legacy;
+}
+
+public sealed class Household
+{
+    public required string ProjectId { get; init; }
+    public required string HhId { get; init; }
+    public required string UnitNo { get; init; }
+    public required string RightHolderHash { get; init; }
+    public string? LesseeHash { get; init; }
+    /// <summary>Heirs or agents the household recorded; payments may go to them (R6).</summary>
+    public List<string> AgentHashes { get; init; } = [];
+    public required Areas Areas { get; init; }
+    public required string Use { get; init; }
+    public required string SurveyHash { get; init; }
+    /// <summary>The household's own chain account, if it has one; it can then sign its agreement itself.</summary>
+    public string? Account { get; init; }
+    public HouseholdStatus Status { get; set; }
+    public string? AgreementId { get; set; }
+    public long Paid { get; set; }
+    public long? HandedOverAt { get; set; }
+    public string? ClosedReason { get; set; }
+    public required string RegisteredBy { get; init; }
+    public long RegisteredAt { get; init; }
+}
+
+public sealed record Appraisal(string ProjectId, string HhId, string AppraiserOrg, string Appraiser, long UnitPrice, long ValueAmount, string ReportHash, long At);
+
+public enum AgreementMode { Cash, Swap, Decision }
+public enum AgreementStatus { Draft, Reviewed, AuditChecked, Approved, Signed, Decided, Superseded, Cancelled }
+public enum ItemCode { HouseValue, Relocation, TemporaryHousing, BusinessLoss, Subsidy, Reward, Other }
+public enum Condition { OnSign, OnHandover, Date }
+
+public sealed record Item(ItemCode Code, long Amount);
+public sealed record Instalment(int Seq, long Amount, Condition Condition, long? DueAt);
+
+public sealed class Agreement
+{
+    public required string AgrId { get; init; }
+    public int Ver { get; init; }
+    public required string ProjectId { get; init; }
+    public required string HhId { get; init; }
+    public AgreementMode Mode { get; init; }
+    public List<Item> Items { get; init; } = [];
+    public long Total { get; init; }
+    /// <summary>Money the dedicated account pays the household.</summary>
+    public long Payable { get; init; }
+    /// <summary>Money the household owes (a swap house worth more than the compensation).</summary>
+    public long Receivable { get; init; }
+    public List<Instalment> Schedule { get; init; } = [];
+    public string? SwapUnitId { get; init; }
+    public long MoveDeadline { get; init; }
+    public required string DocHash { get; init; }
+    /// <summary>Why the house value departs from the appraisal beyond the tolerance (R11).</summary>
+    public string? DeviationReason { get; init; }
+    public required string Drafter { get; init; }
+    public string? Reviewer { get; set; }
+    public string? Auditor { get; set; }
+    public string? AuditNoteHash { get; set; }
+    public string? Approver { get; set; }
+    public string? SignatureHash { get; set; }
+    public string? SignedBy { get; set; }
+    public long? SignedAt { get; set; }
+    public string? DecisionNo { get; set; }
+    public AgreementStatus Status { get; set; }
+    public long CreatedAt { get; init; }
+}
+
+/// <summary>The live version of an agreement and what was paid under it (across versions).</summary>
+public sealed class AgreementHead
+{
+    public required string AgrId { get; init; }
+    public required string ProjectId { get; init; }
+    public required string HhId { get; init; }
+    public int CurrentVer { get; set; }
+    /// <summary>Confirmed payments under every version; a new version's schedule covers only what is left.</summary>
+    public long Paid { get; set; }
+    public long Pending { get; set; }
+    /// <summary>Instalments of the current version confirmed by the bank.</summary>
+    public List<int> PaidSeqs { get; set; } = [];
+    /// <summary>Instalments of the current version instructed and not yet confirmed or failed.</summary>
+    public List<int> PendingSeqs { get; set; } = [];
+}
+
+public enum PaymentStatus { Instructed, Confirmed, Failed }
+
+public sealed class Payment
+{
+    public required string PayId { get; init; }
+    public required string ProjectId { get; init; }
+    public required string HhId { get; init; }
+    public required string AgrId { get; init; }
+    public int Ver { get; init; }
+    public int Seq { get; init; }
+    public long Amount { get; init; }
+    public required string PayeeAcctHash { get; init; }
+    public required string PayeeIdHash { get; init; }
+    public required string InstructedBy { get; init; }
+    /// <summary>The agreement version's status when the payment was instructed (Signed or Decided).</summary>
+    public AgreementStatus AgreementStatus { get; init; }
+    public long InstructedAt { get; init; }
+    public PaymentStatus Status { get; set; }
+    public string? BankTxRef { get; set; }
+    public long? ConfirmedAt { get; set; }
+    public string? FailReason { get; set; }
+}
+
+public sealed record Deposit(string DepositId, string ProjectId, long Amount, string BankTxRef, string Source, long At);
+
+public sealed class LeftoverReturn
+{
+    public required string ReturnId { get; init; }
+    public required string ProjectId { get; init; }
+    public long Amount { get; init; }
+    public required string InstructedBy { get; init; }
+    public bool Confirmed { get; set; }
+    public string? BankTxRef { get; set; }
+}
+
+public sealed class ResettlementUnit
+{
+    public required string ResUnitId { get; init; }
+    public required string ProjectId { get; init; }
+    public long Area { get; init; }
+    public long Price { get; init; }
+    public string? AssignedTo { get; set; }
+}
+
+public sealed record PublicList(string ProjectId, int Round, string ListHash, List<string> HhIds, long PublishedAt, string By);
+public sealed record ActorAction(string Actor, string Organization, string Action, string Target, long At);
