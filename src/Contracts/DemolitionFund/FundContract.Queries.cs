@@ -13,6 +13,7 @@ public sealed partial class FundContract
     public sealed record AsOfArgs(long? AsOf, int Limit);
     public sealed record IdleArgs(long? AsOf, int? Days);
     public sealed record ToleranceArgs(int? ToleranceBps, int Limit);
+    public sealed record ListQueryArgs(string ProjectId, int Round);
     public sealed record ActorArgs(string Address, string? After, int Limit);
 
     public sealed record OverdueItem(string ProjectId, string HhId, string AgrId, int Ver, int Seq, long Amount, long DueAt, long DaysOverdue);
@@ -37,6 +38,8 @@ public sealed partial class FundContract
         Query("AppraisalDeviations", a => new ToleranceArgs(a.Has("toleranceBps") ? a.OptionalInt("toleranceBps", 500, 0, 10_000) : null, a.OptionalInt("limit", 100, 1, 1000)), AppraisalDeviations);
         Query("UnpublishedPaidHouseholds", a => new ProjectArgs(a.RequiredId("projectId")), UnpublishedPaidHouseholds);
         Query("PayeeMismatches", a => new PagedArgs(Paging.Args(a).After, Paging.Args(a).Limit), PayeeMismatches);
+        Query("PublishedList", a => new ListQueryArgs(a.RequiredId("projectId"), (int)a.RequiredLong("round", 1, 999)),
+            (c, a) => ContractJson.Serialize(c.Require<PublicList>(FundKeys.List(a.ProjectId, a.Round), $"round {a.Round} of project '{a.ProjectId}'")));
         Query("ActorActivity", a => new ActorArgs(a.RequiredString("address", 42).ToLowerInvariant(), Paging.Args(a).After, Paging.Args(a).Limit), ActorActivity);
     }
 

@@ -75,7 +75,7 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
     [Fact]
     public async Task Demo_LoadsABalancedScenario()
     {
-        var summary = await CharityDemo.RunAsync(net.Node.Client, CharityNode.Channel, net.Node.CryptoDir, "t", TextWriter.Null, CancellationToken.None);
+        var summary = await CharityDemo.RunAsync(net.Node.Client, "charity", net.Node.CryptoDir, "t", TextWriter.Null, CancellationToken.None);
         Assert.Equal(50, summary.Donations);
         Assert.Equal(7, summary.Payments);
         foreach (var campaign in new[] { "t-edu", "t-clinic", "t-elder" })
