@@ -48,6 +48,7 @@ public static class Program
         root.Subcommands.Add(LedgerCommands.BuildTx());
         root.Subcommands.Add(LedgerCommands.BuildLedger());
         root.Subcommands.Add(CharityCommands.Build());
+        root.Subcommands.Add(FundCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
         return root;
     }

@@ -7,6 +7,7 @@ namespace Chain.Cli.Output;
 /// <summary>
 /// The domain contracts keep money in integer fen; people read yuan. This rewrites every amount field of a
 /// contract result (by name) as yuan text with two decimals, e.g. 20000 → "200.00", for both output formats.
+/// Areas, kept in hundredths of a square metre, are shown the same way (8550 → "85.50").
 /// </summary>
 public static class YuanJson
 {
@@ -18,7 +19,9 @@ public static class YuanJson
         "moved", "incomePriorYear", "netAssetsPriorYearEnd", "charitableSpend", "managementSpend", "totalSpend", "requiredSpend", "in", "out",
         "dualApprovalThreshold", "donated", "mgmtSpend", "netAssetsEnd", "restrictedTimeAdj",
         // demolition fund
-        "budget", "deposited", "committed", "idle", "payable", "approved", "returned", "appraised", "agreed",
+        "budget", "deposited", "committed", "idle", "payable", "receivable", "approved", "returned", "appraised", "pending", "houseValue", "valueAmount", "unitPrice", "price",
+        // areas are hundredths of a square metre: the same two-decimal text
+        "certified", "unregisteredLegal", "legacy", "area",
     };
 
     public static JsonNode? Convert(byte[] result)

@@ -1,0 +1,233 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Chain.Cli.Output;
+using Chain.Contracts.DemolitionFund;
+using static Chain.Cli.Commands.DomainCli;
+
+namespace Chain.Cli.Commands;
+
+/// <summary>
+/// <c>chain fund …</c>: the expropriation compensation fund's work for government, finance, the expropriation
+/// department, the implementing unit, the appraiser, the bank, households, audit and discipline. Amounts are
+/// yuan, areas square metres, both with up to two decimals.
+/// </summary>
+public static partial class FundCommands
+{
+    private const string Contract = FundContract.ContractName;
+    private static readonly Option<string> Channel = new("--channel", "-c") { Description = "channel running the demolition-fund contract", DefaultValueFactory = _ => "demolition-fund", Recursive = true };
+
+    public static Command Build()
+    {
+        var fund = new Command("fund", "expropriation compensation funds: projects, dedicated account, households, agreements, payments, audit");
+        fund.Options.Add(Channel);
+        Signer.AddTo(fund);
+        foreach (var command in new[]
+        {
+            BuildProject(), BuildDeposit(), BuildHousehold(), BuildAppraise(), BuildAgreement(), BuildPay(), BuildHandover(), BuildResettlement(),
+            BuildHold(), BuildRelease(), BuildList(), BuildAttest(), BuildLeftover(), BuildAudit(), BuildRaiseAlerts(), FundDemo.Build(Channel),
+        })
+            fund.Subcommands.Add(command);
+        return fund;
+    }
+
+    /// <summary>Square metres with up to two decimals → hundredths of a square metre.</summary>
+    private static long Area(string text, string name) =>
+        Chain.Contracts.Abstractions.Money.TryParse(text, out var hundredths, out _) ? hundredths : throw new UsageException($"{name}: '{text}' is not an area in square metres (e.g. 85.50)");
+
+    private static Command BuildProject()
+    {
+        var project = new Command("project", "create, publish, decide, show and settle projects");
+        var id = Id("project-id", "project id");
+        var name = Text("--name", "project name");
+        var budget = Amount("--budget", "approved budget");
+        var standards = Text("--standards", "compensation standards document: file or SHA-256");
+        var dept = Text("--dept", "expropriation department (organisation)");
+        var impl = new Option<string[]>("--impl") { Description = "implementing unit (organisation; repeat)", Required = true };
+        var finance = Text("--finance", "finance bureau (organisation)");
+        var bank = Text("--bank", "bank holding the dedicated account (organisation)");
+        var account = Text("--account", "dedicated account number: its SHA-256, or a file holding it");
+        var from = Time("--signing-from", "start of the signing period");
+        var to = Time("--signing-to", "end of the signing period");
+        from.Required = true;
+        to.Required = true;
+        var comment = new Option<int?>("--comment-days") { Description = "comment period after the plan is published (default 30)" };
+        var cooling = new Option<int?>("--cooling-days") { Description = "no payment until this long after signing (default 0)" };
+        var due = new Option<int?>("--payment-due-days") { Description = "an on-signing instalment is overdue after this (default 30)" };
+        var idle = new Option<int?>("--idle-days") { Description = "no outflow for this long while money is owed raises IdleFunds (default 30)" };
+        var tolerance = new Option<int?>("--tolerance-bps") { Description = "house value may differ from the appraisal by this much without a reason (default 500 = 5%)" };
+        project.Subcommands.Add(Invoke("create", "create a project (government)", Channel, Contract, "CreateProject", p => new
+        {
+            projectId = p.GetValue(id), name = p.GetValue(name), budget = Fen(p, budget), standardsHash = HashArgument(p.GetValue(standards)!, "--standards"), deptOrg = p.GetValue(dept),
+            implOrgs = p.GetValue(impl), financeOrg = p.GetValue(finance), bankId = p.GetValue(bank), accountHash = HashArgument(p.GetValue(account)!, "--account"),
+            signingFrom = Millis(p, from), signingTo = Millis(p, to), commentPeriodDays = p.GetValue(comment), coolingDays = p.GetValue(cooling), paymentDueDays = p.GetValue(due),
+            idleDays = p.GetValue(idle), appraisalToleranceBps = p.GetValue(tolerance),
+        }, id, name, budget, standards, dept, impl, finance, bank, account, from, to, comment, cooling, due, idle, tolerance));
+
+        var publishId = Id("project-id", "project id");
+        var plan = Text("--plan", "compensation plan: file or SHA-256");
+        project.Subcommands.Add(Invoke("publish", "publish the compensation plan for comment (expropriation department)", Channel, Contract, "PublishPlan",
+            p => new { projectId = p.GetValue(publishId), planHash = HashArgument(p.GetValue(plan)!, "--plan") }, publishId, plan));
+        var decideId = Id("project-id", "project id");
+        var decision = Text("--decision-no", "number of the expropriation decision");
+        project.Subcommands.Add(Invoke("decide", "issue the expropriation decision; needs the full budget in the account (government)", Channel, Contract, "DecideProject",
+            p => new { projectId = p.GetValue(decideId), decisionNo = p.GetValue(decision) }, decideId, decision));
+        var settleId = Id("project-id", "project id");
+        project.Subcommands.Add(Invoke("settle", "close the project out (government)", Channel, Contract, "SettleProject", p => new { projectId = p.GetValue(settleId) }, settleId));
+        var statusId = Id("project-id", "project id");
+        project.Subcommands.Add(Query("status", "budget, deposited, committed, paid, idle", Channel, Contract, "BudgetStatus", p => new { projectId = p.GetValue(statusId) }, ShowBudget, statusId));
+        var showId = Id("project-id", "project id");
+        project.Subcommands.Add(Query("show", "the project record", Channel, Contract, "GetProject", p => new { projectId = p.GetValue(showId) }, null, showId));
+        return project;
+    }
+
+    private static Command BuildDeposit()
+    {
+        var id = Id("deposit-id", "deposit id");
+        var project = Text("--project", "project id");
+        var amount = Amount("--amount", "amount received");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference");
+        var source = OptionalText("--source", "where the money came from (default Finance)");
+        return Invoke("deposit", "confirm a deposit into the dedicated account (bank)", Channel, Contract, "ConfirmDeposit",
+            p => new { depositId = p.GetValue(id), projectId = p.GetValue(project), amount = Fen(p, amount), bankTxRef = p.GetValue(bankRef), source = p.GetValue(source) }, id, project, amount, bankRef, source);
+    }
+
+    private static Command BuildHousehold()
+    {
+        var household = new Command("household", "register, close and inspect households");
+        var id = Id("household-id", "household id");
+        var project = Text("--project", "project id");
+        var unit = Text("--unit", "property unit number (不动产单元号)");
+        var holder = Text("--right-holder-ref", "hashed reference of the right-holder (see 'chain charity ref'); never an ID number");
+        var lessee = OptionalText("--lessee-ref", "hashed reference of a lessee of public housing");
+        var agents = new Option<string[]>("--agent-ref") { Description = "hashed reference of a recorded heir or agent (repeat)" };
+        var certified = Text("--certified", "certified area in m² (e.g. 85.50)");
+        var unregistered = OptionalText("--unregistered", "unregistered but legal area in m²");
+        var legacy = OptionalText("--legacy", "historical legacy area in m²");
+        var use = Text("--use", "use, e.g. Residential or Business");
+        var survey = Text("--survey", "survey record: file or SHA-256");
+        var account = OptionalText("--account", "the household's chain account, so it can sign its agreement itself");
+        household.Subcommands.Add(Invoke("register", "register a surveyed household (implementing unit)", Channel, Contract, "RegisterHousehold", p => new
+        {
+            projectId = p.GetValue(project), hhId = p.GetValue(id), unitNo = p.GetValue(unit), rightHolderHash = p.GetValue(holder), lesseeHash = p.GetValue(lessee),
+            agentHashes = p.GetValue(agents) ?? [],
+            areas = new
+            {
+                certified = Area(p.GetValue(certified)!, "--certified"), unregisteredLegal = p.GetValue(unregistered) is { } u ? Area(u, "--unregistered") : 0,
+                legacy = p.GetValue(legacy) is { } l ? Area(l, "--legacy") : 0,
+            },
+            use = p.GetValue(use), surveyHash = HashArgument(p.GetValue(survey)!, "--survey"), account = p.GetValue(account),
+        }, id, project, unit, holder, lessee, agents, certified, unregistered, legacy, use, survey, account));
+
+        var closeId = Id("household-id", "household id");
+        var closeProject = Text("--project", "project id");
+        var reason = Text("--reason", "why");
+        household.Subcommands.Add(Invoke("close", "close a household record that gets no agreement (expropriation department)", Channel, Contract, "CloseHousehold",
+            p => new { projectId = p.GetValue(closeProject), hhId = p.GetValue(closeId), reason = p.GetValue(reason) }, closeId, closeProject, reason));
+        var fileId = Id("household-id", "household id");
+        var fileProject = Text("--project", "project id");
+        household.Subcommands.Add(Query("file", "the household's whole file: survey, appraisal, every agreement version, payments, list, holds", Channel, Contract, "HouseholdFile",
+            p => new { projectId = p.GetValue(fileProject), hhId = p.GetValue(fileId) }, null, fileId, fileProject));
+        return household;
+    }
+
+    private static Command BuildAppraise()
+    {
+        var id = Id("household-id", "household id");
+        var project = Text("--project", "project id");
+        var unitPrice = Amount("--unit-price", "appraised price per m²");
+        var value = Amount("--value", "appraised house value");
+        var report = Text("--report", "appraisal report: file or SHA-256");
+        return Invoke("appraise", "record the appraisal of a household's house (appraiser)", Channel, Contract, "RecordAppraisal", p => new
+        {
+            projectId = p.GetValue(project), hhId = p.GetValue(id), unitPrice = Fen(p, unitPrice), valueAmount = Fen(p, value), reportHash = HashArgument(p.GetValue(report)!, "--report"),
+        }, id, project, unitPrice, value, report);
+    }
+
+    private static Command BuildHandover()
+    {
+        var id = Id("household-id", "household id");
+        var project = Text("--project", "project id");
+        return Invoke("handover", "confirm the household handed the house over; only after it was paid (implementing unit)", Channel, Contract, "ConfirmHandover",
+            p => new { projectId = p.GetValue(project), hhId = p.GetValue(id) }, id, project);
+    }
+
+    private static Command BuildResettlement()
+    {
+        var resettlement = new Command("resettlement", "resettlement units for swap agreements");
+        var id = Id("unit-id", "resettlement unit id");
+        var project = Text("--project", "project id");
+        var area = Text("--area", "area in m²");
+        var price = Amount("--price", "price credited against the compensation");
+        resettlement.Subcommands.Add(Invoke("register", "register a resettlement unit (expropriation department)", Channel, Contract, "RegisterResettlementUnit",
+            p => new { resUnitId = p.GetValue(id), projectId = p.GetValue(project), area = Area(p.GetValue(area)!, "--area"), price = Fen(p, price) }, id, project, area, price));
+        var assignId = Id("unit-id", "resettlement unit id");
+        var agreement = Text("--agreement", "the signed swap agreement naming the unit");
+        resettlement.Subcommands.Add(Invoke("assign", "assign a unit to its swap agreement, once (expropriation department)", Channel, Contract, "AssignResettlementUnit",
+            p => new { resUnitId = p.GetValue(assignId), agrId = p.GetValue(agreement) }, assignId, agreement));
+        return resettlement;
+    }
+
+    private static Command BuildHold()
+    {
+        var target = Id("target", "project:P1, household:P1/H7, agreement:A7 or payment:PAY9");
+        var reason = Text("--reason", "why");
+        return Invoke("hold", "freeze a project, household, agreement or payment (audit or discipline)", Channel, Contract, "PlaceHold",
+            p => new { targetKey = p.GetValue(target), reason = p.GetValue(reason) }, target, reason);
+    }
+
+    private static Command BuildRelease()
+    {
+        var target = Id("target", "the held target");
+        return Invoke("release", "release a hold (the organisation that placed it)", Channel, Contract, "ReleaseHold", p => new { targetKey = p.GetValue(target) }, target);
+    }
+
+    private static Command BuildList()
+    {
+        var list = new Command("list", "per-household compensation lists (Art 29)");
+        var project = Id("project-id", "project id");
+        var round = new Option<int>("--round") { Description = "publication round", Required = true };
+        var file = Text("--list", "the published list: file or SHA-256");
+        var households = new Option<string[]>("--household") { Description = "household in the list (repeat)", Required = true, AllowMultipleArgumentsPerToken = true };
+        list.Subcommands.Add(Invoke("publish", "publish a round of the list; its hash goes on the ledger (expropriation department)", Channel, Contract, "PublishHouseholdList",
+            p => new { projectId = p.GetValue(project), round = p.GetValue(round), listHash = HashArgument(p.GetValue(file)!, "--list"), hhIds = p.GetValue(households) }, project, round, file, households));
+        var showProject = Id("project-id", "project id");
+        var showRound = new Option<int>("--round") { Description = "publication round", Required = true };
+        list.Subcommands.Add(Query("show", "a published round", Channel, Contract, "PublishedList", p => new { projectId = p.GetValue(showProject), round = p.GetValue(showRound) }, null, showProject, showRound));
+        return list;
+    }
+
+    private static Command BuildAttest()
+    {
+        var project = Id("project-id", "project id");
+        var report = Text("--report", "audit report: file or SHA-256");
+        return Invoke("attest", "sign the audit attestation of a project (audit)", Channel, Contract, "Attest",
+            p => new { projectId = p.GetValue(project), reportHash = HashArgument(p.GetValue(report)!, "--report") }, project, report);
+    }
+
+    private static Command BuildLeftover()
+    {
+        var leftover = new Command("leftover", "return money the project no longer needs to finance");
+        var id = Id("return-id", "return id");
+        var project = Text("--project", "project id");
+        var amount = Amount("--amount", "amount to return");
+        leftover.Subcommands.Add(Invoke("instruct", "instruct a return (finance)", Channel, Contract, "InstructLeftoverReturn",
+            p => new { returnId = p.GetValue(id), projectId = p.GetValue(project), amount = Fen(p, amount) }, id, project, amount));
+        var confirmId = Id("return-id", "return id");
+        var bankRef = Text("--bank-ref", "the bank's transaction reference");
+        leftover.Subcommands.Add(Invoke("confirm", "confirm the return was paid (bank)", Channel, Contract, "ConfirmLeftoverReturn",
+            p => new { returnId = p.GetValue(confirmId), bankTxRef = p.GetValue(bankRef) }, confirmId, bankRef));
+        return leftover;
+    }
+
+    private static Command BuildRaiseAlerts()
+    {
+        var limit = new Option<int?>("--limit") { Description = "at most this many alerts of each kind (default 100)" };
+        return Invoke("raise-alerts", "sweep for overdue instalments and idle accounts and emit Alert events (audit, discipline or finance)", Channel, Contract, "RaiseAlerts",
+            p => new { limit = p.GetValue(limit) }, limit);
+    }
+
+    private static void ShowBudget(JsonNode b) => Printer.Pairs(("project", b["projectId"]), ("status", b["status"]), ("budget", b["budget"]),
+        ("deposited", $"{b["deposited"]} ({b["fundedBps"]!.GetValue<long>() / 100m}% of budget)"), ("committed", $"{b["committed"]} ({b["committedBps"]!.GetValue<long>() / 100m}%)"),
+        ("paid", $"{b["paid"]} ({b["paidBps"]!.GetValue<long>() / 100m}%)"), ("instructed", b["pending"]), ("returned", b["returned"]), ("balance", b["balance"]),
+        ("idle", $"{b["idle"]} (balance not needed by approved agreements)"), ("check", b["balanced"]!.GetValue<bool>() ? "deposited = paid + returned + balance" : "DOES NOT BALANCE"));
+}
