@@ -124,5 +124,5 @@ public static class BenchCharityCommand
         return new QueryTiming(label, Calls, times[Calls / 2], times[(int)(Calls * 0.95) - 1], bytes);
     }
 
-    private static string Sha(string text) => CharitySession.Sha(text);
+    private static string Sha(string text) => ContractSession.Sha(text);
 }

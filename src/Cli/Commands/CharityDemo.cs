@@ -158,5 +158,5 @@ public static class CharityDemo
         return new Summary(prefix, 3, donations.Count, payments, donated, donations[0].Id, prefix + "-x1");
     }
 
-    private static string Sha(string text) => CharitySession.Sha(text);
+    private static string Sha(string text) => ContractSession.Sha(text);
 }

@@ -66,11 +66,8 @@ public static class FundDemo
         string NextRef() => $"{prefix}-BK{Interlocked.Increment(ref bankRef):D4}";
         const long Day = 86_400_000;
 
-        async Task Call(AccountKey signer, string function, object args)
-        {
-            var status = await client.InvokeAsync(signer, channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel);
-            if (status.Code != ValidationCode.Valid) throw new CommandFailedException($"demo step {function} was refused: {status.Message}");
-        }
+        var session = new ContractSession(client, channel, Contract, "demo", cancel);
+        Task Call(AccountKey signer, string function, object args) => session.CallAsync(signer, function, args);
 
         var random = new Random(590);
         var plans = Enumerable.Range(1, 30).Select(i =>
@@ -177,9 +174,9 @@ public static class FundDemo
         await Call(teller, "ConfirmPayment", new { payId = $"{adjAgr}-1", bankTxRef = NextRef() });
         payments++;
 
-        using var status = JsonDocument.Parse(await client.QueryAsync(channel, Contract, "BudgetStatus", JsonSerializer.Serialize(new { projectId }), cancel));
-        return new Summary(projectId, plans.Count, plans.Count, payments, budget, status.RootElement.GetProperty("paid").GetInt64(), $"{prefix}-A-{plans[12].HhId}-1", adjudicated.HhId);
+        var status = await session.QueryAsync("BudgetStatus", new { projectId });
+        return new Summary(projectId, plans.Count, plans.Count, payments, budget, status.GetProperty("paid").GetInt64(), $"{prefix}-A-{plans[12].HhId}-1", adjudicated.HhId);
     }
 
-    private static string Sha(string text) => CharitySession.Sha(text);
+    private static string Sha(string text) => ContractSession.Sha(text);
 }

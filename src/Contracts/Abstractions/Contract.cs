@@ -52,4 +52,11 @@ public abstract class Contract
         if (_frozen is not null) throw new InvalidOperationException("functions must be registered in the constructor");
         _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args)), access));
     }
+
+    /// <summary>An invoke function of a domain contract: every string argument is screened for identity numbers first (<see cref="PersonalData"/>).</summary>
+    protected void Invoke<TArgs>(string name, string access, Func<ContractArgs, TArgs> parse, Func<IContractContext, TArgs, byte[]?> handler) =>
+        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, handler, access);
+
+    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<IContractContext, TArgs, byte[]?> handler) =>
+        Register(name, FunctionKind.Query, parse, handler);
 }

@@ -11,6 +11,16 @@ public static class Holds
 {
     public static string Key(string targetKey) => $"hold/{targetKey}";
 
+    /// <summary>The "targetKey" argument: kind:id with one of the contract's target kinds.</summary>
+    public static string ParseTarget(ContractArgs args, IReadOnlyCollection<string> kinds)
+    {
+        var target = args.RequiredString("targetKey", 160);
+        int colon = target.IndexOf(':');
+        if (colon <= 0 || !kinds.Contains(target[..colon]))
+            throw new ContractException(ContractErrors.BadArgs, $"'targetKey' must be kind:id with kind one of {string.Join(", ", kinds)}, got \"{target}\"");
+        return target;
+    }
+
     /// <summary>Throws HELD naming the first held target (empty targets are skipped).</summary>
     public static void RequireNone(IContractContext context, params string[] targets)
     {

@@ -30,15 +30,7 @@ public sealed partial class CharityContract
         Invoke("RaiseAlerts", OversightAccess, args => new AlertScanArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
     }
 
-    /// <summary>"kind:id", e.g. "campaign:C1", "disb:D7", "org:CharityFoundation", "pool:C:C1".</summary>
-    private static string ParseTarget(ContractArgs args)
-    {
-        var target = args.RequiredString("targetKey", 160);
-        int colon = target.IndexOf(':');
-        if (colon <= 0 || !HoldKinds.Contains(target[..colon]))
-            throw new ContractException(ContractErrors.BadArgs, $"'targetKey' must be kind:id with kind one of {string.Join(", ", HoldKinds)}, got \"{target}\"");
-        return target;
-    }
+    private static string ParseTarget(ContractArgs args) => Holds.ParseTarget(args, HoldKinds);
 
     private static string TargetStateKey(string target)
     {

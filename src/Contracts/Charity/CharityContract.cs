@@ -49,13 +49,6 @@ public sealed partial class CharityContract : Contract
         RegisterQueries();
     }
 
-    /// <summary>A state-changing function; every string argument is screened for identity numbers (I10).</summary>
-    private void Invoke<T>(string name, string access, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
-        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, handler, access);
-
-    private void Query<T>(string name, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
-        Register(name, FunctionKind.Query, parse, handler);
-
     // ---- helpers shared by the handlers ----
 
     /// <summary>The caller's organisation as registered on this ledger, which must have the given type.</summary>

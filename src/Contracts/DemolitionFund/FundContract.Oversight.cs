@@ -22,15 +22,7 @@ public sealed partial class FundContract
         Invoke("RaiseAlerts", SweepAccess, args => new SweepArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
     }
 
-    /// <summary>"project:P1", "household:P1/H7", "agreement:A7", "payment:PAY9".</summary>
-    private static string ParseTarget(ContractArgs args)
-    {
-        var target = args.RequiredString("targetKey", 160);
-        int colon = target.IndexOf(':');
-        if (colon <= 0 || !HoldKinds.Contains(target[..colon]))
-            throw new ContractException(ContractErrors.BadArgs, $"'targetKey' must be kind:id with kind one of {string.Join(", ", HoldKinds)}, got \"{target}\"");
-        return target;
-    }
+    private static string ParseTarget(ContractArgs args) => Holds.ParseTarget(args, HoldKinds);
 
     private static string TargetStateKey(string target)
     {

@@ -46,12 +46,6 @@ public sealed partial class FundContract : Contract
         RegisterQueries();
     }
 
-    private void Invoke<T>(string name, string access, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
-        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, handler, access);
-
-    private void Query<T>(string name, Func<ContractArgs, T> parse, Func<IContractContext, T, byte[]?> handler) =>
-        Register(name, FunctionKind.Query, parse, handler);
-
     // ---- helpers ----
 
     private static Project RequireProject(IContractContext context, string projectId) =>

@@ -8,10 +8,10 @@ using Grpc.Core;
 
 namespace Chain.Cli.Commands;
 
-/// <summary>Signed calls to the charity contract for multi-step commands (demo, benchmark): any refusal stops the command with its reason.</summary>
-public sealed class CharitySession(ChainClient client, string channel, string what, CancellationToken cancel)
+/// <summary>Signed calls to one contract for multi-step commands (demos, benchmarks): any refusal stops the command with its reason.</summary>
+public class ContractSession(ChainClient client, string channel, string contract, string what, CancellationToken cancel)
 {
-    public const string Contract = "charity";
+    public string Contract { get; } = contract;
 
     public async Task CallAsync(AccountKey signer, string function, object args)
     {
@@ -25,6 +25,12 @@ public sealed class CharitySession(ChainClient client, string channel, string wh
         return document.RootElement.Clone();
     }
 
+    public static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}
+
+/// <summary>A session with the charity contract.</summary>
+public sealed class CharitySession(ChainClient client, string channel, string what, CancellationToken cancel) : ContractSession(client, channel, "charity", what, cancel)
+{
     /// <summary>Registers the sample network's bank, charities and executor unless the regulator already did.</summary>
     public async Task RegisterSampleOrganisationsAsync(AccountKey regulator)
     {
@@ -43,6 +49,4 @@ public sealed class CharitySession(ChainClient client, string channel, string wh
             }
         }
     }
-
-    public static string Sha(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
