@@ -87,11 +87,11 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Events_DeliverEveryBlockFromAChosenHeight_AlsoAfterReconnect()
     {
-        var start = (await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "demolition-fund" })).Channels[0].Height;
+        var start = (await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Height;
         var ids = new List<string>();
         for (int i = 0; i < 4; i++)
         {
-            var tx = Build.Put($"ev{i}", "x", channel: "demolition-fund");
+            var tx = Build.Put($"ev{i}", "x");
             ids.Add(TransactionFactory.TxIdOf(tx));
             await Node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx });
         }
@@ -99,16 +99,16 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         // First connection: read two blocks, then drop the stream.
         var seen = new List<BlockEvent>();
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        using (var stream = Node.Client.Events.Subscribe(new SubscribeRequest { Channel = "demolition-fund", StartBlock = start }, cancellationToken: cts.Token))
+        using (var stream = Node.Client.Events.Subscribe(new SubscribeRequest { Channel = "sandbox", StartBlock = start }, cancellationToken: cts.Token))
         {
             while (seen.Count < 2 && await stream.ResponseStream.MoveNext(cts.Token)) seen.Add(stream.ResponseStream.Current);
         }
 
         // Resume from the last block seen + 1, then submit one more and get it live.
-        var liveTx = Build.Put("ev-live", "x", channel: "demolition-fund");
+        var liveTx = Build.Put("ev-live", "x");
         ids.Add(TransactionFactory.TxIdOf(liveTx));
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-        using (var stream = Node.Client.Events.Subscribe(new SubscribeRequest { Channel = "demolition-fund", StartBlock = seen[^1].Number + 1 }, cancellationToken: cts.Token))
+        using (var stream = Node.Client.Events.Subscribe(new SubscribeRequest { Channel = "sandbox", StartBlock = seen[^1].Number + 1 }, cancellationToken: cts.Token))
         {
             var submitted = false;
             while (seen.SelectMany(b => b.TxStatuses).Count(s => ids.Contains(s.TxId)) < ids.Count && await stream.ResponseStream.MoveNext(cts.Token))
@@ -201,12 +201,15 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     [Fact]
     public async Task Channels_AreIsolated()
     {
-        await Node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("isolated", "charity-only") });
-        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Gateway.EvaluateAsync(new EvaluateRequest
-        {
-            Channel = "demolition-fund", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"isolated\"}"),
-        }).ResponseAsync);
-        Assert.Contains("NOT_FOUND", elsewhere.Status.Detail);
+        async Task<ulong> Height(string channel) => (await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = channel })).Channels[0].Height;
+        var otherBefore = await Height("demolition-fund");
+        await Node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("isolated", "sandbox-only") });
+        // Each channel has its own ledger and contracts: the write exists on one and the other neither grew nor knows the contract.
+        var here = await Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "sandbox", Contract = "kv", Key = "v/isolated" });
+        Assert.Equal("sandbox-only", Assert.Single(here.Entries).Value.ToStringUtf8());
+        Assert.Equal(otherBefore, await Height("demolition-fund"));
+        var elsewhere = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "demolition-fund", Contract = "kv", Key = "v/isolated" }).ResponseAsync);
+        Assert.Contains("UNKNOWN_CONTRACT", elsewhere.Status.Detail);
         // A transaction signed for one channel cannot be replayed on the other: the channel is part of what is signed.
         var tx = Build.Put("isolated-2", "v");
         var payload = Build.PayloadOf(tx);
