@@ -37,7 +37,7 @@ public sealed class LedgerHarness : IDisposable
     public static readonly AccountKey NodeKey = AccountKey.Generate();
     public string Path => _dir.Combine("ledger");
     public ChannelLedger Ledger { get; private set; }
-    public ContractRegistry Contracts { get; } = ContractRegistry.BuiltIn(["kv", "charity"]);
+    public ContractRegistry Contracts { get; } = ContractRegistry.BuiltIn(["kv", "charity", "demolition-fund"]);
     public BlockExecutor? Executor { get; private set; }
     public long Now { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
