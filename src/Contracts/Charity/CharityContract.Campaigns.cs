@@ -136,6 +136,13 @@ public sealed partial class CharityContract
             var to = RequireCampaign(context, args.TargetCampaignId);
             if (to.Status != CampaignStatus.Open) throw BadState($"target campaign '{to.CampaignId}'", to.Status, "receive a leftover (needs Open)");
             if (to.CampaignId == campaign.CampaignId) throw new ContractException(ContractErrors.BadArgs, "a campaign cannot receive its own leftover");
+            // Money stays with the charity (moving it to another one is a disbursement the bank confirms), and a
+            // "similar project" has the same purpose; a Named target is whatever the plan named.
+            if (to.CharityId != campaign.CharityId)
+                throw new ContractException(CharityErrors.Restricted, $"campaign '{to.CampaignId}' belongs to '{to.CharityId}'; a leftover moves within '{campaign.CharityId}' (pay another charity through a disbursement)");
+            if (args.Rule == LeftoverRule.SimilarProject && to.PurposeCode != campaign.PurposeCode)
+                throw new ContractException(CharityErrors.Restricted, $"campaign '{to.CampaignId}' has purpose '{to.PurposeCode}', not '{campaign.PurposeCode}'; a similar project has the same purpose");
+            RequireNotHeld(context, $"campaign:{to.CampaignId}");
             var toPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(to.CampaignId));
             moved = pool.Balance;
             Lineage.Transfer(context, pool, toPool, moved, null, "L", campaign.CampaignId, LotOrigin.Transfer, to.CampaignId);

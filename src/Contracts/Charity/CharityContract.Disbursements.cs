@@ -44,7 +44,11 @@ public sealed partial class CharityContract
         var owner = ActiveCallerOrg(context, OrgType.Charity, OrgType.Executor);
         if (context.Exists(CharityKeys.Disbursement(args.DisbId))) throw new ContractException(ContractErrors.Conflict, $"disbursement '{args.DisbId}' already exists");
 
-        // I3: restricted money pays only for its own campaign.
+        // I3: restricted money pays only for its own campaign; a settled campaign's pool is closed (what is left
+        // there waits for the bank's LeftoverReturn refunds).
+        RequireOpenPool(context, pool);
+        if (pool.Kind == PoolKind.SubGrant && pool.CampaignId is null && args.CampaignId is not null)
+            throw new ContractException(CharityErrors.Restricted, $"pool '{pool.PoolId}' holds sub-grants for no particular campaign; it cannot pay for campaign '{args.CampaignId}'");
         var campaignId = args.CampaignId ?? pool.CampaignId;
         if (pool.CampaignId is not null && campaignId != pool.CampaignId)
             throw new ContractException(CharityErrors.Restricted, $"pool '{pool.PoolId}' is restricted to campaign '{pool.CampaignId}'; it cannot pay for campaign '{campaignId}'");
@@ -87,6 +91,12 @@ public sealed partial class CharityContract
         return null;
     }
 
+    private static void RequireOpenPool(IContractContext context, Pool pool)
+    {
+        if (pool.Kind == PoolKind.Campaign && RequireCampaign(context, pool.CampaignId!) is { Status: CampaignStatus.Settled } settled)
+            throw BadState($"campaign '{settled.CampaignId}'", settled.Status, "pay from its pool (its leftover is settled)");
+    }
+
     private static void RequireNotRelatedParty(Org owner, string payeeRef)
     {
         if (owner.RelatedPartyHashes.BinarySearch(payeeRef, StringComparer.Ordinal) >= 0)
@@ -115,6 +125,7 @@ public sealed partial class CharityContract
         var owner = ActiveCallerOrg(context, OrgType.Charity, OrgType.Executor);
         if (disb.Status != DisbursementStatus.Proposed) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "approve it (needs Proposed)");
         var pool = Lineage.RequirePool(context, disb.PoolId);
+        RequireOpenPool(context, pool);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{pool.PoolId}", $"org:{owner.OrgId}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
         RequireNotRelatedParty(owner, disb.PayeeRef);
 
@@ -166,6 +177,7 @@ public sealed partial class CharityContract
         RequireNotRelatedParty(owner, disb.PayeeRef);
 
         var pool = Lineage.RequirePool(context, disb.PoolId);
+        RequireOpenPool(context, pool);
         disb.Consumed = Lineage.Consume(context, pool, disb.Amount, disb.Lots, Lineage.ToDisbursement, disb.DisbId);
         pool.Reserved -= disb.Amount;
         context.Put(CharityKeys.Pool(pool.PoolId), pool);

@@ -217,10 +217,19 @@ public sealed partial class CharityContract
             var fromPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(fromCampaignId));
             RequireNotHeld(context, $"campaign:{fromCampaignId}", $"pool:{fromPool.PoolId}", $"donation:{donation.DonationId}");
             var toPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(to.CampaignId));
-            var lots = Lineage.OpenLotsOfDonation(context, donation, includeGrants: false).Where(l => l.PoolId == fromPool.PoolId).ToList();
-            moved = lots.Sum(l => l.Remaining - l.Reserved);
-            if (moved == 0) throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has no unspent, unearmarked money in campaign '{fromCampaignId}'");
-            Lineage.Transfer(context, fromPool, toPool, moved, lots, "P", $"{donation.DonationId}.{seq}", LotOrigin.Transfer, to.CampaignId);
+            RequireNotHeld(context, $"campaign:{to.CampaignId}", $"pool:{toPool.PoolId}");
+            // Only money no approved disbursement counts on may move (I2): cap at the pool's free balance.
+            long free = fromPool.Balance - fromPool.Reserved;
+            var takes = new List<(Lot Lot, long Take)>();
+            foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: false).Where(l => l.PoolId == fromPool.PoolId))
+            {
+                long take = Math.Min(lot.Remaining - lot.Reserved, free - moved);
+                if (take <= 0) continue;
+                takes.Add((lot, take));
+                moved += take;
+            }
+            if (moved == 0) throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has no unspent money in campaign '{fromCampaignId}' that approved disbursements do not already count on");
+            Lineage.Transfer(context, fromPool, toPool, moved, takes, "P", $"{donation.DonationId}.{seq}", LotOrigin.Transfer, to.CampaignId);
             context.Put(CharityKeys.Pool(fromPool.PoolId), fromPool);
             context.Put(CharityKeys.Pool(toPool.PoolId), toPool);
             var from = RequireCampaign(context, fromCampaignId);
@@ -254,10 +263,12 @@ public sealed partial class CharityContract
             case RefundReason.LeftoverReturn when campaign is null || campaign.Status != CampaignStatus.Settled || campaign.LeftoverRule != LeftoverRule.Refund:
                 throw new ContractException(ContractErrors.BadState, $"reason LeftoverReturn needs a settled campaign whose plan returns leftovers");
         }
-        RequireNotHeld(context, $"donation:{donation.DonationId}", $"org:{donation.CharityId}");
+        RequireNotHeld(context, $"donation:{donation.DonationId}", $"org:{donation.CharityId}", campaign is null ? "" : $"campaign:{campaign.CampaignId}");
+        RequireActive(context.Require<Org>(CharityKeys.Org(donation.CharityId), $"organisation '{donation.CharityId}'"));
 
         // Take from the donation's unspent, unearmarked money, oldest lot first, pool by pool.
         var consumed = new List<LotAmount>();
+        var refundedByCampaign = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long left = args.Amount;
         foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: false))
         {
@@ -270,18 +281,19 @@ public sealed partial class CharityContract
             RequireNotHeld(context, $"pool:{pool.PoolId}");
             Lineage.TakeFromLot(context, pool, lot, take, Lineage.ToRefund, args.RefundId);
             consumed.Add(new LotAmount(lot.LotId, take));
-            if (pool.Kind == PoolKind.Campaign)
-            {
-                var from = RequireCampaign(context, pool.CampaignId!);
-                from.Totals.Refunded += take;
-                PutCampaign(context, from);
-                AddCampaignEntry(context, from.CampaignId, "Refund", args.RefundId, 0, take, args.ReasonCode.ToString());
-            }
+            if (pool.Kind == PoolKind.Campaign) refundedByCampaign[pool.CampaignId!] = refundedByCampaign.GetValueOrDefault(pool.CampaignId!) + take;
             context.Put(CharityKeys.Pool(pool.PoolId), pool);
             left -= take;
         }
         if (left > 0)
             throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has only {Money.Format(args.Amount - left)} unspent and not earmarked; refund of {Money.Format(args.Amount)} refused");
+        foreach (var (campaignId, amount) in refundedByCampaign)
+        {
+            var from = RequireCampaign(context, campaignId);
+            from.Totals.Refunded += amount;
+            PutCampaign(context, from);
+            AddCampaignEntry(context, campaignId, "Refund", args.RefundId, 0, amount, args.ReasonCode.ToString());
+        }
 
         donation.Refunded += args.Amount;
         context.Put(CharityKeys.Donation(donation.DonationId), donation);

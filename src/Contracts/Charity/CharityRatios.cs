@@ -52,7 +52,7 @@ public static class CharityRatios
         var breaches = new List<string>();
         if (charitableSpend < required)
             breaches.Add($"charitable spending {Money.Format(charitableSpend)} is below the required {rule.MinSpendBps / 100m}% of {rule.Basis} {Money.Format(basis)} = {Money.Format(required)}");
-        if (!exempt && mgmtBps > rule.MaxMgmtBps)
+        if (!exempt && (Int128)managementSpend * 10_000 > (Int128)rule.MaxMgmtBps * totalSpend) // exact: the rounded ratio could hide a small breach
             breaches.Add($"management cost {Money.Format(managementSpend)} is {mgmtBps / 100m}% of total spending {Money.Format(totalSpend)}, above the {rule.MaxMgmtBps / 100m}% cap");
         return new Result(org.OrgId, year, org.Form, org.PublicFundraising, rule, incomePriorYear, netAssetsPriorYearEnd, charitableSpend, managementSpend, totalSpend,
             required, spendBps, mgmtBps, exempt, breaches);

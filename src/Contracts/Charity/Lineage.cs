@@ -54,15 +54,13 @@ internal static class Lineage
     }
 
     /// <summary>
-    /// Moves money from one pool to another: each lot taken (FIFO over unreserved money, or the given lots)
+    /// Moves money from one pool to another: each lot taken (FIFO over unreserved money, or the given lots and amounts)
     /// gets a child lot in <paramref name="target"/> and an edge lot → child lot. Writes lots; the caller writes both pools.
     /// </summary>
-    public static List<LotAmount> Transfer(IContractContext context, Pool source, Pool target, long amount, IReadOnlyList<Lot>? fromLots,
+    public static List<LotAmount> Transfer(IContractContext context, Pool source, Pool target, long amount, IReadOnlyList<(Lot Lot, long Take)>? fromLots,
         string kindPrefix, string operationId, LotOrigin origin, string? restrictedTo)
     {
-        var takes = fromLots is null
-            ? Plan(context, source, amount, [])
-            : fromLots.Select(l => (Lot: l, Take: l.Remaining - l.Reserved)).Where(t => t.Take > 0).ToList();
+        var takes = fromLots?.ToList() ?? Plan(context, source, amount, []);
         var children = new List<LotAmount>(takes.Count);
         for (int i = 0; i < takes.Count; i++)
         {

@@ -51,6 +51,7 @@ public sealed partial class FundContract
         var head = context.Require<AgreementHead>(FundKeys.AgreementHead(agrId), $"agreement '{agrId}'");
         var agreement = RequireAgreement(context, agrId, ver);
         if (head.CurrentVer != ver) throw BadState($"agreement '{agrId}' v{ver}", agreement.Status, $"be acted on (v{head.CurrentVer} is the live version)");
+        if (agreement.Status == AgreementStatus.Cancelled) throw BadState($"agreement '{agrId}' v{ver}", agreement.Status, "be acted on (its household record was closed)");
         return (head, agreement, RequireProject(context, agreement.ProjectId));
     }
 
@@ -84,6 +85,8 @@ public sealed partial class FundContract
             var unit = context.Require<ResettlementUnit>(FundKeys.ResettlementUnit(args.SwapUnitId!), $"resettlement unit '{args.SwapUnitId}'");
             if (unit.ProjectId != project.ProjectId) throw new ContractException(ContractErrors.BadArgs, $"resettlement unit '{unit.ResUnitId}' belongs to project '{unit.ProjectId}'");
             if (unit.AssignedTo is not null && unit.AssignedTo != args.AgrId) throw new ContractException(FundErrors.DuplicateUnit, $"resettlement unit '{unit.ResUnitId}' is assigned to agreement '{unit.AssignedTo}'");
+            if (context.GetState(FundKeys.SwapClaim(unit.ResUnitId)) is { } claim && System.Text.Encoding.UTF8.GetString(claim) != args.AgrId)
+                throw new ContractException(FundErrors.DuplicateUnit, $"resettlement unit '{unit.ResUnitId}' is promised to agreement '{System.Text.Encoding.UTF8.GetString(claim)}'");
             swapPrice = unit.Price;
         }
         if (args.Payable - args.Receivable != total - swapPrice || (args.Payable > 0 && args.Receivable > 0))
@@ -105,7 +108,9 @@ public sealed partial class FundContract
         if (head is not null)
         {
             var previous = RequireAgreement(context, head.AgrId, head.CurrentVer);
-            if (previous.Status is AgreementStatus.Approved or AgreementStatus.Signed or AgreementStatus.Decided) project.Committed -= previous.Payable;
+            // What was paid stays committed; the rest is committed again when the new version is approved.
+            if (previous.Status is AgreementStatus.Approved or AgreementStatus.Signed or AgreementStatus.Decided) project.Committed -= previous.Payable - head.Paid;
+            if (previous.SwapUnitId is not null && previous.SwapUnitId != args.SwapUnitId) context.DeleteState(FundKeys.SwapClaim(previous.SwapUnitId));
             previous.Status = AgreementStatus.Superseded;
             PutAgreement(context, previous);
             context.Emit("AgreementSuperseded", new { previous.AgrId, previous.Ver, by = args.Ver });
@@ -124,6 +129,7 @@ public sealed partial class FundContract
         PutAgreement(context, agreement);
         context.Put(FundKeys.AgreementHead(head.AgrId), head);
         PutProject(context, project);
+        if (args.SwapUnitId is not null) context.PutState(FundKeys.SwapClaim(args.SwapUnitId), System.Text.Encoding.UTF8.GetBytes(args.AgrId));
         household.AgreementId = args.AgrId;
         household.Status = HouseholdStatus.SheetDrafted;
         PutHousehold(context, household);
@@ -157,7 +163,10 @@ public sealed partial class FundContract
     /// <summary>Synchronous audit: the audit office co-signs every agreement before approval.</summary>
     private static byte[]? AuditCheck(IContractContext context, AuditArgs args)
     {
-        var (_, agreement, _) = RequireCurrent(context, args.AgrId, args.Ver);
+        var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
+        var org = context.Caller.Organization;
+        if (org == project.GovOrg || org == project.DeptOrg || org == project.FinanceOrg || project.ImplOrgs.Contains(org))
+            throw new ContractException(FundErrors.SeparationOfDuties, $"the audit check must come from outside the organisations that expropriate or pay in project '{project.ProjectId}'; caller is from {org}");
         if (agreement.Auditor == Me(context) && agreement.AuditNoteHash == args.NoteHash) return null;
         if (agreement.Drafter == Me(context) || agreement.Reviewer == Me(context))
             throw new ContractException(FundErrors.SeparationOfDuties, $"{Me(context)} already acted on agreement '{agreement.AgrId}' v{agreement.Ver} and cannot audit it");
@@ -175,16 +184,17 @@ public sealed partial class FundContract
     /// <summary>R5: the approver is neither drafter nor reviewer; R3: approved payables stay within the budget.</summary>
     private static byte[]? ApproveAgreement(IContractContext context, VersionArgs args)
     {
-        var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
+        var (head, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         RequireProjectRole(context, project, "approving department", project.DeptOrg);
         if (agreement.Approver == Me(context)) return null;
         if (agreement.Drafter == Me(context) || agreement.Reviewer == Me(context) || agreement.Auditor == Me(context))
             throw new ContractException(FundErrors.SeparationOfDuties, $"{Me(context)} already acted on agreement '{agreement.AgrId}' v{agreement.Ver} and cannot approve it");
         if (agreement.Status != AgreementStatus.AuditChecked) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "approve it (needs AuditChecked)");
         Holds.RequireNone(context, $"project:{project.ProjectId}", HouseholdTarget(project.ProjectId, agreement.HhId), $"agreement:{agreement.AgrId}");
-        if (project.Committed + agreement.Payable > project.Budget)
-            throw new ContractException(FundErrors.OverBudget, $"approving {Money.Format(agreement.Payable)} would commit {Money.Format(project.Committed + agreement.Payable)} of project '{project.ProjectId}', above its budget {Money.Format(project.Budget)}");
-        project.Committed += agreement.Payable;
+        long added = agreement.Payable - head.Paid; // what earlier versions paid is committed already
+        if (project.Committed + added > project.Budget)
+            throw new ContractException(FundErrors.OverBudget, $"approving {Money.Format(agreement.Payable)} would commit {Money.Format(project.Committed + added)} of project '{project.ProjectId}', above its budget {Money.Format(project.Budget)}");
+        project.Committed += added;
         PutProject(context, project);
         agreement.Approver = Me(context);
         agreement.Status = AgreementStatus.Approved;
@@ -209,8 +219,7 @@ public sealed partial class FundContract
             if (args.WitnessHash is null) throw new ContractException(ContractErrors.BadArgs, "a signature recorded by the implementing unit needs 'witnessHash'");
         }
         if (agreement.Status != AgreementStatus.Approved) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "be signed (needs Approved)");
-        if (project.Status is not (ProjectStatus.Decided or ProjectStatus.Signing or ProjectStatus.Executing))
-            throw BadState($"project '{project.ProjectId}'", project.Status, "sign agreements (the expropriation decision comes first)");
+        RequireDecided(project, "sign agreements");
         if (context.TimestampMs < project.SigningFrom || context.TimestampMs > project.SigningTo)
             throw new ContractException(FundErrors.TimeLock, $"the signing window of project '{project.ProjectId}' is {Iso(project.SigningFrom)} – {Iso(project.SigningTo)}");
         agreement.SignatureHash = args.SignatureHash;
@@ -237,6 +246,7 @@ public sealed partial class FundContract
         RequireProjectRole(context, project, "government", project.GovOrg);
         if (agreement.DecisionNo == args.DecisionNo) return null;
         if (agreement.Status != AgreementStatus.Approved) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "become a compensation decision (needs Approved, unsigned)");
+        RequireDecided(project, "issue compensation decisions");
         if (context.TimestampMs <= project.SigningTo)
             throw new ContractException(FundErrors.TimeLock, $"the signing period of project '{project.ProjectId}' runs until {Iso(project.SigningTo)}; a compensation decision comes after it");
         agreement.DecisionNo = args.DecisionNo;
@@ -252,6 +262,13 @@ public sealed partial class FundContract
         Record(context, "IssueDecision", $"{agreement.AgrId}/{agreement.Ver}");
         context.Emit("DecisionIssued", new { agreement.AgrId, agreement.Ver, agreement.HhId, args.DecisionNo });
         return null;
+    }
+
+    /// <summary>R8 (Art 12): nothing is signed, decided or paid before the expropriation decision.</summary>
+    private static void RequireDecided(Project project, string attempted)
+    {
+        if (project.Status is not (ProjectStatus.Decided or ProjectStatus.Signing or ProjectStatus.Executing))
+            throw BadState($"project '{project.ProjectId}'", project.Status, $"{attempted} (the expropriation decision comes first)");
     }
 
     private static void SetHouseholdStatus(IContractContext context, Agreement agreement, HouseholdStatus status)

@@ -105,6 +105,16 @@ public sealed partial class FundContract
         if (household.Status == HouseholdStatus.Closed) return null;
         if (household.Paid > 0 || household.Status >= HouseholdStatus.Approved)
             throw BadState($"household '{household.HhId}'", household.Status, "be closed (it has an approved agreement or payments)");
+        if (household.AgreementId is { } agrId)
+        {
+            // Its unapproved agreement dies with it, so no later step can revive the record (R4).
+            var head = context.Require<AgreementHead>(FundKeys.AgreementHead(agrId), $"agreement '{agrId}'");
+            var live = context.Require<Agreement>(FundKeys.Agreement(agrId, head.CurrentVer), $"agreement '{agrId}'");
+            live.Status = AgreementStatus.Cancelled;
+            context.Put(FundKeys.Agreement(agrId, live.Ver), live);
+            if (live.SwapUnitId is not null) context.DeleteState(FundKeys.SwapClaim(live.SwapUnitId));
+            household.AgreementId = null;
+        }
         household.Status = HouseholdStatus.Closed;
         household.ClosedReason = args.Reason;
         PutHousehold(context, household);

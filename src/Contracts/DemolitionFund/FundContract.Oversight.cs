@@ -78,7 +78,8 @@ public sealed partial class FundContract
         foreach (var hhId in args.HhIds)
         {
             RequireHousehold(context, project.ProjectId, hhId);
-            if (!context.Exists(FundKeys.Listed(project.ProjectId, hhId))) context.PutLong(FundKeys.Listed(project.ProjectId, hhId), args.Round);
+            // The latest round that names the household: settlement checks it came out after the last payment.
+            if (context.GetLong(FundKeys.Listed(project.ProjectId, hhId)) < args.Round) context.PutLong(FundKeys.Listed(project.ProjectId, hhId), args.Round);
         }
         context.Put(key, new PublicList(project.ProjectId, args.Round, args.ListHash, args.HhIds.ToList(), context.TimestampMs, context.Caller.Organization));
         Record(context, "PublishHouseholdList", $"{project.ProjectId}/{args.Round}");

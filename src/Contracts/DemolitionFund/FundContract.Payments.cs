@@ -32,11 +32,12 @@ public sealed partial class FundContract
         var household = RequireHousehold(context, agreement.ProjectId, agreement.HhId);
         Holds.RequireNone(context, $"project:{project.ProjectId}", HouseholdTarget(project.ProjectId, household.HhId), $"agreement:{agreement.AgrId}");
 
+        RequireDecided(project, "pay households");
         if (agreement.Status is not (AgreementStatus.Signed or AgreementStatus.Decided))
             throw new ContractException(FundErrors.NoAgreement, $"agreement '{agreement.AgrId}' v{agreement.Ver} is {agreement.Status}; payments need a signed agreement or a compensation decision");
         var me = Me(context);
-        if (me == agreement.Drafter || me == agreement.Reviewer || me == agreement.Approver)
-            throw new ContractException(FundErrors.SeparationOfDuties, $"{me} drafted, reviewed or approved agreement '{agreement.AgrId}' v{agreement.Ver} and cannot instruct its payment");
+        if (me == agreement.Drafter || me == agreement.Reviewer || me == agreement.Auditor || me == agreement.Approver)
+            throw new ContractException(FundErrors.SeparationOfDuties, $"{me} drafted, reviewed, audited or approved agreement '{agreement.AgrId}' v{agreement.Ver} and cannot instruct its payment");
         var instalment = agreement.Schedule.FirstOrDefault(i => i.Seq == args.Seq)
             ?? throw new ContractException(FundErrors.Instalment, $"agreement '{agreement.AgrId}' v{agreement.Ver} has no instalment #{args.Seq} (has {string.Join(", ", agreement.Schedule.Select(i => "#" + i.Seq))})");
         if (head.PaidSeqs.Contains(args.Seq) || head.PendingSeqs.Contains(args.Seq))
@@ -116,6 +117,7 @@ public sealed partial class FundContract
 
         var agreement = RequireAgreement(context, head.AgrId, head.CurrentVer);
         household.Paid += payment.Amount;
+        household.LastPaidAt = context.TimestampMs;
         bool allPaid = agreement.Schedule.All(i => head.PaidSeqs.Contains(i.Seq));
         bool allButHandover = agreement.Schedule.Where(i => i.Condition != Condition.OnHandover).All(i => head.PaidSeqs.Contains(i.Seq));
         household.Status = allPaid && household.HandedOverAt is not null ? HouseholdStatus.PaidInFull

@@ -36,6 +36,7 @@ public sealed partial class FundContract
         Invoke("DecideProject", GovernmentAccess, args => new DecideArgs(args.RequiredId("projectId"), args.RequiredId("decisionNo")), DecideProject);
         Invoke("InstructLeftoverReturn", FinanceAccess, args => new ReturnArgs(args.RequiredId("returnId"), args.RequiredId("projectId"), args.RequiredLong("amount", 1)), InstructLeftoverReturn);
         Invoke("ConfirmLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), ConfirmLeftoverReturn);
+        Invoke("FailLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), FailLeftoverReturn);
         Invoke("SettleProject", GovernmentAccess, args => new ProjectIdArgs(args.RequiredId("projectId")), SettleProject);
     }
 
@@ -123,10 +124,13 @@ public sealed partial class FundContract
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "finance bureau", project.FinanceOrg);
         Holds.RequireNone(context, $"project:{project.ProjectId}");
-        long stillOwed = project.Committed - project.Paid;
-        long free = project.Balance - project.Pending - stillOwed;
+        // Art 12: the budget stays in the account until close-out; only money above it, or the leftover once
+        // every household is paid in full or closed, goes back. What approved agreements still owe always stays.
+        long stillOwed = Math.Max(0, project.Committed - project.Paid);
+        long keep = AllHouseholdsDone(context, project) ? stillOwed : Math.Max(stillOwed, project.Budget - project.Paid);
+        long free = project.Balance - project.Pending - keep;
         if (args.Amount > free)
-            throw new ContractException(FundErrors.Overdraft, $"project '{project.ProjectId}' holds {Money.Format(project.Balance)}, of which {Money.Format(project.Pending)} is instructed and {Money.Format(stillOwed)} is still owed under approved agreements; at most {Money.Format(Math.Max(0, free))} can be returned");
+            throw new ContractException(FundErrors.Overdraft, $"project '{project.ProjectId}' holds {Money.Format(project.Balance)}, of which {Money.Format(project.Pending)} is instructed and {Money.Format(keep)} must stay ({(keep == stillOwed ? "owed under approved agreements" : "the unpaid budget, until every household is paid or closed")}); at most {Money.Format(Math.Max(0, free))} can be returned");
         if (context.Exists(FundKeys.Return(args.ReturnId))) throw new ContractException(ContractErrors.Conflict, $"return '{args.ReturnId}' already exists");
         project.Pending += args.Amount;
         PutProject(context, project);
@@ -147,7 +151,10 @@ public sealed partial class FundContract
             if (leftover.BankTxRef == args.BankTxRef) return null;
             throw new ContractException(ContractErrors.Conflict, $"return '{args.ReturnId}' was already confirmed with bank reference {leftover.BankTxRef}");
         }
+        if (leftover.Failed) throw BadState($"return '{args.ReturnId}'", "Failed", "be confirmed");
         var bankRef = BankReferences.RequireUnused(context, project.BankId, args.BankTxRef);
+        if (leftover.Amount > project.Balance)
+            throw new ContractException(FundErrors.Overdraft, $"the dedicated account of project '{project.ProjectId}' holds {Money.Format(project.Balance)}; returning {Money.Format(leftover.Amount)} would overdraw it");
         project.Pending -= leftover.Amount;
         project.Returned += leftover.Amount;
         project.LastOutflowAt = context.TimestampMs;
@@ -159,6 +166,39 @@ public sealed partial class FundContract
         Record(context, "ConfirmLeftoverReturn", args.ReturnId);
         context.Emit("LeftoverReturned", new { args.ReturnId, project.ProjectId, leftover.Amount, balance = project.Balance });
         return null;
+    }
+
+    private static byte[]? FailLeftoverReturn(IContractContext context, ConfirmReturnArgs args)
+    {
+        var leftover = context.Require<LeftoverReturn>(FundKeys.Return(args.ReturnId), $"return '{args.ReturnId}'");
+        var project = RequireProject(context, leftover.ProjectId);
+        RequireProjectRole(context, project, "account bank", project.BankId);
+        if (leftover.Failed && leftover.BankTxRef == args.BankTxRef) return null;
+        if (leftover.Confirmed || leftover.Failed) throw BadState($"return '{args.ReturnId}'", leftover.Confirmed ? "Confirmed" : "Failed", "fail");
+        var bankRef = BankReferences.RequireUnused(context, project.BankId, args.BankTxRef);
+        project.Pending -= leftover.Amount;
+        PutProject(context, project);
+        leftover.Failed = true;
+        leftover.BankTxRef = args.BankTxRef;
+        context.Put(FundKeys.Return(args.ReturnId), leftover);
+        BankReferences.Record(context, bankRef, "return/" + args.ReturnId);
+        Record(context, "FailLeftoverReturn", args.ReturnId);
+        context.Emit("LeftoverReturnFailed", new { args.ReturnId, project.ProjectId, leftover.Amount });
+        return null;
+    }
+
+    /// <summary>Every registered household is paid in full (and handed over) or closed.</summary>
+    private static bool AllHouseholdsDone(IContractContext context, Project project) =>
+        context.GetStateByPrefix(FundKeys.HouseholdPrefix(project.ProjectId)).Select(e => ContractJson.Deserialize<Household>(e.Value))
+            .All(h => h.Status == HouseholdStatus.Closed || (h.Status == HouseholdStatus.PaidInFull && h.HandedOverAt is not null));
+
+    /// <summary>R9: a household counts as published when a list that names it came out after its last payment.</summary>
+    private static bool PublishedAfterLastPayment(IContractContext context, Household household)
+    {
+        if (household.Paid == 0) return true;
+        if (context.GetState(FundKeys.Listed(household.ProjectId, household.HhId)) is null) return false;
+        var list = context.Get<PublicList>(FundKeys.List(household.ProjectId, (int)context.GetLong(FundKeys.Listed(household.ProjectId, household.HhId))));
+        return list is not null && list.PublishedAt >= (household.LastPaidAt ?? 0);
     }
 
     /// <summary>Close-out: every household paid and handed over (or closed), every paid one published (R9), audited, nothing left in the account.</summary>
@@ -174,8 +214,8 @@ public sealed partial class FundContract
             if (household.Status == HouseholdStatus.Closed) continue;
             if (household.Status != HouseholdStatus.PaidInFull || household.HandedOverAt is null)
                 throw new ContractException(ContractErrors.BadState, $"household '{household.HhId}' is {household.Status}{(household.HandedOverAt is null ? ", not handed over" : "")}; every household must be paid in full and handed over (or closed)");
-            if (household.Paid > 0 && !context.Exists(FundKeys.Listed(project.ProjectId, household.HhId)))
-                throw new ContractException(FundErrors.Unpublished, $"household '{household.HhId}' was paid {Money.Format(household.Paid)} but appears in no published household list (Art 29)");
+            if (!PublishedAfterLastPayment(context, household))
+                throw new ContractException(FundErrors.Unpublished, $"household '{household.HhId}' was paid {Money.Format(household.Paid)} but appears in no household list published after its last payment (Art 29)");
         }
         if (project.AttestedAt is null) throw new ContractException(ContractErrors.BadState, $"project '{project.ProjectId}' has no audit attestation");
         if (project.Balance != 0 || project.Pending != 0)

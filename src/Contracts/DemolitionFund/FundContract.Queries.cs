@@ -47,7 +47,7 @@ public sealed partial class FundContract
     public static object Budget(Project p) => new
     {
         p.ProjectId, p.Status, budget = p.Budget, deposited = p.Deposited, committed = p.Committed, paid = p.Paid, pending = p.Pending, returned = p.Returned,
-        balance = p.Balance, idle = p.Balance - p.Pending - (p.Committed - p.Paid),
+        balance = p.Balance, idle = p.Balance - p.Pending - Math.Max(0, p.Committed - p.Paid),
         committedBps = Bps(p.Committed, p.Budget), paidBps = Bps(p.Paid, p.Budget), fundedBps = Bps(p.Deposited, p.Budget),
         balanced = p.Deposited == p.Paid + p.Returned + p.Balance && p.Balance >= 0,
     };
@@ -218,7 +218,7 @@ public sealed partial class FundContract
         RequireProject(context, args.ProjectId);
         var items = context.GetStateByPrefix(FundKeys.HouseholdPrefix(args.ProjectId))
             .Select(e => ContractJson.Deserialize<Household>(e.Value))
-            .Where(h => h.Paid > 0 && !context.Exists(FundKeys.Listed(args.ProjectId, h.HhId)))
+            .Where(h => !PublishedAfterLastPayment(context, h))
             .Select(h => new { h.HhId, h.UnitNo, h.Paid }).ToList();
         return ContractJson.Serialize(new { items });
     }

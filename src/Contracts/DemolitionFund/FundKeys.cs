@@ -27,10 +27,12 @@ public static class FundKeys
     public static string PaidUnit(string unitNo, string agrId) => $"paidunit/{unitNo}/{agrId}";
     public const string PaidUnitPrefix = "paidunit/";
     public static string ResettlementUnit(string resUnitId) => $"resunit/{resUnitId}";
+    /// <summary>The live agreement whose swap names a resettlement unit (one at a time).</summary>
+    public static string SwapClaim(string resUnitId) => $"swapclaim/{resUnitId}";
     public static string Return(string returnId) => $"return/{returnId}";
     public static string List(string projectId, int round) => $"list/{projectId}/{round:D4}";
     public static string ListPrefix(string projectId) => $"list/{projectId}/";
-    /// <summary>Households that appear in a published list: value = first round.</summary>
+    /// <summary>Households that appear in a published list: value = the latest round that names them.</summary>
     public static string Listed(string projectId, string hhId) => $"listed/{projectId}/{hhId}";
     public static string Attestation(string projectId, string org, string reportHash) => $"attest/{projectId}/{org}/{reportHash}";
     public static string Actor(string address, long at, string action, string target) => $"actor/{address}/{Time(at)}/{action}/{target}";

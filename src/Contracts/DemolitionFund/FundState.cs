@@ -39,7 +39,10 @@ public sealed class Project
     public long Pending { get; set; }
     /// <summary>Leftover returned to finance.</summary>
     public long Returned { get; set; }
-    /// <summary>Σ payable of approved live agreement versions (R3: never above the budget).</summary>
+    /// <summary>
+    /// What the project is bound to pay (R3: never above the budget): per agreement, the payable of its live
+    /// version once approved, otherwise what earlier versions already paid.
+    /// </summary>
     public long Committed { get; set; }
     public long CreatedAt { get; init; }
     public long? LastOutflowAt { get; set; }
@@ -85,6 +88,7 @@ public sealed class Household
     public HouseholdStatus Status { get; set; }
     public string? AgreementId { get; set; }
     public long Paid { get; set; }
+    public long? LastPaidAt { get; set; }
     public long? HandedOverAt { get; set; }
     public string? ClosedReason { get; set; }
     public required string RegisteredBy { get; init; }
@@ -181,6 +185,7 @@ public sealed class LeftoverReturn
     public long Amount { get; init; }
     public required string InstructedBy { get; init; }
     public bool Confirmed { get; set; }
+    public bool Failed { get; set; }
     public string? BankTxRef { get; set; }
 }
 

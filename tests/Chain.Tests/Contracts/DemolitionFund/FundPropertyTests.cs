@@ -167,12 +167,14 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             {
                 var head = ContractJson.Deserialize<AgreementHead>(entry.Value);
                 var current = _w.Agreement(head.AgrId, head.CurrentVer);
-                if (current.Status is AgreementStatus.Approved or AgreementStatus.Signed or AgreementStatus.Decided) committed += current.Payable;
+                committed += current.Status is AgreementStatus.Approved or AgreementStatus.Signed or AgreementStatus.Decided ? current.Payable : head.Paid;
                 long paid = payments.Where(p => p.AgrId == head.AgrId && p.Status == PaymentStatus.Confirmed).Sum(p => p.Amount);
                 Assert.True(head.Paid == paid, $"{where}: {head.AgrId} paid {head.Paid} != {paid}");
                 Assert.True(head.Paid + head.Pending <= current.Payable, $"{where}: {head.AgrId} paid {head.Paid} + pending {head.Pending} > payable {current.Payable}");
             }
-            Assert.True(committed == project.Committed, $"{where}: committed {project.Committed} != Σ approved payables {committed}");
+            Assert.True(committed == project.Committed, $"{where}: committed {project.Committed} != Σ (approved ? payable : paid) {committed}");
+            long pendingReturns = project.Pending - payments.Where(p => p.Status == PaymentStatus.Instructed).Sum(p => p.Amount);
+            Assert.True(project.Balance - pendingReturns >= project.Committed - project.Paid, $"{where}: the account no longer covers what approved agreements still owe");
             var unitsPaid = Host.Entries(FundKeys.PaidUnitPrefix).GroupBy(e => e.Key.Split('/')[1]);
             Assert.All(unitsPaid, g => Assert.True(g.Count() == 1, $"{where}: unit {g.Key} paid under {g.Count()} agreements"));
         }

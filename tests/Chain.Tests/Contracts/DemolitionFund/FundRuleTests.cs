@@ -60,9 +60,12 @@ public sealed class FundRuleTests
         Assert.Equal(FundErrors.OverBudget, over.Code);
         Assert.Contains("above its budget 20000.00", over.Message);
 
-        var overdraw = Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 950_001 });
+        // Before close-out only money above the unpaid budget may go back to finance.
+        _w.Deposit("EXTRA", 300_000);
+        var overdraw = Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 300_001 });
         Assert.Equal(FundErrors.Overdraft, overdraw.Code);
-        Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 950_000 });
+        Assert.Contains("the unpaid budget", overdraw.Message);
+        Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 300_000 });
         Assert.Equal(FundErrors.Overdraft, Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R2", projectId = FundWorld.P, amount = 1 }).Code);
     }
 
@@ -87,7 +90,7 @@ public sealed class FundRuleTests
         Assert.Contains("v2 is the live version", old.Message);
         var unapproved = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 200_000, ver: 2, hhId: "H1"));
         Assert.Equal(FundErrors.NoAgreement, unapproved.Code);
-        Assert.Equal(0, _w.Project().Committed); // the superseded approval no longer counts against the budget
+        Assert.Equal(840_000, _w.Project().Committed); // of the superseded approval only what it paid stays committed
     }
 
     [Fact]
