@@ -48,9 +48,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
                 throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
             Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess)).Add(new ConfigContract(() => _executor!.CurrentAccess));
             ChannelAccess.ValidateAccessRules(Contracts);
-            if (!channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
+            if (!config.Observe && !channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
                 throw new ConfigException($"this node's key ({nodeKey.AddressText}) is not a consenter of channel '{Name}' (consenters: " +
-                    string.Join(", ", channelConfig.Consenters.Select(c => $"{c.Node} {Chain.Sdk.Crypto.Address.ToText(c.Address.Span)}")) + "); with solo ordering only a consenter can run the channel");
+                    string.Join(", ", channelConfig.Consenters.Select(c => $"{c.Node} {Chain.Sdk.Crypto.Address.ToText(c.Address.Span)}")) + "); with solo ordering only a consenter can run the channel, other nodes observe it (\"observe\": true)");
         }
         _executor = new BlockExecutor(ledger, Contracts, config.TimestampWindowMs, logger);
         if (channelConfig is not null) ApplyConfig(channelConfig);
@@ -58,6 +58,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     }
 
     public string Name => _config.Name;
+
+    /// <summary>The node follows this channel read-only by pulling blocks from peers.</summary>
+    public bool Observing => _config.Observe;
 
     /// <summary>Access rules for admission, reloaded when the height changes.</summary>
     private (ulong Height, ChannelAccess? Access)? _admissionAccess;
@@ -81,6 +84,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     public CheckedTx Admit(Transaction transaction)
     {
         if (_halted is { } halted) throw halted;
+        if (Observing) throw new ObserverException($"this node observes channel '{Name}' and does not take transactions for it; submit to a consenter of the channel");
         var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
         if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is not { } function) throw new TxRejectedException(rejection!.Value);
@@ -130,6 +134,48 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             Notifier.FailAll(_halted);
             _onFatal(e);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Verifies a block pulled from a peer and commits it: it must be the next block, link to the last one, be
+    /// consistent and signed by a consenter of the configuration in force, and this node's re-execution must
+    /// give the same results and state root. Returns false when the channel is (now) halted.
+    /// </summary>
+    /// <remarks>Called by the follower of this channel only, one block at a time.</remarks>
+    public bool ApplyPulled(Block block)
+    {
+        if (_halted is not null) return false;
+        var number = block.Header?.Number ?? ulong.MaxValue;
+        if (number < Ledger.Height) return true; // already have it (a reconnect can resend)
+        try
+        {
+            if (number != Ledger.Height) throw new LedgerCorruptException(number, $"peer sent block {number}, the next block here is {Ledger.Height}");
+            if (!block.Header!.PreviousHash.Span.SequenceEqual(Ledger.LastHash))
+                throw new LedgerCorruptException(number, "it does not link to the last block here");
+            var hash = BlockVerifier.CheckSelfConsistent(block, number, Name);
+            if (ChannelAccess.Load(Ledger) is { } access)
+                foreach (var signature in block.Signatures)
+                    if (!access.Config.Consenters.Any(c => c.Address.Span.SequenceEqual(signature.Signer.Span)))
+                        throw new LedgerCorruptException(number, $"it is signed by {Chain.Sdk.Crypto.Address.ToText(signature.Signer.Span)}, which is not a consenter of configuration {access.Config.Sequence}");
+            var started = Stopwatch.GetTimestamp();
+            var set = _executor!.Replay(block, hash, _config.MaxTxBytes);
+            var executed = Stopwatch.GetTimestamp();
+            Ledger.Commit(set);
+            if (block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && SystemState.ReadConfig(Ledger) is { } updated)
+                ApplyConfig(updated);
+            Notifier.BlockCommitted(block, set.TxIds.Select(Convert.ToHexStringLower).ToArray());
+            _logger.LogInformation("channel {Channel} applied pulled block {Number} with {TxCount} txs (re-execute {ExecuteMs:F1} ms, write {CommitMs:F1} ms)",
+                Name, number, block.Transactions.Count, Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds, Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
+            return true;
+        }
+        catch (Exception e) when (e is LedgerCorruptException or BlockMismatchException)
+        {
+            // Never diverge silently: stop following this channel; its committed state stays readable.
+            _logger.LogCritical("channel {Channel} stopped following its peers: {Reason}", Name, e.Message);
+            _halted = new ChannelHaltedException($"channel '{Name}' stopped following its peers: {e.Message}");
+            Notifier.FailAll(_halted);
+            return false;
         }
     }
 
@@ -190,6 +236,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 }
 
 public sealed class ChannelBusyException(string message) : Exception(message);
+
+/// <summary>The node observes the channel: transactions go to a consenter.</summary>
+public sealed class ObserverException(string message) : Exception(message);
 
 /// <summary>The channel stopped committing after a fatal error; nothing more is admitted.</summary>
 public sealed class ChannelHaltedException(string message) : Exception(message);

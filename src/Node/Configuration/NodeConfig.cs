@@ -78,6 +78,7 @@ public sealed class NodeConfig
         foreach (var channel in Channels)
         {
             channel.Validate();
+            if (channel.Observe && Peers.Count == 0) throw new ConfigException($"channel '{channel.Name}' is observed, so the node needs 'peers' to pull its blocks from");
             if (!names.Add(channel.Name)) throw new ConfigException($"channel '{channel.Name}' is configured twice");
         }
     }
@@ -117,6 +118,11 @@ public sealed class ChannelSettings
     public long TimestampWindowMs { get; set; } = 5 * 60 * 1000;
     /// <summary>Transactions admitted but not yet in a block; beyond this, Submit answers UNAVAILABLE (back-pressure).</summary>
     public int MaxPendingTxs { get; set; } = 100_000;
+    /// <summary>
+    /// Follow the channel read-only: pull its blocks from the configured <c>peers</c>, verify and re-execute
+    /// them, and serve queries; the node neither orders nor accepts transactions for it.
+    /// </summary>
+    public bool Observe { get; set; }
 
     public void Validate()
     {

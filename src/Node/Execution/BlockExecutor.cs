@@ -35,44 +35,67 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         CurrentAccess = ChannelAccess.Load(ledger);
         if (CurrentAccess is { } access && !access.Config.Consenters.Any(c => c.Address.Span.SequenceEqual(proposer.Address)))
             throw new InvalidOperationException($"this node ({proposer.AddressText}) is not a consenter of channel '{ledger.Channel}' and cannot cut its blocks");
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var number = ledger.Height;
-        var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
-        var history = new List<StateWrite>();
-        var results = new TxResult[txs.Count];
-        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
-
-        for (int i = 0; i < txs.Count; i++)
-        {
-            var tx = txs[i];
-            results[i] = Run(tx, (uint)i, number, timestampMs, seen, blockWrites, history);
-        }
-
-        var ran = System.Diagnostics.Stopwatch.GetTimestamp();
-        var update = ledger.PrepareStateUpdate(blockWrites);
-        var rooted = System.Diagnostics.Stopwatch.GetTimestamp();
-        var txIds = txs.Select(t => t.TxId).ToArray();
+        var run = RunAll(txs, timestampMs);
         var header = new BlockHeader
         {
             Channel = ledger.Channel,
-            Number = number,
+            Number = run.Number,
             PreviousHash = ByteString.CopyFrom(ledger.LastHash),
-            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot(txIds)),
-            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot(results)),
-            StateRoot = ByteString.CopyFrom(update.Root),
+            TxRoot = ByteString.CopyFrom(ProtocolHashes.TxRoot(run.TxIds)),
+            ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot(run.Results)),
+            StateRoot = ByteString.CopyFrom(run.Update.Root),
             TimestampMs = timestampMs,
             Proposer = proposer.AddressText,
         };
         var hash = ProtocolHashes.BlockHash(header);
         var block = new Block { Header = header };
         block.Transactions.AddRange(txs.Select(t => t.Transaction));
-        block.Results.AddRange(results);
+        block.Results.AddRange(run.Results);
         block.Signatures.Add(new ConsenterSignature { Signer = ByteString.CopyFrom(proposer.Address), Signature = ByteString.CopyFrom(proposer.Sign(hash)) });
-        return new BlockWriteSet
+        return run.ToWriteSet(block, hash);
+    }
+
+    /// <summary>
+    /// Re-executes a block another node cut and checks this node reaches the same results and state root.
+    /// The block's own consistency (roots, signatures, link) is checked by the caller first.
+    /// </summary>
+    /// <exception cref="BlockMismatchException">The re-execution disagrees with the block.</exception>
+    public BlockWriteSet Replay(Block block, byte[] hash, int maxTxBytes)
+    {
+        CurrentAccess = ChannelAccess.Load(ledger);
+        var run = RunAll(CheckAll(block.Transactions, maxTxBytes), block.Header.TimestampMs);
+        for (int i = 0; i < run.Results.Length; i++)
         {
-            Block = block, Hash = hash, TxIds = txIds, StateWrites = blockWrites, History = history, StateUpdate = update,
-            RunTime = System.Diagnostics.Stopwatch.GetElapsedTime(started, ran), StateRootTime = System.Diagnostics.Stopwatch.GetElapsedTime(ran, rooted),
+            if (!run.Results[i].Equals(block.Results[i]))
+                throw new BlockMismatchException(block.Header.Number, $"transaction {i} gives {run.Results[i].Code} here, the block says {block.Results[i].Code} ({block.Results[i].Message})");
+        }
+        if (!run.Update.Root.AsSpan().SequenceEqual(block.Header.StateRoot.Span))
+            throw new BlockMismatchException(block.Header.Number, $"state root {Convert.ToHexStringLower(run.Update.Root)} here, the block says {Convert.ToHexStringLower(block.Header.StateRoot.Span)}");
+        return run.ToWriteSet(block, hash);
+    }
+
+    private sealed record BlockRun(ulong Number, byte[][] TxIds, TxResult[] Results, Dictionary<byte[], byte[]?> Writes, List<StateWrite> History, StateUpdate Update, TimeSpan RunTime, TimeSpan RootTime)
+    {
+        public BlockWriteSet ToWriteSet(Block block, byte[] hash) => new()
+        {
+            Block = block, Hash = hash, TxIds = TxIds, StateWrites = Writes, History = History, StateUpdate = Update, RunTime = RunTime, StateRootTime = RootTime,
         };
+    }
+
+    private BlockRun RunAll(IReadOnlyList<CheckedTx> txs, long timestampMs)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var number = ledger.Height;
+        var blockWrites = new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance);
+        var history = new List<StateWrite>();
+        var results = new TxResult[txs.Count];
+        var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
+        for (int i = 0; i < txs.Count; i++) results[i] = Run(txs[i], (uint)i, number, timestampMs, seen, blockWrites, history);
+        var ran = System.Diagnostics.Stopwatch.GetTimestamp();
+        var update = ledger.PrepareStateUpdate(blockWrites);
+        var rooted = System.Diagnostics.Stopwatch.GetTimestamp();
+        return new BlockRun(number, txs.Select(t => t.TxId).ToArray(), results, blockWrites, history, update,
+            System.Diagnostics.Stopwatch.GetElapsedTime(started, ran), System.Diagnostics.Stopwatch.GetElapsedTime(ran, rooted));
     }
 
     private TxResult Run(CheckedTx tx, uint index, ulong blockNumber, long blockTimestampMs, HashSet<byte[]> seen,
@@ -162,3 +185,9 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
 
 /// <summary>A query's result and the height of the state it read.</summary>
 public readonly record struct EvaluateResult(byte[] Value, ulong Height);
+
+/// <summary>This node's re-execution of a pulled block disagrees with it: the channel must stop rather than diverge.</summary>
+public sealed class BlockMismatchException(ulong number, string message) : Exception($"block {number}: {message}")
+{
+    public ulong Number { get; } = number;
+}

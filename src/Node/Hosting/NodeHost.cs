@@ -83,6 +83,7 @@ public static class NodeHost
         builder.Services.AddHostedService<OrdererService>();
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService<PeerGreeter>();
+        builder.Services.AddHostedService<BlockFollower>();
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");

@@ -8,14 +8,47 @@ using Grpc.Core;
 namespace Chain.Node.Rpc;
 
 /// <summary>Node-to-node services on the mutual-TLS peer endpoint. The TLS handshake already refused untrusted peers.</summary>
-public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
+public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+    Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
 {
-    public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
+    private (X509Certificate2 Certificate, string Organization) Caller(ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate
             ?? throw new Interceptors.RequestException(StatusCode.Unauthenticated, "NO_CERTIFICATE: peer calls need a client certificate");
         var organization = trust.OrganizationOf(certificate, out var reason)
             ?? throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"UNTRUSTED_PEER: {reason}");
+        return (certificate, organization);
+    }
+
+    /// <summary>Streams committed blocks to a node of one of the channel's organisations, stored ones first, then live.</summary>
+    public override async Task PullBlocks(PullBlocksRequest request, IServerStreamWriter<Block> responseStream, ServerCallContext context)
+    {
+        var (certificate, organization) = Caller(context);
+        var channel = channels.Get(request.Channel);
+        if (Membership.SystemState.ReadConfig(channel.Ledger) is { } config && config.Organizations.All(o => o.Name != organization))
+            throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"NOT_A_MEMBER: {organization} is not an organisation of channel '{channel.Name}'");
+        Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "peer {Subject} of {Organization} pulls channel {Channel} from block {Start}",
+            certificate.Subject, organization, channel.Name, request.StartBlock);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        var cancel = linked.Token;
+        var next = request.StartBlock;
+        while (!cancel.IsCancellationRequested)
+        {
+            var signal = channel.Notifier.NextBlock; // taken before reading the height, so no commit is missed
+            while (next < channel.Ledger.Height)
+            {
+                try { await responseStream.WriteAsync(channel.Ledger.GetBlock(next)!, cancel); }
+                catch (OperationCanceledException) { return; }
+                next++;
+            }
+            try { await signal.WaitAsync(cancel); }
+            catch (OperationCanceledException) { return; }
+        }
+    }
+
+    public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
+    {
+        var (certificate, organization) = Caller(context);
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "peer {NodeId} of {Organization} ({Subject}) said hello",
             string.IsNullOrEmpty(request.NodeId) ? "(unnamed)" : request.NodeId, organization, certificate.Subject);
         var response = new HelloResponse { NodeId = identity.NodeId, CallerOrganization = organization, CallerSubject = certificate.Subject };

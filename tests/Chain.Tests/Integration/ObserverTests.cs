@@ -1,0 +1,85 @@
+using Chain.Node.Configuration;
+using Chain.Protocol;
+using Chain.Tests.TestKit;
+using Google.Protobuf;
+using Grpc.Core;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>
+/// A second node process that observes the channels of the first: it pulls blocks over the mutual-TLS peer
+/// endpoint, verifies and re-executes them, serves queries, refuses transactions, and resumes after a restart.
+/// </summary>
+public sealed class ObserverTests
+{
+    private static Action<NodeConfig> ObserverOf(NodeProcess consenter) => config =>
+    {
+        config.Peers = [new PeerConfig { Endpoint = consenter.PeerEndpoint, CaCertificate = Path.Combine("..", "crypto", "orgs", "Bank", "ca", "ca.crt") }];
+        foreach (var channel in config.Channels)
+        {
+            channel.Observe = true;
+            channel.GenesisFile = consenter.Config.Resolve(consenter.Config.Channels.Single(c => c.Name == channel.Name).GenesisFile!);
+        }
+        // An observer signs no blocks; its key is not a consenter.
+        Chain.Sdk.Crypto.Keystore.Write(config.Resolve("observer-key.json"), Chain.Sdk.Crypto.AccountKey.Generate(), "pw", light: true);
+        File.WriteAllText(config.Resolve("observer-key.password"), "pw");
+        config.KeyFile = "observer-key.json";
+        config.PasswordFile = "observer-key.password";
+    };
+
+    private static async Task PutAsync(NodeProcess node, string key) =>
+        Assert.Equal(ValidationCode.Valid, (await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put(key, "v-" + key) })).Code);
+
+    private static async Task<(ulong Height, ByteString Hash, ByteString StateRoot)> HeadAsync(NodeProcess node, string channel = "sandbox")
+    {
+        var info = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = channel })).Channels[0];
+        return (info.Height, info.LastBlockHash, info.StateRoot);
+    }
+
+    private static async Task CaughtUpAsync(NodeProcess observer, NodeProcess consenter)
+    {
+        var target = await HeadAsync(consenter);
+        await Wait.UntilAsync(async () => (await HeadAsync(observer)).Height >= target.Height, "observer catches up");
+        Assert.Equal(target, await HeadAsync(observer));
+    }
+
+    [Fact]
+    public async Task ObserverJoiningLate_CatchesUpFromGenesis_FollowsLive_ServesQueries_AndRefusesTransactions()
+    {
+        await using var consenter = await NodeProcess.StartAsync();
+        for (int i = 0; i < 12; i++) await PutAsync(consenter, $"early-{i}");
+
+        await using var observer = await NodeProcess.StartAsync(ObserverOf(consenter));
+        await CaughtUpAsync(observer, consenter);
+        var last = (await HeadAsync(consenter)).Height - 1;
+        var here = await observer.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = last });
+        var there = await consenter.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = last });
+        Assert.Equal(there.Header.StateRoot, here.Header.StateRoot);
+
+        var value = await observer.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "sandbox", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"early-7\"}") });
+        Assert.Contains("v-early-7", value.Result.ToStringUtf8());
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("nope", "x") }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.StartsWith("OBSERVER:", refused.Status.Detail);
+
+        for (int i = 0; i < 5; i++) await PutAsync(consenter, $"live-{i}");
+        await CaughtUpAsync(observer, consenter);
+
+        // Restarted, it resumes from its own height.
+        await observer.StopAsync();
+        for (int i = 0; i < 5; i++) await PutAsync(consenter, $"while-down-{i}");
+        await observer.StartProcessAsync();
+        await CaughtUpAsync(observer, consenter);
+        Assert.Contains("applied pulled block", observer.Log);
+    }
+
+    [Fact]
+    public void ObservedChannel_WithoutPeers_IsAConfigError()
+    {
+        var config = new NodeConfig { Channels = { new ChannelSettings { Name = "sandbox", Observe = true } } };
+        var error = Assert.Throws<ConfigException>(config.Validate);
+        Assert.Contains("needs 'peers'", error.Message);
+    }
+}
