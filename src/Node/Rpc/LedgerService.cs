@@ -31,6 +31,7 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
             {
                 Channel = channel.Name, Height = head.Height,
                 LastBlockHash = ByteString.CopyFrom(head.LastHash), StateRoot = ByteString.CopyFrom(head.StateRoot),
+                Role = channel.Observing ? "observer" : "consenter",
             };
             info.Contracts.AddRange(channel.Contracts.Names);
             response.Channels.Add(info);

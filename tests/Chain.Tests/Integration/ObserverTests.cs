@@ -60,6 +60,8 @@ public sealed class ObserverTests
         var value = await observer.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = "sandbox", Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"early-7\"}") });
         Assert.Contains("v-early-7", value.Result.ToStringUtf8());
 
+        Assert.Equal("observer", (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
+        Assert.Equal("consenter", (await consenter.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
         var refused = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("nope", "x") }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.StartsWith("OBSERVER:", refused.Status.Detail);
