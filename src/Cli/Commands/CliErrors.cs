@@ -50,7 +50,8 @@ public static class CliErrors
 
     /// <summary>UNAVAILABLE statuses the node itself sent (as opposed to a connection failure).</summary>
     public static bool IsNodeAnswer(string detail) =>
-        detail.StartsWith("BUSY:", StringComparison.Ordinal) || detail.StartsWith("HALTED:", StringComparison.Ordinal) || detail.StartsWith("STOPPING:", StringComparison.Ordinal);
+        detail.StartsWith("BUSY:", StringComparison.Ordinal) || detail.StartsWith("HALTED:", StringComparison.Ordinal) || detail.StartsWith("STOPPING:", StringComparison.Ordinal)
+        || detail.StartsWith("NO_ORDERER:", StringComparison.Ordinal);
 
     public static string ReadPassword(string? passwordFile, string what)
     {

@@ -84,7 +84,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     public CheckedTx Admit(Transaction transaction)
     {
         if (_halted is { } halted) throw halted;
-        if (Observing) throw new ObserverException($"this node observes channel '{Name}' and does not take transactions for it; submit to a consenter of the channel");
+        // The gateway relays an observed channel's transactions to an ordering node; nothing is queued here.
+        if (Observing) throw new ObserverException($"this node observes channel '{Name}' and does not order its transactions");
         var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
         if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is not { } function) throw new TxRejectedException(rejection!.Value);

@@ -84,6 +84,7 @@ public static class NodeHost
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService<PeerGreeter>();
         builder.Services.AddHostedService<BlockFollower>();
+        builder.Services.AddSingleton<TxForwarder>();
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");

@@ -46,6 +46,22 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         }
     }
 
+    /// <summary>Admits transactions another node relays; each must belong to a channel the relaying node's organisation is part of.</summary>
+    public override Task<SubmitBatchResponse> Forward(SubmitBatchRequest request, ServerCallContext context)
+    {
+        var (_, organization) = Caller(context);
+        foreach (var transaction in request.Transactions)
+        {
+            string channelName;
+            try { channelName = TxPayload.Parser.ParseFrom(transaction.Payload).Channel; }
+            catch (Google.Protobuf.InvalidProtocolBufferException) { continue; } // admission reports the bad payload
+            if (channels.All.FirstOrDefault(c => c.Name == channelName) is { } channel
+                && Membership.SystemState.ReadConfig(channel.Ledger) is { } config && config.Organizations.All(o => o.Name != organization))
+                throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"NOT_A_MEMBER: {organization} is not an organisation of channel '{channel.Name}' and cannot relay its transactions");
+        }
+        return Task.FromResult(GatewayService.Admit(request.Transactions, channels));
+    }
+
     public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
     {
         var (certificate, organization) = Caller(context);

@@ -9,7 +9,8 @@ namespace Chain.Tests.Integration;
 
 /// <summary>
 /// A second node process that observes the channels of the first: it pulls blocks over the mutual-TLS peer
-/// endpoint, verifies and re-executes them, serves queries, refuses transactions, and resumes after a restart.
+/// endpoint, verifies and re-executes them, serves queries, relays transactions to the consenter, and resumes
+/// after a restart.
 /// </summary>
 public sealed class ObserverTests
 {
@@ -62,9 +63,14 @@ public sealed class ObserverTests
 
         Assert.Equal("observer", (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
         Assert.Equal("consenter", (await consenter.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
-        var refused = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("nope", "x") }).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
-        Assert.StartsWith("OBSERVER:", refused.Status.Detail);
+        // A transaction sent to the observer is relayed to the consenter; SubmitAndWait answers once the observer has the block.
+        var relayed = await observer.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("via-observer", "relayed") });
+        Assert.Equal(ValidationCode.Valid, relayed.Code);
+        var onConsenter = await consenter.Client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "sandbox", TxId = relayed.TxId });
+        Assert.Equal((true, relayed.BlockNumber), (onConsenter.Committed, onConsenter.BlockNumber));
+        // Refusals come back as the consenter's own answer.
+        var expired = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("nope", "x", timestampMs: 1) }).ResponseAsync);
+        Assert.StartsWith("EXPIRED:", expired.Status.Detail);
 
         for (int i = 0; i < 5; i++) await PutAsync(consenter, $"live-{i}");
         await CaughtUpAsync(observer, consenter);
@@ -75,6 +81,12 @@ public sealed class ObserverTests
         await observer.StartProcessAsync();
         await CaughtUpAsync(observer, consenter);
         Assert.Contains("applied pulled block", observer.Log);
+
+        // Without a reachable ordering node the observer says so instead of accepting.
+        await consenter.StopAsync();
+        var unreachable = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("lost", "x") }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, unreachable.StatusCode);
+        Assert.StartsWith("NO_ORDERER:", unreachable.Status.Detail);
     }
 
     [Fact]

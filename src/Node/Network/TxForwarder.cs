@@ -1,0 +1,61 @@
+using Chain.Node.Channels;
+using Chain.Node.Configuration;
+using Chain.Node.Rpc.Interceptors;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Grpc.Core;
+
+namespace Chain.Node.Network;
+
+/// <summary>
+/// Relays transactions for channels this node only observes to a node that orders them, over the mutual-TLS
+/// peer endpoint, trying the configured peers in turn. The ordering node admits them exactly as if the client
+/// had called it, so clients get the same answers whichever node they talk to.
+/// </summary>
+/// <remarks>Thread-safe; one HTTP/2 connection per peer, opened on first use.</remarks>
+public sealed class TxForwarder(NodeConfig config) : IDisposable
+{
+    private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint,
+        TlsOptions.FromPemFiles(config.Resolve(peer.CaCertificate), config.Resolve(config.Tls!.Certificate), config.Resolve(config.Tls.PrivateKey))))).ToArray();
+    private int _preferred;
+
+    /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
+    /// <exception cref="RequestException">No peer could be reached (UNAVAILABLE).</exception>
+    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel)
+    {
+        var request = new SubmitBatchRequest();
+        request.Transactions.AddRange(transactions);
+        var failures = new List<string>();
+        for (int attempt = 0; attempt < _peers.Length; attempt++)
+        {
+            int index = (Volatile.Read(ref _preferred) + attempt) % _peers.Length;
+            try
+            {
+                var response = await _peers[index].Value.Peer.ForwardAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
+                Volatile.Write(ref _preferred, index); // stick to a peer that answers
+                return response.Statuses;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
+            {
+                failures.Add($"{config.Peers[index].Endpoint}: {e.StatusCode} {e.Status.Detail}");
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or System.Security.Cryptography.CryptographicException)
+            {
+                failures.Add($"{config.Peers[index].Endpoint}: {e.Message}");
+            }
+        }
+        throw new RequestException(StatusCode.Unavailable, $"NO_ORDERER: no node that orders the channel could be reached ({string.Join("; ", failures)})");
+    }
+
+    /// <summary>Relays one transaction and throws the ordering node's refusal as this node's own answer.</summary>
+    public async Task ForwardOneAsync(ChannelRuntime channel, Transaction transaction, CancellationToken cancel)
+    {
+        var status = (await ForwardAsync([transaction], cancel))[0];
+        if (!status.Accepted) throw new RequestException((StatusCode)status.StatusCode, status.Message);
+    }
+
+    public void Dispose()
+    {
+        foreach (var peer in _peers.Where(p => p.IsValueCreated)) peer.Value.Dispose();
+    }
+}
