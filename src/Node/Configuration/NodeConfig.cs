@@ -31,6 +31,10 @@ public sealed class NodeConfig
 
     public string Resolve(string path) => Path.GetFullPath(Path.Combine(BaseDirectory, path));
 
+    /// <summary>Mutual TLS to a peer: this node's certificate and key, trusting only the CA configured for that peer.</summary>
+    public Chain.Sdk.Client.TlsOptions PeerTls(PeerConfig peer) =>
+        Chain.Sdk.Client.TlsOptions.FromPemFiles(Resolve(peer.CaCertificate), Resolve(Tls!.Certificate), Resolve(Tls.PrivateKey));
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,

@@ -29,7 +29,7 @@ internal sealed class BlockFollower(ChannelDirectory channels, NodeConfig config
             var peer = config.Peers[attempt % config.Peers.Count];
             try
             {
-                var tls = TlsOptions.FromPemFiles(config.Resolve(peer.CaCertificate), config.Resolve(config.Tls!.Certificate), config.Resolve(config.Tls.PrivateKey));
+                var tls = config.PeerTls(peer);
                 using var client = new ChainClient(peer.Endpoint, tls);
                 using var call = client.Peer.PullBlocks(new PullBlocksRequest { Channel = channel.Name, StartBlock = channel.Ledger.Height }, cancellationToken: stop);
                 logger.LogInformation("node {Node} follows channel {Channel} from {Peer} at block {Height}", identity.NodeId, channel.Name, peer.Endpoint, channel.Ledger.Height);

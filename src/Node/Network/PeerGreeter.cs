@@ -22,7 +22,7 @@ internal sealed class PeerGreeter(NodeConfig config, NodeIdentity identity, ILog
         {
             try
             {
-                var tls = TlsOptions.FromPemFiles(config.Resolve(peer.CaCertificate), config.Resolve(config.Tls.Certificate), config.Resolve(config.Tls.PrivateKey));
+                var tls = config.PeerTls(peer);
                 using var client = new ChainClient(peer.Endpoint, tls);
                 var hello = await client.Peer.HelloAsync(new HelloRequest { NodeId = identity.NodeId }, deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken);
                 logger.LogInformation("peer {Peer} ({Endpoint}) recognised this node as {Organization}", hello.NodeId, peer.Endpoint, hello.CallerOrganization);

@@ -15,8 +15,7 @@ namespace Chain.Node.Network;
 /// <remarks>Thread-safe; one HTTP/2 connection per peer, opened on first use.</remarks>
 public sealed class TxForwarder(NodeConfig config) : IDisposable
 {
-    private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint,
-        TlsOptions.FromPemFiles(config.Resolve(peer.CaCertificate), config.Resolve(config.Tls!.Certificate), config.Resolve(config.Tls.PrivateKey))))).ToArray();
+    private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
     private int _preferred;
 
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
