@@ -170,7 +170,7 @@ public sealed partial class CharityContract
         if (disb.Status == DisbursementStatus.Paid)
             throw new ContractException(CharityErrors.MakerChecker, $"disbursement '{disb.DisbId}' was already paid (bank reference {disb.BankTxRef}); it is paid once");
         if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "confirm its payment (needs Approved)");
-        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
+        var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         var owner = context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'");
         RequireActive(owner);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{disb.PoolId}", $"org:{disb.Owner}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
@@ -192,7 +192,7 @@ public sealed partial class CharityContract
         disb.BankTxRef = args.BankTxRef;
         disb.PaidAt = args.PaidAt;
         PutDisbursement(context, disb);
-        RecordBankRef(context, bankRef, "disb/" + disb.DisbId);
+        BankReferences.Record(context, bankRef, "disb/" + disb.DisbId);
         context.PutState(CharityKeys.PayeeIndex(disb.PayeeRef, disb.DisbId), [1]);
         if (disb.CampaignId is not null && pool.Kind != PoolKind.SubGrant)
         {
@@ -259,14 +259,14 @@ public sealed partial class CharityContract
         var disb = RequireDisbursement(context, args.DisbId);
         if (disb.Status == DisbursementStatus.Failed && disb.BankTxRef == args.BankTxRef) return null;
         if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "record a failed payment (needs Approved)");
-        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
+        var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         ReleaseReservation(context, disb);
         disb.Status = DisbursementStatus.Failed;
         disb.BankId = bank.OrgId;
         disb.BankTxRef = args.BankTxRef;
         disb.Reason = args.Reason;
         PutDisbursement(context, disb);
-        RecordBankRef(context, bankRef, "disb/" + disb.DisbId);
+        BankReferences.Record(context, bankRef, "disb/" + disb.DisbId);
         context.Emit("PaymentFailed", new { disb.DisbId, args.BankTxRef, args.Reason });
         return null;
     }

@@ -67,7 +67,7 @@ public sealed partial class CharityContract
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var charity = RequireOrg(context, args.CharityId, OrgType.Charity);
         RequireActive(charity);
-        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
+        var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Donation(args.DonationId))) throw new ContractException(ContractErrors.Conflict, $"donation '{args.DonationId}' already exists");
 
         Campaign? campaign = null;
@@ -103,7 +103,7 @@ public sealed partial class CharityContract
             Amount = args.Amount, BankId = bank.OrgId, BankTxRef = args.BankTxRef, ValueDate = args.ValueDate, RootLotId = lotId, ConfirmedAt = context.TimestampMs,
         };
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
-        RecordBankRef(context, bankRef, "donation/" + donation.DonationId);
+        BankReferences.Record(context, bankRef, "donation/" + donation.DonationId);
         context.PutState(CharityKeys.DonorIndex(args.DonorRef, args.DonationId), [1]);
         if (campaign is not null)
         {
@@ -253,7 +253,7 @@ public sealed partial class CharityContract
         if (RequestLog.AlreadyApplied(context, "ConfirmRefund", args.RefundId, args, out var hash)) return null;
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var donation = RequireDonation(context, args.DonationId);
-        var bankRef = RequireUnusedBankRef(context, bank.OrgId, args.BankTxRef);
+        var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Refund(args.RefundId))) throw new ContractException(ContractErrors.Conflict, $"refund '{args.RefundId}' already exists");
         var campaign = donation.CampaignId is null ? null : RequireCampaign(context, donation.CampaignId);
         switch (args.ReasonCode)
@@ -302,7 +302,7 @@ public sealed partial class CharityContract
             RefundId = args.RefundId, DonationId = donation.DonationId, Amount = args.Amount, Reason = args.ReasonCode, BankId = bank.OrgId,
             BankTxRef = args.BankTxRef, At = context.TimestampMs, Consumed = consumed,
         });
-        RecordBankRef(context, bankRef, "refund/" + args.RefundId);
+        BankReferences.Record(context, bankRef, "refund/" + args.RefundId);
         AddFlow(context, donation.CharityId, context.TimestampMs, f => f.Refunds += args.Amount);
         RequestLog.Record(context, "ConfirmRefund", args.RefundId, hash);
         context.Emit("RefundPaid", new { args.RefundId, args.DonationId, args.Amount, reason = args.ReasonCode, consumed });

@@ -103,11 +103,6 @@ public sealed partial class CharityContract : Contract
 
     public static string Yuan(long fen) => Money.Format(fen);
 
-    /// <summary>I4: a bank reference is used once per bank.</summary>
-    private static string RequireUnusedBankRef(IContractContext context, string bankId, string bankTxRef) => BankReferences.RequireUnused(context, bankId, bankTxRef);
-
-    private static void RecordBankRef(IContractContext context, string key, string usedFor) => BankReferences.Record(context, key, usedFor);
-
     private static void AddFlow(IContractContext context, string orgId, long at, Action<YearFlows> change)
     {
         var key = CharityKeys.Flows(orgId, YearOf(at));

@@ -76,20 +76,6 @@ public sealed class FundDeterminismTests
     }
 
     [Fact]
-    public void SameBlock_FromTheSameState_GivesTheSameStateRoot()
-    {
-        using var first = new LedgerHarness(Config()) { Now = T0 + 1000 };
-        using var second = new LedgerHarness(Config()) { Now = T0 + 1000 };
-        Assert.All(first.Commit(Setup()).Results, r => Assert.True(r.Code == ValidationCode.Valid, r.Message));
-        second.Commit(Setup());
-
-        var work = Work();
-        var once = first.Execute(work);
-        var twice = first.Execute(work);
-        var elsewhere = second.Execute(work);
-        Assert.All(once.Block.Results, r => Assert.True(r.Code == ValidationCode.Valid, r.Message));
-        Assert.Equal(once.Block.Header.StateRoot, twice.Block.Header.StateRoot);
-        Assert.Equal(once.Block.Header.StateRoot, elsewhere.Block.Header.StateRoot);
-        Assert.Equal(once.Block.Header.ResultsRoot, elsewhere.Block.Header.ResultsRoot);
-    }
+    public void SameBlock_FromTheSameState_GivesTheSameStateRoot() =>
+        Determinism.AssertSameBlockSameRoot(Config, Setup(), Work(), T0 + 1000);
 }
