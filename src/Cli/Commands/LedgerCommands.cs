@@ -28,14 +28,15 @@ public static class LedgerCommands
             }
             var channels = info.Channels.Select(c => new
             {
-                channel = c.Channel, role = c.Role, height = c.Height, lastBlockHash = Names.Hex(c.LastBlockHash), stateRoot = Names.Hex(c.StateRoot), contracts = c.Contracts.ToArray(),
+                channel = c.Channel, role = c.Role, consensus = c.Consensus, term = c.Term, leader = c.Leader, height = c.Height, lastBlockHash = Names.Hex(c.LastBlockHash), stateRoot = Names.Hex(c.StateRoot), contracts = c.Contracts.ToArray(),
             }).ToArray();
             Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, channels }, () =>
             {
                 Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version), ("tls certificate", tlsExpires is null ? "none" : $"{info.TlsCertificateSubject}, expires {tlsExpires}"));
                 Console.Out.WriteLine();
-                Console.Out.WriteLine($"{"CHANNEL",-18} {"ROLE",-10} {"HEIGHT",8}  LAST BLOCK HASH");
-                foreach (var c in channels) Console.Out.WriteLine($"{c.channel,-18} {c.role,-10} {c.height,8}  {c.lastBlockHash}");
+                Console.Out.WriteLine($"{"CHANNEL",-18} {"ROLE",-10} {"TERM",5} {"LEADER",-10} {"HEIGHT",8}  LAST BLOCK HASH");
+                foreach (var c in channels)
+                    Console.Out.WriteLine($"{c.channel,-18} {c.role,-10} {(c.consensus == "raft" ? c.term.ToString() : "-"),5} {(c.consensus == "raft" ? (c.leader is "" ? "(none)" : c.leader) : "-"),-10} {c.height,8}  {c.lastBlockHash}");
             });
             return 0;
         });

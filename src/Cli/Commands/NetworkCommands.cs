@@ -15,10 +15,12 @@ public static class NetworkCommands
     public const string DefaultNetworkFile = "network-config/network.yaml";
     /// <summary>A local node's mutual-TLS peer endpoint is its client port plus this.</summary>
     public const int PeerPortOffset = 1000;
+    /// <summary>A local node's first Raft port is its client port plus this (see <see cref="NetworkDefinition.ForLocalNetwork"/>).</summary>
+    public const int RaftPortOffset = 2000;
 
     public static Command Build()
     {
-        var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes (1 until multi-node ordering is available)", DefaultValueFactory = _ => 1 };
+        var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes: the first N nodes of the network file; with more than one, channels are ordered by Raft", DefaultValueFactory = _ => 1 };
         var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
         var basePort = new Option<int?>("--base-port") { Description = "gRPC port of the first node, others follow (default: the first node's port in the network file)" };
         var networkFile = new Option<string>("--network") { Description = "network description (YAML)", DefaultValueFactory = _ => DefaultNetworkFile };
@@ -26,13 +28,20 @@ public static class NetworkCommands
         up.SetHandler(async (parse, cancel) =>
         {
             var count = parse.GetValue(nodes);
-            if (count != 1) throw new UsageException($"--nodes {count} is not supported yet: this version runs solo ordering, so use --nodes 1");
             var root = Path.GetFullPath(parse.GetValue(dir)!);
             var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
             var firstPort = parse.GetValue(basePort) ?? network.Nodes.First().Node.Port;
-            if (firstPort < 1 || firstPort + count - 1 + PeerPortOffset > 65535)
-                throw new UsageException($"--base-port {firstPort}: node ports and their peer ports (+{PeerPortOffset}) must stay within 1..65535");
-            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, $"node{i}", firstPort + i - 1, network)).ToArray();
+            if (count < 1) throw new UsageException($"--nodes {count}: at least one node");
+            int highest = firstPort + count - 1 + RaftPortOffset + 100 * (network.Channels.Count - 1);
+            if (firstPort < 1 || highest > 65535)
+                throw new UsageException($"--base-port {firstPort}: node ports, peer ports (+{PeerPortOffset}) and Raft ports (+{RaftPortOffset}, +100 per channel) must stay within 1..65535");
+            try { network.ForLocalNetwork(count, firstPort); }
+            catch (ConfigException e) { throw new UsageException($"--nodes {count}: {e.Message}"); }
+            var sizeFile = Path.Combine(root, "nodes");
+            if (File.Exists(sizeFile) && File.ReadAllText(sizeFile).Trim() is var existing && existing != count.ToString())
+                throw new UsageException($"{root} holds a network of {existing} node(s); use --nodes {existing} or another --dir");
+            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, i, network, count, firstPort)).ToArray();
+            File.WriteAllText(sizeFile, count.ToString());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
@@ -45,12 +54,18 @@ public static class NetworkCommands
     }
 
     /// <summary>
-    /// Creates what a node of a local network needs unless it exists: the network's crypto material
-    /// (<c>crypto/</c>, as 'chain crypto generate') and genesis blocks (<c>genesis/</c>, as 'chain channel
-    /// create'), then the node's folder with its key and config. Returns the config path.
+    /// Creates what node <paramref name="index"/> (1-based) of a local network needs unless it exists: the network's
+    /// crypto material (<c>crypto/</c>, as 'chain crypto generate') and genesis blocks (<c>genesis/</c>, as 'chain
+    /// channel create'), then the node's folder with its key and config. The local network is
+    /// <see cref="NetworkDefinition.ForLocalNetwork"/> for <paramref name="count"/> nodes from <paramref name="basePort"/>:
+    /// node i is its i-th node, with that node's ports and certificate.
+    /// The node joins every channel of its organisation; it orders those that list it as a consenter and observes
+    /// the others, and it knows every other node of the local network as a peer. Returns the config path.
     /// </summary>
-    public static string Prepare(string root, string nodeId, int port, NetworkDefinition network, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null)
+    public static string Prepare(string root, int index, NetworkDefinition network, int count, int basePort, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null)
     {
+        var local = network.ForLocalNetwork(count, basePort);
+        var nodeId = $"node{index}";
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
         if (File.Exists(configPath)) return configPath;
@@ -58,20 +73,26 @@ public static class NetworkCommands
         var now = DateTimeOffset.UtcNow;
         var cryptoDir = Path.Combine(root, "crypto");
         var genesisDir = Path.Combine(root, "genesis");
-        if (!File.Exists(Path.Combine(cryptoDir, CryptoGenerator.ManifestFile))) CryptoGenerator.Generate(network, cryptoDir, now);
-        if (!network.Channels.All(c => File.Exists(GenesisPath(genesisDir, c.Name!))))
-            ChannelCommands.CreateGenesisFiles(network, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds(), extraMembers);
+        if (!File.Exists(Path.Combine(cryptoDir, CryptoGenerator.ManifestFile))) CryptoGenerator.Generate(network, cryptoDir, now); // every node of the file, so a bigger network can reuse it
+        if (!local.Channels.All(c => File.Exists(GenesisPath(genesisDir, c.Name!))))
+            ChannelCommands.CreateGenesisFiles(local, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds(), extraMembers);
 
         Directory.CreateDirectory(nodeDir);
-        // Node n of the local network uses the certificate of the n-th node of the network file.
-        var (nodeOrg, nodeDefinition) = network.Nodes.ElementAt(Math.Min(int.Parse(nodeId.AsSpan(4)) - 1, network.Nodes.Count() - 1));
-        var certificateDir = Path.Combine(cryptoDir, "orgs", nodeOrg.Name!, "nodes", nodeDefinition.Name!);
+        var nodes = local.Nodes.ToList();
+        var (nodeOrg, nodeDefinition) = nodes[index - 1];
+        string CertificateDir(string org, string node) => Path.Combine(cryptoDir, "orgs", org, "nodes", node);
+        var certificateDir = CertificateDir(nodeOrg.Name!, nodeDefinition.Name!);
         // The block-signing key is the one the channel configurations list for this consenter.
         var config = new NodeConfig
         {
             NodeId = nodeId,
-            Listen = $"127.0.0.1:{port}",
-            PeerListen = $"127.0.0.1:{port + PeerPortOffset}",
+            Listen = $"127.0.0.1:{nodeDefinition.Port}",
+            PeerListen = $"127.0.0.1:{nodeDefinition.Port + PeerPortOffset}",
+            Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name).Select(n => new PeerConfig
+            {
+                Endpoint = $"https://127.0.0.1:{n.Node.Port + PeerPortOffset}",
+                CaCertificate = Path.GetRelativePath(nodeDir, Path.Combine(cryptoDir, "orgs", n.Org.Name!, "ca", "ca.crt")),
+            }).ToList(),
             Tls = new TlsConfig
             {
                 Certificate = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "tls.crt")),
@@ -81,10 +102,11 @@ public static class NetworkCommands
             DataDir = "data",
             KeyFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.json")),
             PasswordFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.password")),
-            Channels = network.Channels.Select(c =>
+            Channels = local.Channels.Where(c => c.Organizations.Contains(nodeOrg.Name!)).Select(c =>
             {
                 var settings = c.ToChannelSettings();
                 settings.GenesisFile = Path.GetRelativePath(nodeDir, GenesisPath(genesisDir, c.Name!));
+                settings.Observe = !c.Consenters.Contains(nodeDefinition.Name!);
                 return settings;
             }).ToList(),
         };
@@ -113,12 +135,20 @@ public static class NetworkCommands
                 Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {channels})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
-            await Task.WhenAny(children.Select(c => c.Process.WaitForExitAsync(cancel)));
-            if (!cancel.IsCancellationRequested)
+            // One node of several may stop (or be stopped) while the others go on, as in any Raft network; a single node's exit ends it.
+            var running = children.ToList();
+            while (running.Count > 0)
             {
-                var dead = children.First(c => c.Process.HasExited);
-                Console.Error.WriteLine($"error: {dead.Id} exited with code {dead.Process.ExitCode}; stopping the network");
-                return 1;
+                await Task.WhenAny(running.Select(c => c.Process.WaitForExitAsync(cancel)));
+                if (cancel.IsCancellationRequested) break;
+                foreach (var dead in running.Where(c => c.Process.HasExited).ToList())
+                {
+                    running.Remove(dead);
+                    Console.Error.WriteLine(running.Count > 0
+                        ? $"warning: {dead.Id} exited with code {dead.Process.ExitCode}; {running.Count} node(s) keep running"
+                        : $"error: {dead.Id} exited with code {dead.Process.ExitCode}; no node is left");
+                }
+                if (running.Count == 0 || children.Count == 1) return 1;
             }
             return 0;
         }

@@ -48,7 +48,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
                 throw new ConfigException($"channel '{Name}' is configured for contract '{channelConfig.Contract.Name}' but the node settings list {string.Join(", ", config.Contracts)}");
             Contracts.Add(new MembershipContract(() => _executor!.CurrentAccess)).Add(new ConfigContract(() => _executor!.CurrentAccess));
             ChannelAccess.ValidateAccessRules(Contracts);
-            if (!config.Observe && !channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
+            if (!config.Observe && channelConfig.Consensus != "raft" && !channelConfig.Consenters.Any(c => c.Address.Span.SequenceEqual(nodeKey.Address)))
                 throw new ConfigException($"this node's key ({nodeKey.AddressText}) is not a consenter of channel '{Name}' (consenters: " +
                     string.Join(", ", channelConfig.Consenters.Select(c => $"{c.Node} {Chain.Sdk.Crypto.Address.ToText(c.Address.Span)}")) + "); with solo ordering only a consenter can run the channel, other nodes observe it (\"observe\": true)");
         }
@@ -76,7 +76,13 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     }
     public ChannelLedger Ledger { get; }
     public ContractRegistry Contracts { get; }
-    public IOrderer Orderer { get; }
+    public IOrderer Orderer { get; private set; }
+
+    /// <summary>"raft" when the channel configuration says so, else "solo".</summary>
+    public string Consensus => SystemState.ReadConfig(Ledger)?.Consensus is "raft" ? "raft" : "solo";
+
+    /// <summary>Replaces the solo orderer (before the node starts serving).</summary>
+    public void UseOrderer(IOrderer orderer) => Orderer = orderer;
     public CommitNotifier Notifier { get; } = new();
     public ChannelSettings Config => _config;
 
@@ -85,7 +91,8 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     {
         if (_halted is { } halted) throw halted;
         // The gateway relays an observed channel's transactions to an ordering node; nothing is queued here.
-        if (Observing) throw new ObserverException($"this node observes channel '{Name}' and does not order its transactions");
+        if (Observing) throw new RelayException($"this node observes channel '{Name}' and does not order its transactions", null);
+        if (Orderer.Redirect is { } redirect) throw redirect;
         var tx = TxValidator.CheckStateless(transaction, _config.MaxTxBytes);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
         if (TxValidator.CheckTarget(tx, Name, Contracts, out var rejection) is not { } function) throw new TxRejectedException(rejection!.Value);
@@ -107,35 +114,81 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
         return tx;
     }
 
-    public void CommitBatch(IReadOnlyList<CheckedTx> batch, long timestampMs)
+    public void CommitBatch(IReadOnlyList<CheckedTx> batch, long timestampMs) => CommitExecuted(ExecuteBatch(batch, timestampMs), batch);
+
+    /// <summary>Executes a batch on the committed state and signs the block with the node key; nothing is written.</summary>
+    public BlockWriteSet ExecuteBatch(IReadOnlyList<CheckedTx> batch, long timestampMs)
+    {
+        try
+        {
+            // Block time never goes backwards, even if the node's clock does.
+            timestampMs = Math.Max(timestampMs, Ledger.Head.LastTimestampMs);
+            return _executor!.Execute(batch, timestampMs, _nodeKey);
+        }
+        catch (Exception e) { throw Fatal(e); }
+    }
+
+    /// <summary>Writes a block this node executed (<see cref="ExecuteBatch"/>) and tells waiting clients.</summary>
+    public void CommitExecuted(BlockWriteSet set, IReadOnlyList<CheckedTx> batch)
     {
         try
         {
             var started = Stopwatch.GetTimestamp();
-            // Block time never goes backwards, even if the node's clock does.
-            timestampMs = Math.Max(timestampMs, Ledger.Head.LastTimestampMs);
-            var set = _executor!.Execute(batch, timestampMs, _nodeKey);
-            var executed = Stopwatch.GetTimestamp();
             Ledger.Commit(set);
             var txIds = batch.Select(t => t.TxIdHex).ToArray();
             foreach (var id in txIds) _pending.TryRemove(id, out _);
-            if (set.Block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && SystemState.ReadConfig(Ledger) is { } updated)
-                ApplyConfig(updated);
-            Notifier.BlockCommitted(set.Block, txIds);
-            _logger.LogInformation("channel {Channel} committed block {Number} with {TxCount} txs (run {RunMs:F1} ms, state root {RootMs:F1} ms, execute total {ExecuteMs:F1} ms, write {CommitMs:F1} ms)",
-                Name, set.Block.Header.Number, batch.Count, set.RunTime.TotalMilliseconds, set.StateRootTime.TotalMilliseconds,
-                Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds, Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
+            AfterCommit(set.Block, txIds);
+            _logger.LogInformation("channel {Channel} committed block {Number} with {TxCount} txs (run {RunMs:F1} ms, state root {RootMs:F1} ms, write {CommitMs:F1} ms)",
+                Name, set.Block.Header.Number, batch.Count, set.RunTime.TotalMilliseconds, set.StateRootTime.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        catch (Exception e)
+        catch (Exception e) { throw Fatal(e); }
+    }
+
+    private void AfterCommit(Block block, IReadOnlyList<string> txIds)
+    {
+        if (block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && SystemState.ReadConfig(Ledger) is { } updated)
         {
-            // The ledger is unchanged (the batch was not written) or fully written; either way, stop and let
-            // the restart's recovery check decide. Continuing could diverge from the stored chain.
-            _logger.LogCritical(e, "channel {Channel} failed to commit a block; stopping the node", Name);
-            _halted = new ChannelHaltedException($"channel '{Name}' halted after a failed commit ({e.Message}); the node is stopping");
-            Notifier.FailAll(_halted);
-            _onFatal(e);
-            throw;
+            ApplyConfig(updated);
+            ConfigChanged?.Invoke(updated);
         }
+        Notifier.BlockCommitted(block, txIds);
+    }
+
+    /// <summary>Raised on the committing thread after a block that changed the channel configuration.</summary>
+    public event Action<ChannelConfig>? ConfigChanged;
+
+    /// <summary>
+    /// The ledger is unchanged (the batch was not written) or fully written; either way, stop and let the
+    /// restart's recovery check decide. Continuing could diverge from the stored chain.
+    /// </summary>
+    private Exception Fatal(Exception e)
+    {
+        if (e is ChannelHaltedException) return e;
+        _logger.LogCritical(e, "channel {Channel} failed to commit a block; stopping the node", Name);
+        _halted = new ChannelHaltedException($"channel '{Name}' halted after a failed commit ({e.Message}); the node is stopping");
+        Notifier.FailAll(_halted);
+        _onFatal(e);
+        return e;
+    }
+
+    /// <summary>Admitted transactions this node hands to another node: they may be admitted here again later.</summary>
+    public void Release(IEnumerable<CheckedTx> transactions)
+    {
+        foreach (var tx in transactions) _pending.TryRemove(tx.TxIdHex, out _);
+    }
+
+    public bool Halted => _halted is not null;
+
+    /// <summary>
+    /// Applies a block the ordering service committed (a Raft log entry): one this node already has is skipped
+    /// (a restart replays the log, and a deposed leader's late block can lose to its successor's); the next one
+    /// is verified and re-executed like a pulled block.
+    /// </summary>
+    public ApplyOutcome ApplyOrdered(Block block)
+    {
+        if (_halted is not null) return ApplyOutcome.Halted;
+        if ((block.Header?.Number ?? ulong.MaxValue) < Ledger.Height) return ApplyOutcome.Stale;
+        return ApplyPulled(block, "ordered") ? ApplyOutcome.Applied : ApplyOutcome.Halted;
     }
 
     /// <summary>
@@ -144,7 +197,7 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
     /// give the same results and state root. Returns false when the channel is (now) halted.
     /// </summary>
     /// <remarks>Called by the follower of this channel only, one block at a time.</remarks>
-    public bool ApplyPulled(Block block)
+    public bool ApplyPulled(Block block, string source = "pulled")
     {
         if (_halted is not null) return false;
         var number = block.Header?.Number ?? ulong.MaxValue;
@@ -163,11 +216,9 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
             var set = _executor!.Replay(block, hash, _config.MaxTxBytes);
             var executed = Stopwatch.GetTimestamp();
             Ledger.Commit(set);
-            if (block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && SystemState.ReadConfig(Ledger) is { } updated)
-                ApplyConfig(updated);
-            Notifier.BlockCommitted(block, set.TxIds.Select(Convert.ToHexStringLower).ToArray());
-            _logger.LogInformation("channel {Channel} applied pulled block {Number} with {TxCount} txs (re-execute {ExecuteMs:F1} ms, write {CommitMs:F1} ms)",
-                Name, number, block.Transactions.Count, Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds, Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
+            AfterCommit(block, set.TxIds.Select(Convert.ToHexStringLower).ToArray());
+            _logger.LogInformation("channel {Channel} applied {Source} block {Number} with {TxCount} txs (re-execute {ExecuteMs:F1} ms, write {CommitMs:F1} ms)",
+                Name, source, number, block.Transactions.Count, Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds, Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
             return true;
         }
         catch (Exception e) when (e is LedgerCorruptException or BlockMismatchException)
@@ -238,8 +289,16 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 
 public sealed class ChannelBusyException(string message) : Exception(message);
 
-/// <summary>The node observes the channel: transactions go to a consenter.</summary>
-public sealed class ObserverException(string message) : Exception(message);
+/// <summary>This node does not order the channel's transactions now (it observes, or is a Raft follower): relay them.</summary>
+public sealed class RelayException(string message, string? target) : Exception(message)
+{
+    /// <summary>Peer endpoint of the node that orders the channel now (the Raft leader); null when any peer will do or none is known.</summary>
+    public string? Target => target;
+    /// <summary>Raft has no leader now (election, or no quorum).</summary>
+    public bool NoLeader { get; init; }
+}
+
+public enum ApplyOutcome { Applied, Stale, Halted }
 
 /// <summary>The channel stopped committing after a fatal error; nothing more is admitted.</summary>
 public sealed class ChannelHaltedException(string message) : Exception(message);

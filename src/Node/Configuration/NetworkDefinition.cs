@@ -40,6 +40,38 @@ public sealed partial class NetworkDefinition
     public IEnumerable<(OrganizationDefinition Org, NodeDefinition Node)> Nodes =>
         Organizations.SelectMany(o => o.Nodes.Select(n => (o, n)));
 
+    /// <summary>Raft port of a consenter for the channel at <paramref name="channelIndex"/> in this file: one port per channel, 100 apart.</summary>
+    public static int RaftPort(NodeDefinition node, int channelIndex) => node.RaftPort + 100 * channelIndex;
+
+    /// <summary>
+    /// The network as a local loopback network of the first <paramref name="nodeCount"/> nodes of this file: node i
+    /// listens on <paramref name="basePort"/> + i - 1 (Raft ports from that + 2000), each channel keeps the consenters
+    /// among those nodes, and a channel that does not name its consensus uses Raft when it has several consenters.
+    /// </summary>
+    public NetworkDefinition ForLocalNetwork(int nodeCount, int basePort)
+    {
+        var all = Nodes.ToList();
+        if (nodeCount < 1 || nodeCount > all.Count)
+            throw new ConfigException($"the network file defines {all.Count} nodes; a local network can run 1 to {all.Count} of them, not {nodeCount}");
+        var running = all.Take(nodeCount).Select((n, i) => (n.Org.Name, Node: new NodeDefinition { Name = n.Node.Name, Host = "127.0.0.1", Port = basePort + i, RaftPort = basePort + i + 2000 })).ToList();
+        var local = new NetworkDefinition
+        {
+            Organizations = Organizations.Select(o => new OrganizationDefinition
+            {
+                Name = o.Name, Type = o.Type, Description = o.Description, Roles = o.Roles, Members = o.Members,
+                Nodes = running.Where(r => r.Name == o.Name).Select(r => r.Node).ToList(),
+            }).ToList(),
+        };
+        foreach (var channel in Channels)
+        {
+            var consenters = channel.Consenters.Where(c => running.Any(r => r.Node.Name == c)).ToList();
+            if (consenters.Count == 0)
+                throw new ConfigException($"channel '{channel.Name}': none of its consenters ({string.Join(", ", channel.Consenters)}) is among the first {nodeCount} nodes of the network file");
+            local.Channels.Add(channel.With(consenters, channel.Consensus ?? (consenters.Count > 1 ? ChannelDefinition.Raft : ChannelDefinition.Solo)));
+        }
+        return local;
+    }
+
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9-]{0,62}$")]
     private static partial Regex NamePattern();
 
@@ -77,6 +109,7 @@ public sealed partial class NetworkDefinition
                 var endpoint = $"{node.Host}:{node.Port}";
                 if (endpoints.TryGetValue(endpoint, out var other)) throw Problem($"{at}.nodes[{n}].port", $"{endpoint} is already used by node '{other}'");
                 endpoints[endpoint] = node.Name!;
+                if (node.RaftPort is < 0 or > 65535 - 1000) throw Problem($"{at}.nodes[{n}].raftPort", $"raft port {node.RaftPort} is not in 1..64535");
             }
         }
 
@@ -93,6 +126,9 @@ public sealed partial class NetworkDefinition
             foreach (var org in channel.Organizations)
                 if (!orgNames.Contains(org)) throw Problem($"{at}.organizations", $"organisation '{org}' is not defined under organizations");
             if (channel.Consenters.Count == 0) throw Problem($"{at}.consenters", $"channel '{channel.Name}' has no consenter");
+            if (channel.Consensus is not (null or ChannelDefinition.Solo or ChannelDefinition.Raft)) throw Problem($"{at}.consensus", $"'{channel.Consensus}' must be 'solo' or 'raft'");
+            if (channel.Consensus == ChannelDefinition.Solo && channel.Consenters.Count != 1) throw Problem($"{at}.consenters", $"a solo channel has exactly one consenter, '{channel.Name}' lists {channel.Consenters.Count}");
+            if (channel.Consenters.Distinct().Count() != channel.Consenters.Count) throw Problem($"{at}.consenters", "a node is listed twice");
             foreach (var consenter in channel.Consenters)
             {
                 var owner = Nodes.FirstOrDefault(n => n.Node.Name == consenter).Org;
@@ -142,6 +178,9 @@ public sealed class NodeDefinition
     public string? Name { get; set; }
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; }
+    private int? _raftPort;
+    /// <summary>First Raft port (for the first channel; the next channels use +100, +200, ...). Default: port + 2000.</summary>
+    public int RaftPort { get => _raftPort ?? Port + 2000; set => _raftPort = value; }
 }
 
 public sealed class ChannelDefinition
@@ -152,11 +191,21 @@ public sealed class ChannelDefinition
     public ContractDefinition Contract { get; set; } = new();
     public List<string> Organizations { get; set; } = [];
     public List<string> Consenters { get; set; } = [];
+    public const string Solo = "solo", Raft = "raft";
+    /// <summary>"solo" (one consenter) or "raft"; when absent: raft with several consenters, else solo.</summary>
+    public string? Consensus { get; set; }
+    public string EffectiveConsensus => Consensus ?? (Consenters.Count > 1 ? Raft : Solo);
     public BatchConfig Batch { get; set; } = new();
     public int MaxTxBytes { get; set; } = 1024 * 1024;
     public long TimestampWindowMs { get; set; } = 5 * 60 * 1000;
     public int MaxPendingTxs { get; set; } = 100_000;
     public Dictionary<string, string> Policies { get; set; } = [];
+
+    public ChannelDefinition With(List<string> consenters, string consensus) => new()
+    {
+        Name = Name, Contract = Contract, Organizations = Organizations, Consenters = consenters, Consensus = consensus, Batch = Batch,
+        MaxTxBytes = MaxTxBytes, TimestampWindowMs = TimestampWindowMs, MaxPendingTxs = MaxPendingTxs, Policies = Policies,
+    };
 
     /// <summary>The node-side settings of this channel.</summary>
     public ChannelSettings ToChannelSettings() => new()

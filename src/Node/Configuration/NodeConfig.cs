@@ -127,6 +127,8 @@ public sealed class ChannelSettings
     /// them, and serve queries; the node neither orders nor accepts transactions for it.
     /// </summary>
     public bool Observe { get; set; }
+    /// <summary>Raft timing and log compaction, used when the channel configuration says "raft".</summary>
+    public RaftSettings Raft { get; set; } = new();
 
     public void Validate()
     {
@@ -137,6 +139,32 @@ public sealed class ChannelSettings
         if (TimestampWindowMs < 1000) throw new ConfigException($"channel '{Name}': timestampWindowMs {TimestampWindowMs} must be at least 1000");
         if (MaxPendingTxs < 1) throw new ConfigException($"channel '{Name}': maxPendingTxs must be positive");
         Batch.Validate(Name);
+        Raft.Validate(Name);
+    }
+}
+
+/// <summary>
+/// Raft timing for one channel. Requests must time out before an election starts, and with mutual TLS a fresh
+/// connection's handshake has to fit into the request timeout, so elections are slower than the textbook 150-300 ms.
+/// </summary>
+public sealed class RaftSettings
+{
+    public int LowerElectionTimeoutMs { get; set; } = 1000;
+    public int UpperElectionTimeoutMs { get; set; } = 2000;
+    public int RequestTimeoutMs { get; set; } = 900;
+    public int ConnectTimeoutMs { get; set; } = 500;
+    /// <summary>The Raft log keeps the entries since the last snapshot; a snapshot is taken every this many entries.</summary>
+    public int SnapshotInterval { get; set; } = 200;
+
+    public void Validate(string channel)
+    {
+        if (LowerElectionTimeoutMs < 50 || UpperElectionTimeoutMs <= LowerElectionTimeoutMs)
+            throw new ConfigException($"channel '{channel}': raft.lowerElectionTimeoutMs must be at least 50 and below raft.upperElectionTimeoutMs");
+        if (RequestTimeoutMs <= 0 || RequestTimeoutMs >= LowerElectionTimeoutMs)
+            throw new ConfigException($"channel '{channel}': raft.requestTimeoutMs {RequestTimeoutMs} must be positive and below raft.lowerElectionTimeoutMs {LowerElectionTimeoutMs}");
+        if (ConnectTimeoutMs <= 0 || ConnectTimeoutMs > RequestTimeoutMs)
+            throw new ConfigException($"channel '{channel}': raft.connectTimeoutMs {ConnectTimeoutMs} must be positive and at most raft.requestTimeoutMs");
+        if (SnapshotInterval < 2) throw new ConfigException($"channel '{channel}': raft.snapshotInterval must be at least 2");
     }
 }
 

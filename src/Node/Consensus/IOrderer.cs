@@ -11,6 +11,9 @@ public interface IOrderer
     /// <summary>Queues a checked transaction; false when the queue is full (the caller should back off).</summary>
     bool TryEnqueue(CheckedTx tx);
 
+    /// <summary>Null while this node orders the channel; otherwise why not and where to relay (a Raft follower).</summary>
+    Channels.RelayException? Redirect { get; }
+
     Task RunAsync(CancellationToken stopping);
 }
 

@@ -39,6 +39,8 @@ public static class NodeHost
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        // The Raft engine logs every state transition and retry; the node logs leader changes itself.
+        builder.Logging.AddFilter("DotNext", LogLevel.Error);
 
         var endpoint = IPEndPoint.Parse(config.Listen);
         var peerEndpoint = config.PeerListen is { } peer ? IPEndPoint.Parse(peer) : null;
@@ -79,7 +81,7 @@ public static class NodeHost
             .Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>()));
         builder.Services.AddSingleton(TimeProvider.System);
         Exception? fatal = null;
-        builder.Services.AddSingleton(services => OpenChannels(config, key, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
+        builder.Services.AddSingleton(services => OpenChannels(config, key, certificate, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
         builder.Services.AddHostedService<OrdererService>();
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService<PeerGreeter>();
@@ -129,7 +131,11 @@ public static class NodeHost
         logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText,
             certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http", endpoint);
         await app.RunAsync(cancellationToken);
-        foreach (var channel in channels.All) channel.Dispose();
+        foreach (var channel in channels.All)
+        {
+            if (channel.Orderer is IAsyncDisposable orderer) await orderer.DisposeAsync();
+            channel.Dispose();
+        }
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
     }
@@ -159,7 +165,8 @@ public static class NodeHost
         catch (KeystoreException e) { throw new ConfigException($"cannot load node key '{config.Resolve(config.KeyFile)}': {e.Message}"); }
     }
 
-    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, IServiceProvider services, Action<Exception> onFatal)
+    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+        IServiceProvider services, Action<Exception> onFatal)
     {
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
@@ -188,6 +195,10 @@ public static class NodeHost
             foreach (var channel in opened) channel.Dispose();
             throw;
         }
+        // Raft channels: the Raft log opens after the ledger (its snapshot refers to the ledger's height).
+        var trust = new PeerTrust(opened.Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>());
+        foreach (var channel in opened.Where(c => !c.Observing && c.Consensus == "raft"))
+            channel.UseOrderer(Consensus.Raft.RaftOrderer.Create(channel, Membership.SystemState.ReadConfig(channel.Ledger)!, config, key.Address, certificate, trust, loggers, clock));
         return new ChannelDirectory(opened);
     }
 }

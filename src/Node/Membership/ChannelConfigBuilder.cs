@@ -23,7 +23,9 @@ public static class ChannelConfigBuilder
             Contract = new ContractRef { Name = channel.Contract.Name, Version = channel.Contract.Version },
             MaxTxBytes = (uint)channel.MaxTxBytes,
             TimestampWindowMs = channel.TimestampWindowMs,
+            Consensus = channel.EffectiveConsensus,
         };
+        int channelIndex = network.Channels.IndexOf(channel);
         foreach (var orgName in channel.Organizations)
         {
             var org = network.Organization(orgName);
@@ -46,7 +48,7 @@ public static class ChannelConfigBuilder
                 ?? throw new ConfigException($"node '{consenter}' has no certificate in the manifest; run 'chain crypto generate' again");
             config.Consenters.Add(new ConsenterConfig
             {
-                Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port,
+                Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port, RaftPort = (uint)NetworkDefinition.RaftPort(node, channelIndex),
                 TlsCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.Certificate)),
                 Address = ByteString.CopyFrom(Address.TryParse(material.Address)
                     ?? throw new ConfigException($"node '{consenter}' has no signing key in the manifest; run 'chain crypto generate' again")),

@@ -19,15 +19,18 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
     private int _preferred;
 
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
+    /// <param name="target">Peer endpoint to try first (the Raft leader), when known.</param>
     /// <exception cref="RequestException">No peer could be reached (UNAVAILABLE).</exception>
-    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel)
+    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel, string? target = null)
     {
         var request = new SubmitBatchRequest();
         request.Transactions.AddRange(transactions);
         var failures = new List<string>();
+        int first = target is null ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        if (first < 0) first = Volatile.Read(ref _preferred);
         for (int attempt = 0; attempt < _peers.Length; attempt++)
         {
-            int index = (Volatile.Read(ref _preferred) + attempt) % _peers.Length;
+            int index = (first + attempt) % _peers.Length;
             try
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
@@ -44,13 +47,6 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             }
         }
         throw new RequestException(StatusCode.Unavailable, $"NO_ORDERER: no node that orders the channel could be reached ({string.Join("; ", failures)})");
-    }
-
-    /// <summary>Relays one transaction and throws the ordering node's refusal as this node's own answer.</summary>
-    public async Task ForwardOneAsync(ChannelRuntime channel, Transaction transaction, CancellationToken cancel)
-    {
-        var status = (await ForwardAsync([transaction], cancel))[0];
-        if (!status.Accepted) throw new RequestException((StatusCode)status.StatusCode, status.Message);
     }
 
     public void Dispose()

@@ -11,51 +11,121 @@ namespace Chain.Node.Rpc;
 
 public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarder forwarder, IHostApplicationLifetime lifetime) : Gateway.GatewayBase
 {
+    /// <summary>How long a relayed transaction may wait for a Raft leader (an election, or quorum coming back).</summary>
+    private static readonly TimeSpan LeaderPatience = TimeSpan.FromSeconds(10);
+
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {
         var channel = ChannelOf(request.Transaction);
-        if (channel.Observing)
-        {
-            await forwarder.ForwardOneAsync(channel, request.Transaction, context.CancellationToken);
-            return new SubmitResponse { TxId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transaction.Payload.Span)) };
-        }
-        var tx = channel.Admit(request.Transaction);
-        return new SubmitResponse { TxId = tx.TxIdHex };
+        await AdmitOrRelayAsync(channel, request.Transaction, context.CancellationToken);
+        return new SubmitResponse { TxId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transaction.Payload.Span)) };
     }
+
+    /// <summary>
+    /// Admits the transaction here when this node orders the channel, else relays it to the node that does (the
+    /// Raft leader, or any peer for an observed channel) and answers with that node's verdict. While Raft has
+    /// no leader, or the leader just changed, it keeps trying for <see cref="LeaderPatience"/>.
+    /// </summary>
+    private async Task AdmitOrRelayAsync(ChannelRuntime channel, Transaction transaction, CancellationToken cancel)
+    {
+        var deadline = DateTime.UtcNow + LeaderPatience;
+        while (true)
+        {
+            RelayException relay;
+            try
+            {
+                channel.Admit(transaction);
+                return;
+            }
+            catch (RelayException e) { relay = e; }
+            if (!relay.NoLeader)
+            {
+                var status = (await forwarder.ForwardAsync([transaction], cancel, relay.Target))[0];
+                if (status.Accepted) return;
+                if (!IsNotLeader(status) || DateTime.UtcNow >= deadline) throw new RequestException((StatusCode)status.StatusCode, status.Message);
+            }
+            else if (DateTime.UtcNow >= deadline)
+                throw new RequestException(StatusCode.Unavailable, $"NO_LEADER: {relay.Message}; nothing was submitted, retry later");
+            await Task.Delay(100, cancel);
+        }
+    }
+
+    private static bool IsNotLeader(AdmissionStatus status) => !status.Accepted && status.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal);
 
     public override async Task<SubmitBatchResponse> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
     {
-        // Transactions of channels this node only observes go to a node that orders them; the rest are admitted here.
-        // Most nodes observe nothing: then no payload is decoded twice.
-        if (!channels.All.Any(c => c.Observing)) return Admit(request.Transactions, channels);
-        var observed = Enumerable.Range(0, request.Transactions.Count).Where(i => TryChannelOf(request.Transactions[i]) is { Observing: true }).ToArray();
-        if (observed.Length == 0) return Admit(request.Transactions, channels);
-        var local = Enumerable.Range(0, request.Transactions.Count).Except(observed).ToArray();
-        var statuses = new AdmissionStatus[request.Transactions.Count];
-        var forwarded = await forwarder.ForwardAsync(observed.Select(i => request.Transactions[i]).ToList(), context.CancellationToken);
-        for (int k = 0; k < observed.Length; k++) statuses[observed[k]] = forwarded[k];
-        var admitted = Admit(local.Select(i => request.Transactions[i]).ToList(), channels);
-        for (int k = 0; k < local.Length; k++) statuses[local[k]] = admitted.Statuses[k];
+        var transactions = request.Transactions;
+        var statuses = new AdmissionStatus[transactions.Count];
+        var relays = new RelayException?[transactions.Count];
+        IReadOnlyList<int> todo = Enumerable.Range(0, transactions.Count).ToArray();
+        MarkRepeats(transactions, statuses);
+        var deadline = DateTime.UtcNow + LeaderPatience;
+        while (true)
+        {
+            AdmitHere(transactions, todo, channels, statuses, relays);
+            var next = new List<int>();
+            // Transactions this node does not order go, grouped by where they go, to the node that does.
+            foreach (var group in todo.Where(i => relays[i] is not null).GroupBy(i => relays[i]!.NoLeader ? null : relays[i]!.Target ?? ""))
+            {
+                var indexes = group.ToArray();
+                if (group.Key is null)
+                {
+                    if (DateTime.UtcNow < deadline) next.AddRange(indexes);
+                    else foreach (var i in indexes) statuses[i] = Rejected(TxIdOf(transactions[i]), new RequestException(StatusCode.Unavailable, $"NO_LEADER: {relays[i]!.Message}; nothing was submitted, retry later"));
+                    continue;
+                }
+                var forwarded = await forwarder.ForwardAsync(indexes.Select(i => transactions[i]).ToList(), context.CancellationToken, group.Key.Length == 0 ? null : group.Key);
+                for (int k = 0; k < indexes.Length; k++)
+                {
+                    if (IsNotLeader(forwarded[k]) && DateTime.UtcNow < deadline) next.Add(indexes[k]);
+                    else statuses[indexes[k]] = forwarded[k];
+                }
+            }
+            if (next.Count == 0) break;
+            foreach (var i in next) relays[i] = null;
+            todo = next;
+            await Task.Delay(100, context.CancellationToken);
+        }
         var response = new SubmitBatchResponse();
         response.Statuses.AddRange(statuses);
         return response;
     }
 
-    /// <summary>Admits each transaction to its channel on this node; one status per transaction, in order.</summary>
+    /// <summary>Admits each transaction to its channel on this node, never relaying (the peer Forward call); one status per transaction, in order.</summary>
     public static SubmitBatchResponse Admit(IList<Transaction> transactions, ChannelDirectory channels)
     {
         var statuses = new AdmissionStatus[transactions.Count];
-        // A transaction repeated inside the batch: the first copy is admitted, later ones are duplicates.
+        var relays = new RelayException?[transactions.Count];
+        MarkRepeats(transactions, statuses);
+        AdmitHere(transactions, Enumerable.Range(0, transactions.Count).ToArray(), channels, statuses, relays);
+        for (int i = 0; i < statuses.Length; i++)
+            if (relays[i] is { } relay) statuses[i] = Rejected(TxIdOf(transactions[i]), relay);
+        var response = new SubmitBatchResponse();
+        response.Statuses.AddRange(statuses);
+        return response;
+    }
+
+    /// <summary>A transaction repeated inside the batch: the first copy is admitted, later ones are duplicates.</summary>
+    private static void MarkRepeats(IList<Transaction> transactions, AdmissionStatus[] statuses)
+    {
         var firstSeen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < statuses.Length; i++)
         {
-            var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(transactions[i].Payload.Span));
+            var txId = TxIdOf(transactions[i]);
             if (!firstSeen.Add(txId))
                 statuses[i] = Rejected(txId, new TxRejectedException(new(ValidationCode.DuplicateTxid, $"transaction {txId} appears more than once in the batch")));
         }
+    }
+
+    private static string TxIdOf(Transaction transaction) => Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span));
+
+    /// <summary>Fills the status of each listed transaction this node decides on; those it must relay get their <paramref name="relays"/> entry instead.</summary>
+    private static void AdmitHere(IList<Transaction> transactions, IReadOnlyList<int> indexes, ChannelDirectory channels, AdmissionStatus[] statuses, RelayException?[] relays)
+    {
         // Admission is CPU-bound (signature recovery); spread one large batch over the cores.
-        Parallel.For(0, statuses.Length, i =>
+        Parallel.For(0, indexes.Count, k =>
         {
+            int i = indexes[k];
             if (statuses[i] is not null) return;
             var transaction = transactions[i];
             try
@@ -63,14 +133,12 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
                 var tx = ChannelOf(transaction, channels).Admit(transaction);
                 statuses[i] = new AdmissionStatus { TxId = tx.TxIdHex, Accepted = true, StatusCode = (int)StatusCode.OK };
             }
-            catch (Exception e) when (e is TxRejectedException or ChannelBusyException or ChannelHaltedException or ObserverException or RequestException)
+            catch (RelayException relay) { relays[i] = relay; }
+            catch (Exception e) when (e is TxRejectedException or ChannelBusyException or ChannelHaltedException or RequestException)
             {
-                statuses[i] = Rejected(Convert.ToHexStringLower(ProtocolHashes.TxId(transaction.Payload.Span)), e);
+                statuses[i] = Rejected(TxIdOf(transaction), e);
             }
         });
-        var response = new SubmitBatchResponse();
-        response.Statuses.AddRange(statuses);
-        return response;
     }
 
     private static AdmissionStatus Rejected(string txId, Exception e)
@@ -85,9 +153,8 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
         var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(request.Transaction.Payload.Span));
         // Registered before admission, so a block that commits at once cannot be missed.
         using var waiter = channel.Notifier.WaitForTx(txId);
-        // On an observer the block arrives by pull, so the same wait works whichever node the client called.
-        if (channel.Observing) await forwarder.ForwardOneAsync(channel, request.Transaction, context.CancellationToken);
-        else channel.Admit(request.Transaction);
+        // Relayed or not, the block reaches this node (by Raft or by pull), so the same wait works whichever node the client called.
+        await AdmitOrRelayAsync(channel, request.Transaction, context.CancellationToken);
         return await waiter.Task.WaitAsync(context.CancellationToken);
     }
 

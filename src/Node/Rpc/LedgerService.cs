@@ -31,8 +31,15 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
             {
                 Channel = channel.Name, Height = head.Height,
                 LastBlockHash = ByteString.CopyFrom(head.LastHash), StateRoot = ByteString.CopyFrom(head.StateRoot),
-                Role = channel.Observing ? "observer" : "consenter",
+                Role = channel.Observing ? "observer" : "solo",
+                Consensus = channel.Consensus,
             };
+            if (channel.Orderer is Consensus.Raft.RaftOrderer raft && !channel.Observing)
+            {
+                info.Role = raft.Role;
+                info.Term = (ulong)Math.Max(0, raft.Term);
+                info.Leader = raft.IsLeader ? identity.NodeId : raft.LeaderNode ?? "";
+            }
             info.Contracts.AddRange(channel.Contracts.Names);
             response.Channels.Add(info);
         }

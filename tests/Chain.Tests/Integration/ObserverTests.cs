@@ -62,7 +62,7 @@ public sealed class ObserverTests
         Assert.Contains("v-early-7", value.Result.ToStringUtf8());
 
         Assert.Equal("observer", (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
-        Assert.Equal("consenter", (await consenter.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
+        Assert.Equal("solo", (await consenter.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role);
         // A transaction sent to the observer is relayed to the consenter; SubmitAndWait answers once the observer has the block.
         var relayed = await observer.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("via-observer", "relayed") });
         Assert.Equal(ValidationCode.Valid, relayed.Code);

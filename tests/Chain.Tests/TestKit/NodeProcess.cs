@@ -15,15 +15,27 @@ namespace Chain.Tests.TestKit;
 /// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
-    private readonly TempDirectory _root = new();
+    private readonly TempDirectory? _root;
     private Process? _process;
     private readonly ConcurrentQueue<string> _log = new();
 
+    /// <summary>A node of a network prepared elsewhere (<see cref="LocalCluster"/>), which owns the folder.</summary>
+    public NodeProcess(string configPath)
+    {
+        ConfigPath = configPath;
+        Config = NodeConfig.Load(ConfigPath);
+        Endpoint = "http://" + Config.Listen;
+        Client = new ChainClient(Endpoint);
+        CryptoDir = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(configPath))!, "crypto");
+    }
+
     public NodeProcess(Action<NodeConfig>? configure = null)
     {
+        _root = new TempDirectory();
         CopyDirectory(SharedCrypto.Value, Path.Combine(_root.Path, "crypto"));
+        CryptoDir = Path.Combine(_root.Path, "crypto");
         // Build.Alice and Build.Bob are enrolled at genesis, so tests can sign with them on both channels.
-        ConfigPath = NetworkCommands.Prepare(_root.Path, "node1", FreePort(), Repo.SampleNetwork(),
+        ConfigPath = NetworkCommands.Prepare(_root.Path, 1, Repo.SampleNetwork(), 1, FreePort(),
         [
             ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
             ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
@@ -44,7 +56,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public ChainClient Client { get; }
     public string DataDir => Config.Resolve(Config.DataDir);
     /// <summary>The network's crypto material (CAs, node certificates, sample account keystores).</summary>
-    public string CryptoDir => Path.Combine(_root.Path, "crypto");
+    public string CryptoDir { get; }
     public string Account(string org, string name) => Path.Combine(CryptoDir, "orgs", org, "accounts", name + ".json");
     public string ChannelDir(string channel) => Path.Combine(DataDir, channel);
     public string Log => string.Join('\n', _log);
@@ -103,7 +115,7 @@ public sealed class NodeProcess : IAsyncDisposable
     }
 
     // Generating the sample network's CAs and keystores takes seconds; do it once per test run.
-    private static readonly Lazy<string> SharedCrypto = new(() =>
+    internal static readonly Lazy<string> SharedCrypto = new(() =>
     {
         var folder = Path.Combine(Path.GetTempPath(), "chain-tests", "crypto-" + Guid.NewGuid().ToString("N")[..8]);
         Chain.Node.Membership.Crypto.CryptoGenerator.Generate(Repo.SampleNetwork(), folder, DateTimeOffset.UtcNow);
@@ -111,7 +123,7 @@ public sealed class NodeProcess : IAsyncDisposable
         return folder;
     });
 
-    private static void CopyDirectory(string from, string to)
+    internal static void CopyDirectory(string from, string to)
     {
         foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
@@ -133,6 +145,6 @@ public sealed class NodeProcess : IAsyncDisposable
         Client.Dispose();
         if (_process is { HasExited: false }) Kill();
         await Task.Yield();
-        _root.Dispose();
+        _root?.Dispose();
     }
 }

@@ -27,7 +27,7 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         TxRejectedException r => new RpcException(new Status(StatusOf(r.Rejection.Code), $"{CodeName(r.Rejection.Code)}: {r.Rejection.Message}")),
         ChannelBusyException b => new RpcException(new Status(StatusCode.Unavailable, $"BUSY: {b.Message}")),
         ChannelHaltedException h => new RpcException(new Status(StatusCode.Unavailable, $"HALTED: {h.Message}")),
-        ObserverException o => new RpcException(new Status(StatusCode.FailedPrecondition, $"OBSERVER: {o.Message}")),
+        RelayException r => new RpcException(new Status(StatusCode.Unavailable, $"NOT_LEADER: {r.Message}")),
         RequestException q => new RpcException(new Status(q.Status, q.Message)),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "CANCELLED: the call was cancelled")),
         _ => new RpcException(new Status(StatusCode.Internal, "INTERNAL: the node failed to handle the request; see its log")),

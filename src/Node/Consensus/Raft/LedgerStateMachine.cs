@@ -1,0 +1,87 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Chain.Node.Channels;
+using Chain.Node.Execution;
+using Chain.Node.Ledger;
+using Chain.Node.Network;
+using Chain.Protocol;
+using DotNext.IO;
+using DotNext.Net.Cluster.Consensus.Raft.StateMachine;
+using Microsoft.Extensions.Logging;
+
+namespace Chain.Node.Consensus.Raft;
+
+/// <summary>A block the leader executed and proposed; the leader's own apply commits it without re-executing.</summary>
+internal sealed class ProposedBlock(BlockWriteSet set, IReadOnlyList<CheckedTx> batch)
+{
+    public BlockWriteSet Set => set;
+    public IReadOnlyList<CheckedTx> Batch => batch;
+    public TaskCompletionSource<ApplyOutcome> Applied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// The Raft state machine of a channel is its RocksDB ledger: every committed log entry is one block, applied in
+/// log order on every consenter. The ledger is the source of truth, so a snapshot is only (height, last block
+/// hash): a node that receives one pulls the missing blocks from its peers, verifying each, before going on.
+/// </summary>
+/// <remarks>Applying never throws: a block that fails verification halts the channel (it stops applying), loudly.</remarks>
+internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime channel, BlockPuller puller, int snapshotInterval, ILogger logger, CancellationToken stopping)
+    : SimpleStateMachine(location)
+{
+    private const int SnapshotBytes = sizeof(ulong) + 32;
+    private long _sinceSnapshot;
+
+    protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
+    {
+        if (entry.IsConfiguration || !entry.TryGetPayload(out var payload) || payload.IsEmpty) return ValueTask.FromResult(false);
+        var proposed = entry.Context as ProposedBlock;
+        var outcome = ApplyOutcome.Halted;
+        try
+        {
+            var head = channel.Ledger.Head;
+            if (proposed is not null && !channel.Halted && proposed.Set.Block.Header.Number == head.Height
+                && proposed.Set.Block.Header.PreviousHash.Span.SequenceEqual(head.LastHash))
+            {
+                channel.CommitExecuted(proposed.Set, proposed.Batch);
+                outcome = ApplyOutcome.Applied;
+            }
+            else
+            {
+                outcome = channel.ApplyOrdered(Block.Parser.ParseFrom(payload));
+                if (outcome == ApplyOutcome.Stale)
+                    logger.LogInformation("channel {Channel}: Raft entry {Index} (term {Term}) holds a block this node already has; skipped", channel.Name, entry.Index, entry.Term);
+            }
+        }
+        catch (Exception e)
+        {
+            // A failed write already stopped the node (ChannelRuntime.Fatal); anything else is a bad entry.
+            logger.LogCritical(e, "channel {Channel}: Raft entry {Index} could not be applied", channel.Name, entry.Index);
+        }
+        proposed?.Applied.TrySetResult(outcome);
+        return ValueTask.FromResult(++_sinceSnapshot % snapshotInterval == 0);
+    }
+
+    protected override ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
+    {
+        var head = channel.Ledger.Head;
+        var buffer = new byte[SnapshotBytes];
+        BinaryPrimitives.WriteUInt64LittleEndian(buffer, head.Height);
+        head.LastHash.CopyTo(buffer.AsSpan(sizeof(ulong)));
+        return writer.Invoke(buffer, token);
+    }
+
+    /// <summary>Called at start with this node's latest snapshot, and when the leader sends one because its log no longer has the entries this node lacks.</summary>
+    protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
+    {
+        var buffer = await File.ReadAllBytesAsync(snapshotFile.FullName, token);
+        if (buffer.Length < SnapshotBytes) throw new InvalidDataException($"Raft snapshot {snapshotFile.FullName} is {buffer.Length} bytes, expected {SnapshotBytes}");
+        var height = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
+        if (channel.Ledger.Height >= height) return;
+        logger.LogInformation("channel {Channel}: Raft snapshot at height {Target}; this node has {Height} blocks and pulls the rest from its peers", channel.Name, height, channel.Ledger.Height);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stopping);
+        if (!await puller.PullAsync(channel, height, linked.Token))
+            logger.LogCritical("channel {Channel}: could not pull up to the Raft snapshot at height {Target} (at {Height}); blocks after it will not apply", channel.Name, height, channel.Ledger.Height);
+        else if (!Chain.Sdk.Encoding.ProtocolHashes.BlockHash(channel.Ledger.GetBlock(height - 1)!.Header).AsSpan().SequenceEqual(buffer.AsSpan(sizeof(ulong), 32)))
+            logger.LogCritical("channel {Channel}: block {Number} pulled from peers differs from the Raft snapshot's", channel.Name, height - 1);
+    }
+}

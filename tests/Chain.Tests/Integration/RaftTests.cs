@@ -1,0 +1,143 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Chain.Protocol;
+using Chain.Tests.TestKit;
+using Grpc.Core;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>
+/// Raft ordering across real node processes on loopback (mutual TLS between them, RocksDB in temp folders):
+/// submissions through any node, leader crash, loss and return of quorum.
+/// </summary>
+public sealed class RaftTests(ITestOutputHelper output)
+{
+    private static Transaction Put(string key) => Build.Put(key, "v-" + key);
+
+    [Fact]
+    public async Task ThreeNodes_SubmissionsRoundRobin_CommitOnceEach_AndAllNodesEndIdentical()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        var leader = await cluster.LeaderAsync();
+        var txIds = new List<string>();
+        // Batches to every node in turn: followers relay to the leader.
+        for (int round = 0; round < 6; round++)
+        {
+            var node = cluster.Nodes[round % 3];
+            var request = new SubmitBatchRequest();
+            request.Transactions.AddRange(Enumerable.Range(0, 50).Select(i => Put($"rr-{round}-{i}")));
+            var response = await node.Client.Gateway.SubmitBatchAsync(request);
+            Assert.All(response.Statuses, s => Assert.True(s.Accepted, s.Message));
+            txIds.AddRange(response.Statuses.Select(s => s.TxId));
+        }
+        // Single calls too, and SubmitAndWait answers on a follower once the block reached it.
+        foreach (var node in cluster.Nodes)
+        {
+            var committed = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put($"single-{node.Config.NodeId}") });
+            Assert.Equal(ValidationCode.Valid, committed.Code);
+            txIds.Add(committed.TxId);
+        }
+        // The same transaction again, to another node: refused, not applied twice.
+        var again = await Assert.ThrowsAsync<RpcException>(() => cluster.Nodes[(cluster.Nodes.ToList().IndexOf(leader) + 1) % 3].Client.Gateway
+            .SubmitAsync(new SubmitRequest { Transaction = TransactionOf(cluster, txIds[0]) }).ResponseAsync);
+        Assert.StartsWith("DUPLICATE_TXID", again.Status.Detail);
+
+        var head = await LocalCluster.ConvergedAsync(cluster.Nodes);
+        var onLedger = await LocalCluster.TransactionsAsync(cluster.Nodes[0]);
+        var valid = onLedger.Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
+        Assert.Equal(valid.Count, valid.Distinct().Count());
+        Assert.Equal(txIds.OrderBy(t => t), valid.OrderBy(t => t));
+        // Every node holds the very same blocks.
+        foreach (var node in cluster.Nodes)
+            for (ulong n = 1; n < head.Height; n++)
+                Assert.Equal((await cluster.Nodes[0].Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = n })).Header,
+                    (await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = n })).Header);
+
+        var infos = await Task.WhenAll(cluster.Nodes.Select(n => LocalCluster.InfoAsync(n)));
+        Assert.Single(infos, i => i!.Role == "leader");
+        Assert.Equal(2, infos.Count(i => i!.Role == "follower"));
+        Assert.All(infos, i => Assert.Equal((leader.Config.NodeId, infos[0]!.Term, "raft"), (i!.Leader, i.Term, i.Consensus)));
+    }
+
+    private static Transaction TransactionOf(LocalCluster cluster, string txId) =>
+        cluster.Nodes[0].Client.Ledger.GetTransaction(new TransactionRequest { Channel = "sandbox", TxId = txId }).Transaction;
+
+    [Fact]
+    public async Task LeaderKilled_UnderLoad_NewLeaderTakesOver_NoAcknowledgedTransactionLost_OrDuplicated_AndOldLeaderCatchesUp()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        var leader = await cluster.LeaderAsync();
+        var followers = cluster.Nodes.Where(n => n != leader).ToList();
+        var acknowledged = new ConcurrentBag<string>();
+        using var stopLoad = new CancellationTokenSource();
+        int sequence = 0;
+        // Steady load through the followers: each client waits for its transaction to commit and retries on UNAVAILABLE.
+        async Task LoadAsync(NodeProcess node)
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                var tx = Put($"load-{Interlocked.Increment(ref sequence)}");
+                for (int attempt = 0; attempt < 50 && !stopLoad.IsCancellationRequested; attempt++)
+                {
+                    try
+                    {
+                        var status = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx }, deadline: DateTime.UtcNow.AddSeconds(30));
+                        if (status.Code == ValidationCode.Valid) acknowledged.Add(status.TxId);
+                        break;
+                    }
+                    catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+                    {
+                        // Resubmitting the same transaction is safe: the ledger applies a transaction id once.
+                        await Task.Delay(200);
+                    }
+                    catch (RpcException e) when (e.Status.Detail.StartsWith("DUPLICATE_TXID")) { acknowledged.Add(Convert.ToHexStringLower(Chain.Sdk.Encoding.ProtocolHashes.TxId(tx.Payload.Span))); break; }
+                }
+            }
+        }
+        var load = followers.SelectMany(f => Enumerable.Range(0, 4).Select(_ => Task.Run(() => LoadAsync(f)))).ToArray();
+        await Wait.UntilAsync(() => Task.FromResult(acknowledged.Count >= 40), "load is running");
+
+        var killedAt = Stopwatch.StartNew();
+        leader.Kill();
+        var newLeader = await cluster.LeaderAsync(among: followers, timeout: TimeSpan.FromSeconds(30));
+        output.WriteLine($"new leader {newLeader.Config.NodeId} after {killedAt.ElapsedMilliseconds} ms");
+        int before = acknowledged.Count;
+        await Wait.UntilAsync(() => Task.FromResult(acknowledged.Count >= before + 40), "commits resume under the new leader");
+        stopLoad.Cancel();
+        await Task.WhenAll(load);
+
+        await leader.StartProcessAsync();
+        var head = await LocalCluster.ConvergedAsync(cluster.Nodes);
+        var onLedger = await LocalCluster.TransactionsAsync(leader);
+        var valid = onLedger.Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
+        Assert.Equal(valid.Count, valid.Distinct().Count());
+        Assert.Empty(acknowledged.Except(valid));
+        output.WriteLine($"{acknowledged.Count} acknowledged, {valid.Count} valid on the ledger, height {head.Height}");
+    }
+
+    [Fact]
+    public async Task MinorityLeft_RefusesWithNoLeader_AndServiceResumesWhenQuorumReturns()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        await cluster.LeaderAsync();
+        Assert.Equal(ValidationCode.Valid, (await cluster.Nodes[0].Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("before") })).Code);
+
+        await cluster.Nodes[1].StopAsync();
+        await cluster.Nodes[2].StopAsync();
+        // A leader that cannot reach a majority steps down; no one can be elected.
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(cluster.Nodes[0]))!.Role == "candidate", "the lone node has no leader", TimeSpan.FromSeconds(30));
+        var refused = await Assert.ThrowsAsync<RpcException>(() => cluster.Nodes[0].Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Put("alone") }).ResponseAsync);
+        Assert.Equal(StatusCode.Unavailable, refused.StatusCode);
+        Assert.StartsWith("NO_LEADER", refused.Status.Detail);
+        var height = (await LocalCluster.InfoAsync(cluster.Nodes[0]))!.Height;
+
+        await cluster.Nodes[1].StartProcessAsync();
+        await cluster.LeaderAsync(among: cluster.Nodes.Take(2));
+        var resumed = await cluster.Nodes[0].Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("after") });
+        Assert.Equal(ValidationCode.Valid, resumed.Code);
+        Assert.True(resumed.BlockNumber >= height);
+        await LocalCluster.ConvergedAsync(cluster.Nodes.Take(2).ToList());
+    }
+}
