@@ -140,4 +140,41 @@ public sealed class RaftTests(ITestOutputHelper output)
         Assert.True(resumed.BlockNumber >= height);
         await LocalCluster.ConvergedAsync(cluster.Nodes.Take(2).ToList());
     }
+
+    [Fact]
+    public async Task FollowerStoppedForOverAThousandBlocks_CatchesUpByBlockPull_FromTheLeadersSnapshot()
+    {
+        // One transaction per block makes many blocks fast; a snapshot every 50 entries compacts the Raft log, so the
+        // leader no longer has the entries the follower lacks and sends its snapshot instead: the follower pulls the blocks.
+        await using var cluster = await LocalCluster.StartAsync(3,
+            network => network.Channels.Single(c => c.Name == "sandbox").Batch = new() { MaxTxCount = 1, MaxBytes = 1024 * 1024, TimeoutMs = 5 },
+            config => config.Channels.Single(c => c.Name == "sandbox").Raft.SnapshotInterval = 50);
+        var leader = await cluster.LeaderAsync();
+        var follower = cluster.Nodes.First(n => n != leader);
+        await follower.StopAsync();
+        const int blocks = 1050;
+        for (int sent = 0; sent < blocks; sent += 150)
+        {
+            var request = new SubmitBatchRequest();
+            request.Transactions.AddRange(Enumerable.Range(sent, 150).Select(i => Put($"behind-{i}")));
+            Assert.All((await leader.Client.Gateway.SubmitBatchAsync(request)).Statuses, s => Assert.True(s.Accepted, s.Message));
+        }
+        var running = cluster.Nodes.Where(n => n != follower).ToList();
+        var target = await LocalCluster.ConvergedAsync(running, atLeast: blocks + 1, timeout: TimeSpan.FromMinutes(4));
+
+        await follower.StartProcessAsync();
+        ChannelInfo head;
+        try { head = await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: target.Height); }
+        catch (TimeoutException)
+        {
+            output.WriteLine(string.Join('\n', follower.Log.Split('\n').Where(l => !l.Contains("applied ordered block") && !l.Contains("applied pulled block")).TakeLast(60)));
+            output.WriteLine(string.Join('\n', follower.Log.Split('\n').Where(l => l.Contains("applied")).TakeLast(5)));
+            throw;
+        }
+        Assert.Contains("pulls the rest from its peers", follower.Log);
+        output.WriteLine($"caught up to height {head.Height}");
+        // And it takes part again: a transaction through it commits everywhere.
+        Assert.Equal(ValidationCode.Valid, (await follower.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("after-catch-up") })).Code);
+        await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: head.Height + 1);
+    }
 }

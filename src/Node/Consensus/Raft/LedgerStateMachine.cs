@@ -31,13 +31,14 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
     private const int SnapshotBytes = sizeof(ulong) + 32;
     private long _sinceSnapshot;
 
-    protected override ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
+    protected override async ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)
     {
-        if (entry.IsConfiguration || !entry.TryGetPayload(out var payload) || payload.IsEmpty) return ValueTask.FromResult(false);
+        if (entry.IsConfiguration || !entry.TryGetPayload(out var payload) || payload.IsEmpty) return false;
         var proposed = entry.Context as ProposedBlock;
         var outcome = ApplyOutcome.Halted;
         try
         {
+            await _catchUp; // a snapshot's blocks come first
             var head = channel.Ledger.Head;
             if (proposed is not null && !channel.Halted && proposed.Set.Block.Header.Number == head.Height
                 && proposed.Set.Block.Header.PreviousHash.Span.SequenceEqual(head.LastHash))
@@ -47,7 +48,14 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
             }
             else
             {
-                outcome = channel.ApplyOrdered(Block.Parser.ParseFrom(payload));
+                var block = Block.Parser.ParseFrom(payload);
+                if (block.Header is { } header && header.Number > head.Height)
+                {
+                    // Entries after a snapshot this node could not yet fill: get the blocks in between from peers.
+                    logger.LogWarning("channel {Channel}: Raft entry {Index} holds block {Number}, this node has {Height} blocks; pulling the rest from its peers", channel.Name, entry.Index, header.Number, head.Height);
+                    await puller.PullAsync(channel, header.Number, stopping);
+                }
+                outcome = channel.ApplyOrdered(block);
                 if (outcome == ApplyOutcome.Stale)
                     logger.LogInformation("channel {Channel}: Raft entry {Index} (term {Term}) holds a block this node already has; skipped", channel.Name, entry.Index, entry.Term);
             }
@@ -58,7 +66,7 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
             logger.LogCritical(e, "channel {Channel}: Raft entry {Index} could not be applied", channel.Name, entry.Index);
         }
         proposed?.Applied.TrySetResult(outcome);
-        return ValueTask.FromResult(++_sinceSnapshot % snapshotInterval == 0);
+        return ++_sinceSnapshot % snapshotInterval == 0;
     }
 
     protected override ValueTask PersistAsync(IAsyncBinaryWriter writer, CancellationToken token)
@@ -70,18 +78,30 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
         return writer.Invoke(buffer, token);
     }
 
-    /// <summary>Called at start with this node's latest snapshot, and when the leader sends one because its log no longer has the entries this node lacks.</summary>
+    /// <summary>
+    /// Called at start with this node's latest snapshot, and when the leader sends one because its log no longer has
+    /// the entries this node lacks. The blocks up to the snapshot are pulled from peers in the background (this runs
+    /// inside the leader's request, which must not wait for them); the next entry waits for them.
+    /// </summary>
     protected override async ValueTask RestoreAsync(FileInfo snapshotFile, CancellationToken token)
     {
         var buffer = await File.ReadAllBytesAsync(snapshotFile.FullName, token);
         if (buffer.Length < SnapshotBytes) throw new InvalidDataException($"Raft snapshot {snapshotFile.FullName} is {buffer.Length} bytes, expected {SnapshotBytes}");
         var height = BinaryPrimitives.ReadUInt64LittleEndian(buffer);
         if (channel.Ledger.Height >= height) return;
-        logger.LogInformation("channel {Channel}: Raft snapshot at height {Target}; this node has {Height} blocks and pulls the rest from its peers", channel.Name, height, channel.Ledger.Height);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, stopping);
-        if (!await puller.PullAsync(channel, height, linked.Token))
-            logger.LogCritical("channel {Channel}: could not pull up to the Raft snapshot at height {Target} (at {Height}); blocks after it will not apply", channel.Name, height, channel.Ledger.Height);
-        else if (!Chain.Sdk.Encoding.ProtocolHashes.BlockHash(channel.Ledger.GetBlock(height - 1)!.Header).AsSpan().SequenceEqual(buffer.AsSpan(sizeof(ulong), 32)))
-            logger.LogCritical("channel {Channel}: block {Number} pulled from peers differs from the Raft snapshot's", channel.Name, height - 1);
+        var previous = _catchUp;
+        _catchUp = Task.Run(async () =>
+        {
+            await previous;
+            logger.LogInformation("channel {Channel}: Raft snapshot at height {Target}; this node has {Height} blocks and pulls the rest from its peers", channel.Name, height, channel.Ledger.Height);
+            if (!await puller.PullAsync(channel, height, stopping))
+                logger.LogCritical("channel {Channel}: could not pull up to the Raft snapshot at height {Target} (at {Height})", channel.Name, height, channel.Ledger.Height);
+            else if (!Chain.Sdk.Encoding.ProtocolHashes.BlockHash(channel.Ledger.GetBlock(height - 1)!.Header).AsSpan().SequenceEqual(buffer.AsSpan(sizeof(ulong), 32)))
+                logger.LogCritical("channel {Channel}: block {Number} pulled from peers differs from the Raft snapshot's", channel.Name, height - 1);
+            else
+                logger.LogInformation("channel {Channel}: caught up to the Raft snapshot at height {Target}", channel.Name, height);
+        }, CancellationToken.None);
     }
+
+    private Task _catchUp = Task.CompletedTask;
 }
