@@ -43,6 +43,7 @@ public sealed class ConfigContract : Contract
             throw new ContractException(ContractErrors.BadArgs, $"changing the channel's contract ('{current.Contract.Name}' to '{proposed.Contract.Name}') is not supported");
         if (proposed.Members.Count > 0) throw new ContractException(ContractErrors.BadArgs, "an update cannot enrol members; admins enrol them with _members.enroll");
         ValidateShape(proposed);
+        ValidateConsenterChange(current, proposed);
 
         var signers = VerifySignatures(envelope, access);
         var policy = PolicyParser.Parse(current.Policies.First(p => p.Name == AdminsPolicy).Expression);
@@ -99,6 +100,16 @@ public sealed class ConfigContract : Contract
             if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
             if (consenter.Address.Length != Address.Length) throw Bad($"consenter '{consenter.Node}' has no 20-byte signing address");
         }
+        if (config.Consenters.Select(c => c.Address).Distinct().Count() != config.Consenters.Count) throw Bad("a consenter's signing address is listed twice");
+        if (config.Consensus is not ("" or "solo" or "raft")) throw Bad($"consensus '{config.Consensus}' must be 'solo' or 'raft'");
+        if (config.Consensus != "raft" && config.Consenters.Count != 1) throw Bad($"a solo channel has exactly one consenter, not {config.Consenters.Count}");
+        if (config.Consensus == "raft")
+        {
+            foreach (var consenter in config.Consenters)
+                if (consenter.RaftPort is 0 or > 65535 || !System.Net.IPAddress.TryParse(consenter.Host, out _))
+                    throw Bad($"raft consenter '{consenter.Node}' needs an IP address as host and a raft port in 1..65535 (has '{consenter.Host}', {consenter.RaftPort})");
+            if (config.Consenters.Select(c => $"{c.Host}:{c.RaftPort}").Distinct().Count() != config.Consenters.Count) throw Bad("two raft consenters use the same host and raft port");
+        }
         if (config.Batch is null || config.Batch.MaxTxCount is < 1 or > 100_000 || config.Batch.MaxBytes < 1024 || config.Batch.TimeoutMs is < 1 or > 60_000)
             throw Bad("batch parameters are out of range (maxTxCount 1..100000, maxBytes ≥ 1024, timeoutMs 1..60000)");
         if (config.MaxTxBytes != 0 && config.MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw Bad($"max_tx_bytes {config.MaxTxBytes} must be 0 (node default) or 1024..16777216");
@@ -110,6 +121,22 @@ public sealed class ConfigContract : Contract
             foreach (var principal in policy!.Principals())
                 if (!orgs.Contains(principal.Org)) throw Bad($"policy '{named.Name}' names organisation '{principal.Org}', which is not a channel organisation");
         }
+    }
+
+    /// <summary>
+    /// The ordering service cannot be swapped by an update, and Raft membership changes one consenter at a time
+    /// (add or remove one), which Raft applies as a single-server change while the channel keeps committing.
+    /// </summary>
+    private static void ValidateConsenterChange(ChannelConfig current, ChannelConfig proposed)
+    {
+        static string Consensus(ChannelConfig c) => c.Consensus is "raft" ? "raft" : "solo";
+        if (Consensus(current) != Consensus(proposed))
+            throw new ContractException(ContractErrors.BadArgs, $"proposed configuration: changing consensus from {Consensus(current)} to {Consensus(proposed)} is not supported");
+        var before = current.Consenters.Select(c => c.ToByteString()).ToHashSet();
+        var after = proposed.Consenters.Select(c => c.ToByteString()).ToHashSet();
+        int changed = before.Count(b => !after.Contains(b)) + after.Count(a => !before.Contains(a));
+        if (Consensus(current) == "raft" && changed > 1)
+            throw new ContractException(ContractErrors.BadArgs, $"proposed configuration: add or remove one consenter per update ({changed} consenter entries differ); changing a consenter's entry is a removal and an addition, in two updates");
     }
 
     private static ConfigUpdateEnvelope ParseEnvelope(ContractArgs args)

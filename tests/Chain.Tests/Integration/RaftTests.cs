@@ -177,4 +177,66 @@ public sealed class RaftTests(ITestOutputHelper output)
         Assert.Equal(ValidationCode.Valid, (await follower.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("after-catch-up") })).Code);
         await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: head.Height + 1);
     }
+
+    [Fact]
+    public async Task AddAFourthConsenter_ThenRemoveOne_ByConfigurationUpdates_WhileTheNetworkKeepsCommitting()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        await cluster.LeaderAsync();
+        var committed = new ConcurrentBag<string>();
+        using var stopLoad = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            for (int i = 0; !stopLoad.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var status = await cluster.Nodes[0].Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put($"membership-{i}") }, deadline: DateTime.UtcNow.AddSeconds(30));
+                    if (status.Code == ValidationCode.Valid) committed.Add(status.TxId);
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded) { await Task.Delay(100); }
+            }
+        });
+        async Task KeepsCommittingAsync(string phase)
+        {
+            int before = committed.Count;
+            await Wait.UntilAsync(() => Task.FromResult(committed.Count >= before + 20), $"commits continue {phase}");
+        }
+        await KeepsCommittingAsync("before the change");
+
+        // A fourth node starts before the configuration lists it: it follows by block pull and says it is joining.
+        var fourth = cluster.AddNode();
+        await fourth.StartProcessAsync();
+        Assert.Equal("joining", (await LocalCluster.InfoAsync(fourth))!.Role);
+        var added = await cluster.UpdateConfigAsync(cluster.Nodes[1], config => config.Consenters.Add(cluster.ConsenterEntry(fourth)));
+        Assert.Equal(ValidationCode.Valid, added.Code);
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(fourth))?.Role is "follower" or "leader", "the fourth node becomes a Raft member");
+        await KeepsCommittingAsync("with four consenters");
+        await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: added.BlockNumber + 1);
+
+        // Two changes at once are refused: Raft changes membership one server at a time.
+        var twice = await cluster.UpdateConfigAsync(cluster.Nodes[0], config => { config.Consenters.RemoveAt(3); config.Consenters.RemoveAt(2); });
+        Assert.NotEqual(ValidationCode.Valid, twice.Code);
+        Assert.Contains("one consenter per update", twice.Message);
+        var leader = await cluster.LeaderAsync();
+        var leaving = cluster.Nodes.First(n => n != leader && n != fourth && n != cluster.Nodes[0]);
+        var leavingAddress = Chain.Sdk.Crypto.Keystore.AddressOf(leaving.Config.Resolve(leaving.Config.KeyFile));
+        var removed = await cluster.UpdateConfigAsync(cluster.Nodes[0], config =>
+        {
+            var entry = config.Consenters.Single(c => c.Address.Span.SequenceEqual(leavingAddress));
+            config.Consenters.Remove(entry);
+        });
+        Assert.Equal(ValidationCode.Valid, removed.Code);
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(leaving))?.Role == "removed", "the removed node knows it");
+        await KeepsCommittingAsync("after the removal");
+        stopLoad.Cancel();
+        await load;
+        var remaining = cluster.Nodes.Where(n => n != leaving).ToList();
+        var head = await LocalCluster.ConvergedAsync(remaining);
+        // The removed node keeps following the channel by block pull.
+        await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: head.Height);
+        var valid = (await LocalCluster.TransactionsAsync(leader)).Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
+        Assert.Equal(valid.Count, valid.Distinct().Count());
+        Assert.Empty(committed.Except(valid));
+    }
 }

@@ -16,33 +16,81 @@ namespace Chain.Tests.TestKit;
 public sealed class LocalCluster : IAsyncDisposable
 {
     private readonly TempDirectory _root = new();
+    private readonly NetworkDefinition _definition;
+    private readonly int _basePort;
+    private readonly Action<NodeConfig>? _configure;
+    private readonly List<NodeProcess> _nodes = [];
 
     private LocalCluster(int count, Action<NetworkDefinition>? network, Action<NodeConfig>? configure)
     {
         NodeProcess.CopyDirectory(NodeProcess.SharedCrypto.Value, Path.Combine(_root.Path, "crypto"));
-        var definition = Repo.SampleNetwork();
-        network?.Invoke(definition);
-        var basePort = FreePortBlock(count, definition.Channels.Count);
-        var nodes = new List<NodeProcess>();
-        for (int i = 1; i <= count; i++)
-        {
-            var path = NetworkCommands.Prepare(_root.Path, i, definition, count, basePort,
-            [
-                ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
-                ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
-            ]);
-            if (configure is not null)
-            {
-                var config = NodeConfig.Load(path);
-                configure(config);
-                config.Save(path);
-            }
-            nodes.Add(new NodeProcess(path));
-        }
-        Nodes = nodes;
+        _definition = Repo.SampleNetwork();
+        network?.Invoke(_definition);
+        _configure = configure;
+        // Room for two more nodes than the network starts with, for membership changes.
+        _basePort = FreePortBlock(count + 2, _definition.Channels.Count);
+        for (int i = 1; i <= count; i++) _nodes.Add(PrepareNode(i, count));
     }
 
-    public IReadOnlyList<NodeProcess> Nodes { get; }
+    /// <summary>Node <paramref name="index"/> of the sample network, configured as if the network had <paramref name="networkSize"/> nodes (its channels' genesis blocks are shared).</summary>
+    private NodeProcess PrepareNode(int index, int networkSize)
+    {
+        var path = NetworkCommands.Prepare(_root.Path, index, _definition, networkSize, _basePort,
+        [
+            ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
+            ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
+        ]);
+        if (_configure is not null)
+        {
+            var config = NodeConfig.Load(path);
+            _configure(config);
+            config.Save(path);
+        }
+        return new NodeProcess(path);
+    }
+
+    /// <summary>
+    /// Prepares the next node of the sample network (e.g. bank-node4) with the existing genesis blocks: the channel
+    /// configuration does not list it, so it joins once a configuration update adds it. Not started.
+    /// </summary>
+    public NodeProcess AddNode()
+    {
+        var node = PrepareNode(_nodes.Count + 1, _nodes.Count + 1);
+        _nodes.Add(node);
+        return node;
+    }
+
+    /// <summary>The consenter entry a configuration update adds for <paramref name="node"/> on <paramref name="channel"/>.</summary>
+    public ConsenterConfig ConsenterEntry(NodeProcess node, string channel = "sandbox")
+    {
+        var local = _definition.ForLocalNetwork(_nodes.Count, _basePort);
+        int index = _nodes.IndexOf(node);
+        var (org, definition) = local.Nodes.ElementAt(index);
+        return new ConsenterConfig
+        {
+            Node = definition.Name, Organization = org.Name, Host = definition.Host, Port = (uint)definition.Port,
+            RaftPort = (uint)NetworkDefinition.RaftPort(definition, local.Channels.FindIndex(c => c.Name == channel)),
+            TlsCertificatePem = File.ReadAllText(Path.Combine(_root.Path, "crypto", "orgs", org.Name!, "nodes", definition.Name!, "tls.crt")),
+            Address = ByteString.CopyFrom(Chain.Sdk.Crypto.Keystore.AddressOf(node.Config.Resolve(node.Config.KeyFile))),
+        };
+    }
+
+    /// <summary>Proposes, signs (Bank's admin; the sample sandbox has only Bank) and commits a configuration update through <paramref name="via"/>.</summary>
+    public async Task<CommitStatusResponse> UpdateConfigAsync(NodeProcess via, Action<ChannelConfig> change, string channel = "sandbox")
+    {
+        var json = (await via.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = channel, Contract = SystemState.ConfigNamespace, Function = "get", Args = ByteString.CopyFromUtf8("{}") })).Result.ToStringUtf8();
+        var proposed = ChannelConfig.Parser.ParseJson(json);
+        proposed.Sequence++;
+        proposed.Members.Clear();
+        change(proposed);
+        var accounts = Path.Combine(_root.Path, "crypto", "orgs", "Bank", "accounts");
+        var admin = Chain.Sdk.Crypto.Keystore.Read(Path.Combine(accounts, "admin.json"), File.ReadAllText(Path.Combine(accounts, "admin.password")).Trim());
+        var envelope = ConfigUpdates.Sign(proposed, admin);
+        var tx = Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", admin, channel, SystemState.ConfigNamespace);
+        return await via.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx });
+    }
+
+    public IReadOnlyList<NodeProcess> Nodes => _nodes;
 
     public static async Task<LocalCluster> StartAsync(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null)
     {

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Chain.Node.Channels;
 using Chain.Node.Configuration;
 using Chain.Node.Execution;
+using Chain.Node.Membership;
 using Chain.Node.Network;
 using Chain.Protocol;
 using DotNext.Net.Cluster;
@@ -30,34 +31,77 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly TxForwarder _forwarder;
-    private readonly RaftCluster _cluster;
-    private readonly WriteAheadLog _wal;
-    private readonly LedgerStateMachine _machine;
-    private readonly CancellationTokenSource _stopping;
+    private readonly NodeConfig _node;
+    private readonly byte[] _nodeAddress;
+    private readonly X509Certificate2 _certificate;
+    private readonly PeerTrust _trust;
+    private readonly ILoggerFactory _loggers;
+    private readonly string _root;
+    private readonly BlockPuller _puller;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Channel<CheckedTx> _queue;
+    private readonly SemaphoreSlim _reconciling = new(1, 1);
+    private RaftCluster? _cluster;
+    private WriteAheadLog? _wal;
+    private LedgerStateMachine? _machine;
     private Leader? _leader; // read with Volatile, replaced with Interlocked
+    private volatile string _state = "starting"; // before and after membership: "joining", "removed"
 
     private sealed record Leader(EndPoint EndPoint, string Node, string? PeerEndpoint);
 
-    private RaftOrderer(ChannelRuntime channel, NodeConfig node, X509Certificate2 certificate, PeerTrust trust, ILoggerFactory loggers, TimeProvider clock, IPEndPoint listen,
-        IReadOnlyList<IPEndPoint> members, LedgerStateMachine machine, WriteAheadLog wal, CancellationTokenSource stopping)
+    private RaftOrderer(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2 certificate, PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
     {
-        _stopping = stopping;
         _channel = channel;
         _settings = channel.Config;
+        _node = node;
+        _nodeAddress = nodeAddress;
+        _certificate = certificate;
+        _trust = trust;
+        _loggers = loggers;
         _clock = clock;
         _logger = loggers.CreateLogger("Chain.Raft." + channel.Name);
         _forwarder = new TxForwarder(node);
-        _machine = machine;
-        _wal = wal;
+        _puller = new BlockPuller(node, node.NodeId, _logger);
+        _root = Path.Combine(node.Resolve(node.DataDir), channel.Name + ".raft");
         _queue = System.Threading.Channels.Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(_settings.MaxPendingTxs) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        Listen = listen;
+        channel.ConfigChanged += OnConfigChanged;
+    }
+
+    private const string NodeKey = "node", PeerKey = "peer";
+
+    /// <summary>
+    /// Prepares Raft ordering of the channel on this node; <see cref="RunAsync"/> starts the member, whose Raft log
+    /// lives in <c>&lt;dataDir&gt;/&lt;channel&gt;.raft</c>. A node that the channel configuration does not (yet) list as
+    /// a consenter first follows the channel by block pull, and starts its member once a configuration update adds it.
+    /// </summary>
+    public static RaftOrderer Create(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2? certificate,
+        PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
+    {
+        if (certificate is null) throw new ConfigException($"channel '{channel.Name}' is ordered by Raft, which needs the node's TLS certificate (tls in the node config)");
+        var orderer = new RaftOrderer(channel, node, nodeAddress, certificate, trust, loggers, clock);
+        if (orderer.Self() is null && node.Peers.Count == 0)
+            throw new ConfigException($"this node is not a consenter of channel '{channel.Name}' and has no peers to follow it from until a configuration update adds it; configure 'peers', or observe the channel (\"observe\": true)");
+        return orderer;
+    }
+
+    /// <summary>This node's consenter entry in the configuration in force, if any.</summary>
+    private ConsenterConfig? Self() => SystemState.ReadConfig(_channel.Ledger)?.Consenters.FirstOrDefault(c => c.Address.Span.SequenceEqual(_nodeAddress));
+
+    /// <summary>Opens the Raft log and starts the member; the members are the consenters of the configuration in force.</summary>
+    private async Task StartMemberAsync(ConsenterConfig self, CancellationToken stopping)
+    {
+        var config = SystemState.ReadConfig(_channel.Ledger)!;
+        Listen = EndPointOf(self, _channel.Name);
+        var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(_root, "snapshots")), _channel, _puller, _settings.Raft.SnapshotInterval, _logger, _stopping.Token);
+        // The snapshot must be restored before the log is opened (the log replays from it).
+        await machine.RestoreAsync(stopping);
+        var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_root, "log") }, machine);
         var raft = _settings.Raft;
         var storage = new EndPointStorage();
         var initial = storage.CreateInitialConfigurationBuilder();
-        foreach (var member in members) initial.Add(member);
+        foreach (var consenter in config.Consenters) initial.Add(EndPointOf(consenter, _channel.Name));
         initial.Build();
-        var tcp = new RaftCluster.TcpConfiguration(listen)
+        var tcp = new RaftCluster.TcpConfiguration(Listen)
         {
             LowerElectionTimeout = raft.LowerElectionTimeoutMs,
             UpperElectionTimeout = raft.UpperElectionTimeoutMs,
@@ -66,38 +110,19 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             TransmissionBlockSize = 64 * 1024,
             ColdStart = false,
             ConfigurationStorage = storage,
-            LoggerFactory = loggers,
-            SslOptions = MutualTls(certificate, trust),
+            LoggerFactory = _loggers,
+            SslOptions = MutualTls(_certificate, _trust),
         };
-        tcp.Metadata[NodeKey] = node.NodeId;
-        if (node.PeerListen is { } peer) tcp.Metadata[PeerKey] = "https://" + peer;
-        _cluster = new RaftCluster(tcp) { AuditTrail = wal };
-        _cluster.LeaderChanged += OnLeaderChanged;
-    }
-
-    private const string NodeKey = "node", PeerKey = "peer";
-
-    /// <summary>
-    /// Opens the channel's Raft log (in <c>&lt;dataDir&gt;/&lt;channel&gt;.raft</c>) and prepares the cluster member; the
-    /// members are the consenters of the channel configuration in force. <see cref="RunAsync"/> starts it.
-    /// </summary>
-    public static RaftOrderer Create(ChannelRuntime channel, ChannelConfig config, NodeConfig node, byte[] nodeAddress, X509Certificate2? certificate,
-        PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
-    {
-        if (certificate is null) throw new ConfigException($"channel '{channel.Name}' is ordered by Raft, which needs the node's TLS certificate (tls in the node config)");
-        var self = config.Consenters.FirstOrDefault(c => c.Address.Span.SequenceEqual(nodeAddress))
-            ?? throw new ConfigException($"this node is not a consenter of channel '{channel.Name}'; nodes that are not consenters observe the channel (\"observe\": true)");
-        var listen = EndPointOf(self, channel.Name);
-        var members = config.Consenters.Select(c => EndPointOf(c, channel.Name)).ToList();
-        var root = Path.Combine(node.Resolve(node.DataDir), channel.Name + ".raft");
-        var logger = loggers.CreateLogger("Chain.Raft." + channel.Name);
-        var stopping = new CancellationTokenSource();
-        var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(root, "snapshots")), channel, new BlockPuller(node, node.NodeId, logger),
-            channel.Config.Raft.SnapshotInterval, logger, stopping.Token);
-        // The snapshot must be restored before the log is opened (the log replays from it).
-        machine.RestoreAsync().AsTask().GetAwaiter().GetResult();
-        var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root, "log") }, machine);
-        return new RaftOrderer(channel, node, certificate, trust, loggers, clock, listen, members, machine, wal, stopping);
+        tcp.Metadata[NodeKey] = _node.NodeId;
+        if (_node.PeerListen is { } peer) tcp.Metadata[PeerKey] = "https://" + peer;
+        var cluster = new RaftCluster(tcp) { AuditTrail = wal };
+        cluster.LeaderChanged += OnLeaderChanged;
+        _machine = machine;
+        _wal = wal;
+        await cluster.StartAsync(stopping);
+        _cluster = cluster;
+        _state = "member";
+        _logger.LogInformation("channel {Channel}: Raft member on {Listen}; consenters {Members}", _channel.Name, Listen, string.Join(", ", cluster.Members.Select(m => m.EndPoint)));
     }
 
     internal static IPEndPoint EndPointOf(ConsenterConfig consenter, string channel)
@@ -119,14 +144,14 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         };
     }
 
-    public IPEndPoint Listen { get; }
+    public IPEndPoint? Listen { get; private set; }
 
-    public bool IsLeader => !_cluster.LeadershipToken.IsCancellationRequested;
+    public bool IsLeader => _cluster is { } cluster && !cluster.LeadershipToken.IsCancellationRequested;
 
-    public long Term => _cluster.Term;
+    public long Term => _cluster?.Term ?? 0;
 
-    /// <summary>"leader", "follower" (a leader is known) or "candidate" (none is).</summary>
-    public string Role => IsLeader ? "leader" : Volatile.Read(ref _leader) is null ? "candidate" : "follower";
+    /// <summary>"leader", "follower" (a leader is known), "candidate" (none is), "joining" (not yet a consenter) or "removed".</summary>
+    public string Role => _state != "member" ? _state : IsLeader ? "leader" : Volatile.Read(ref _leader) is null ? "candidate" : "follower";
 
     public string? LeaderNode => IsLeader ? null : Volatile.Read(ref _leader)?.Node;
 
@@ -134,6 +159,8 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         get
         {
+            if (_state is "joining" or "removed")
+                return new RelayException($"this node is {(_state == "joining" ? "not yet" : "no longer")} a consenter of channel '{_channel.Name}'", null);
             if (IsLeader) return null;
             if (Volatile.Read(ref _leader) is { } leader) return new RelayException($"node {leader.Node} leads channel '{_channel.Name}'", leader.PeerEndpoint ?? "");
             return new RelayException($"channel '{_channel.Name}' has no Raft leader now: an election is under way, or fewer than a majority of its consenters are reachable", null) { NoLeader = true };
@@ -147,7 +174,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         if (leader is null)
         {
             Volatile.Write(ref _leader, null);
-            _logger.LogWarning("channel {Channel}: no Raft leader (term {Term})", _channel.Name, _cluster.Term);
+            _logger.LogWarning("channel {Channel}: no Raft leader (term {Term})", _channel.Name, Term);
             return;
         }
         var known = new Leader(leader.EndPoint, leader.EndPoint.ToString()!, null);
@@ -159,7 +186,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                 var metadata = await leader.GetMetadataAsync(false, _stopping.Token);
                 var named = known with { Node = metadata.GetValueOrDefault(NodeKey) ?? known.Node, PeerEndpoint = metadata.GetValueOrDefault(PeerKey) };
                 Interlocked.CompareExchange(ref _leader, named, known);
-                _logger.LogInformation("channel {Channel}: leader is {Node} ({EndPoint}) in term {Term}", _channel.Name, named.Node, named.EndPoint, _cluster.Term);
+                _logger.LogInformation("channel {Channel}: leader is {Node} ({EndPoint}) in term {Term}", _channel.Name, named.Node, named.EndPoint, Term);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -171,19 +198,90 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     public async Task RunAsync(CancellationToken stopping)
     {
         using var link = stopping.Register(_stopping.Cancel);
-        await _cluster.StartAsync(stopping);
-        _logger.LogInformation("channel {Channel}: Raft member on {Listen}; consenters {Members}", _channel.Name, Listen,
-            string.Join(", ", _cluster.Members.Select(m => m.EndPoint)));
-        while (!stopping.IsCancellationRequested)
+        if (Self() is not { } self)
+        {
+            // Not a consenter yet: follow by block pull until a configuration update on the ledger adds this node.
+            _state = "joining";
+            _logger.LogInformation("channel {Channel}: this node is not a consenter yet; it follows the channel until a configuration update adds it", _channel.Name);
+            using var joined = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            _joined = joined;
+            if (Self() is null) await _puller.PullAsync(_channel, ulong.MaxValue, joined.Token);
+            _joined = null;
+            if (stopping.IsCancellationRequested || Self() is not { } added) return;
+            self = added;
+        }
+        await StartMemberAsync(self, stopping);
+        var cluster = _cluster!;
+        while (!stopping.IsCancellationRequested && _state == "member")
         {
             CancellationToken leadership;
-            try { leadership = await _cluster.WaitForLeadershipAsync(stopping); }
+            try { leadership = await cluster.WaitForLeadershipAsync(_stopping.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { break; }
             var leftovers = await LeadAsync(leadership, stopping);
             if (leftovers.Count > 0) _ = Task.Run(() => HandOverAsync(leftovers, _stopping.Token), CancellationToken.None);
         }
-        try { await _cluster.StopAsync(CancellationToken.None); }
+        try { await cluster.StopAsync(CancellationToken.None); }
         catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning("channel {Channel}: stopping Raft: {Reason}", _channel.Name, e.Message); }
+        if (_state == "removed" && !stopping.IsCancellationRequested)
+        {
+            // No longer a consenter: keep the channel current by block pull, like an observer.
+            _logger.LogWarning("channel {Channel}: this node was removed from the consenters; it now follows the channel by block pull", _channel.Name);
+            await _puller.PullAsync(_channel, ulong.MaxValue, stopping);
+        }
+    }
+
+    private CancellationTokenSource? _joined;
+
+    /// <summary>On the committing thread, after a configuration block: a joining node starts its member, a removed one stops, the leader changes the Raft membership.</summary>
+    private void OnConfigChanged(ChannelConfig config)
+    {
+        var self = config.Consenters.Any(c => c.Address.Span.SequenceEqual(_nodeAddress));
+        if (self && _joined is { } joined) joined.Cancel();
+        if (!self && _state == "member")
+        {
+            _state = "removed";
+            _stopping.Cancel();
+            return;
+        }
+        if (IsLeader) _ = Task.Run(() => ReconcileMembersAsync(_cluster!.LeadershipToken), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Makes the Raft membership match the consenters of the configuration in force, one change at a time (a new
+    /// member is first brought up to date by the leader). Runs on the leader, after each configuration block and
+    /// when it takes over (a previous leader may have stopped half-way).
+    /// </summary>
+    private async Task ReconcileMembersAsync(CancellationToken leadership)
+    {
+        try { await _reconciling.WaitAsync(leadership); }
+        catch (OperationCanceledException) { return; }
+        try
+        {
+            while (!leadership.IsCancellationRequested && _cluster is { } cluster)
+            {
+                var wanted = SystemState.ReadConfig(_channel.Ledger)!.Consenters.Select(c => (EndPoint)EndPointOf(c, _channel.Name)).ToList();
+                var current = cluster.Members.Select(m => m.EndPoint).ToList();
+                var add = wanted.FirstOrDefault(w => !current.Contains(w));
+                var remove = add is null ? current.FirstOrDefault(c => !wanted.Contains(c)) : null;
+                if (add is null && remove is null) return;
+                bool done;
+                try
+                {
+                    _logger.LogInformation("channel {Channel}: {Change} Raft member {EndPoint}", _channel.Name, add is not null ? "adding" : "removing", add ?? remove);
+                    done = add is not null ? await cluster.AddMemberAsync(add, leadership) : await cluster.RemoveMemberAsync(remove!, leadership);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    if (leadership.IsCancellationRequested) return;
+                    _logger.LogWarning("channel {Channel}: changing Raft membership failed: {Reason}", _channel.Name, e.Message);
+                    done = false;
+                }
+                if (done) _logger.LogInformation("channel {Channel}: Raft members now {Members}", _channel.Name, string.Join(", ", cluster.Members.Select(m => m.EndPoint)));
+                else await Task.Delay(TimeSpan.FromSeconds(1), leadership);
+            }
+        }
+        catch (OperationCanceledException) { }
+        finally { _reconciling.Release(); }
     }
 
     /// <summary>Orders blocks while this node leads; returns what it admitted but could not get committed.</summary>
@@ -201,8 +299,9 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         try
         {
             // Everything earlier terms committed is applied before this node cuts a block on top of it.
-            await _cluster.ApplyReadBarrierAsync(lead.Token);
-            _logger.LogInformation("channel {Channel}: this node leads in term {Term} at height {Height}", _channel.Name, _cluster.Term, _channel.Ledger.Height);
+            await _cluster!.ApplyReadBarrierAsync(lead.Token);
+            _logger.LogInformation("channel {Channel}: this node leads in term {Term} at height {Height}", _channel.Name, Term, _channel.Ledger.Height);
+            _ = Task.Run(() => ReconcileMembersAsync(leadership), CancellationToken.None);
             await BatchLoop.RunAsync(_queue.Reader, cutter, _clock, Commit, lead.Token);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -220,7 +319,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                 catch (Exception d) when (d is not OutOfMemoryException) { }
             }
             else if (!stopping.IsCancellationRequested)
-                _logger.LogWarning("channel {Channel}: stopped leading in term {Term}: {Reason}", _channel.Name, _cluster.Term, e is OperationCanceledException ? "leadership lost" : e.Message);
+                _logger.LogWarning("channel {Channel}: stopped leading in term {Term}: {Reason}", _channel.Name, Term, e is OperationCanceledException ? "leadership lost" : e.Message);
         }
         var leftovers = new List<CheckedTx>();
         if (inFlight is not null) leftovers.AddRange(inFlight);
@@ -236,7 +335,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         {
             var set = _channel.ExecuteBatch(batch, _clock.GetUtcNow().ToUnixTimeMilliseconds());
             var proposed = new ProposedBlock(set, batch);
-            await _cluster.ReplicateAsync(set.Block.ToByteArray(), proposed, leadership);
+            await _cluster!.ReplicateAsync(set.Block.ToByteArray(), proposed, leadership);
             var outcome = await proposed.Applied.Task.WaitAsync(leadership);
             if (outcome != ApplyOutcome.Stale) return;
             // A block of an earlier term took this height first: run the batch again on top of it.
@@ -291,9 +390,10 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
-        _cluster.Dispose();
-        await _wal.DisposeAsync();
-        await _machine.DisposeAsync();
+        _channel.ConfigChanged -= OnConfigChanged;
+        _cluster?.Dispose();
+        if (_wal is not null) await _wal.DisposeAsync();
+        if (_machine is not null) await _machine.DisposeAsync();
         _forwarder.Dispose();
         _stopping.Dispose();
     }
