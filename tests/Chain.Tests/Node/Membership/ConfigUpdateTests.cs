@@ -107,4 +107,60 @@ public class ConfigUpdateTests
         Assert.Equal(ValidationCode.Valid, enrol.Code);
         Assert.Equal(ValidationCode.Valid, Assert.Single(h.Commit(Build.Put("from-executor", "v", clerk, timestampMs: h.Now)).Results).Code);
     }
+
+    private static ChannelConfig RaftConfig()
+    {
+        var config = Config();
+        config.Consensus = "raft";
+        config.Consenters[0].RaftPort = 9051;
+        config.Consenters.Add(Consenter("bank-node2", 9052));
+        config.Consenters.Add(Consenter("bank-node3", 9053));
+        return config;
+    }
+
+    private static ConsenterConfig Consenter(string node, uint raftPort) => new()
+    {
+        Node = node, Organization = "Bank", Host = "127.0.0.1", Port = raftPort - 2000, RaftPort = raftPort,
+        Address = ByteString.CopyFrom(AccountKey.Generate().Address),
+    };
+
+    [Fact]
+    public void RaftConsenters_ChangeOneAtATime()
+    {
+        using var h = new LedgerHarness(RaftConfig());
+        var added = Submit(h, Sign(Propose(h, c => c.Consenters.Add(Consenter("bank-node4", 9054))), BankAdmin, RegulatorAdmin));
+        Assert.Equal(ValidationCode.Valid, added.Code);
+        Assert.Equal(4, Current(h).Consenters.Count);
+        var removed = Submit(h, Sign(Propose(h, c => c.Consenters.RemoveAt(1)), BankAdmin, RegulatorAdmin));
+        Assert.Equal(ValidationCode.Valid, removed.Code);
+        Assert.Equal(["bank-node1", "bank-node3", "bank-node4"], Current(h).Consenters.Select(c => c.Node));
+
+        var root = h.Ledger.StateRoot;
+        var two = Submit(h, Sign(Propose(h, c => { c.Consenters.RemoveAt(2); c.Consenters.Add(Consenter("bank-node5", 9055)); }), BankAdmin, RegulatorAdmin));
+        Assert.Equal(ValidationCode.ContractError, two.Code);
+        Assert.Contains("add or remove one consenter per update (2 consenter entries differ)", two.Message);
+        // Moving a consenter to another port is a removal and an addition.
+        var moved = Submit(h, Sign(Propose(h, c => c.Consenters[0].RaftPort = 9999), BankAdmin, RegulatorAdmin));
+        Assert.Contains("one consenter per update", moved.Message);
+        Assert.Equal(root, h.Ledger.StateRoot);
+    }
+
+    [Fact]
+    public void ConsensusCannotBeSwitched_AndItsShapeIsChecked()
+    {
+        using var solo = new LedgerHarness(Config());
+        var switched = Submit(solo, Sign(Propose(solo, c => { c.Consensus = "raft"; c.Consenters[0].RaftPort = 9051; }), BankAdmin, RegulatorAdmin));
+        Assert.Contains("changing consensus from solo to raft is not supported", switched.Message);
+        var second = Submit(solo, Sign(Propose(solo, c => c.Consenters.Add(Consenter("bank-node2", 9052))), BankAdmin, RegulatorAdmin));
+        Assert.Contains("a solo channel has exactly one consenter, not 2", second.Message);
+
+        using var raft = new LedgerHarness(RaftConfig());
+        var noPort = Submit(raft, Sign(Propose(raft, c => c.Consenters.Add(Consenter("bank-node4", 0))), BankAdmin, RegulatorAdmin));
+        Assert.Contains("raft consenter 'bank-node4' needs an IP address as host and a raft port", noPort.Message);
+        var samePort = Submit(raft, Sign(Propose(raft, c => c.Consenters.Add(Consenter("bank-node4", 9052))), BankAdmin, RegulatorAdmin));
+        Assert.Contains("two raft consenters use the same host and raft port", samePort.Message);
+        var unknown = Submit(raft, Sign(Propose(raft, c => c.Consensus = "pbft"), BankAdmin, RegulatorAdmin));
+        Assert.Contains("consensus 'pbft' must be 'solo' or 'raft'", unknown.Message);
+        Assert.Equal(0UL, Current(raft).Sequence);
+    }
 }

@@ -24,7 +24,8 @@ public class CryptoGeneratorTests
         var account = Keystore.Read(dir.Combine(bank.Admin.Keystore), File.ReadAllText(dir.Combine(bank.Admin.PasswordFile)));
         Assert.Equal(bank.Admin.Address, account.AddressText);
 
-        var node = Assert.Single(bank.Nodes);
+        Assert.Equal(["bank-node1", "bank-node2", "bank-node3", "bank-node4", "bank-node5"], bank.Nodes.Select(n => n.Name));
+        var node = bank.Nodes[0];
         var ca = X509Certificate2.CreateFromPem(File.ReadAllText(dir.Combine(bank.CaCertificate)));
         var tls = X509Certificate2.CreateFromPem(File.ReadAllText(dir.Combine(node.Certificate)));
         Assert.Equal(Now.AddDays(365).UtcDateTime, tls.NotAfter.ToUniversalTime().AddMinutes(0), TimeSpan.FromMinutes(10));

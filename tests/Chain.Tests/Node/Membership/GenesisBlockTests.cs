@@ -1,3 +1,4 @@
+using Chain.Node.Configuration;
 using Chain.Node.Ledger;
 using Chain.Node.Membership;
 using Chain.Node.Membership.Crypto;
@@ -29,7 +30,24 @@ public class GenesisBlockTests
         Assert.Equal(3 + 1 + 3 + 2 + 2 + 1, config.Members.Count); // the sample members; admins are listed per organisation
         Assert.All(config.Organizations, o => Assert.Single(o.Admins));
         Assert.Equal(["admins", "readers", "writers"], config.Policies.Select(p => p.Name));
-        Assert.Equal("bank-node1", Assert.Single(config.Consenters).Node);
+        // The sample lists five Bank consenters, so the channel is ordered by Raft; charity is the first channel: ports port + 2000.
+        Assert.Equal("raft", config.Consensus);
+        Assert.Equal(["bank-node1", "bank-node2", "bank-node3", "bank-node4", "bank-node5"], config.Consenters.Select(c => c.Node));
+        Assert.Equal([9051u, 9052u, 9053u, 9054u, 9055u], config.Consenters.Select(c => c.RaftPort));
+    }
+
+    [Fact]
+    public void LocalNetwork_OfOneNode_IsSolo_OfThree_IsRaftAmongTheRunningNodes_WithPortsFromTheBase()
+    {
+        var network = Repo.SampleNetwork();
+        var one = network.ForLocalNetwork(1, 17051);
+        Assert.All(one.Channels, c => Assert.Equal("solo bank-node1", $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
+        var three = network.ForLocalNetwork(3, 17051);
+        Assert.All(three.Channels, c => Assert.Equal("raft bank-node1,bank-node2,bank-node3", $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
+        Assert.Equal([(17051, 19051), (17052, 19052), (17053, 19053)], three.Nodes.Select(n => (n.Node.Port, n.Node.RaftPort)));
+        Assert.Equal(19251, NetworkDefinition.RaftPort(three.Nodes.First().Node, 2)); // third channel: +200
+        var tooMany = Assert.Throws<ConfigException>(() => network.ForLocalNetwork(7, 17051));
+        Assert.Contains("1 to 6", tooMany.Message);
     }
 
     [Fact]
