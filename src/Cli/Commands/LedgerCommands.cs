@@ -115,7 +115,9 @@ public static class LedgerCommands
             var dataDir = parse.GetValue(dir)!;
             if (File.Exists(dataDir)) { var config = NodeConfig.Load(dataDir); dataDir = config.Resolve(config.DataDir); }
             if (!Directory.Exists(dataDir)) throw new UsageException($"data directory '{dataDir}' does not exist");
-            var channels = parse.GetValue(channel) is { } one ? [one] : Directory.GetDirectories(dataDir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+            var channels = parse.GetValue(channel) is { } one ? [one] : Directory.GetDirectories(dataDir).Select(Path.GetFileName)
+                // Channel names have no '.'; "<channel>.raft" holds a channel's Raft log, not a ledger.
+                .Where(name => !name!.Contains('.')).Order(StringComparer.Ordinal).ToArray();
             if (channels.Length == 0) throw new UsageException($"'{dataDir}' holds no channel ledgers");
             var reports = channels.Select(c => LedgerVerifier.Verify(Path.Combine(dataDir, c!), c!, new Node.Membership.ConsenterRule().Check)).ToArray();
             Printer.Print(parse, reports.Select(r => new { channel = r.Channel, intact = r.Intact, height = r.Height, lastHash = Hashes.ToHex(r.LastHash), firstBadBlock = r.FirstBadBlock, problem = r.Problem }).ToArray(), () =>

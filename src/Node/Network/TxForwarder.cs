@@ -26,6 +26,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
         var request = new SubmitBatchRequest();
         request.Transactions.AddRange(transactions);
         var failures = new List<string>();
+        IReadOnlyList<AdmissionStatus>? notLeader = null;
         int first = target is null ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
         if (first < 0) first = Volatile.Read(ref _preferred);
         for (int attempt = 0; attempt < _peers.Length; attempt++)
@@ -34,6 +35,12 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             try
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
+                // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
+                if (target is null && response.Statuses.All(s => !s.Accepted && s.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal)))
+                {
+                    notLeader = response.Statuses;
+                    continue;
+                }
                 Volatile.Write(ref _preferred, index); // stick to a peer that answers
                 return response.Statuses;
             }
@@ -46,6 +53,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
                 failures.Add($"{config.Peers[index].Endpoint}: {e.Message}");
             }
         }
+        if (notLeader is not null) return notLeader;
         throw new RequestException(StatusCode.Unavailable, $"NO_ORDERER: no node that orders the channel could be reached ({string.Join("; ", failures)})");
     }
 

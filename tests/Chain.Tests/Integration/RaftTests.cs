@@ -55,10 +55,23 @@ public sealed class RaftTests(ITestOutputHelper output)
                 Assert.Equal((await cluster.Nodes[0].Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = n })).Header,
                     (await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = n })).Header);
 
-        var infos = await Task.WhenAll(cluster.Nodes.Select(n => LocalCluster.InfoAsync(n)));
+        // Every node names the same leader (by its node id, once the leader's Raft metadata arrived) in the same term.
+        ChannelInfo?[] infos = [];
+        await Wait.UntilAsync(async () =>
+        {
+            infos = await Task.WhenAll(cluster.Nodes.Select(n => LocalCluster.InfoAsync(n)));
+            return infos.All(i => i?.Leader == leader.Config.NodeId);
+        }, "all nodes name the leader");
         Assert.Single(infos, i => i!.Role == "leader");
         Assert.Equal(2, infos.Count(i => i!.Role == "follower"));
         Assert.All(infos, i => Assert.Equal((leader.Config.NodeId, infos[0]!.Term, "raft"), (i!.Leader, i.Term, i.Consensus)));
+
+        // Offline verification of a stopped node's ledgers passes over the Raft logs kept beside them.
+        var stopped = cluster.Nodes.First(n => n != leader);
+        await stopped.StopAsync();
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", stopped.DataDir);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Assert.Equal(["charity", "demolition-fund", "sandbox"], verify.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[0]));
     }
 
     private static Transaction TransactionOf(LocalCluster cluster, string txId) =>
@@ -208,6 +221,8 @@ public sealed class RaftTests(ITestOutputHelper output)
         var fourth = cluster.AddNode();
         await fourth.StartProcessAsync();
         Assert.Equal("joining", (await LocalCluster.InfoAsync(fourth))!.Role);
+        // Clients may already use it: it relays to whichever of its peers leads.
+        Assert.Equal(ValidationCode.Valid, (await fourth.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("via-joining-node") })).Code);
         var added = await cluster.UpdateConfigAsync(cluster.Nodes[1], config => config.Consenters.Add(cluster.ConsenterEntry(fourth)));
         Assert.Equal(ValidationCode.Valid, added.Code);
         await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(fourth))?.Role is "follower" or "leader", "the fourth node becomes a Raft member");

@@ -177,20 +177,30 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             _logger.LogWarning("channel {Channel}: no Raft leader (term {Term})", _channel.Name, Term);
             return;
         }
-        var known = new Leader(leader.EndPoint, leader.EndPoint.ToString()!, null);
+        // Until the leader's metadata (node id, peer URL) arrives, name it by its consenter entry.
+        var consenter = SystemState.ReadConfig(_channel.Ledger)?.Consenters.FirstOrDefault(c => c.RaftPort != 0 && EndPointOf(c, _channel.Name).Equals(leader.EndPoint));
+        var known = new Leader(leader.EndPoint, consenter?.Node ?? leader.EndPoint.ToString()!, null);
         Volatile.Write(ref _leader, known);
         _ = Task.Run(async () =>
         {
-            try
+            var pause = TimeSpan.FromMilliseconds(100);
+            for (int attempt = 1; !_stopping.IsCancellationRequested && ReferenceEquals(Volatile.Read(ref _leader), known); attempt++)
             {
-                var metadata = await leader.GetMetadataAsync(false, _stopping.Token);
-                var named = known with { Node = metadata.GetValueOrDefault(NodeKey) ?? known.Node, PeerEndpoint = metadata.GetValueOrDefault(PeerKey) };
-                Interlocked.CompareExchange(ref _leader, named, known);
-                _logger.LogInformation("channel {Channel}: leader is {Node} ({EndPoint}) in term {Term}", _channel.Name, named.Node, named.EndPoint, Term);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _logger.LogWarning("channel {Channel}: leader {EndPoint} did not send its metadata: {Reason}", _channel.Name, known.EndPoint, e.Message);
+                try
+                {
+                    var metadata = await leader.GetMetadataAsync(attempt > 1, _stopping.Token);
+                    var named = known with { Node = metadata.GetValueOrDefault(NodeKey) ?? known.Node, PeerEndpoint = metadata.GetValueOrDefault(PeerKey) };
+                    Interlocked.CompareExchange(ref _leader, named, known);
+                    _logger.LogInformation("channel {Channel}: leader is {Node} ({EndPoint}) in term {Term}", _channel.Name, named.Node, named.EndPoint, Term);
+                    return;
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    if (attempt == 3) _logger.LogWarning("channel {Channel}: leader {EndPoint} did not send its metadata yet: {Reason}", _channel.Name, known.EndPoint, e.Message);
+                }
+                try { await Task.Delay(pause, _stopping.Token); }
+                catch (OperationCanceledException) { return; }
+                pause = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(2).Ticks, pause.Ticks * 2));
             }
         });
     }
