@@ -236,4 +236,57 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
     }
+
+    [Fact]
+    public async Task NetworkUp_WithThreeNodes_RunsRaft_ServesEveryNode_AndRefusesAnotherSizeOnTheSameFolder()
+    {
+        using var dir = new TempDirectory();
+        var port = LocalCluster.FreePortBlock(3, 3);
+        using var process = ChainBinary.Start("network", "up", "--nodes", "3", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            output.Enqueue(e.Data);
+            if (e.Data.Contains("press Ctrl-C")) ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
+            Assert.Equal(3, output.Count(l => l.Contains(" ready at http://127.0.0.1:")));
+            var nodes = Enumerable.Range(0, 3).Select(i => new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port + i}")).ToArray();
+            // The sample teller of the generated crypto writes through the third node; every node gets the block.
+            var teller = global::Chain.Sdk.Crypto.Keystore.Read(dir.Combine("net/crypto/orgs/Bank/accounts/teller1.json"), File.ReadAllText(dir.Combine("net/crypto/orgs/Bank/accounts/teller1.password")).Trim());
+            var committed = await nodes[2].Gateway.SubmitAndWaitAsync(new global::Chain.Protocol.SubmitRequest { Transaction = Build.Put("three", "nodes", teller) });
+            Assert.Equal(global::Chain.Protocol.ValidationCode.Valid, committed.Code);
+            await Wait.UntilAsync(async () =>
+            {
+                var infos = await Task.WhenAll(nodes.Select(async n => (await n.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "sandbox" })).Channels[0]));
+                return infos.All(i => i.Consensus == "raft" && i.Height > committed.BlockNumber) && infos.Count(i => i.Role == "leader") == 1;
+            }, "three Raft nodes with one leader and the block");
+            var status = await ChainBinary.RunAsync("status", "--endpoint", $"http://127.0.0.1:{port}");
+            Assert.Matches(@"sandbox\s+(leader|follower)\s+\d+ node\d", status.StdOut);
+            foreach (var n in nodes) n.Dispose();
+
+            var other = await ChainBinary.RunAsync("network", "up", "--nodes", "1", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+            Assert.Equal(2, other.ExitCode);
+            Assert.Contains("holds a network of 3 node(s); use --nodes 3 or another --dir", other.StdErr);
+            var tooMany = await ChainBinary.RunAsync("network", "up", "--nodes", "7", "--dir", dir.Combine("other"), "--network", Repo.SampleNetworkFile);
+            Assert.Equal(2, tooMany.ExitCode);
+            Assert.Contains("can run 1 to 6 of them, not 7", tooMany.StdErr);
+
+            await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
+            process.WaitForExit();
+            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(3, output.Count(l => l.Contains("stopped cleanly")));
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
 }

@@ -153,7 +153,7 @@ public sealed class LocalCluster : IAsyncDisposable
     }
 
     /// <summary>A base port such that each node's client, peer (+1000) and Raft ports (+2000, +100 per channel) are free, below the ephemeral range.</summary>
-    private static int FreePortBlock(int count, int channels)
+    public static int FreePortBlock(int count, int channels)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
