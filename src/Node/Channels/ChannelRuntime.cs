@@ -179,6 +179,15 @@ public sealed class ChannelRuntime : IBatchSink, IDisposable
 
     public bool Halted => _halted is not null;
 
+    /// <summary>Stops committing on this channel, loudly, when this node can no longer follow the ordered chain; committed state stays readable.</summary>
+    public void Halt(string reason)
+    {
+        if (_halted is not null) return;
+        _logger.LogCritical("channel {Channel} halted: {Reason}", Name, reason);
+        _halted = new ChannelHaltedException($"channel '{Name}' halted: {reason}");
+        Notifier.FailAll(_halted);
+    }
+
     /// <summary>
     /// Applies a block the ordering service committed (a Raft log entry): one this node already has is skipped
     /// (a restart replays the log, and a deposed leader's late block can lose to its successor's); the next one

@@ -11,9 +11,12 @@ namespace Chain.Node.Consensus;
 /// </summary>
 public static class BatchLoop
 {
-    /// <summary>Runs until <paramref name="stop"/> fires or the queue completes; pending transactions stay in <paramref name="cutter"/>.</summary>
+    /// <summary>
+    /// Runs until <paramref name="stop"/> fires or the queue completes; pending transactions stay in <paramref name="cutter"/>.
+    /// If <paramref name="commit"/> throws, batches already cut but not yet handed to it are added to <paramref name="unsent"/>.
+    /// </summary>
     public static async Task RunAsync(ChannelReader<CheckedTx> reader, BlockCutter cutter, TimeProvider clock,
-        Func<IReadOnlyList<CheckedTx>, ValueTask> commit, CancellationToken stop)
+        Func<IReadOnlyList<CheckedTx>, ValueTask> commit, CancellationToken stop, List<IReadOnlyList<CheckedTx>>? unsent = null)
     {
         while (await reader.WaitToReadAsync(stop))
         {
@@ -22,7 +25,16 @@ public static class BatchLoop
             {
                 while (reader.TryRead(out var tx))
                 {
-                    foreach (var batch in cutter.Add(tx)) await commit(batch);
+                    var batches = cutter.Add(tx);
+                    for (int i = 0; i < batches.Count; i++)
+                    {
+                        try { await commit(batches[i]); }
+                        catch
+                        {
+                            unsent?.AddRange(batches.Skip(i + 1));
+                            throw;
+                        }
+                    }
                     if (cutter.PendingCount == 1) deadline = clock.GetTimestamp() + (long)(cutter.BatchTimeout.TotalSeconds * clock.TimestampFrequency);
                 }
                 if (cutter.PendingCount == 0) break;

@@ -27,8 +27,9 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
         request.Transactions.AddRange(transactions);
         var failures = new List<string>();
         IReadOnlyList<AdmissionStatus>? notLeader = null;
-        int first = target is null ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
-        if (first < 0) first = Volatile.Read(ref _preferred);
+        int first = string.IsNullOrEmpty(target) ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
+        bool named = first >= 0; // a target that is none of the configured peers counts as no target
+        if (!named) first = Volatile.Read(ref _preferred);
         for (int attempt = 0; attempt < _peers.Length; attempt++)
         {
             int index = (first + attempt) % _peers.Length;
@@ -36,7 +37,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
                 // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
-                if (target is null && response.Statuses.All(s => !s.Accepted && s.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal)))
+                if (!named && response.Statuses.All(s => !s.Accepted && s.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal)))
                 {
                     notLeader = response.Statuses;
                     continue;

@@ -25,7 +25,8 @@ internal sealed class ProposedBlock(BlockWriteSet set, IReadOnlyList<CheckedTx> 
 /// hash): a node that receives one pulls the missing blocks from its peers, verifying each, before going on.
 /// </summary>
 /// <remarks>Applying never throws: a block that fails verification halts the channel (it stops applying), loudly.</remarks>
-internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime channel, BlockPuller puller, int snapshotInterval, ILogger logger, CancellationToken stopping)
+internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime channel, BlockPuller puller, int snapshotInterval, ILogger logger,
+    Action<string> halt, CancellationToken stopping)
     : SimpleStateMachine(location)
 {
     private const int SnapshotBytes = sizeof(ulong) + 32;
@@ -56,14 +57,16 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
                     await puller.PullAsync(channel, header.Number, stopping);
                 }
                 outcome = channel.ApplyOrdered(block);
+                if (outcome == ApplyOutcome.Halted) halt($"Raft entry {entry.Index} could not be applied (see above)");
                 if (outcome == ApplyOutcome.Stale)
                     logger.LogInformation("channel {Channel}: Raft entry {Index} (term {Term}) holds a block this node already has; skipped", channel.Name, entry.Index, entry.Term);
             }
         }
         catch (Exception e)
         {
-            // A failed write already stopped the node (ChannelRuntime.Fatal); anything else is a bad entry.
+            // Never skip an entry silently: the ledger would fall behind the Raft log. A failed write also stops the node (ChannelRuntime.Fatal).
             logger.LogCritical(e, "channel {Channel}: Raft entry {Index} could not be applied", channel.Name, entry.Index);
+            halt($"Raft entry {entry.Index} could not be applied: {e.Message}");
         }
         proposed?.Applied.TrySetResult(outcome);
         return ++_sinceSnapshot % snapshotInterval == 0;
@@ -95,9 +98,11 @@ internal sealed class LedgerStateMachine(DirectoryInfo location, ChannelRuntime 
             await previous;
             logger.LogInformation("channel {Channel}: Raft snapshot at height {Target}; this node has {Height} blocks and pulls the rest from its peers", channel.Name, height, channel.Ledger.Height);
             if (!await puller.PullAsync(channel, height, stopping))
-                logger.LogCritical("channel {Channel}: could not pull up to the Raft snapshot at height {Target} (at {Height})", channel.Name, height, channel.Ledger.Height);
+            {
+                if (!stopping.IsCancellationRequested) halt($"could not pull the blocks up to the Raft snapshot at height {height} (at {channel.Ledger.Height})");
+            }
             else if (!Chain.Sdk.Encoding.ProtocolHashes.BlockHash(channel.Ledger.GetBlock(height - 1)!.Header).AsSpan().SequenceEqual(buffer.AsSpan(sizeof(ulong), 32)))
-                logger.LogCritical("channel {Channel}: block {Number} pulled from peers differs from the Raft snapshot's", channel.Name, height - 1);
+                halt($"block {height - 1} pulled from peers differs from the Raft snapshot's");
             else
                 logger.LogInformation("channel {Channel}: caught up to the Raft snapshot at height {Target}", channel.Name, height);
         }, CancellationToken.None);

@@ -63,7 +63,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         _forwarder = new TxForwarder(node);
         _puller = new BlockPuller(node, node.NodeId, _logger);
         _root = Path.Combine(node.Resolve(node.DataDir), channel.Name + ".raft");
-        _queue = System.Threading.Channels.Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(_settings.MaxPendingTxs) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _queue = System.Threading.Channels.Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(_settings.MaxPendingTxs) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
         channel.ConfigChanged += OnConfigChanged;
     }
 
@@ -81,6 +81,8 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         var orderer = new RaftOrderer(channel, node, nodeAddress, certificate, trust, loggers, clock);
         if (orderer.Self() is null && node.Peers.Count == 0)
             throw new ConfigException($"this node is not a consenter of channel '{channel.Name}' and has no peers to follow it from until a configuration update adds it; configure 'peers', or observe the channel (\"observe\": true)");
+        if (SystemState.ReadConfig(channel.Ledger)!.Consenters.Count > 1 && node.Peers.Count == 0)
+            throw new ConfigException($"channel '{channel.Name}' is ordered by Raft among several consenters: configure 'peers' (the other nodes' peer endpoints), from which this node pulls blocks it missed");
         return orderer;
     }
 
@@ -92,7 +94,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         var config = SystemState.ReadConfig(_channel.Ledger)!;
         Listen = EndPointOf(self, _channel.Name);
-        var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(_root, "snapshots")), _channel, _puller, _settings.Raft.SnapshotInterval, _logger, _stopping.Token);
+        var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(_root, "snapshots")), _channel, _puller, _settings.Raft.SnapshotInterval, _logger, Halt, _stopping.Token);
         // The snapshot must be restored before the log is opened (the log replays from it).
         await machine.RestoreAsync(stopping);
         var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(_root, "log") }, machine);
@@ -150,7 +152,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
 
     public long Term => _cluster?.Term ?? 0;
 
-    /// <summary>"leader", "follower" (a leader is known), "candidate" (none is), "joining" (not yet a consenter) or "removed".</summary>
+    /// <summary>"leader", "follower" (a leader is known), "candidate" (none is), "joining" (not yet a consenter), "removed", or "halted".</summary>
     public string Role => _state != "member" ? _state : IsLeader ? "leader" : Volatile.Read(ref _leader) is null ? "candidate" : "follower";
 
     public string? LeaderNode => IsLeader ? null : Volatile.Read(ref _leader)?.Node;
@@ -159,15 +161,49 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         get
         {
-            if (_state is "joining" or "removed")
-                return new RelayException($"this node is {(_state == "joining" ? "not yet" : "no longer")} a consenter of channel '{_channel.Name}'", null);
+            if (_state is "joining" or "removed" or "halted")
+                return new RelayException($"this node {(_state == "joining" ? "is not yet a consenter" : _state == "removed" ? "is no longer a consenter" : "halted")} of channel '{_channel.Name}'", null);
             if (IsLeader) return null;
             if (Volatile.Read(ref _leader) is { } leader) return new RelayException($"node {leader.Node} leads channel '{_channel.Name}'", leader.PeerEndpoint ?? "");
             return new RelayException($"channel '{_channel.Name}' has no Raft leader now: an election is under way, or fewer than a majority of its consenters are reachable", null) { NoLeader = true };
         }
     }
 
-    public bool TryEnqueue(CheckedTx tx) => _queue.Writer.TryWrite(tx);
+    public bool TryEnqueue(CheckedTx tx)
+    {
+        if (!_queue.Writer.TryWrite(tx)) return false;
+        // Leadership may have ended between the admission check and the write: then no leader loop reads it.
+        if (!IsLeader) Background(SweepAsync);
+        return true;
+    }
+
+    /// <summary>Hands transactions that reached the queue after this node stopped leading to the leader.</summary>
+    private Task SweepAsync()
+    {
+        if (IsLeader) return Task.CompletedTask;
+        var stranded = new List<CheckedTx>();
+        while (!IsLeader && _queue.Reader.TryRead(out var tx)) stranded.Add(tx);
+        return stranded.Count == 0 ? Task.CompletedTask : HandOverAsync(stranded, _host);
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Task, byte> _background = new();
+    private CancellationToken _host;
+
+    /// <summary>Runs work off the caller's thread and keeps it until it ends, so disposal can wait for it.</summary>
+    private void Background(Func<Task> work)
+    {
+        var task = Task.Run(work, CancellationToken.None);
+        _background.TryAdd(task, 0);
+        task.ContinueWith(t => _background.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    /// <summary>This node cannot follow the ordered chain any more: halt the channel here and leave the Raft group's work to the others.</summary>
+    private void Halt(string reason)
+    {
+        _channel.Halt(reason);
+        _state = "halted";
+        _stopping.Cancel();
+    }
 
     private void OnLeaderChanged(DotNext.Net.Cluster.ICluster cluster, IClusterMember? leader)
     {
@@ -207,6 +243,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        _host = stopping;
         using var link = stopping.Register(_stopping.Cancel);
         if (Self() is not { } self)
         {
@@ -228,12 +265,14 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             try { leadership = await cluster.WaitForLeadershipAsync(_stopping.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { break; }
             var leftovers = await LeadAsync(leadership, stopping);
-            if (leftovers.Count > 0) _ = Task.Run(() => HandOverAsync(leftovers, _stopping.Token), CancellationToken.None);
+            if (leftovers.Count > 0) Background(() => HandOverAsync(leftovers, stopping));
         }
         try { await cluster.StopAsync(CancellationToken.None); }
         catch (Exception e) when (e is not OutOfMemoryException) { _logger.LogWarning("channel {Channel}: stopping Raft: {Reason}", _channel.Name, e.Message); }
         if (_state == "removed" && !stopping.IsCancellationRequested)
         {
+            // The log's applier must be done before the puller writes to the ledger: one writer at a time.
+            if (Interlocked.Exchange(ref _wal, null) is { } wal) await wal.DisposeAsync();
             // No longer a consenter: keep the channel current by block pull, like an observer.
             _logger.LogWarning("channel {Channel}: this node was removed from the consenters; it now follows the channel by block pull", _channel.Name);
             await _puller.PullAsync(_channel, ulong.MaxValue, stopping);
@@ -253,7 +292,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             _stopping.Cancel();
             return;
         }
-        if (IsLeader) _ = Task.Run(() => ReconcileMembersAsync(_cluster!.LeadershipToken), CancellationToken.None);
+        if (IsLeader) Background(() => ReconcileMembersAsync(_cluster!.LeadershipToken));
     }
 
     /// <summary>
@@ -299,7 +338,9 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         var cutter = new BlockCutter(_settings.Batch);
         IReadOnlyList<CheckedTx>? inFlight = null;
-        using var lead = CancellationTokenSource.CreateLinkedTokenSource(leadership, stopping);
+        var unsent = new List<IReadOnlyList<CheckedTx>>();
+        // Leading ends with leadership, with the node, and when this node is removed or halts (_stopping).
+        using var lead = CancellationTokenSource.CreateLinkedTokenSource(leadership, stopping, _stopping.Token);
         async ValueTask Commit(IReadOnlyList<CheckedTx> batch)
         {
             inFlight = batch;
@@ -311,19 +352,21 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             // Everything earlier terms committed is applied before this node cuts a block on top of it.
             await _cluster!.ApplyReadBarrierAsync(lead.Token);
             _logger.LogInformation("channel {Channel}: this node leads in term {Term} at height {Height}", _channel.Name, Term, _channel.Ledger.Height);
-            _ = Task.Run(() => ReconcileMembersAsync(leadership), CancellationToken.None);
-            await BatchLoop.RunAsync(_queue.Reader, cutter, _clock, Commit, lead.Token);
+            Background(() => ReconcileMembersAsync(leadership));
+            await BatchLoop.RunAsync(_queue.Reader, cutter, _clock, Commit, lead.Token, unsent);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (!leadership.IsCancellationRequested && stopping.IsCancellationRequested)
+            if (!leadership.IsCancellationRequested && stopping.IsCancellationRequested && _state == "member")
             {
                 // Shutting down while leading: give what was admitted a few seconds to commit.
                 using var drain = CancellationTokenSource.CreateLinkedTokenSource(leadership);
                 drain.CancelAfter(TimeSpan.FromSeconds(5));
                 try
                 {
-                    if (inFlight is not null) await Commit(inFlight);
+                    if (inFlight is not null) await ReplicateAsync(inFlight, drain.Token);
+                    inFlight = null;
+                    foreach (var batch in unsent.ToList()) { await ReplicateAsync(batch, drain.Token); unsent.Remove(batch); }
                     await BatchLoop.DrainAsync(_queue.Reader, cutter, batch => new ValueTask(ReplicateAsync(batch, drain.Token)));
                 }
                 catch (Exception d) when (d is not OutOfMemoryException) { }
@@ -333,6 +376,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         }
         var leftovers = new List<CheckedTx>();
         if (inFlight is not null) leftovers.AddRange(inFlight);
+        foreach (var batch in unsent) leftovers.AddRange(batch);
         leftovers.AddRange(cutter.Cut());
         while (_queue.Reader.TryRead(out var tx)) leftovers.Add(tx);
         return leftovers;
@@ -343,11 +387,14 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         while (true)
         {
+            // A removed or halted node must not sign another block, even if it still holds Raft leadership.
+            if (_state != "member") throw new InvalidOperationException($"this node is {_state} on channel '{_channel.Name}' and orders no more blocks");
             var set = _channel.ExecuteBatch(batch, _clock.GetUtcNow().ToUnixTimeMilliseconds());
             var proposed = new ProposedBlock(set, batch);
             await _cluster!.ReplicateAsync(set.Block.ToByteArray(), proposed, leadership);
             var outcome = await proposed.Applied.Task.WaitAsync(leadership);
-            if (outcome != ApplyOutcome.Stale) return;
+            if (outcome == ApplyOutcome.Applied) return;
+            if (outcome == ApplyOutcome.Halted) throw new InvalidOperationException($"channel '{_channel.Name}' halted");
             // A block of an earlier term took this height first: run the batch again on top of it.
         }
     }
@@ -383,6 +430,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                 }
             }
             catch (Rpc.Interceptors.RequestException e) { _logger.LogWarning("channel {Channel}: handing transactions to the leader failed: {Reason}", _channel.Name, e.Message); }
+            catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException) { if (stop.IsCancellationRequested) break; }
             if (remaining.Count > 0)
             {
                 try { await Task.Delay(200, stop); }
@@ -401,8 +449,11 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         _stopping.Cancel();
         _channel.ConfigChanged -= OnConfigChanged;
+        // Hand-overs, catch-up pulls and membership changes end with the tokens above; wait so none writes to a closed ledger.
+        try { await Task.WhenAll(_background.Keys).WaitAsync(TimeSpan.FromSeconds(10)); }
+        catch (Exception e) when (e is not OutOfMemoryException) { }
         _cluster?.Dispose();
-        if (_wal is not null) await _wal.DisposeAsync();
+        if (Interlocked.Exchange(ref _wal, null) is { } wal) await wal.DisposeAsync();
         if (_machine is not null) await _machine.DisposeAsync();
         _forwarder.Dispose();
         _stopping.Dispose();

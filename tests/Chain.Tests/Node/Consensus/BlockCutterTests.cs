@@ -55,4 +55,28 @@ public class BlockCutterTests
         cutter.Add(b);
         Assert.Equal([a, b], cutter.Cut());
     }
+
+    [Fact]
+    public async Task BatchLoop_WhenACommitFails_ReturnsTheBatchesCutButNotHandedOver()
+    {
+        // An oversized transaction cuts two batches at once (pending, then itself); a commit that fails on the first
+        // (a Raft leader losing leadership) must not lose the second.
+        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024, TimeoutMs = 60_000 });
+        var queue = System.Threading.Channels.Channel.CreateUnbounded<CheckedTx>();
+        var small = Tx();
+        var oversized = Tx(2000);
+        queue.Writer.TryWrite(small);
+        queue.Writer.TryWrite(oversized);
+        var unsent = new List<IReadOnlyList<CheckedTx>>();
+        var committed = new List<IReadOnlyList<CheckedTx>>();
+        ValueTask Commit(IReadOnlyList<CheckedTx> batch)
+        {
+            committed.Add(batch);
+            throw new InvalidOperationException("leadership lost");
+        }
+        await Assert.ThrowsAsync<InvalidOperationException>(() => BatchLoop.RunAsync(queue.Reader, cutter, TimeProvider.System, Commit, CancellationToken.None, unsent));
+        Assert.Equal([small], Assert.Single(committed));
+        Assert.Equal([oversized], Assert.Single(unsent));
+        Assert.Equal(0, cutter.PendingCount);
+    }
 }
