@@ -346,6 +346,9 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             inFlight = batch;
             await ReplicateAsync(batch, leadership);
             inFlight = null;
+            // Followers learn the new commit index with the next append; when no block follows soon, send a round now
+            // instead of at the next heartbeat (half the election timeout), so clients of followers see the block at once.
+            if (_queue.Reader.Count == 0) Background(() => NotifyCommitAsync(leadership));
         }
         try
         {
@@ -397,6 +400,12 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             if (outcome == ApplyOutcome.Halted) throw new InvalidOperationException($"channel '{_channel.Name}' halted");
             // A block of an earlier term took this height first: run the batch again on top of it.
         }
+    }
+
+    private async Task NotifyCommitAsync(CancellationToken leadership)
+    {
+        try { await _cluster!.ForceReplicationAsync(leadership); }
+        catch (Exception e) when (e is not OutOfMemoryException) { } // leadership ended or a member is down: the heartbeat carries it later
     }
 
     /// <summary>A deposed leader hands the transactions it admitted but did not commit to the new leader; retried for up to 30 s.</summary>
