@@ -305,6 +305,8 @@ public sealed class RelayException(string message, string? target) : Exception(m
     public string? Target => target;
     /// <summary>Raft has no leader now (election, or no quorum).</summary>
     public bool NoLeader { get; init; }
+    /// <summary>CA certificate (PEM) of the target's organisation, from the channel configuration.</summary>
+    public string? TargetCaPem { get; init; }
 }
 
 public enum ApplyOutcome { Applied, Stale, Halted }

@@ -18,14 +18,44 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
     private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
     private int _preferred;
 
+    /// <summary>Request header counting relays: a node that does not lead passes a relayed transaction on to its leader once more at most.</summary>
+    public const string HopHeader = "chain-relay-hop";
+    public const int MaxHops = 2;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ChainClient>> _others = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
     /// <param name="target">Peer endpoint to try first (the Raft leader), when known.</param>
     /// <exception cref="RequestException">No peer could be reached (UNAVAILABLE).</exception>
-    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel, string? target = null)
+    /// <param name="targetCaPem">CA certificate (PEM) of the target's organisation, from the channel configuration: lets this node reach
+    /// a leader that is not among its configured peers (a consenter added later).</param>
+    /// <param name="hop">How many nodes relayed these transactions so far, this one included (sent as <see cref="HopHeader"/>).</param>
+    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel, string? target = null, string? targetCaPem = null, int hop = 1)
     {
+        var headers = new Metadata { { HopHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var request = new SubmitBatchRequest();
         request.Transactions.AddRange(transactions);
         var failures = new List<string>();
+        if (!string.IsNullOrEmpty(target) && targetCaPem is not null && config.Tls is not null
+            && !config.Peers.Any(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)))
+        {
+            try
+            {
+                var client = _others.GetOrAdd(target.TrimEnd('/'), endpoint => new Lazy<ChainClient>(() => new ChainClient(endpoint, new TlsOptions
+                {
+                    TrustedCa = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(targetCaPem),
+                    ClientCertificate = TlsOptions.FromPemFiles(null, config.Resolve(config.Tls.Certificate), config.Resolve(config.Tls.PrivateKey)).ClientCertificate,
+                })));
+                return (await client.Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel)).Statuses;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
+            {
+                failures.Add($"{target}: {e.StatusCode} {e.Status.Detail}");
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or System.Security.Cryptography.CryptographicException)
+            {
+                failures.Add($"{target}: {e.Message}");
+            }
+        }
         IReadOnlyList<AdmissionStatus>? notLeader = null;
         int first = string.IsNullOrEmpty(target) ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
         bool named = first >= 0; // a target that is none of the configured peers counts as no target
@@ -35,7 +65,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             int index = (first + attempt) % _peers.Length;
             try
             {
-                var response = await _peers[index].Value.Peer.ForwardAsync(request, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
+                var response = await _peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
                 // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
                 if (!named && response.Statuses.All(s => !s.Accepted && s.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal)))
                 {
@@ -60,6 +90,6 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
 
     public void Dispose()
     {
-        foreach (var peer in _peers.Where(p => p.IsValueCreated)) peer.Value.Dispose();
+        foreach (var peer in _peers.Concat(_others.Values).Where(p => p.IsValueCreated)) peer.Value.Dispose();
     }
 }

@@ -40,7 +40,7 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
             catch (RelayException e) { relay = e; }
             if (!relay.NoLeader)
             {
-                var status = (await forwarder.ForwardAsync([transaction], cancel, relay.Target))[0];
+                var status = (await forwarder.ForwardAsync([transaction], cancel, relay.Target, relay.TargetCaPem))[0];
                 if (status.Accepted) return;
                 if (!IsNotLeader(status) || DateTime.UtcNow >= deadline) throw new RequestException((StatusCode)status.StatusCode, status.Message);
             }
@@ -74,7 +74,8 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
                     else foreach (var i in indexes) statuses[i] = Rejected(TxIdOf(transactions[i]), new RequestException(StatusCode.Unavailable, $"NO_LEADER: {relays[i]!.Message}; nothing was submitted, retry later"));
                     continue;
                 }
-                var forwarded = await forwarder.ForwardAsync(indexes.Select(i => transactions[i]).ToList(), context.CancellationToken, group.Key.Length == 0 ? null : group.Key);
+                var forwarded = await forwarder.ForwardAsync(indexes.Select(i => transactions[i]).ToList(), context.CancellationToken,
+                    group.Key.Length == 0 ? null : group.Key, relays[indexes[0]]!.TargetCaPem);
                 for (int k = 0; k < indexes.Length; k++)
                 {
                     if (IsNotLeader(forwarded[k]) && DateTime.UtcNow < deadline) next.Add(indexes[k]);

@@ -9,7 +9,7 @@ namespace Chain.Node.Rpc;
 
 /// <summary>Node-to-node services on the mutual-TLS peer endpoint. The TLS handshake already refused untrusted peers.</summary>
 public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-    Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
+    TxForwarder forwarder, Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
 {
     private (X509Certificate2 Certificate, string Organization) Caller(ServerCallContext context)
     {
@@ -46,8 +46,12 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         }
     }
 
-    /// <summary>Admits transactions another node relays; each must belong to a channel the relaying node's organisation is part of.</summary>
-    public override Task<SubmitBatchResponse> Forward(SubmitBatchRequest request, ServerCallContext context)
+    /// <summary>
+    /// Admits transactions another node relays; each must belong to a channel the relaying node's organisation is part
+    /// of. If this node does not lead a channel but knows its leader, it passes those transactions on once more (the
+    /// relaying node may not know the leader, e.g. a node not or no longer a consenter, or a consenter added later).
+    /// </summary>
+    public override async Task<SubmitBatchResponse> Forward(SubmitBatchRequest request, ServerCallContext context)
     {
         var (_, organization) = Caller(context);
         foreach (var transaction in request.Transactions)
@@ -59,7 +63,31 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
                 && Membership.SystemState.ReadConfig(channel.Ledger) is { } config && config.Organizations.All(o => o.Name != organization))
                 throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"NOT_A_MEMBER: {organization} is not an organisation of channel '{channel.Name}' and cannot relay its transactions");
         }
-        return Task.FromResult(GatewayService.Admit(request.Transactions, channels));
+        var response = GatewayService.Admit(request.Transactions, channels);
+        int hop = int.TryParse(context.RequestHeaders.GetValue(TxForwarder.HopHeader), out var h) ? h : TxForwarder.MaxHops;
+        if (hop >= TxForwarder.MaxHops) return response;
+        var onward = Enumerable.Range(0, response.Statuses.Count)
+            .Where(i => !response.Statuses[i].Accepted && response.Statuses[i].Message.StartsWith("NOT_LEADER", StringComparison.Ordinal))
+            .Select(i => (Index: i, Redirect: TryChannel(request.Transactions[i])?.Orderer.Redirect))
+            .Where(x => x.Redirect is { NoLeader: false, Target.Length: > 0 })
+            .GroupBy(x => x.Redirect!.Target);
+        foreach (var group in onward)
+        {
+            var items = group.ToArray();
+            try
+            {
+                var statuses = await forwarder.ForwardAsync(items.Select(x => request.Transactions[x.Index]).ToList(), context.CancellationToken, group.Key, items[0].Redirect!.TargetCaPem, hop + 1);
+                for (int k = 0; k < items.Length; k++) response.Statuses[items[k].Index] = statuses[k];
+            }
+            catch (Interceptors.RequestException) { } // the leader is unreachable from here too: the caller keeps the NOT_LEADER answers and retries
+        }
+        return response;
+    }
+
+    private ChannelRuntime? TryChannel(Transaction transaction)
+    {
+        try { return channels.All.FirstOrDefault(c => c.Name == TxPayload.Parser.ParseFrom(transaction.Payload).Channel); }
+        catch (Google.Protobuf.InvalidProtocolBufferException) { return null; }
     }
 
     public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)

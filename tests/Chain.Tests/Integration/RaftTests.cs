@@ -215,7 +215,13 @@ public sealed class RaftTests(ITestOutputHelper output)
         async Task KeepsCommittingAsync(string phase)
         {
             int before = committed.Count;
-            await Wait.UntilAsync(() => Task.FromResult(committed.Count >= before + 20), $"commits continue {phase}");
+            try { await Wait.UntilAsync(() => Task.FromResult(committed.Count >= before + 20), $"commits continue {phase}"); }
+            catch (TimeoutException)
+            {
+                foreach (var node in cluster.Nodes)
+                    output.WriteLine($"--- {node.Config.NodeId}\n" + string.Join('\n', node.Log.Split('\n').Where(l => !l.Contains("committed block") && !l.Contains("ordered block") && !l.Contains("pulled block")).TakeLast(40)));
+                throw;
+            }
         }
         await KeepsCommittingAsync("before the change");
 
@@ -249,6 +255,8 @@ public sealed class RaftTests(ITestOutputHelper output)
         await KeepsCommittingAsync("after the removal");
         var remainingLeader = await cluster.LeaderAsync(among: cluster.Nodes.Where(n => n != leaving));
         Assert.NotEqual(leaving, remainingLeader);
+        // Its clients are still served: it relays to a peer, which passes the transaction on to the leader if it does not lead.
+        Assert.Equal(ValidationCode.Valid, (await leaving.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("via-removed-node") })).Code);
         stopLoad.Cancel();
         await load;
         var remaining = cluster.Nodes.Where(n => n != leaving).ToList();

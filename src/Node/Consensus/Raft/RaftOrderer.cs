@@ -47,7 +47,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     private Leader? _leader; // read with Volatile, replaced with Interlocked
     private volatile string _state = "starting"; // before and after membership: "joining", "removed"
 
-    private sealed record Leader(EndPoint EndPoint, string Node, string? PeerEndpoint);
+    private sealed record Leader(EndPoint EndPoint, string Node, string? PeerEndpoint, string? CaPem);
 
     private RaftOrderer(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2 certificate, PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
     {
@@ -164,7 +164,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             if (_state is "joining" or "removed" or "halted")
                 return new RelayException($"this node {(_state == "joining" ? "is not yet a consenter" : _state == "removed" ? "is no longer a consenter" : "halted")} of channel '{_channel.Name}'", null);
             if (IsLeader) return null;
-            if (Volatile.Read(ref _leader) is { } leader) return new RelayException($"node {leader.Node} leads channel '{_channel.Name}'", leader.PeerEndpoint ?? "");
+            if (Volatile.Read(ref _leader) is { } leader) return new RelayException($"node {leader.Node} leads channel '{_channel.Name}'", leader.PeerEndpoint ?? "") { TargetCaPem = leader.CaPem };
             return new RelayException($"channel '{_channel.Name}' has no Raft leader now: an election is under way, or fewer than a majority of its consenters are reachable", null) { NoLeader = true };
         }
     }
@@ -202,8 +202,14 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     {
         _channel.Halt(reason);
         _state = "halted";
-        _stopping.Cancel();
+        StopMemberSoon();
     }
+
+    /// <summary>
+    /// Ends the member's work. Called on the log's applier thread, so the cancellation callbacks (which go on to
+    /// stop the Raft member, and stopping waits for the applier) must not run on it: that would wait for itself.
+    /// </summary>
+    private void StopMemberSoon() => _ = Task.Run(_stopping.Cancel);
 
     private void OnLeaderChanged(DotNext.Net.Cluster.ICluster cluster, IClusterMember? leader)
     {
@@ -214,8 +220,10 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             return;
         }
         // Until the leader's metadata (node id, peer URL) arrives, name it by its consenter entry.
-        var consenter = SystemState.ReadConfig(_channel.Ledger)?.Consenters.FirstOrDefault(c => c.RaftPort != 0 && EndPointOf(c, _channel.Name).Equals(leader.EndPoint));
-        var known = new Leader(leader.EndPoint, consenter?.Node ?? leader.EndPoint.ToString()!, null);
+        var config = SystemState.ReadConfig(_channel.Ledger);
+        var consenter = config?.Consenters.FirstOrDefault(c => c.RaftPort != 0 && EndPointOf(c, _channel.Name).Equals(leader.EndPoint));
+        var ca = consenter is null ? null : config!.Organizations.FirstOrDefault(o => o.Name == consenter.Organization)?.CaCertificatePem;
+        var known = new Leader(leader.EndPoint, consenter?.Node ?? leader.EndPoint.ToString()!, null, ca);
         Volatile.Write(ref _leader, known);
         _ = Task.Run(async () =>
         {
@@ -289,7 +297,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         if (!self && _state == "member")
         {
             _state = "removed";
-            _stopping.Cancel();
+            StopMemberSoon();
             return;
         }
         if (IsLeader) Background(() => ReconcileMembersAsync(_cluster!.LeadershipToken));
@@ -325,7 +333,13 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                     _logger.LogWarning("channel {Channel}: changing Raft membership failed: {Reason}", _channel.Name, e.Message);
                     done = false;
                 }
-                if (done) _logger.LogInformation("channel {Channel}: Raft members now {Members}", _channel.Name, string.Join(", ", cluster.Members.Select(m => m.EndPoint)));
+                if (done)
+                {
+                    // The member list follows the committed configuration entry a moment later.
+                    var changed = add ?? remove!;
+                    for (int i = 0; i < 50 && cluster.Members.Any(m => m.EndPoint.Equals(changed)) != (add is not null); i++) await Task.Delay(100, leadership);
+                    _logger.LogInformation("channel {Channel}: Raft members now {Members}", _channel.Name, string.Join(", ", cluster.Members.Select(m => m.EndPoint)));
+                }
                 else await Task.Delay(TimeSpan.FromSeconds(1), leadership);
             }
         }
@@ -431,9 +445,9 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                     }
                     remaining = again;
                 }
-                else if (Volatile.Read(ref _leader) is { PeerEndpoint: { } target })
+                else if (Volatile.Read(ref _leader) is { PeerEndpoint: { } target } leader)
                 {
-                    var statuses = await _forwarder.ForwardAsync(remaining, stop, target);
+                    var statuses = await _forwarder.ForwardAsync(remaining, stop, target, leader.CaPem);
                     relayed += statuses.Count(s => s.Accepted);
                     remaining = remaining.Where((_, i) => IsRelayable(statuses[i])).ToList();
                 }
