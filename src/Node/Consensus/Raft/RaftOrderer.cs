@@ -362,7 +362,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             inFlight = null;
             // Followers learn the new commit index with the next append; when no block follows soon, send a round now
             // instead of at the next heartbeat (half the election timeout), so clients of followers see the block at once.
-            if (_queue.Reader.Count == 0) Background(() => NotifyCommitAsync(leadership));
+            if (_queue.Reader.Count == 0) { long proposed = _proposed; Background(() => NotifyCommitAsync(proposed, leadership)); }
         }
         try
         {
@@ -408,6 +408,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             if (_state != "member") throw new InvalidOperationException($"this node is {_state} on channel '{_channel.Name}' and orders no more blocks");
             var set = _channel.ExecuteBatch(batch, _clock.GetUtcNow().ToUnixTimeMilliseconds());
             var proposed = new ProposedBlock(set, batch);
+            Interlocked.Increment(ref _proposed);
             await _cluster!.ReplicateAsync(set.Block.ToByteArray(), proposed, leadership);
             var outcome = await proposed.Applied.Task.WaitAsync(leadership);
             if (outcome == ApplyOutcome.Applied) return;
@@ -416,9 +417,19 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         }
     }
 
-    private async Task NotifyCommitAsync(CancellationToken leadership)
+    private long _proposed; // blocks this node proposed; only the leader loop writes it
+
+    /// <summary>
+    /// Unless another block follows within the batch timeout (it would carry the commit index anyway, and a forced
+    /// round under load only competes with it), sends a replication round so followers learn the commit now.
+    /// </summary>
+    private async Task NotifyCommitAsync(long proposed, CancellationToken leadership)
     {
-        try { await _cluster!.ForceReplicationAsync(leadership); }
+        try
+        {
+            await Task.Delay(_settings.Batch.TimeoutMs, leadership);
+            if (Interlocked.Read(ref _proposed) == proposed) await _cluster!.ForceReplicationAsync(leadership);
+        }
         catch (Exception e) when (e is not OutOfMemoryException) { } // leadership ended or a member is down: the heartbeat carries it later
     }
 
