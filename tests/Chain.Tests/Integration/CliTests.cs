@@ -206,18 +206,8 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         using var dir = new TempDirectory();
         var port = NodeProcess.FreePort();
-        using var process = ChainBinary.Start("network", "up", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            output.Enqueue(e.Data);
-            if (e.Data.Contains("press Ctrl-C")) ready.TrySetResult();
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, output, ready) = StartNetworkUp("--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        using var _ = process;
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
@@ -242,18 +232,8 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         using var dir = new TempDirectory();
         var port = LocalCluster.FreePortBlock(3, 3);
-        using var process = ChainBinary.Start("network", "up", "--nodes", "3", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
-        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        var ready = new TaskCompletionSource();
-        process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            output.Enqueue(e.Data);
-            if (e.Data.Contains("press Ctrl-C")) ready.TrySetResult();
-        };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var (process, output, ready) = StartNetworkUp("--nodes", "3", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        using var _ = process;
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
@@ -288,5 +268,23 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         {
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
+    }
+
+    /// <summary>Starts `chain network up` with its output collected; <c>ready</c> completes when it says the network is up.</summary>
+    private static (Process Process, System.Collections.Concurrent.ConcurrentQueue<string> Output, TaskCompletionSource Ready) StartNetworkUp(params string[] args)
+    {
+        var process = ChainBinary.Start(["network", "up", .. args]);
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var ready = new TaskCompletionSource();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            output.Enqueue(e.Data);
+            if (e.Data.Contains("press Ctrl-C")) ready.TrySetResult();
+        };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) output.Enqueue(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return (process, output, ready);
     }
 }
