@@ -198,7 +198,7 @@ public static class NodeHost
         // Raft channels: the Raft log opens after the ledger (its snapshot refers to the ledger's height).
         var trust = new PeerTrust(opened.Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>());
         foreach (var channel in opened.Where(c => !c.Observing && c.Consensus == "raft"))
-            channel.UseOrderer(Consensus.Raft.RaftOrderer.Create(channel, config, key.Address, certificate, trust, loggers, clock));
+            channel.UseOrderer(Consensus.Raft.RaftOrderer.Create(channel, config, key.Address, certificate, trust, services.GetRequiredService<TxForwarder>(), loggers, clock));
         return new ChannelDirectory(opened);
     }
 }

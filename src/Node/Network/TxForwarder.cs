@@ -67,7 +67,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
                 // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
-                if (!named && response.Statuses.All(s => !s.Accepted && s.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal)))
+                if (!named && response.Statuses.All(ErrorMappingInterceptor.IsNotLeader))
                 {
                     notLeader = response.Statuses;
                     continue;

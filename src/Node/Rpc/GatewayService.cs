@@ -42,15 +42,13 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
             {
                 var status = (await forwarder.ForwardAsync([transaction], cancel, relay.Target, relay.TargetCaPem))[0];
                 if (status.Accepted) return;
-                if (!IsNotLeader(status) || DateTime.UtcNow >= deadline) throw new RequestException((StatusCode)status.StatusCode, status.Message);
+                if (!ErrorMappingInterceptor.IsNotLeader(status) || DateTime.UtcNow >= deadline) throw new RequestException((StatusCode)status.StatusCode, status.Message);
             }
             else if (DateTime.UtcNow >= deadline)
                 throw new RequestException(StatusCode.Unavailable, $"NO_LEADER: {relay.Message}; nothing was submitted, retry later");
             await Task.Delay(100, cancel);
         }
     }
-
-    private static bool IsNotLeader(AdmissionStatus status) => !status.Accepted && status.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal);
 
     public override async Task<SubmitBatchResponse> SubmitBatch(SubmitBatchRequest request, ServerCallContext context)
     {
@@ -78,7 +76,7 @@ public sealed class GatewayService(ChannelDirectory channels, Network.TxForwarde
                     group.Key.Length == 0 ? null : group.Key, relays[indexes[0]]!.TargetCaPem);
                 for (int k = 0; k < indexes.Length; k++)
                 {
-                    if (IsNotLeader(forwarded[k]) && DateTime.UtcNow < deadline) next.Add(indexes[k]);
+                    if (ErrorMappingInterceptor.IsNotLeader(forwarded[k]) && DateTime.UtcNow < deadline) next.Add(indexes[k]);
                     else statuses[indexes[k]] = forwarded[k];
                 }
             }

@@ -67,7 +67,7 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         int hop = int.TryParse(context.RequestHeaders.GetValue(TxForwarder.HopHeader), out var h) ? h : TxForwarder.MaxHops;
         if (hop >= TxForwarder.MaxHops) return response;
         var onward = Enumerable.Range(0, response.Statuses.Count)
-            .Where(i => !response.Statuses[i].Accepted && response.Statuses[i].Message.StartsWith("NOT_LEADER", StringComparison.Ordinal))
+            .Where(i => Interceptors.ErrorMappingInterceptor.IsNotLeader(response.Statuses[i]))
             .Select(i => (Index: i, Redirect: TryChannel(request.Transactions[i])?.Orderer.Redirect))
             .Where(x => x.Redirect is { NoLeader: false, Target.Length: > 0 })
             .GroupBy(x => x.Redirect!.Target);

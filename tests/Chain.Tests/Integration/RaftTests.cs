@@ -133,6 +133,16 @@ public sealed class RaftTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task RaftConsenter_WithoutPeers_RefusesToStart_NamingTheChannel()
+    {
+        // It could never pull the blocks it missed (a snapshot, a restart after a long stop).
+        await using var cluster = LocalCluster.Prepare(3, configure: config => config.Peers.Clear());
+        var exit = await cluster.Nodes[0].StartExpectingExitAsync();
+        Assert.NotEqual(0, exit);
+        Assert.Contains("channel 'charity' is ordered by Raft among several consenters: configure 'peers'", cluster.Nodes[0].Log);
+    }
+
+    [Fact]
     public async Task MinorityLeft_RefusesWithNoLeader_AndServiceResumesWhenQuorumReturns()
     {
         await using var cluster = await LocalCluster.StartAsync(3);

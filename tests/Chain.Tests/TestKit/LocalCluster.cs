@@ -92,6 +92,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public IReadOnlyList<NodeProcess> Nodes => _nodes;
 
+    /// <summary>The network's folders and configs, no process started.</summary>
+    public static LocalCluster Prepare(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null) => new(count, network, configure);
+
     public static async Task<LocalCluster> StartAsync(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null)
     {
         var cluster = new LocalCluster(count, network, configure);

@@ -45,11 +45,12 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     private WriteAheadLog? _wal;
     private LedgerStateMachine? _machine;
     private Leader? _leader; // read with Volatile, replaced with Interlocked
-    private volatile string _state = "starting"; // before and after membership: "joining", "removed"
+    private volatile string _state = "starting"; // "joining" (not yet a consenter), "member", "removed", "halted"
 
     private sealed record Leader(EndPoint EndPoint, string Node, string? PeerEndpoint, string? CaPem);
 
-    private RaftOrderer(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2 certificate, PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
+    private RaftOrderer(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2 certificate, PeerTrust trust, TxForwarder forwarder,
+        ILoggerFactory loggers, TimeProvider clock)
     {
         _channel = channel;
         _settings = channel.Config;
@@ -60,7 +61,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         _loggers = loggers;
         _clock = clock;
         _logger = loggers.CreateLogger("Chain.Raft." + channel.Name);
-        _forwarder = new TxForwarder(node);
+        _forwarder = forwarder;
         _puller = new BlockPuller(node, node.NodeId, _logger);
         _root = Path.Combine(node.Resolve(node.DataDir), channel.Name + ".raft");
         _queue = System.Threading.Channels.Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(_settings.MaxPendingTxs) { SingleReader = false, FullMode = BoundedChannelFullMode.Wait });
@@ -74,11 +75,12 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
     /// lives in <c>&lt;dataDir&gt;/&lt;channel&gt;.raft</c>. A node that the channel configuration does not (yet) list as
     /// a consenter first follows the channel by block pull, and starts its member once a configuration update adds it.
     /// </summary>
+    /// <param name="forwarder">The node's relay to other nodes (shared with the gateway; the node disposes it).</param>
     public static RaftOrderer Create(ChannelRuntime channel, NodeConfig node, byte[] nodeAddress, X509Certificate2? certificate,
-        PeerTrust trust, ILoggerFactory loggers, TimeProvider clock)
+        PeerTrust trust, TxForwarder forwarder, ILoggerFactory loggers, TimeProvider clock)
     {
         if (certificate is null) throw new ConfigException($"channel '{channel.Name}' is ordered by Raft, which needs the node's TLS certificate (tls in the node config)");
-        var orderer = new RaftOrderer(channel, node, nodeAddress, certificate, trust, loggers, clock);
+        var orderer = new RaftOrderer(channel, node, nodeAddress, certificate, trust, forwarder, loggers, clock);
         if (orderer.Self() is null && node.Peers.Count == 0)
             throw new ConfigException($"this node is not a consenter of channel '{channel.Name}' and has no peers to follow it from until a configuration update adds it; configure 'peers', or observe the channel (\"observe\": true)");
         if (SystemState.ReadConfig(channel.Ledger)!.Consenters.Count > 1 && node.Peers.Count == 0)
@@ -362,7 +364,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             inFlight = null;
             // Followers learn the new commit index with the next append; when no block follows soon, send a round now
             // instead of at the next heartbeat (half the election timeout), so clients of followers see the block at once.
-            if (_queue.Reader.Count == 0) { long proposed = _proposed; Background(() => NotifyCommitAsync(proposed, leadership)); }
+            if (_queue.Reader.Count == 0) { long proposed = Interlocked.Read(ref _proposed); Background(() => NotifyCommitAsync(proposed, leadership)); }
         }
         try
         {
@@ -460,7 +462,7 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
                 {
                     var statuses = await _forwarder.ForwardAsync(remaining, stop, target, leader.CaPem);
                     relayed += statuses.Count(s => s.Accepted);
-                    remaining = remaining.Where((_, i) => IsRelayable(statuses[i])).ToList();
+                    remaining = remaining.Where((_, i) => Rpc.Interceptors.ErrorMappingInterceptor.IsNotLeader(statuses[i])).ToList();
                 }
             }
             catch (Rpc.Interceptors.RequestException e) { _logger.LogWarning("channel {Channel}: handing transactions to the leader failed: {Reason}", _channel.Name, e.Message); }
@@ -476,9 +478,6 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
             _channel.Name, relayed, transactions.Count, remaining.Count);
     }
 
-    /// <summary>Refused only because the receiver does not lead (yet): worth another try.</summary>
-    private static bool IsRelayable(AdmissionStatus status) => !status.Accepted && status.Message.StartsWith("NOT_LEADER", StringComparison.Ordinal);
-
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
@@ -489,7 +488,6 @@ public sealed class RaftOrderer : IOrderer, IAsyncDisposable
         _cluster?.Dispose();
         if (Interlocked.Exchange(ref _wal, null) is { } wal) await wal.DisposeAsync();
         if (_machine is not null) await _machine.DisposeAsync();
-        _forwarder.Dispose();
         _stopping.Dispose();
     }
 }

@@ -21,13 +21,19 @@ public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> log
         _ => StatusCode.Internal,
     };
 
+    /// <summary>Prefix of a relayed transaction's status when the receiving node does not order the channel now.</summary>
+    public const string NotLeaderCode = "NOT_LEADER";
+
+    /// <summary>Refused only because the receiver does not order the channel (yet): worth relaying on or trying again.</summary>
+    public static bool IsNotLeader(Protocol.AdmissionStatus status) => !status.Accepted && status.Message.StartsWith(NotLeaderCode, StringComparison.Ordinal);
+
     public static RpcException ToRpcException(Exception e) => e switch
     {
         RpcException rpc => rpc,
         TxRejectedException r => new RpcException(new Status(StatusOf(r.Rejection.Code), $"{CodeName(r.Rejection.Code)}: {r.Rejection.Message}")),
         ChannelBusyException b => new RpcException(new Status(StatusCode.Unavailable, $"BUSY: {b.Message}")),
         ChannelHaltedException h => new RpcException(new Status(StatusCode.Unavailable, $"HALTED: {h.Message}")),
-        RelayException r => new RpcException(new Status(StatusCode.Unavailable, $"NOT_LEADER: {r.Message}")),
+        RelayException r => new RpcException(new Status(StatusCode.Unavailable, $"{NotLeaderCode}: {r.Message}")),
         RequestException q => new RpcException(new Status(q.Status, q.Message)),
         OperationCanceledException => new RpcException(new Status(StatusCode.Cancelled, "CANCELLED: the call was cancelled")),
         _ => new RpcException(new Status(StatusCode.Internal, "INTERNAL: the node failed to handle the request; see its log")),

@@ -25,6 +25,8 @@ public class ConfigTests
     [InlineData("channels[0].policies.writers: principal 'Appraiser.appraiser' names organisation 'Appraiser', which is not a member", "writers: Appraiser.appraiser")]
     [InlineData("channels[0].policies.writers: at column 14: expected ')'", "writers: AND(Bank.bank")]
     [InlineData("channels[0].contract.name: unknown contract 'Lottery'", "contract: { name: Lottery }")]
+    [InlineData("channels[0].consensus: 'pbft' must be 'solo' or 'raft'", "consenters: [bank-node1]\n    consensus: pbft")]
+    [InlineData("channels[0].consenters: a node is listed twice", "consenters: [bank-node1, bank-node1]")]
     [InlineData("line ", "organisations: []")]
     public void BadNetworkFile_FailsWithOneLineNamingFileFieldAndProblem(string expected, string change)
     {
@@ -78,6 +80,8 @@ public class ConfigTests
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"chanels\":[]}", "chanels")]
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\",\"batch\":{\"maxTxCount\":0}}]}", "maxTxCount 0")]
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\"},{\"name\":\"a\"}]}", "configured twice")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\",\"raft\":{\"requestTimeoutMs\":1500}}]}", "raft.requestTimeoutMs 1500 must be positive and below raft.lowerElectionTimeoutMs 1000")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\",\"raft\":{\"snapshotInterval\":1}}]}", "raft.snapshotInterval must be at least 2")]
     [InlineData("not json", "is not valid")]
     public void InvalidNodeConfig_NamesTheProblem(string json, string expected)
     {
