@@ -64,8 +64,8 @@ public static partial class CharityCommands
             using var client = GlobalOptions.Connect(p);
             var channel = p.GetValue(Channel)!;
             var at = Millis(p, asOf);
-            var overdue = YuanJson.Convert(await client.QueryAsync(channel, Contract, "OverdueDisclosures", Serialize(new { asOf = at, limit = p.GetValue(limit) }), cancel));
-            var idle = YuanJson.Convert(await client.QueryAsync(channel, Contract, "IdleFunds", Serialize(new { asOf = at, days = p.GetValue(idleDays), limit = p.GetValue(limit) }), cancel));
+            var overdue = YuanJson.Convert(Contract, await client.QueryAsync(channel, Contract, "OverdueDisclosures", Serialize(new { asOf = at, limit = p.GetValue(limit) }), cancel));
+            var idle = YuanJson.Convert(Contract, await client.QueryAsync(channel, Contract, "IdleFunds", Serialize(new { asOf = at, days = p.GetValue(idleDays), limit = p.GetValue(limit) }), cancel));
             if (Printer.IsJson(p))
             {
                 Console.Out.WriteLine(YuanJson.Indented(new JsonObject { ["overdueDisclosures"] = overdue, ["idleFunds"] = idle }));
@@ -88,8 +88,12 @@ public static partial class CharityCommands
         return Query("payee", "payments to one payee across all charities", Channel, Contract, "PayeeAcrossCharities", p => new { payeeRef = p.GetValue(payee) }, null, payee);
     }
 
-    private static Command BuildRelatedPartyHits() =>
-        Query("related-party-hits", "payments to payees that are declared related parties of the payer", Channel, Contract, "RelatedPartyHits", _ => new { }, null);
+    private static Command BuildRelatedPartyHits()
+    {
+        var (after, limit) = PageOptions();
+        return Query("related-party-hits", "payments to declared related parties of the payer: in force at payment (a broken rule) or declared later (to review)",
+            Channel, Contract, "RelatedPartyHits", p => new { after = p.GetValue(after), limit = p.GetValue(limit) }, null, after, limit);
+    }
 
     private static Command BuildChecks()
     {

@@ -26,6 +26,7 @@ public static partial class CharityCommands
             BuildPay(), BuildFail(), BuildAck(), BuildConsent(), BuildChangePurpose(), BuildRefund(), BuildDisclose(), BuildAnnual(), BuildHold(),
             BuildRelease(), BuildAttest(), BuildRaiseAlerts(), BuildTrace(), BuildStatement(), BuildLedger(), BuildBalance(), BuildRatios(), BuildAlerts(),
             BuildPayee(), BuildRelatedPartyHits(), BuildChecks(), BuildShow(), BuildRef(), CharityDemo.Build(Channel),
+            Check("check", "recompute the contract's conservation laws from state and list every violation (exit 1 if any)", Channel, Contract, _ => new { }),
         })
             charity.Subcommands.Add(command);
         return charity;
@@ -55,9 +56,18 @@ public static partial class CharityCommands
             p => new { orgId = p.GetValue(statusId), status = p.GetValue(status), reason = p.GetValue(reason) }, statusId, status, reason));
 
         var rpId = Id("charity-id", "charity id");
-        var hashes = new Option<string[]>("--hash") { Description = "hashed reference of a related party (repeat; replaces the list)", AllowMultipleArgumentsPerToken = true };
-        org.Subcommands.Add(Invoke("related-parties", "declare the charity's related parties (Art 58; payments to them are refused)", Channel, Contract, "SetRelatedParties",
-            p => new { charityId = p.GetValue(rpId), hashes = p.GetValue(hashes) ?? [] }, rpId, hashes));
+        var hashes = new Option<string[]>("--hash") { Description = "hashed reference of a related party (repeat)", AllowMultipleArgumentsPerToken = true };
+        org.Subcommands.Add(Invoke("related-parties", "declare related parties of the charity (Art 58; payments to them are refused; a declaration is only ended by the regulator)",
+            Channel, Contract, "DeclareRelatedParties", p => new { charityId = p.GetValue(rpId), hashes = p.GetValue(hashes) ?? [] }, rpId, hashes));
+
+        var endOrg = Id("org-id", "organisation id");
+        var endHash = Text("--hash", "hashed reference of the related party");
+        var endReason = Text("--reason", "why the declaration ends");
+        org.Subcommands.Add(Invoke("end-related-party", "end a related-party declaration; its period stays on record (regulator)", Channel, Contract, "EndRelatedParty",
+            p => new { orgId = p.GetValue(endOrg), hash = p.GetValue(endHash), reason = p.GetValue(endReason) }, endOrg, endHash, endReason));
+        var listOrg = Id("org-id", "organisation id");
+        org.Subcommands.Add(Query("related-list", "an organisation's related-party declarations and when each was in force", Channel, Contract, "ListRelatedParties",
+            p => new { orgId = p.GetValue(listOrg) }, null, listOrg));
 
         var showId = Id("org-id", "organisation id");
         org.Subcommands.Add(Query("show", "show an organisation", Channel, Contract, "GetOrg", p => new { orgId = p.GetValue(showId) }, null, showId));
@@ -79,6 +89,8 @@ public static partial class CharityCommands
         var plan = Text("--plan", "plan document: file or SHA-256");
         var cap = new Option<int?>("--mgmt-cap-bps") { Description = "management cost cap in basis points of receipts (default 1000 = 10%)" };
         var leftover = OptionalText("--leftover", "SimilarProject (default), Refund or Named");
+        var leftoverTarget = OptionalText("--leftover-target", "with --leftover Named: the campaign the plan names to receive the leftover");
+        var noInvest = new Option<bool>("--no-invest") { Description = "the plan or the donors' agreements forbid investing this money (Art 54)" };
         var every = new Option<int?>("--disclosure-days") { Description = "disclosure interval in days (default 90)" };
         start.Required = true;
         end.Required = true;
@@ -86,8 +98,9 @@ public static partial class CharityCommands
         {
             campaignId = p.GetValue(id), charityId = p.GetValue(charity), title = p.GetValue(title), purposeCode = p.GetValue(purpose), restricted = p.GetValue(restricted),
             @public = !p.GetValue(targeted), target = Fen(p, target), startAt = Millis(p, start), endAt = Millis(p, end), planHash = HashArgument(p.GetValue(plan)!, "--plan"),
-            mgmtFeeCapBps = p.GetValue(cap), leftoverRule = p.GetValue(leftover), disclosureEveryDays = p.GetValue(every),
-        }, id, charity, title, purpose, restricted, targeted, target, start, end, plan, cap, leftover, every));
+            mgmtFeeCapBps = p.GetValue(cap), leftoverRule = p.GetValue(leftover), leftoverTarget = p.GetValue(leftoverTarget), noInvest = p.GetValue(noInvest),
+            disclosureEveryDays = p.GetValue(every),
+        }, id, charity, title, purpose, restricted, targeted, target, start, end, plan, cap, leftover, leftoverTarget, noInvest, every));
 
         var fileId = Id("campaign-id", "campaign id");
         var filingNo = Text("--filing-no", "the regulator's filing number");
@@ -101,9 +114,14 @@ public static partial class CharityCommands
             campaign.Subcommands.Add(Invoke(verb, what + " (charity officer)", Channel, Contract, function, p => new { campaignId = p.GetValue(verbId) }, verbId));
         }
 
+        var cancelId = Id("campaign-id", "campaign id");
+        var cancelReason = Text("--reason", "why the campaign is called off");
+        campaign.Subcommands.Add(Invoke("cancel", "cancel a campaign: its money only goes back to donors (refund reason CampaignCancelled) (charity officer or regulator)",
+            Channel, Contract, "CancelCampaign", p => new { campaignId = p.GetValue(cancelId), reason = p.GetValue(cancelReason) }, cancelId, cancelReason));
+
         var settleId = Id("campaign-id", "campaign id");
         var rule = Text("--rule", "the plan's leftover rule: SimilarProject, Refund or Named");
-        var to = OptionalText("--to", "campaign that receives the leftover");
+        var to = OptionalText("--to", "campaign that receives the leftover (SimilarProject; a Named plan's target is used by default)");
         campaign.Subcommands.Add(Invoke("settle", "settle a closed campaign's leftover (Art 57)", Channel, Contract, "SettleLeftover",
             p => new { campaignId = p.GetValue(settleId), rule = p.GetValue(rule), targetCampaignId = p.GetValue(to) }, settleId, rule, to));
 
@@ -181,7 +199,7 @@ public static partial class CharityCommands
         var id = Id("disb-id", "disbursement id");
         var pool = Text("--pool", "pool to pay from, e.g. C:campaign or U:charity");
         var campaign = OptionalText("--campaign", "campaign the payment is for (default: the pool's)");
-        var payeeType = Text("--payee-type", "Beneficiary, Supplier, Executor or Staff");
+        var payeeType = Text("--payee-type", "Beneficiary, Supplier, Executor, Staff or Investment");
         var payeeRef = Text("--payee-ref", "hashed payee reference, or the executor's id");
         var amount = Amount("--amount", "amount");
         var category = Text("--category", "Charitable, Management, Fundraising or Other");
@@ -220,7 +238,7 @@ public static partial class CharityCommands
     {
         var id = Id("disb-id", "disbursement id");
         var reason = Text("--reason", "why");
-        return Invoke("reject", "reject a disbursement and release its reservation (charity officer or bank)", Channel, Contract, "RejectDisbursement",
+        return Invoke("reject", "reject a proposed disbursement; once approved only the bank closes it, with pay or fail (charity officer or bank)", Channel, Contract, "RejectDisbursement",
             p => new { disbId = p.GetValue(id), reason = p.GetValue(reason) }, id, reason);
     }
 

@@ -72,12 +72,12 @@ public static class CharityDemo
         string edu = prefix + "-edu", clinic = prefix + "-clinic", elder = prefix + "-elder";
         log.WriteLine("creating campaigns");
         var timing = System.Diagnostics.Stopwatch.StartNew();
-        async Task Campaign(AccountKey officer, string id, string charity, string title, string purpose, bool restricted, bool isPublic, long endAt, string leftoverRule = "SimilarProject")
+        async Task Campaign(AccountKey officer, string id, string charity, string title, string purpose, bool restricted, bool isPublic, long endAt, string leftoverRule = "SimilarProject", string? leftoverTarget = null)
         {
             await Call(officer, "CreateCampaign", new
             {
                 campaignId = id, charityId = charity, title, purposeCode = purpose, restricted, @public = isPublic, target = 50_000_000L,
-                startAt = now - Day, endAt, planHash = Sha("plan of " + id), mgmtFeeCapBps = 800, leftoverRule,
+                startAt = now - Day, endAt, planHash = Sha("plan of " + id), mgmtFeeCapBps = 800, leftoverRule, leftoverTarget,
             });
             await Call(regulator, "AcknowledgeFiling", new { campaignId = id, filingNo = "MZ-" + id });
             await Call(officer, "OpenCampaign", new { campaignId = id });
@@ -88,7 +88,7 @@ public static class CharityDemo
         long perCallMs = timing.ElapsedMilliseconds / Math.Max(1, calls);
         long clinicEnd = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + Math.Max(20_000, 2 * 110 * perCallMs);
         // Its plan names the school-supplies campaign as the home of any leftover.
-        await Campaign(f1, clinic, "CharityFoundation", "Village clinic equipment", "HEALTH", restricted: true, isPublic: true, clinicEnd, leftoverRule: "Named");
+        await Campaign(f1, clinic, "CharityFoundation", "Village clinic equipment", "HEALTH", restricted: true, isPublic: true, clinicEnd, leftoverRule: "Named", leftoverTarget: edu);
         await Campaign(s1, elder, "CharitySmall", "Care for elderly living alone", "HEALTH", restricted: false, isPublic: false, now + 365 * Day);
 
         log.WriteLine("confirming 50 donations");
@@ -158,7 +158,7 @@ public static class CharityDemo
         log.WriteLine("closing the clinic campaign and settling its leftover");
         await Call(f1, "CloseCampaign", new { campaignId = clinic });
         await Call(f1, "PublishDisclosure", new { scope = "Campaign", id = clinic, kind = "Final", period = "final", reportHash = Sha("clinic final report") });
-        await Call(f1, "SettleLeftover", new { campaignId = clinic, rule = "Named", targetCampaignId = edu });
+        await Call(f1, "SettleLeftover", new { campaignId = clinic, rule = "Named" });
         await Call(auditor, "Attest", new { scope = "Campaign", id = edu, reportHash = Sha("audit of " + edu) });
 
         long donated = 0;

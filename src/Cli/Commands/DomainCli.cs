@@ -35,10 +35,37 @@ public static class DomainCli
         command.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);
-            var result = YuanJson.Convert(await client.QueryAsync(parse.GetValue(channel)!, contract, function, Serialize(args(parse)), cancel));
+            var result = YuanJson.Convert(contract, await client.QueryAsync(parse.GetValue(channel)!, contract, function, Serialize(args(parse)), cancel));
             if (Printer.IsJson(parse) || table is null || result is null) Console.Out.WriteLine(YuanJson.Indented(result));
             else table(result);
             return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The contract's CheckInvariants query: prints what was checked and every violation; exits with 1 when the
+    /// ledger breaks a conservation law, so scripts and monitors can run it.
+    /// </summary>
+    public static Command Check(string name, string description, Option<string> channel, string contract, Func<ParseResult, object> args, params Symbol[] symbols)
+    {
+        var command = new Command(name, description);
+        foreach (var symbol in symbols) Add(command, symbol);
+        command.SetHandler(async (parse, cancel) =>
+        {
+            using var client = GlobalOptions.Connect(parse);
+            var result = YuanJson.Convert(contract, await client.QueryAsync(parse.GetValue(channel)!, contract, "CheckInvariants", Serialize(args(parse)), cancel))!;
+            bool sound = result["sound"]!.GetValue<bool>();
+            if (Printer.IsJson(parse)) Console.Out.WriteLine(YuanJson.Indented(result));
+            else
+            {
+                var counts = result["checked"]!.AsObject().Select(kv => $"{kv.Value} {kv.Key}");
+                Console.Out.WriteLine($"{(sound ? "sound" : "VIOLATIONS FOUND")}: checked {string.Join(", ", counts)}");
+                foreach (var violation in result["violations"]!.AsArray())
+                    Console.Out.WriteLine($"  {violation!["law"]}  {violation["subject"]}: {violation["detail"]}");
+            }
+            if (!sound) Console.Error.WriteLine($"error: {result["violations"]!.AsArray().Count} conservation law violation(s) on channel {parse.GetValue(channel)}");
+            return sound ? 0 : 1;
         });
         return command;
     }

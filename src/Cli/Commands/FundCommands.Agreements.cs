@@ -118,7 +118,7 @@ public static partial class FundCommands
         var audit = new Command("audit", "audit and discipline queries");
         var paymentsProject = Id("project-id", "project id");
         audit.Subcommands.Add(Query("payments", "every payment of a project", Channel, Contract, "PaymentsOfProject", p => new { projectId = p.GetValue(paymentsProject), limit = 1000 }, ShowPayments, paymentsProject));
-        audit.Subcommands.Add(Query("paid-twice", "units paid under several agreements, agreements paid above payable (should be empty)", Channel, Contract, "HouseholdsPaidTwice", _ => new { }, null));
+        audit.Subcommands.Add(Query("paid-twice", "units paid under several agreements, agreements or households paid above payable (should be empty)", Channel, Contract, "HouseholdsPaidTwice", _ => new { limit = 1000 }, null));
         audit.Subcommands.Add(Query("without-agreement", "payments without a signed or decided agreement (should be empty)", Channel, Contract, "PaymentsWithoutApprovedAgreement", _ => new { limit = 1000 }, null));
         audit.Subcommands.Add(Query("same-actor", "one person in two roles of an agreement or its payment (should be empty)", Channel, Contract, "SelfApprovedOrSameActor", _ => new { limit = 1000 }, null));
         audit.Subcommands.Add(Query("mismatches", "payments the bank refused because the payee was not the right-holder", Channel, Contract, "PayeeMismatches", _ => new { limit = 1000 }, null));

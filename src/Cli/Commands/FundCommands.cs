@@ -25,6 +25,7 @@ public static partial class FundCommands
         {
             BuildProject(), BuildDeposit(), BuildHousehold(), BuildAppraise(), BuildAgreement(), BuildPay(), BuildHandover(), BuildResettlement(),
             BuildHold(), BuildRelease(), BuildList(), BuildAttest(), BuildLeftover(), BuildAudit(), BuildRaiseAlerts(), FundDemo.Build(Channel),
+            BuildCheck(),
         })
             fund.Subcommands.Add(command);
         return fund;
@@ -50,27 +51,34 @@ public static partial class FundCommands
         var to = Time("--signing-to", "end of the signing period");
         from.Required = true;
         to.Required = true;
-        var comment = new Option<int?>("--comment-days") { Description = "comment period after the plan is published (default 30)" };
+        var comment = new Option<int?>("--comment-days") { Description = "comment period after the plan is published (default and minimum 30, Decree 590 Art 10)" };
         var cooling = new Option<int?>("--cooling-days") { Description = "no payment until this long after signing (default 0)" };
         var due = new Option<int?>("--payment-due-days") { Description = "an on-signing instalment is overdue after this (default 30)" };
         var idle = new Option<int?>("--idle-days") { Description = "no outflow for this long while money is owed raises IdleFunds (default 30)" };
         var tolerance = new Option<int?>("--tolerance-bps") { Description = "house value may differ from the appraisal by this much without a reason (default 500 = 5%)" };
+        var handoverCap = new Option<int?>("--handover-cap-bps") { Description = "at most this share of an agreement's payable may wait for the handover, and only as the on-time-move reward (default 1000 = 10%)" };
         project.Subcommands.Add(Invoke("create", "create a project (government)", Channel, Contract, "CreateProject", p => new
         {
             projectId = p.GetValue(id), name = p.GetValue(name), budget = Fen(p, budget), standardsHash = HashArgument(p.GetValue(standards)!, "--standards"), deptOrg = p.GetValue(dept),
             implOrgs = p.GetValue(impl), financeOrg = p.GetValue(finance), bankId = p.GetValue(bank), accountHash = HashArgument(p.GetValue(account)!, "--account"),
             signingFrom = Millis(p, from), signingTo = Millis(p, to), commentPeriodDays = p.GetValue(comment), coolingDays = p.GetValue(cooling), paymentDueDays = p.GetValue(due),
-            idleDays = p.GetValue(idle), appraisalToleranceBps = p.GetValue(tolerance),
-        }, id, name, budget, standards, dept, impl, finance, bank, account, from, to, comment, cooling, due, idle, tolerance));
+            idleDays = p.GetValue(idle), appraisalToleranceBps = p.GetValue(tolerance), handoverCapBps = p.GetValue(handoverCap),
+        }, id, name, budget, standards, dept, impl, finance, bank, account, from, to, comment, cooling, due, idle, tolerance, handoverCap));
 
         var publishId = Id("project-id", "project id");
         var plan = Text("--plan", "compensation plan: file or SHA-256");
-        project.Subcommands.Add(Invoke("publish", "publish the compensation plan for comment (expropriation department)", Channel, Contract, "PublishPlan",
-            p => new { projectId = p.GetValue(publishId), planHash = HashArgument(p.GetValue(plan)!, "--plan") }, publishId, plan));
+        var publishedAt = Time("--published-at", "when the plan's public notice went up (default now; never in the future; recorded late it raises an alert)");
+        project.Subcommands.Add(Invoke("publish", "record the compensation plan's publication for comment (expropriation department)", Channel, Contract, "PublishPlan",
+            p => new { projectId = p.GetValue(publishId), planHash = HashArgument(p.GetValue(plan)!, "--plan"), publishedAt = Millis(p, publishedAt) }, publishId, plan, publishedAt));
         var decideId = Id("project-id", "project id");
         var decision = Text("--decision-no", "number of the expropriation decision");
         project.Subcommands.Add(Invoke("decide", "issue the expropriation decision; needs the full budget in the account (government)", Channel, Contract, "DecideProject",
             p => new { projectId = p.GetValue(decideId), decisionNo = p.GetValue(decision) }, decideId, decision));
+        var surveyId = Id("project-id", "project id");
+        var surveyCount = new Option<int>("--households") { Description = "number of households in the published survey", Required = true };
+        var surveyList = Text("--survey-list", "the published survey results: file or SHA-256");
+        project.Subcommands.Add(Invoke("close-survey", "close the survey: the registered households are all there are (expropriation department)", Channel, Contract, "CloseSurvey",
+            p => new { projectId = p.GetValue(surveyId), households = p.GetValue(surveyCount), surveyListHash = HashArgument(p.GetValue(surveyList)!, "--survey-list") }, surveyId, surveyCount, surveyList));
         var settleId = Id("project-id", "project id");
         project.Subcommands.Add(Invoke("settle", "close the project out (government)", Channel, Contract, "SettleProject", p => new { projectId = p.GetValue(settleId) }, settleId));
         var statusId = Id("project-id", "project id");
@@ -106,6 +114,7 @@ public static partial class FundCommands
         var use = Text("--use", "use, e.g. Residential or Business");
         var survey = Text("--survey", "survey record: file or SHA-256");
         var account = OptionalText("--account", "the household's chain account, so it can sign its agreement itself");
+        var payeeAccount = Text("--payee-account", "the bank account payments go to: its keyed hash (see 'chain charity ref'), or a file holding it; the department approves it");
         household.Subcommands.Add(Invoke("register", "register a surveyed household (implementing unit)", Channel, Contract, "RegisterHousehold", p => new
         {
             projectId = p.GetValue(project), hhId = p.GetValue(id), unitNo = p.GetValue(unit), rightHolderHash = p.GetValue(holder), lesseeHash = p.GetValue(lessee),
@@ -116,7 +125,24 @@ public static partial class FundCommands
                 legacy = p.GetValue(legacy) is { } l ? Area(l, "--legacy") : 0,
             },
             use = p.GetValue(use), surveyHash = HashArgument(p.GetValue(survey)!, "--survey"), account = p.GetValue(account),
-        }, id, project, unit, holder, lessee, agents, certified, unregistered, legacy, use, survey, account));
+            payeeAcctHash = HashArgument(p.GetValue(payeeAccount)!, "--payee-account"),
+        }, id, project, unit, holder, lessee, agents, certified, unregistered, legacy, use, survey, account, payeeAccount));
+
+        var proposeId = Id("household-id", "household id");
+        var proposeProject = Text("--project", "project id");
+        var proposeAccount = Text("--payee-account", "the new payee account: its keyed hash, or a file holding it");
+        var proposeReason = Text("--reason", "why the account changes");
+        household.Subcommands.Add(Invoke("propose-account", "propose a new payee account for a household (implementing unit)", Channel, Contract, "ProposePayeeAccount", p => new
+        {
+            projectId = p.GetValue(proposeProject), hhId = p.GetValue(proposeId), payeeAcctHash = HashArgument(p.GetValue(proposeAccount)!, "--payee-account"), reason = p.GetValue(proposeReason),
+        }, proposeId, proposeProject, proposeAccount, proposeReason));
+        var approveId = Id("household-id", "household id");
+        var approveProject = Text("--project", "project id");
+        var approveAccount = Text("--payee-account", "the proposed payee account being approved: its keyed hash, or a file holding it");
+        household.Subcommands.Add(Invoke("approve-account", "approve the proposed payee account; payments go only there (expropriation department, not the proposer)", Channel, Contract, "ApprovePayeeAccount", p => new
+        {
+            projectId = p.GetValue(approveProject), hhId = p.GetValue(approveId), payeeAcctHash = HashArgument(p.GetValue(approveAccount)!, "--payee-account"),
+        }, approveId, approveProject, approveAccount));
 
         var closeId = Id("household-id", "household id");
         var closeProject = Text("--project", "project id");
@@ -219,6 +245,13 @@ public static partial class FundCommands
         return leftover;
     }
 
+    private static Command BuildCheck()
+    {
+        var project = OptionalText("--project", "check one project (default: every project)");
+        return Check("check", "recompute the contract's conservation laws from state and list every violation (exit 1 if any)", Channel, Contract,
+            p => new { projectId = p.GetValue(project) }, project);
+    }
+
     private static Command BuildRaiseAlerts()
     {
         var limit = new Option<int?>("--limit") { Description = "at most this many alerts of each kind (default 100)" };
@@ -228,6 +261,7 @@ public static partial class FundCommands
 
     private static void ShowBudget(JsonNode b) => Printer.Pairs(("project", b["projectId"]), ("status", b["status"]), ("budget", b["budget"]),
         ("deposited", $"{b["deposited"]} ({b["fundedBps"]!.GetValue<long>() / 100m}% of budget)"), ("committed", $"{b["committed"]} ({b["committedBps"]!.GetValue<long>() / 100m}%)"),
-        ("paid", $"{b["paid"]} ({b["paidBps"]!.GetValue<long>() / 100m}%)"), ("instructed", b["pending"]), ("returned", b["returned"]), ("balance", b["balance"]),
-        ("idle", $"{b["idle"]} (balance not needed by approved agreements)"), ("check", b["balanced"]!.GetValue<bool>() ? "deposited = paid + returned + balance" : "DOES NOT BALANCE"));
+        ("paid", $"{b["paid"]} ({b["paidBps"]!.GetValue<long>() / 100m}%)"), ("instructed", $"{b["pendingPayments"]} to households, {b["pendingReturns"]} back to finance"),
+        ("returned", b["returned"]), ("balance", b["balance"]), ("owed", $"{b["owed"]} (approved agreements, unpaid)"),
+        ("idle", $"{b["idle"]} (balance neither owed nor instructed back)"), ("check", b["balanced"]!.GetValue<bool>() ? "deposited = paid + returned + balance" : "DOES NOT BALANCE"));
 }

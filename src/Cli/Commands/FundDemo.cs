@@ -9,9 +9,11 @@ namespace Chain.Cli.Commands;
 
 /// <summary>
 /// <c>chain fund demo</c>: loads a realistic expropriation project into a running network through ordinary
-/// signed calls: a budget funded by two deposits, 30 households (cash and swap), agreements through the whole
-/// approval chain, instalments, handovers, one compensation decision after the signing period, one payment
-/// frozen by discipline inspection, and a published household list.
+/// signed calls: a plan published 31 days before it is recorded (so its comment period is over), a budget funded
+/// by two deposits, 30 households (cash and swap) with approved payee accounts and a closed survey, agreements
+/// through the whole approval chain, instalments (only the on-time-move reward waits for the handover),
+/// handovers, one compensation decision after the signing period, one payment frozen by discipline inspection,
+/// and a published household list.
 /// </summary>
 public static class FundDemo
 {
@@ -44,7 +46,9 @@ public static class FundDemo
 
     private sealed record Plan(string HhId, string UnitNo, long Value, long Relocation, long Temporary, string? SwapUnit, long SwapPrice)
     {
-        public long Total => Value + Relocation + Temporary;
+        /// <summary>The on-time-move reward: 1% of the house value, paid on handover.</summary>
+        public long Reward => Value / 100;
+        public long Total => Value + Relocation + Temporary + Reward;
         public long Payable => Math.Max(0, Total - SwapPrice);
     }
 
@@ -86,9 +90,10 @@ public static class FundDemo
         {
             projectId, name = "Old town block 7 redevelopment", budget, standardsHash = Sha("compensation standards 2026"), deptOrg = "ExpropriationOffice", implOrgs = new[] { "StreetOffice" },
             financeOrg = "FinanceBureau", bankId = "Bank", accountHash = Sha("dedicated account " + projectId), signingFrom = now - Day, signingTo,
-            commentPeriodDays = 0, // the demo cannot wait 30 days; real projects keep the default
         });
-        await Call(reviewer, "PublishPlan", new { projectId, planHash = Sha("compensation plan " + projectId) });
+        // The demo cannot wait the 30-day comment period: its plan notice went up 31 days ago, and recording it late
+        // raises a PlanRecordedLate alert, as it would for a real project.
+        await Call(reviewer, "PublishPlan", new { projectId, planHash = Sha("compensation plan " + projectId), publishedAt = now - 31 * Day });
         await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D1", projectId, amount = budget * 6 / 10, bankTxRef = NextRef() });
         await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D2", projectId, amount = budget - budget * 6 / 10, bankTxRef = NextRef() });
         await Call(gov, "DecideProject", new { projectId, decisionNo = "ZJ-2026-007" });
@@ -106,22 +111,25 @@ public static class FundDemo
             try
             {
                 string agrId = $"{prefix}-A-{plan.HhId}";
+                var account = Sha("bank account of " + plan.UnitNo);
                 await Call(drafter, "RegisterHousehold", new
                 {
                     projectId, hhId = plan.HhId, unitNo = plan.UnitNo, rightHolderHash = Sha("right-holder " + plan.UnitNo), areas = new { certified = 6_000L + index * 150, legacy = index % 4 == 0 ? 1_200L : 0 },
                     use = index % 9 == 0 ? "Business" : "Residential", surveyHash = Sha("survey " + plan.UnitNo), account = index == 0 ? household1.AddressText : null,
+                    payeeAcctHash = account,
                 });
+                await Call(reviewer, "ApprovePayeeAccount", new { projectId, hhId = plan.HhId, payeeAcctHash = account });
                 await Call(appraiser, "RecordAppraisal", new { projectId, hhId = plan.HhId, unitPrice = plan.Value * 100 / (6_000 + index * 150), valueAmount = plan.Value, reportHash = Sha("appraisal " + plan.UnitNo) });
                 bool deviates = index == 6;
                 long houseValue = deviates ? plan.Value * 108 / 100 : plan.Value;
-                long total = houseValue + plan.Relocation + plan.Temporary;
+                long total = houseValue + plan.Relocation + plan.Temporary + plan.Reward;
                 long payable = Math.Max(0, total - plan.SwapPrice), receivable = Math.Max(0, plan.SwapPrice - total);
-                long onSign = payable * 9 / 10;
+                long onSign = payable - plan.Reward; // compensate first: only the reward waits for the move
                 payables[plan.HhId] = payable;
                 await Call(drafter, "DraftAgreement", new
                 {
                     agrId, projectId, hhId = plan.HhId, mode = plan.SwapUnit is null ? "Cash" : "Swap",
-                    items = new[] { new { code = "HouseValue", amount = houseValue }, new { code = "Relocation", amount = plan.Relocation }, new { code = "TemporaryHousing", amount = plan.Temporary } },
+                    items = new[] { new { code = "HouseValue", amount = houseValue }, new { code = "Relocation", amount = plan.Relocation }, new { code = "TemporaryHousing", amount = plan.Temporary }, new { code = "Reward", amount = plan.Reward } },
                     payable, receivable, schedule = new[] { new { seq = 1, amount = onSign, condition = "OnSign" }, new { seq = 2, amount = payable - onSign, condition = "OnHandover" } },
                     swapUnitId = plan.SwapUnit, moveDeadline = now + 60 * Day, docHash = Sha("agreement " + agrId),
                     deviationReason = deviates ? "ground-floor shop front certified in 2019" : null,
@@ -134,7 +142,6 @@ public static class FundDemo
                 else await Call(drafter, "SignAgreement", new { agrId, ver = 1, signatureHash = Sha("signed paper " + agrId), witnessHash = Sha("witness " + agrId) });
                 if (plan.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new { resUnitId = plan.SwapUnit, agrId });
 
-                var account = Sha("bank account of " + plan.UnitNo);
                 var holder = Sha("right-holder " + plan.UnitNo);
                 await Call(cashier, "InstructPayment", new { payId = $"{agrId}-1", agrId, ver = 1, seq = 1, amount = onSign, payeeAcctHash = account, payeeIdHash = holder });
                 if (index == 12)
@@ -154,6 +161,7 @@ public static class FundDemo
             finally { gate.Release(); }
         }
         await Task.WhenAll(plans.Select((plan, index) => Household(plan, index)));
+        await Call(reviewer, "CloseSurvey", new { projectId, households = plans.Count, surveyListHash = Sha("survey results " + projectId) });
 
         var paidHouseholds = plans.Take(20).Where((_, i) => i != 12).Select(p => p.HhId).ToArray();
         var lines = paidHouseholds.Select(h => $"{h}|{plans.First(x => x.HhId == h).UnitNo}|{Money.Format(payables[h])}");
@@ -169,7 +177,7 @@ public static class FundDemo
         string adjAgr = $"{prefix}-A-{adjudicated.HhId}";
         await Call(gov, "IssueDecision", new { agrId = adjAgr, ver = 1, decisionNo = "BCJD-2026-031" });
         if (adjudicated.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new { resUnitId = adjudicated.SwapUnit, agrId = adjAgr });
-        long adjOnSign = payables[adjudicated.HhId] * 9 / 10;
+        long adjOnSign = payables[adjudicated.HhId] - adjudicated.Reward;
         await Call(cashier, "InstructPayment", new { payId = $"{adjAgr}-1", agrId = adjAgr, ver = 1, seq = 1, amount = adjOnSign, payeeAcctHash = Sha("bank account of " + adjudicated.UnitNo), payeeIdHash = Sha("right-holder " + adjudicated.UnitNo) });
         await Call(teller, "ConfirmPayment", new { payId = $"{adjAgr}-1", bankTxRef = NextRef() });
         payments++;

@@ -5,45 +5,32 @@ using Chain.Contracts.Abstractions;
 namespace Chain.Cli.Output;
 
 /// <summary>
-/// The domain contracts keep money in integer fen; people read yuan. This rewrites every amount field of a
-/// contract result (by name) as yuan text with two decimals, e.g. 20000 → "200.00", for both output formats.
-/// Areas, kept in hundredths of a square metre, are shown the same way (8550 → "85.50").
+/// The domain contracts keep money in integer fen; people read yuan. This rewrites the fields a contract
+/// declares as fen (or as hundredths of a square metre, <see cref="FieldUnits"/>) as text with two decimals,
+/// e.g. 20000 → "200.00", 8550 → "85.50", for both output formats. No field is guessed from its name.
 /// </summary>
 public static class YuanJson
 {
-    private static readonly HashSet<string> AmountFields = new(StringComparer.Ordinal)
-    {
-        "amount", "remaining", "reserved", "balance", "paid", "refunded", "received", "receivedUnrestricted", "allocatedIn", "movedIn", "movedOut",
-        "paidCharitable", "paidManagement", "paidFundraising", "paidOther", "paidFromUnrestricted", "managementCommitted", "inflows", "outflows",
-        "unrestricted", "restricted", "subGrants", "total", "income", "refunds", "charitable", "management", "fundraising", "other", "used", "target",
-        "moved", "incomePriorYear", "netAssetsPriorYearEnd", "charitableSpend", "managementSpend", "totalSpend", "requiredSpend", "in", "out",
-        "dualApprovalThreshold", "donated", "mgmtSpend", "netAssetsEnd", "restrictedTimeAdj",
-        // demolition fund
-        "budget", "deposited", "committed", "idle", "payable", "receivable", "approved", "returned", "appraised", "pending", "houseValue", "valueAmount", "unitPrice", "price",
-        // areas are hundredths of a square metre: the same two-decimal text
-        "certified", "unregisteredLegal", "legacy", "area",
-    };
-
-    public static JsonNode? Convert(byte[] result)
+    public static JsonNode? Convert(string contract, byte[] result)
     {
         var node = Printer.ResultAsJson(result);
-        Rewrite(node);
+        Rewrite(node, ContractRegistry.UnitsOf(contract));
         return node;
     }
 
-    private static void Rewrite(JsonNode? node)
+    private static void Rewrite(JsonNode? node, FieldUnits units)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (name, value) in obj.ToList())
                 {
-                    if (AmountFields.Contains(name) && value is JsonValue v && v.TryGetValue<long>(out var fen)) obj[name] = Money.Format(fen);
-                    else Rewrite(value);
+                    if (units.IsHundredths(name) && value is JsonValue v && v.TryGetValue<long>(out var hundredths)) obj[name] = Money.Format(hundredths);
+                    else Rewrite(value, units);
                 }
                 break;
             case JsonArray array:
-                foreach (var item in array) Rewrite(item);
+                foreach (var item in array) Rewrite(item, units);
                 break;
         }
     }

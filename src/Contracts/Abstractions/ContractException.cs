@@ -25,4 +25,6 @@ public static class ContractErrors
     public const string BadState = "BAD_STATE";
     /// <summary>A regulator or auditor placed a hold on the target.</summary>
     public const string Held = "HELD";
+    /// <summary>Arithmetic on amounts left the range of a 64-bit integer (checked arithmetic refused it).</summary>
+    public const string Overflow = "OVERFLOW";
 }

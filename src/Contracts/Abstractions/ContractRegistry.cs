@@ -18,6 +18,14 @@ public sealed class ContractRegistry
     /// <summary>Names of the contracts that ship with the node.</summary>
     public static readonly IReadOnlyList<string> Known = [Kv.KvContract.ContractName, Charity.CharityContract.ContractName, DemolitionFund.FundContract.ContractName];
 
+    /// <summary>The field units of a contract that ships with the node (<see cref="FieldUnits.None"/> for others).</summary>
+    public static FieldUnits UnitsOf(string contract) => contract switch
+    {
+        Charity.CharityContract.ContractName => Charity.CharityContract.FieldUnits,
+        DemolitionFund.FundContract.ContractName => DemolitionFund.FundContract.FieldUnits,
+        _ => FieldUnits.None,
+    };
+
     /// <summary>Every contract that ships with the node, by name.</summary>
     public static ContractRegistry BuiltIn(IEnumerable<string> names)
     {

@@ -29,24 +29,114 @@ public static class ContractJson
     public static string ContentHash<T>(T value) => Convert.ToHexStringLower(SHA256.HashData(Serialize(value)));
 }
 
-/// <summary>Typed state access over <see cref="IContractContext"/>.</summary>
-public static class ContractStateExtensions
+/// <summary>
+/// A contract handler's view of one transaction (or query): the caller and the transaction's facts, raw key
+/// access, and typed access to state objects with <b>one live copy per key</b>.
+/// </summary>
+/// <remarks>
+/// Typed reads go through an identity map: every <see cref="Get{T}"/> (and <see cref="Objects{T}"/>) of a key
+/// in this transaction returns the same instance, so two parts of a handler that load the same pool or
+/// campaign change one object, and the last <see cref="Put{T}"/> writes all of their changes. Without it, two
+/// copies of one object could each be changed and written, and the last write would silently drop the
+/// other's changes (money would appear or vanish). Writes reach the host at once, so scans see them.
+/// One instance per transaction; not thread-safe.
+/// </remarks>
+public sealed class ContractContext(IContractHost host)
 {
-    public static T? Get<T>(this IContractContext context, string key) where T : class =>
-        context.GetState(key) is { } bytes ? ContractJson.Deserialize<T>(bytes) : null;
+    // key → the live object, or null when the key is known to be absent.
+    private readonly Dictionary<string, object?> _objects = new(StringComparer.Ordinal);
 
-    public static T Require<T>(this IContractContext context, string key, string what) where T : class =>
-        context.Get<T>(key) ?? throw new ContractException(ContractErrors.NotFound, $"{what} does not exist");
+    public Caller Caller => host.Caller;
+    public string Channel => host.Channel;
+    public string TxId => host.TxId;
+    /// <summary>The transaction's timestamp (for queries: the last block's). Contracts never read the clock.</summary>
+    public long TimestampMs => host.TimestampMs;
+    public ulong BlockNumber => host.BlockNumber;
 
-    public static void Put<T>(this IContractContext context, string key, T value) => context.PutState(key, ContractJson.Serialize(value));
+    // ---- raw keys (markers, counters, foreign encodings) ----
 
-    public static void Emit<T>(this IContractContext context, string name, T payload) => context.EmitEvent(name, ContractJson.Serialize(payload));
+    public byte[]? GetState(string key) => host.GetState(key);
 
-    public static bool Exists(this IContractContext context, string key) => context.GetState(key) is not null;
+    public void PutState(string key, ReadOnlySpan<byte> value)
+    {
+        host.PutState(key, value);
+        _objects.Remove(key);
+    }
 
-    public static long GetLong(this IContractContext context, string key) =>
-        context.GetState(key) is { } bytes ? long.Parse(Encoding.UTF8.GetString(bytes), System.Globalization.CultureInfo.InvariantCulture) : 0;
+    public void DeleteState(string key)
+    {
+        host.DeleteState(key);
+        _objects[key] = null;
+    }
 
-    public static void PutLong(this IContractContext context, string key, long value) =>
-        context.PutState(key, Encoding.UTF8.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByRange(string startKey, string endKey, int limit = int.MaxValue) => host.GetStateByRange(startKey, endKey, limit);
+
+    public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByPrefix(string prefix, int limit = int.MaxValue) => host.GetStateByPrefix(prefix, limit);
+
+    public IReadOnlyList<KeyHistoryEntry> GetHistory(string key, int limit = int.MaxValue) => host.GetHistory(key, limit);
+
+    public void EmitEvent(string name, ReadOnlySpan<byte> payload) => host.EmitEvent(name, payload);
+
+    public bool Exists(string key) => _objects.TryGetValue(key, out var known) ? known is not null : host.GetState(key) is not null;
+
+    public long GetLong(string key) =>
+        host.GetState(key) is { } bytes ? long.Parse(Encoding.UTF8.GetString(bytes), System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    public void PutLong(string key, long value) => PutState(key, Encoding.UTF8.GetBytes(value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    // ---- typed state objects ----
+
+    /// <summary>The live object under <paramref name="key"/>, or null when there is none.</summary>
+    public T? Get<T>(string key) where T : class
+    {
+        if (_objects.TryGetValue(key, out var known)) return known is null ? null : Cast<T>(key, known);
+        var value = host.GetState(key) is { } bytes ? ContractJson.Deserialize<T>(bytes) : null;
+        _objects[key] = value;
+        return value;
+    }
+
+    public T Require<T>(string key, string what) where T : class =>
+        Get<T>(key) ?? throw new ContractException(ContractErrors.NotFound, $"{what} does not exist");
+
+    /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>; it becomes the key's live object.</summary>
+    public void Put<T>(string key, T value) where T : class
+    {
+        host.PutState(key, ContractJson.Serialize(value));
+        _objects[key] = value;
+    }
+
+    /// <summary>The objects under a prefix in key order, each the key's live object (see <see cref="Get{T}"/>).</summary>
+    public IReadOnlyList<KeyValuePair<string, T>> Objects<T>(string prefix, int limit = int.MaxValue) where T : class =>
+        Live<T>(host.GetStateByPrefix(prefix, limit));
+
+    /// <summary>The objects of a key range in key order, each the key's live object.</summary>
+    public IReadOnlyList<KeyValuePair<string, T>> ObjectsInRange<T>(string startKey, string endKey, int limit = int.MaxValue) where T : class =>
+        Live<T>(host.GetStateByRange(startKey, endKey, limit));
+
+    public void Emit<T>(string name, T payload) => host.EmitEvent(name, ContractJson.Serialize(payload));
+
+    /// <summary>
+    /// Keys whose live object differs from what was last written (changed in memory, never put back): a handler
+    /// bug, because the change is lost. Test hosts check this after every call.
+    /// </summary>
+    public IReadOnlyList<string> UnwrittenChanges() =>
+        _objects.Where(kv => kv.Value is not null && host.GetState(kv.Key) is { } stored
+                && !stored.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(kv.Value, kv.Value.GetType(), ContractJson.Options)))
+            .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+
+    private List<KeyValuePair<string, T>> Live<T>(IReadOnlyList<KeyValuePair<string, byte[]>> entries) where T : class
+    {
+        var items = new List<KeyValuePair<string, T>>(entries.Count);
+        foreach (var (key, bytes) in entries)
+        {
+            T value;
+            if (_objects.TryGetValue(key, out var known) && known is not null) value = Cast<T>(key, known);
+            else _objects[key] = value = ContractJson.Deserialize<T>(bytes);
+            items.Add(new KeyValuePair<string, T>(key, value));
+        }
+        return items;
+    }
+
+    private static T Cast<T>(string key, object known) where T : class =>
+        known as T ?? throw new InvalidOperationException($"state key '{key}' holds a {known.GetType().Name}, read as {typeof(T).Name}");
 }

@@ -22,7 +22,7 @@ public static class Holds
     }
 
     /// <summary>Throws HELD naming the first held target (empty targets are skipped).</summary>
-    public static void RequireNone(IContractContext context, params string[] targets)
+    public static void RequireNone(ContractContext context, params string[] targets)
     {
         foreach (var target in targets)
             if (target.Length > 0 && context.Get<Hold>(Key(target)) is { } hold)
@@ -30,7 +30,7 @@ public static class Holds
     }
 
     /// <summary>Places a hold; the same hold again is a no-op. Returns false when nothing changed.</summary>
-    public static bool Place(IContractContext context, string targetKey, string reason)
+    public static bool Place(ContractContext context, string targetKey, string reason)
     {
         if (context.Get<Hold>(Key(targetKey)) is { } existing)
         {
@@ -43,7 +43,7 @@ public static class Holds
     }
 
     /// <summary>Releases a hold placed by the caller's organisation; releasing a target without a hold is a no-op.</summary>
-    public static bool Release(IContractContext context, string targetKey)
+    public static bool Release(ContractContext context, string targetKey)
     {
         var hold = context.Get<Hold>(Key(targetKey));
         if (hold is null) return false;
@@ -61,14 +61,14 @@ public static class BankReferences
     public const string DuplicateCode = "DUPLICATE_BANK_REF";
 
     /// <summary>Throws DUPLICATE_BANK_REF when the reference was used; returns the key to record it under.</summary>
-    public static string RequireUnused(IContractContext context, string bankId, string bankTxRef)
+    public static string RequireUnused(ContractContext context, string bankId, string bankTxRef)
     {
         var key = $"uniq/bank/{bankId}/{bankTxRef}";
         if (context.Exists(key)) throw new ContractException(DuplicateCode, $"bank reference '{bankTxRef}' of {bankId} was already used");
         return key;
     }
 
-    public static void Record(IContractContext context, string key, string usedFor) => context.PutState(key, System.Text.Encoding.UTF8.GetBytes(usedFor));
+    public static void Record(ContractContext context, string key, string usedFor) => context.PutState(key, System.Text.Encoding.UTF8.GetBytes(usedFor));
 }
 
 public static class StateMachine

@@ -5,6 +5,12 @@ namespace Chain.Contracts.Abstractions;
 /// <summary>Money is integer fen (1 yuan = 100 fen) everywhere; yuan text with two decimals only at the edges.</summary>
 public static class Money
 {
+    /// <summary>
+    /// The largest single amount an argument may carry: 10^15 fen (10 trillion yuan). Far above any real payment,
+    /// and low enough that sums of thousands of such amounts stay inside a 64-bit integer.
+    /// </summary>
+    public const long MaxFen = 1_000_000_000_000_000;
+
     /// <summary>"1234.50" for 123450 fen; negative amounts get a leading '-'.</summary>
     public static string Format(long fen)
     {

@@ -12,7 +12,7 @@ public static class Paging
     /// Up to <paramref name="limit"/> entries under <paramref name="prefix"/> whose key (after the prefix) is
     /// greater than <paramref name="after"/>, and the cursor of the next page (null on the last page).
     /// </summary>
-    public static (IReadOnlyList<KeyValuePair<string, byte[]>> Entries, string? Next) Scan(IContractContext context, string prefix, string? after, int limit)
+    public static (IReadOnlyList<KeyValuePair<string, byte[]>> Entries, string? Next) Scan(ContractContext context, string prefix, string? after, int limit)
     {
         var start = after is null ? prefix : prefix + after + "\0";
         var entries = context.GetStateByRange(start, UpperBound(prefix), limit + 1);

@@ -11,7 +11,7 @@ public static class RequestLog
     /// True when this exact request was already applied (the caller must then return without writing).
     /// Throws CONFLICT when the id was used with different content.
     /// </summary>
-    public static bool AlreadyApplied<T>(IContractContext context, string function, string id, T content, out string contentHash)
+    public static bool AlreadyApplied<T>(ContractContext context, string function, string id, T content, out string contentHash)
     {
         contentHash = ContractJson.ContentHash(content);
         var key = Key(function, id);
@@ -20,7 +20,7 @@ public static class RequestLog
         throw new ContractException(ContractErrors.Conflict, $"{function} '{id}' was already applied with different content");
     }
 
-    public static void Record(IContractContext context, string function, string id, string contentHash) =>
+    public static void Record(ContractContext context, string function, string id, string contentHash) =>
         context.PutState(Key(function, id), System.Text.Encoding.ASCII.GetBytes(contentHash));
 
     private static string Key(string function, string id) => $"req/{function}/{id}";

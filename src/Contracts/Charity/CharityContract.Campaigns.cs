@@ -5,9 +5,10 @@ namespace Chain.Contracts.Charity;
 public sealed partial class CharityContract
 {
     public sealed record CreateCampaignArgs(string CampaignId, string CharityId, string Title, string PurposeCode, bool Restricted, bool Public, long Target,
-        long StartAt, long EndAt, string PlanHash, int MgmtFeeCapBps, LeftoverRule LeftoverRule, int DisclosureEveryDays);
+        long StartAt, long EndAt, string PlanHash, int MgmtFeeCapBps, LeftoverRule LeftoverRule, string? LeftoverTarget, bool NoInvest, int DisclosureEveryDays);
     public sealed record FilingArgs(string CampaignId, string FilingNo, string? NewPurposeCode);
     public sealed record CampaignIdArgs(string CampaignId);
+    public sealed record CancelArgs(string CampaignId, string Reason);
     public sealed record SettleArgs(string CampaignId, LeftoverRule Rule, string? TargetCampaignId);
 
     private void RegisterCampaigns()
@@ -15,25 +16,31 @@ public sealed partial class CharityContract
         Invoke("CreateCampaign", OfficerAccess, args =>
         {
             var parsed = new CreateCampaignArgs(args.RequiredId("campaignId"), args.RequiredId("charityId"), args.RequiredString("title", MaxText),
-                args.RequiredId("purposeCode"), args.RequiredBool("restricted"), args.OptionalBool("public", true), args.RequiredLong("target", 1),
-                args.RequiredLong("startAt", 0), args.RequiredLong("endAt", 0), args.RequiredHash("planHash"),
+                args.RequiredId("purposeCode"), args.RequiredBool("restricted"), args.OptionalBool("public", true), args.RequiredAmount("target"),
+                args.RequiredTime("startAt"), args.RequiredTime("endAt"), args.RequiredHash("planHash"),
                 args.OptionalInt("mgmtFeeCapBps", DefaultMgmtFeeCapBps, 0, 10_000), args.OptionalEnum("leftoverRule", LeftoverRule.SimilarProject),
-                args.OptionalInt("disclosureEveryDays", DefaultDisclosureEveryDays, 1, 366));
+                args.OptionalId("leftoverTarget"), args.OptionalBool("noInvest", false), args.OptionalInt("disclosureEveryDays", DefaultDisclosureEveryDays, 1, 366));
             if (parsed.EndAt <= parsed.StartAt) throw new ContractException(ContractErrors.BadArgs, $"'endAt' ({parsed.EndAt}) must be after 'startAt' ({parsed.StartAt})");
+            if ((parsed.LeftoverRule == LeftoverRule.Named) != (parsed.LeftoverTarget is not null))
+                throw new ContractException(ContractErrors.BadArgs, parsed.LeftoverTarget is null
+                    ? "leftover rule Named needs 'leftoverTarget': the campaign the plan names to receive the leftover"
+                    : $"'leftoverTarget' goes with leftover rule Named, not {parsed.LeftoverRule}");
+            if (parsed.LeftoverTarget == parsed.CampaignId) throw new ContractException(ContractErrors.BadArgs, "a campaign cannot name itself to receive its own leftover");
             return parsed;
         }, CreateCampaign);
         Invoke("AcknowledgeFiling", RegulatorAccess, args => new FilingArgs(args.RequiredId("campaignId"), args.RequiredId("filingNo"), args.OptionalId("newPurposeCode")), AcknowledgeFiling);
         Invoke("OpenCampaign", OfficerAccess, args => new CampaignIdArgs(args.RequiredId("campaignId")), OpenCampaign);
         Invoke("CloseCampaign", OfficerAccess, args => new CampaignIdArgs(args.RequiredId("campaignId")), CloseCampaign);
+        Invoke("CancelCampaign", OfficerOrRegulatorAccess, args => new CancelArgs(args.RequiredId("campaignId"), args.RequiredString("reason", MaxText)), CancelCampaign);
         Invoke("SettleLeftover", OfficerAccess, args => new SettleArgs(args.RequiredId("campaignId"), args.RequiredEnum<LeftoverRule>("rule"), args.OptionalId("targetCampaignId")), SettleLeftover);
     }
 
-    private static Campaign RequireCampaign(IContractContext context, string campaignId) =>
+    private static Campaign RequireCampaign(ContractContext context, string campaignId) =>
         context.Require<Campaign>(CharityKeys.Campaign(campaignId), $"campaign '{campaignId}'");
 
-    private static void PutCampaign(IContractContext context, Campaign campaign) => context.Put(CharityKeys.Campaign(campaign.CampaignId), campaign);
+    private static void PutCampaign(ContractContext context, Campaign campaign) => context.Put(CharityKeys.Campaign(campaign.CampaignId), campaign);
 
-    private static byte[]? CreateCampaign(IContractContext context, CreateCampaignArgs args)
+    private static byte[]? CreateCampaign(ContractContext context, CreateCampaignArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "CreateCampaign", args.CampaignId, args, out var hash)) return null;
         RequireOwner(context, args.CharityId, $"charity '{args.CharityId}'");
@@ -41,23 +48,25 @@ public sealed partial class CharityContract
         if (args.Public && !org.PublicFundraising)
             throw new ContractException(ContractErrors.NotAuthorized, $"charity '{org.OrgId}' has no public-fundraising status; only non-public (targeted) campaigns are allowed");
         if (context.Exists(CharityKeys.Campaign(args.CampaignId))) throw new ContractException(ContractErrors.Conflict, $"campaign '{args.CampaignId}' already exists");
+        if (args.LeftoverTarget is { } named && RequireCampaign(context, named).CharityId != args.CharityId)
+            throw new ContractException(CharityErrors.Restricted, $"campaign '{named}' belongs to another charity; a leftover moves within '{args.CharityId}' (pay another charity through a disbursement)");
 
         var campaign = new Campaign
         {
             CampaignId = args.CampaignId, CharityId = args.CharityId, Title = args.Title, PurposeCode = args.PurposeCode, Restricted = args.Restricted,
             Public = args.Public, Target = args.Target, StartAt = args.StartAt, EndAt = args.EndAt, PlanHash = args.PlanHash,
-            MgmtFeeCapBps = args.MgmtFeeCapBps, LeftoverRule = args.LeftoverRule, Status = CampaignStatus.Draft,
+            MgmtFeeCapBps = args.MgmtFeeCapBps, LeftoverRule = args.LeftoverRule, LeftoverTarget = args.LeftoverTarget, NoInvest = args.NoInvest, Status = CampaignStatus.Draft,
             DisclosureEveryDays = args.DisclosureEveryDays, CreatedAt = context.TimestampMs,
         };
         PutCampaign(context, campaign);
         context.PutState(CharityKeys.OwnerCampaign(args.CharityId, args.CampaignId), [1]);
-        Lineage.EnsurePool(context, CharityKeys.CampaignPool(args.CampaignId), args.CharityId, PoolKind.Campaign, args.CampaignId);
+        Lineage.EnsurePool(context, CharityKeys.CampaignPool(args.CampaignId), args.CharityId, PoolKind.Campaign, args.CampaignId, args.NoInvest);
         RequestLog.Record(context, "CreateCampaign", args.CampaignId, hash);
         context.Emit("CampaignCreated", new { campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.PurposeCode, campaign.Restricted, campaign.Public, campaign.Target, campaign.StartAt, campaign.EndAt });
         return null;
     }
 
-    private static byte[]? AcknowledgeFiling(IContractContext context, FilingArgs args)
+    private static byte[]? AcknowledgeFiling(ContractContext context, FilingArgs args)
     {
         var campaign = RequireCampaign(context, args.CampaignId);
         var key = CharityKeys.Filing(args.CampaignId, args.FilingNo);
@@ -79,7 +88,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? OpenCampaign(IContractContext context, CampaignIdArgs args)
+    private static byte[]? OpenCampaign(ContractContext context, CampaignIdArgs args)
     {
         var campaign = RequireCampaign(context, args.CampaignId);
         RequireOwner(context, campaign.CharityId, $"campaign '{campaign.CampaignId}'");
@@ -93,7 +102,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? CloseCampaign(IContractContext context, CampaignIdArgs args)
+    private static byte[]? CloseCampaign(ContractContext context, CampaignIdArgs args)
     {
         var campaign = RequireCampaign(context, args.CampaignId);
         RequireOwner(context, campaign.CharityId, $"campaign '{campaign.CampaignId}'");
@@ -111,10 +120,36 @@ public sealed partial class CharityContract
     }
 
     /// <summary>
+    /// A failed or called-off campaign (by its charity, or by the regulator): no more money in or out except the
+    /// bank's refunds to donors with reason CampaignCancelled. Approved payments must be closed by the bank first.
+    /// </summary>
+    private static byte[]? CancelCampaign(ContractContext context, CancelArgs args)
+    {
+        var campaign = RequireCampaign(context, args.CampaignId);
+        // The regulator's role is enough, as for its other functions; a charity officer cancels only its own campaign.
+        if (!context.Caller.HasRole("regulator"))
+        {
+            RequireOwner(context, campaign.CharityId, $"campaign '{campaign.CampaignId}'");
+            CallerOrg(context, OrgType.Charity);
+        }
+        if (campaign.Status == CampaignStatus.Cancelled) return null;
+        if (campaign.Status == CampaignStatus.Settled) throw BadState($"campaign '{campaign.CampaignId}'", campaign.Status, "be cancelled (its leftover is settled)");
+        var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
+        if (pool.Reserved > 0)
+            throw new ContractException(ContractErrors.BadState, $"campaign '{campaign.CampaignId}' has approved, unpaid disbursements ({Money.Format(pool.Reserved)} from its pool); the bank pays or fails them first");
+        campaign.Status = CampaignStatus.Cancelled;
+        campaign.CancelledAt = context.TimestampMs;
+        campaign.CancelReason = args.Reason;
+        PutCampaign(context, campaign);
+        context.Emit("CampaignCancelled", new { campaign.CampaignId, campaign.CharityId, args.Reason, by = context.Caller.Organization, balance = pool.Balance });
+        return null;
+    }
+
+    /// <summary>
     /// Leftover handling (Art 57): with SimilarProject or Named the remaining money moves to another open
     /// campaign as child lots (edges kept); with Refund it stays until the bank confirms refunds (reason LeftoverReturn).
     /// </summary>
-    private static byte[]? SettleLeftover(IContractContext context, SettleArgs args)
+    private static byte[]? SettleLeftover(ContractContext context, SettleArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "SettleLeftover", args.CampaignId, args, out var hash)) return null;
         var campaign = RequireCampaign(context, args.CampaignId);
@@ -125,19 +160,23 @@ public sealed partial class CharityContract
             throw new ContractException(CharityErrors.Restricted, $"campaign '{campaign.CampaignId}' plan says leftover rule {campaign.LeftoverRule}, not {args.Rule}");
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
         if (pool.Reserved > 0)
-            throw new ContractException(ContractErrors.BadState, $"campaign '{campaign.CampaignId}' still has {Money.Format(pool.Reserved)} of approved, unpaid disbursements; pay or reject them first");
+            throw new ContractException(ContractErrors.BadState, $"campaign '{campaign.CampaignId}' still has {Money.Format(pool.Reserved)} of approved, unpaid disbursements; the bank pays or fails them first");
         RequireNotHeld(context, $"campaign:{campaign.CampaignId}", $"pool:{pool.PoolId}", $"org:{campaign.CharityId}");
 
+        // A Named target is the one the plan named (checked whatever is left); a similar project is chosen at settlement.
+        var targetId = campaign.LeftoverRule == LeftoverRule.Named ? campaign.LeftoverTarget! : args.TargetCampaignId;
+        if (campaign.LeftoverRule == LeftoverRule.Named && args.TargetCampaignId is not null && args.TargetCampaignId != targetId)
+            throw new ContractException(CharityErrors.Restricted, $"the plan of campaign '{campaign.CampaignId}' names '{targetId}' to receive its leftover, not '{args.TargetCampaignId}'");
         long moved = 0;
         string? target = null;
         if (args.Rule != LeftoverRule.Refund && pool.Balance > 0)
         {
-            if (args.TargetCampaignId is null) throw new ContractException(ContractErrors.BadArgs, $"leftover rule {args.Rule} needs 'targetCampaignId'");
-            var to = RequireCampaign(context, args.TargetCampaignId);
+            if (targetId is null) throw new ContractException(ContractErrors.BadArgs, $"leftover rule {args.Rule} needs 'targetCampaignId'");
+            var to = RequireCampaign(context, targetId);
             if (to.Status != CampaignStatus.Open) throw BadState($"target campaign '{to.CampaignId}'", to.Status, "receive a leftover (needs Open)");
             if (to.CampaignId == campaign.CampaignId) throw new ContractException(ContractErrors.BadArgs, "a campaign cannot receive its own leftover");
             // Money stays with the charity (moving it to another one is a disbursement the bank confirms), and a
-            // "similar project" has the same purpose; a Named target is whatever the plan named.
+            // "similar project" has the same purpose.
             if (to.CharityId != campaign.CharityId)
                 throw new ContractException(CharityErrors.Restricted, $"campaign '{to.CampaignId}' belongs to '{to.CharityId}'; a leftover moves within '{campaign.CharityId}' (pay another charity through a disbursement)");
             if (args.Rule == LeftoverRule.SimilarProject && to.PurposeCode != campaign.PurposeCode)

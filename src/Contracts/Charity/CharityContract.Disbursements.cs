@@ -20,23 +20,23 @@ public sealed partial class CharityContract
             var payeeType = args.RequiredEnum<PayeeType>("payeeType");
             var payeeRef = payeeType == PayeeType.Executor ? args.RequiredId("payeeRef") : args.RequiredHash("payeeRef");
             return new ProposeArgs(args.RequiredId("disbId"), args.RequiredString("poolId", 140), args.OptionalId("campaignId"), payeeType, payeeRef,
-                args.RequiredLong("amount", 1), args.RequiredEnum<Category>("category"),
+                args.RequiredAmount("amount"), args.RequiredEnum<Category>("category"),
                 args.List("evidence", (e, n) => { var a = ContractArgs.Of(e, n); return new Evidence(a.RequiredEnum<EvidenceKind>("kind"), a.RequiredHash("hash")); }, MaxEvidence, required: false),
-                args.List("lots", (e, n) => { var a = ContractArgs.Of(e, n); return new LotAmount(a.RequiredString("lotId", 200), a.RequiredLong("amount", 1)); }, 256, required: false));
+                args.List("lots", (e, n) => { var a = ContractArgs.Of(e, n); return new LotAmount(a.RequiredString("lotId", 200), a.RequiredAmount("amount")); }, 256, required: false));
         }, ProposeDisbursement);
         Invoke("ApproveDisbursement", SpenderAccess, args => new DisbIdArgs(args.RequiredId("disbId")), ApproveDisbursement);
-        Invoke("ConfirmPayment", BankAccess, args => new PaymentArgs(args.RequiredId("disbId"), args.RequiredId("bankTxRef"), args.RequiredLong("paidAt", 0)), ConfirmPayment);
+        Invoke("ConfirmPayment", BankAccess, args => new PaymentArgs(args.RequiredId("disbId"), args.RequiredId("bankTxRef"), args.RequiredTime("paidAt")), ConfirmPayment);
         Invoke("RejectDisbursement", OfficerOrBankAccess, args => new RejectArgs(args.RequiredId("disbId"), args.RequiredString("reason", MaxText)), RejectDisbursement);
         Invoke("FailPayment", BankAccess, args => new FailArgs(args.RequiredId("disbId"), args.RequiredId("bankTxRef"), args.RequiredString("reason", MaxText)), FailPayment);
         Invoke("AcknowledgeReceipt", SpenderAccess, args => new AckArgs(args.RequiredId("disbId"), args.RequiredHash("ackHash")), AcknowledgeReceipt);
     }
 
-    private static Disbursement RequireDisbursement(IContractContext context, string disbId) =>
+    private static Disbursement RequireDisbursement(ContractContext context, string disbId) =>
         context.Require<Disbursement>(CharityKeys.Disbursement(disbId), $"disbursement '{disbId}'");
 
-    private static void PutDisbursement(IContractContext context, Disbursement disb) => context.Put(CharityKeys.Disbursement(disb.DisbId), disb);
+    private static void PutDisbursement(ContractContext context, Disbursement disb) => context.Put(CharityKeys.Disbursement(disb.DisbId), disb);
 
-    private static byte[]? ProposeDisbursement(IContractContext context, ProposeArgs args)
+    private static byte[]? ProposeDisbursement(ContractContext context, ProposeArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "ProposeDisbursement", args.DisbId, args, out var hash)) return null;
         var pool = Lineage.RequirePool(context, args.PoolId);
@@ -68,13 +68,18 @@ public sealed partial class CharityContract
         if (args.PayeeType == PayeeType.Supplier && !args.Evidence.Any(e => e.Kind == EvidenceKind.Invoice))
             throw new ContractException(CharityErrors.Evidence, $"a supplier payment needs an invoice hash among its evidence");
         // I9: no related parties.
-        RequireNotRelatedParty(owner, args.PayeeRef);
+        RequireNotRelatedParty(context, owner.OrgId, args.PayeeRef);
+        // Art 54: money whose plan (or donors) forbid investing is never placed in an investment product.
+        if (args.PayeeType == PayeeType.Investment && pool.NoInvest)
+            throw new ContractException(CharityErrors.Restricted, $"pool '{pool.PoolId}' holds money that may not be invested (Art 54: the plan or the donors' agreements forbid it, or it is a sub-grant)");
         if (args.PayeeType == PayeeType.Executor)
         {
             var executor = RequireOrg(context, args.PayeeRef, OrgType.Executor);
             RequireActive(executor);
         }
         var campaign = campaignId is null ? null : RequireCampaign(context, campaignId);
+        if (campaign is { Status: CampaignStatus.Cancelled or CampaignStatus.Settled })
+            throw BadState($"campaign '{campaign.CampaignId}'", campaign.Status, "have new disbursements");
         if (args.Category == Category.Management && campaign is not null) RequireWithinFeeCap(campaign, args.Amount);
 
         var disb = new Disbursement
@@ -91,16 +96,18 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static void RequireOpenPool(IContractContext context, Pool pool)
+    /// <summary>A settled campaign's pool is closed (its rest waits for LeftoverReturn refunds); a cancelled one's only refunds.</summary>
+    private static void RequireOpenPool(ContractContext context, Pool pool)
     {
-        if (pool.Kind == PoolKind.Campaign && RequireCampaign(context, pool.CampaignId!) is { Status: CampaignStatus.Settled } settled)
-            throw BadState($"campaign '{settled.CampaignId}'", settled.Status, "pay from its pool (its leftover is settled)");
+        if (pool.Kind == PoolKind.Campaign && RequireCampaign(context, pool.CampaignId!) is { Status: CampaignStatus.Settled or CampaignStatus.Cancelled } closed)
+            throw BadState($"campaign '{closed.CampaignId}'", closed.Status, closed.Status == CampaignStatus.Settled
+                ? "pay from its pool (its leftover is settled)" : "pay from its pool (its money goes back to the donors)");
     }
 
-    private static void RequireNotRelatedParty(Org owner, string payeeRef)
+    private static void RequireNotRelatedParty(ContractContext context, string orgId, string payeeRef)
     {
-        if (owner.RelatedPartyHashes.BinarySearch(payeeRef, StringComparer.Ordinal) >= 0)
-            throw new ContractException(CharityErrors.RelatedParty, $"payee {payeeRef[..Math.Min(12, payeeRef.Length)]}… is a declared related party of '{owner.OrgId}' (Art 58)");
+        if (context.Get<RelatedParty>(CharityKeys.RelatedParty(orgId, payeeRef)) is { InForce: true })
+            throw new ContractException(CharityErrors.RelatedParty, $"payee {payeeRef[..Math.Min(12, payeeRef.Length)]}… is a declared related party of '{orgId}' (Art 58)");
     }
 
     /// <summary>I8: management spending of a campaign stays within its cap of what it received.</summary>
@@ -112,7 +119,7 @@ public sealed partial class CharityContract
             throw new ContractException(CharityErrors.FeeCap, $"management cost of campaign '{campaign.CampaignId}' would be {Money.Format(campaign.Totals.ManagementCommitted + amount)}, above its cap of {campaign.MgmtFeeCapBps / 100m}% of {Money.Format(inflow)} = {Money.Format(cap)}");
     }
 
-    private static byte[]? ApproveDisbursement(IContractContext context, DisbIdArgs args)
+    private static byte[]? ApproveDisbursement(ContractContext context, DisbIdArgs args)
     {
         var disb = RequireDisbursement(context, args.DisbId);
         var approver = context.Caller.Address.ToLowerInvariant();
@@ -127,7 +134,7 @@ public sealed partial class CharityContract
         var pool = Lineage.RequirePool(context, disb.PoolId);
         RequireOpenPool(context, pool);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{pool.PoolId}", $"org:{owner.OrgId}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
-        RequireNotRelatedParty(owner, disb.PayeeRef);
+        RequireNotRelatedParty(context, owner.OrgId, disb.PayeeRef);
 
         disb.Approvers.Add(approver);
         bool complete = disb.Approvers.Count >= disb.RequiredApprovals;
@@ -162,7 +169,7 @@ public sealed partial class CharityContract
     }
 
     /// <summary>Only the bank confirms money out; this consumes the reserved lots and writes the lineage edges.</summary>
-    private static byte[]? ConfirmPayment(IContractContext context, PaymentArgs args)
+    private static byte[]? ConfirmPayment(ContractContext context, PaymentArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "ConfirmPayment", args.DisbId, args, out var hash)) return null;
         var bank = ActiveCallerOrg(context, OrgType.Bank);
@@ -174,7 +181,7 @@ public sealed partial class CharityContract
         var owner = context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'");
         RequireActive(owner);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{disb.PoolId}", $"org:{disb.Owner}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
-        RequireNotRelatedParty(owner, disb.PayeeRef);
+        RequireNotRelatedParty(context, owner.OrgId, disb.PayeeRef);
 
         var pool = Lineage.RequirePool(context, disb.PoolId);
         RequireOpenPool(context, pool);
@@ -183,7 +190,8 @@ public sealed partial class CharityContract
         context.Put(CharityKeys.Pool(pool.PoolId), pool);
         if (disb.PayeeType == PayeeType.Executor)
         {
-            var grantPool = Lineage.EnsurePool(context, CharityKeys.SubGrantPool(disb.PayeeRef, disb.CampaignId), disb.PayeeRef, PoolKind.SubGrant, disb.CampaignId);
+            // Sub-grants are given to be spent on their purpose, never invested by the executor.
+            var grantPool = Lineage.EnsurePool(context, CharityKeys.SubGrantPool(disb.PayeeRef, disb.CampaignId), disb.PayeeRef, PoolKind.SubGrant, disb.CampaignId, noInvest: true);
             Lineage.CreateGrantLots(context, grantPool, disb.Consumed, disb.DisbId, disb.CampaignId is not null && pool.Kind != PoolKind.Unrestricted ? disb.CampaignId : null);
             context.Put(CharityKeys.Pool(grantPool.PoolId), grantPool);
         }
@@ -191,9 +199,15 @@ public sealed partial class CharityContract
         disb.BankId = bank.OrgId;
         disb.BankTxRef = args.BankTxRef;
         disb.PaidAt = args.PaidAt;
+        disb.ClosedAt = context.TimestampMs;
+        disb.ClosedBlock = context.BlockNumber;
         PutDisbursement(context, disb);
         BankReferences.Record(context, bankRef, "disb/" + disb.DisbId);
         context.PutState(CharityKeys.PayeeIndex(disb.PayeeRef, disb.DisbId), [1]);
+        var payeeTotal = context.Get<PayeeTotal>(CharityKeys.PayeeTotal(disb.PayeeRef, disb.Owner)) ?? new PayeeTotal { PayeeRef = disb.PayeeRef, OrgId = disb.Owner };
+        payeeTotal.Count++;
+        payeeTotal.Amount += disb.Amount;
+        context.Put(CharityKeys.PayeeTotal(disb.PayeeRef, disb.Owner), payeeTotal);
         if (disb.CampaignId is not null && pool.Kind != PoolKind.SubGrant)
         {
             var campaign = RequireCampaign(context, disb.CampaignId);
@@ -219,7 +233,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static void ReleaseReservation(IContractContext context, Disbursement disb)
+    private static void ReleaseReservation(ContractContext context, Disbursement disb)
     {
         var pool = Lineage.RequirePool(context, disb.PoolId);
         pool.Reserved -= disb.Amount;
@@ -238,14 +252,19 @@ public sealed partial class CharityContract
         }
     }
 
-    private static byte[]? RejectDisbursement(IContractContext context, RejectArgs args)
+    /// <summary>
+    /// A proposal is rejected before approval. Once approved, the payment is with the bank, and only the bank closes
+    /// it (ConfirmPayment or FailPayment): a charity that wants to stop it asks the bank, which fails it.
+    /// </summary>
+    private static byte[]? RejectDisbursement(ContractContext context, RejectArgs args)
     {
         var disb = RequireDisbursement(context, args.DisbId);
         if (disb.Status == DisbursementStatus.Rejected) return null;
         if (context.Caller.HasRole("bank") && context.Caller.Organization != disb.Owner) CallerOrg(context, OrgType.Bank);
         else RequireOwner(context, disb.Owner, $"disbursement '{disb.DisbId}'");
-        if (disb.Status is not (DisbursementStatus.Proposed or DisbursementStatus.Approved)) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "reject it");
-        if (disb.Status == DisbursementStatus.Approved) ReleaseReservation(context, disb);
+        if (disb.Status == DisbursementStatus.Approved)
+            throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "reject it: after approval only the bank closes it (ConfirmPayment or FailPayment); ask the bank to fail the payment");
+        if (disb.Status != DisbursementStatus.Proposed) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "reject it (needs Proposed)");
         disb.Status = DisbursementStatus.Rejected;
         disb.Reason = args.Reason;
         PutDisbursement(context, disb);
@@ -253,7 +272,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? FailPayment(IContractContext context, FailArgs args)
+    private static byte[]? FailPayment(ContractContext context, FailArgs args)
     {
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var disb = RequireDisbursement(context, args.DisbId);
@@ -264,6 +283,8 @@ public sealed partial class CharityContract
         disb.Status = DisbursementStatus.Failed;
         disb.BankId = bank.OrgId;
         disb.BankTxRef = args.BankTxRef;
+        disb.ClosedAt = context.TimestampMs;
+        disb.ClosedBlock = context.BlockNumber;
         disb.Reason = args.Reason;
         PutDisbursement(context, disb);
         BankReferences.Record(context, bankRef, "disb/" + disb.DisbId);
@@ -271,7 +292,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? AcknowledgeReceipt(IContractContext context, AckArgs args)
+    private static byte[]? AcknowledgeReceipt(ContractContext context, AckArgs args)
     {
         var disb = RequireDisbursement(context, args.DisbId);
         bool payeeExecutor = disb.PayeeType == PayeeType.Executor && context.Caller.Organization == disb.PayeeRef;

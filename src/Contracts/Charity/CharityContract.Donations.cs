@@ -18,13 +18,13 @@ public sealed partial class CharityContract
     private void RegisterDonations()
     {
         Invoke("Pledge", DonorOrOfficerAccess, args => new PledgeArgs(args.RequiredId("pledgeId"), args.RequiredHash("donorRef"), args.RequiredId("charityId"),
-            args.OptionalId("campaignId"), args.RequiredLong("amount", 1), args.RequiredHash("agreementHash"),
-            args.List("schedule", (e, n) => { var a = ContractArgs.Of(e, n); return new Instalment(a.RequiredLong("dueAt", 0), a.RequiredLong("amount", 1)); }, 120, required: false)), Pledge);
+            args.OptionalId("campaignId"), args.RequiredAmount("amount"), args.RequiredHash("agreementHash"),
+            args.List("schedule", (e, n) => { var a = ContractArgs.Of(e, n); return new Instalment(a.RequiredTime("dueAt"), a.RequiredAmount("amount")); }, 120, required: false)), Pledge);
         Invoke("ConfirmDonation", BankAccess, args =>
         {
             var parsed = new ConfirmDonationArgs(args.RequiredId("donationId"), args.OptionalId("pledgeId"), args.RequiredHash("donorRef"),
                 args.OptionalString("displayName", 128), args.OptionalBool("anonymous", false), args.OptionalString("donorAccount", 42),
-                args.RequiredId("charityId"), args.OptionalId("campaignId"), args.RequiredLong("amount", 1), args.RequiredId("bankTxRef"), args.RequiredLong("valueDate", 0));
+                args.RequiredId("charityId"), args.OptionalId("campaignId"), args.RequiredAmount("amount"), args.RequiredId("bankTxRef"), args.RequiredTime("valueDate"));
             if (parsed.Anonymous && parsed.DisplayName is not null)
                 throw new ContractException(ContractErrors.BadArgs, "an anonymous donation must not carry a 'displayName'");
             return parsed;
@@ -35,12 +35,12 @@ public sealed partial class CharityContract
             args.RequiredId("newPurposeCode"), args.RequiredHash("consentHash")), GiveConsent);
         Invoke("ChangePurpose", OfficerAccess, args => new ChangePurposeArgs(args.RequiredEnum<Scope>("scope"), args.RequiredId("id"), args.RequiredId("newPurposeCode"),
             args.OptionalId("filingNo"), args.Has("consentSeq") ? args.OptionalInt("consentSeq", 1, 1, 1000) : null, args.OptionalId("targetCampaignId")), ChangePurpose);
-        Invoke("ConfirmRefund", BankAccess, args => new RefundArgs(args.RequiredId("refundId"), args.RequiredId("donationId"), args.RequiredLong("amount", 1),
+        Invoke("ConfirmRefund", BankAccess, args => new RefundArgs(args.RequiredId("refundId"), args.RequiredId("donationId"), args.RequiredAmount("amount"),
             args.RequiredEnum<RefundReason>("reasonCode"), args.RequiredId("bankTxRef")), ConfirmRefund);
-        Invoke("Allocate", OfficerAccess, args => new AllocateArgs(args.RequiredId("allocId"), args.RequiredString("fromPoolId", 140), args.RequiredId("toCampaignId"), args.RequiredLong("amount", 1)), Allocate);
+        Invoke("Allocate", OfficerAccess, args => new AllocateArgs(args.RequiredId("allocId"), args.RequiredString("fromPoolId", 140), args.RequiredId("toCampaignId"), args.RequiredAmount("amount")), Allocate);
     }
 
-    private static byte[]? Pledge(IContractContext context, PledgeArgs args)
+    private static byte[]? Pledge(ContractContext context, PledgeArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "Pledge", args.PledgeId, args, out var hash)) return null;
         var charity = RequireOrg(context, args.CharityId, OrgType.Charity);
@@ -61,7 +61,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? ConfirmDonation(IContractContext context, ConfirmDonationArgs args)
+    private static byte[]? ConfirmDonation(ContractContext context, ConfirmDonationArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "ConfirmDonation", args.DonationId, args, out var hash)) return null;
         var bank = ActiveCallerOrg(context, OrgType.Bank);
@@ -123,15 +123,15 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static Donation RequireDonation(IContractContext context, string donationId) =>
+    private static Donation RequireDonation(ContractContext context, string donationId) =>
         context.Require<Donation>(CharityKeys.Donation(donationId), $"donation '{donationId}'");
 
-    private static byte[]? IssueReceipt(IContractContext context, ReceiptArgs args) => SetReceipt(context, args.DonationId, args.ReceiptNo, null);
+    private static byte[]? IssueReceipt(ContractContext context, ReceiptArgs args) => SetReceipt(context, args.DonationId, args.ReceiptNo, null);
 
-    private static byte[]? WaiveReceipt(IContractContext context, WaiveArgs args) => SetReceipt(context, args.DonationId, null, args.ReasonCode);
+    private static byte[]? WaiveReceipt(ContractContext context, WaiveArgs args) => SetReceipt(context, args.DonationId, null, args.ReasonCode);
 
     /// <summary>A donation gets one receipt number or one reason why none was issued; repeating the same is a no-op.</summary>
-    private static byte[]? SetReceipt(IContractContext context, string donationId, string? receiptNo, string? waived)
+    private static byte[]? SetReceipt(ContractContext context, string donationId, string? receiptNo, string? waived)
     {
         var donation = RequireDonation(context, donationId);
         RequireOwner(context, donation.CharityId, $"donation '{donation.DonationId}'");
@@ -148,7 +148,7 @@ public sealed partial class CharityContract
     }
 
     /// <summary>The donor (its own account) or its bank on the donor's behalf records consent to a new purpose (Art 55).</summary>
-    private static byte[]? GiveConsent(IContractContext context, ConsentArgs args)
+    private static byte[]? GiveConsent(ContractContext context, ConsentArgs args)
     {
         var donation = RequireDonation(context, args.DonationId);
         bool isDonor = donation.DonorAccount is not null && string.Equals(donation.DonorAccount, context.Caller.Address, StringComparison.OrdinalIgnoreCase);
@@ -175,7 +175,7 @@ public sealed partial class CharityContract
     /// Purpose change (Art 55, I3): a campaign's needs a regulator filing naming the new purpose; a donation's
     /// needs the donor's consent and may move the donation's unspent restricted money to a campaign with that purpose.
     /// </summary>
-    private static byte[]? ChangePurpose(IContractContext context, ChangePurposeArgs args)
+    private static byte[]? ChangePurpose(ContractContext context, ChangePurposeArgs args)
     {
         if (args.Scope == Scope.Campaign)
         {
@@ -214,6 +214,8 @@ public sealed partial class CharityContract
             if (to.Status != CampaignStatus.Open) throw BadState($"campaign '{to.CampaignId}'", to.Status, "receive money (needs Open)");
             if (to.PurposeCode != args.NewPurposeCode) throw new ContractException(ContractErrors.BadArgs, $"campaign '{to.CampaignId}' has purpose '{to.PurposeCode}', the consent is for '{args.NewPurposeCode}'");
             if (donation.CampaignId is not { } fromCampaignId) throw new ContractException(ContractErrors.BadArgs, $"donation '{donation.DonationId}' is unrestricted; allocate it instead");
+            if (to.CampaignId == fromCampaignId)
+                throw new ContractException(ContractErrors.BadArgs, $"donation '{donation.DonationId}' is already in campaign '{fromCampaignId}'; a purpose change moves money to another campaign (omit 'targetCampaignId' to change only the donation's purpose)");
             var fromPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(fromCampaignId));
             RequireNotHeld(context, $"campaign:{fromCampaignId}", $"pool:{fromPool.PoolId}", $"donation:{donation.DonationId}");
             var toPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(to.CampaignId));
@@ -248,18 +250,22 @@ public sealed partial class CharityContract
     }
 
     /// <summary>Only these reasons allow money back to a donor (donations are otherwise irrevocable).</summary>
-    private static byte[]? ConfirmRefund(IContractContext context, RefundArgs args)
+    private static byte[]? ConfirmRefund(ContractContext context, RefundArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "ConfirmRefund", args.RefundId, args, out var hash)) return null;
         var bank = ActiveCallerOrg(context, OrgType.Bank);
         var donation = RequireDonation(context, args.DonationId);
+        if (donation.BankId != bank.OrgId)
+            throw new ContractException(CharityErrors.BankOnly, $"donation '{donation.DonationId}' was confirmed by '{donation.BankId}'; only that bank can refund it (caller is from '{bank.OrgId}')");
         var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Refund(args.RefundId))) throw new ContractException(ContractErrors.Conflict, $"refund '{args.RefundId}' already exists");
         var campaign = donation.CampaignId is null ? null : RequireCampaign(context, donation.CampaignId);
         switch (args.ReasonCode)
         {
-            case RefundReason.CampaignCancelled when campaign is null || campaign.Status is not (CampaignStatus.Closed or CampaignStatus.Settled):
-                throw new ContractException(ContractErrors.BadState, $"reason CampaignCancelled needs the donation's campaign to be closed");
+            case RefundReason.CampaignCancelled when campaign is not { Status: CampaignStatus.Cancelled }:
+                throw new ContractException(ContractErrors.BadState, campaign is null
+                    ? $"reason CampaignCancelled needs a campaign; donation '{donation.DonationId}' has none"
+                    : $"reason CampaignCancelled needs campaign '{campaign.CampaignId}' to be cancelled (CancelCampaign); it is {campaign.Status}");
             case RefundReason.LeftoverReturn when campaign is null || campaign.Status != CampaignStatus.Settled || campaign.LeftoverRule != LeftoverRule.Refund:
                 throw new ContractException(ContractErrors.BadState, $"reason LeftoverReturn needs a settled campaign whose plan returns leftovers");
         }
@@ -310,7 +316,7 @@ public sealed partial class CharityContract
     }
 
     /// <summary>Unrestricted money → a campaign (FIFO child lots, restricted to that campaign from then on).</summary>
-    private static byte[]? Allocate(IContractContext context, AllocateArgs args)
+    private static byte[]? Allocate(ContractContext context, AllocateArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "Allocate", args.AllocId, args, out var hash)) return null;
         var from = Lineage.RequirePool(context, args.FromPoolId);
@@ -320,7 +326,7 @@ public sealed partial class CharityContract
             throw new ContractException(CharityErrors.Restricted, $"pool '{from.PoolId}' holds money restricted to campaign '{from.CampaignId}'; only unrestricted money can be allocated");
         var campaign = RequireCampaign(context, args.ToCampaignId);
         if (campaign.CharityId != from.Owner) throw new ContractException(ContractErrors.BadArgs, $"campaign '{campaign.CampaignId}' belongs to '{campaign.CharityId}', not '{from.Owner}'");
-        if (campaign.Status is CampaignStatus.Closed or CampaignStatus.Settled) throw BadState($"campaign '{campaign.CampaignId}'", campaign.Status, "receive an allocation");
+        if (campaign.Status is CampaignStatus.Closed or CampaignStatus.Settled or CampaignStatus.Cancelled) throw BadState($"campaign '{campaign.CampaignId}'", campaign.Status, "receive an allocation");
         RequireNotHeld(context, $"pool:{from.PoolId}", $"org:{from.Owner}", $"campaign:{campaign.CampaignId}");
         if (args.Amount > from.Balance - from.Reserved)
             throw new ContractException(CharityErrors.Overspend, $"pool '{from.PoolId}' has {Money.Format(from.Balance)} of which {Money.Format(from.Reserved)} is reserved; cannot allocate {Money.Format(args.Amount)}");

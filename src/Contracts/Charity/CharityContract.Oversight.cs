@@ -21,8 +21,8 @@ public sealed partial class CharityContract
         {
             var f = ContractArgs.Of(args.Root.TryGetProperty("figures", out var e) ? e : default, "figures");
             return new AnnualArgs(args.RequiredId("charityId"), (int)args.RequiredLong("year", 2000, 2200),
-                new AnnualFigures(f.RequiredLong("income", 0), f.OptionalLong("restrictedTimeAdj") ?? 0, f.RequiredLong("charitableSpend", 0), f.RequiredLong("mgmtSpend", 0),
-                    f.RequiredLong("totalSpend", 0), f.RequiredLong("netAssetsEnd")), args.RequiredHash("reportHash"));
+                new AnnualFigures(f.RequiredAmount("income", 0), f.OptionalLong("restrictedTimeAdj", -Money.MaxFen, Money.MaxFen) ?? 0, f.RequiredAmount("charitableSpend", 0), f.RequiredAmount("mgmtSpend", 0),
+                    f.RequiredAmount("totalSpend", 0), f.RequiredLong("netAssetsEnd", -Money.MaxFen, Money.MaxFen)), args.RequiredHash("reportHash"));
         }, PublishAnnual);
         Invoke("PlaceHold", OversightAccess, args => new HoldArgs(ParseTarget(args), args.RequiredString("reason", MaxText)), PlaceHold);
         Invoke("ReleaseHold", OversightAccess, args => new TargetArgs(ParseTarget(args)), ReleaseHold);
@@ -46,7 +46,7 @@ public sealed partial class CharityContract
         };
     }
 
-    private static byte[]? PublishDisclosure(IContractContext context, DisclosureArgs args)
+    private static byte[]? PublishDisclosure(ContractContext context, DisclosureArgs args)
     {
         string owner = args.Scope switch
         {
@@ -83,7 +83,7 @@ public sealed partial class CharityContract
     }
 
     /// <summary>The annual report; the ledger's own flows are checked against the Charity Law table and breaches raise RatioBreach alerts.</summary>
-    private static byte[]? PublishAnnual(IContractContext context, AnnualArgs args)
+    private static byte[]? PublishAnnual(ContractContext context, AnnualArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "PublishAnnual", $"{args.CharityId}.{args.Year}", args, out var hash)) return null;
         RequireOwner(context, args.CharityId, $"charity '{args.CharityId}'");
@@ -99,20 +99,20 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static byte[]? PlaceHold(IContractContext context, HoldArgs args)
+    private static byte[]? PlaceHold(ContractContext context, HoldArgs args)
     {
         if (!context.Exists(TargetStateKey(args.TargetKey))) throw new ContractException(ContractErrors.NotFound, $"hold target {args.TargetKey} does not exist");
         Holds.Place(context, args.TargetKey, args.Reason);
         return null;
     }
 
-    private static byte[]? ReleaseHold(IContractContext context, TargetArgs args)
+    private static byte[]? ReleaseHold(ContractContext context, TargetArgs args)
     {
         Holds.Release(context, args.TargetKey);
         return null;
     }
 
-    private static byte[]? Attest(IContractContext context, AttestArgs args)
+    private static byte[]? Attest(ContractContext context, AttestArgs args)
     {
         var key = CharityKeys.Attestation(args.Scope, args.Id, context.Caller.Organization, args.ReportHash);
         if (context.Exists(key)) return null;
@@ -122,7 +122,7 @@ public sealed partial class CharityContract
     }
 
     /// <summary>A periodic sweep (e.g. daily by the regulator): one Alert event per overdue campaign and per idle lot found.</summary>
-    private static byte[]? RaiseAlerts(IContractContext context, AlertScanArgs args)
+    private static byte[]? RaiseAlerts(ContractContext context, AlertScanArgs args)
     {
         var overdue = FindOverdue(context, context.TimestampMs, null, args.Limit).Items;
         foreach (var item in overdue) context.Emit("Alert", new { kind = "DisclosureOverdue", item.CampaignId, item.CharityId, item.Reason });
@@ -131,13 +131,13 @@ public sealed partial class CharityContract
         return ContractJson.Serialize(new { overdue = overdue.Count, idle = idle.Count });
     }
 
-    private static void AlertIfDisclosureOverdue(IContractContext context, Campaign campaign)
+    private static void AlertIfDisclosureOverdue(ContractContext context, Campaign campaign)
     {
         if (OverdueReason(campaign, context.TimestampMs) is { } reason)
             context.Emit("Alert", new { kind = "DisclosureOverdue", campaign.CampaignId, campaign.CharityId, reason });
     }
 
-    private static void AlertIfIdle(IContractContext context, Pool pool)
+    private static void AlertIfIdle(ContractContext context, Pool pool)
     {
         var oldest = context.GetStateByPrefix(CharityKeys.FifoPrefix(pool.PoolId), 1);
         if (oldest.Count == 0) return;
@@ -169,7 +169,7 @@ public sealed partial class CharityContract
         return null;
     }
 
-    private static CharityRatios.Result RatiosFromLedger(IContractContext context, Org org, int year)
+    private static CharityRatios.Result RatiosFromLedger(ContractContext context, Org org, int year)
     {
         var current = context.Get<YearFlows>(CharityKeys.Flows(org.OrgId, year)) ?? new YearFlows();
         var prior = context.Get<YearFlows>(CharityKeys.Flows(org.OrgId, year - 1)) ?? new YearFlows();

@@ -30,13 +30,15 @@ public sealed partial class CharityContract
         Query("CampaignLedger", args => new RefPagedArgs(args.RequiredId("campaignId"), Paging.Args(args).After, Paging.Args(args).Limit), CampaignLedger);
         Query("BalanceSheet", args => new CharityYearArgs(args.RequiredId("charityId"), args.Has("year") ? (int)args.RequiredLong("year", 2000, 2200) : null), BalanceSheet);
         Query("AnnualRatios", args => new CharityYearArgs(args.RequiredId("charityId"), (int)args.RequiredLong("year", 2000, 2200)), AnnualRatios);
-        Query("OverdueDisclosures", args => new AsOfArgs(args.OptionalLong("asOf", 0), Paging.Args(args).After, Paging.Args(args).Limit),
+        Query("OverdueDisclosures", args => new AsOfArgs(args.OptionalTime("asOf"), Paging.Args(args).After, Paging.Args(args).Limit),
             (c, a) => ContractJson.Serialize(FindOverdue(c, a.AsOf ?? c.TimestampMs, a.After, a.Limit)));
-        Query("IdleFunds", args => new IdleArgs(args.OptionalInt("days", DefaultIdleDays, 0, 36_500), args.OptionalLong("asOf", 0), args.OptionalId("owner"), Paging.Args(args).After, Paging.Args(args).Limit),
+        Query("IdleFunds", args => new IdleArgs(args.OptionalInt("days", DefaultIdleDays, 0, 36_500), args.OptionalTime("asOf"), args.OptionalId("owner"), Paging.Args(args).After, Paging.Args(args).Limit),
             (c, a) => ContractJson.Serialize(FindIdle(c, (a.AsOf ?? c.TimestampMs) - a.Days * DayMs, a.Owner, a.After, a.Limit, a.AsOf ?? c.TimestampMs)));
         Query("PayeeAcrossCharities", args => new RefPagedArgs(args.RequiredString("payeeRef", 64), Paging.Args(args).After, Paging.Args(args).Limit), PayeeAcrossCharities);
-        Query("RelatedPartyHits", args => new PagedArgs(null, 0), RelatedPartyHits);
+        Query("RelatedPartyHits", args => new PagedArgs(Paging.Args(args).After, Paging.Args(args).Limit), RelatedPartyHits);
         Query("UnevidencedOrSelfApproved", args => new PagedArgs(Paging.Args(args).After, Paging.Args(args).Limit), UnevidencedOrSelfApproved);
+        Query("ListRelatedParties", args => new RefPagedArgs(args.RequiredId("orgId"), Paging.Args(args).After, Paging.Args(args).Limit), ListRelatedParties);
+        Query("CheckInvariants", args => new PagedArgs(null, 0), CheckInvariants);
     }
 
     /// <summary>What the public may see of a donation: an anonymous donor has neither name nor reference.</summary>
@@ -48,14 +50,14 @@ public sealed partial class CharityContract
 
     private static string DonorLabel(Donation d) => d.Anonymous ? "anonymous" : d.DisplayName ?? "(name not published)";
 
-    private static byte[]? GetCampaign(IContractContext context, IdArgs args)
+    private static byte[]? GetCampaign(ContractContext context, IdArgs args)
     {
         var campaign = RequireCampaign(context, args.Id);
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
         return ContractJson.Serialize(new { campaign, pool = new { pool.PoolId, pool.Balance, pool.Reserved } });
     }
 
-    private static byte[]? ListCampaigns(IContractContext context, RefPagedArgs args)
+    private static byte[]? ListCampaigns(ContractContext context, RefPagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, CharityKeys.OwnerCampaignPrefix(args.Ref), args.After, args.Limit);
         var items = entries.Select(e => RequireCampaign(context, e.Key[(e.Key.LastIndexOf('/') + 1)..])).ToList();
@@ -76,7 +78,7 @@ public sealed partial class CharityContract
         public bool Truncated;
     }
 
-    private static byte[]? TraceDonation(IContractContext context, TraceArgs args)
+    private static byte[]? TraceDonation(ContractContext context, TraceArgs args)
     {
         var donation = RequireDonation(context, args.Id);
         var budget = new TraceBudget(args.MaxNodes);
@@ -103,7 +105,7 @@ public sealed partial class CharityContract
         }
     }
 
-    private static TraceNode? TraceLot(IContractContext context, string lotId, TraceBudget budget)
+    private static TraceNode? TraceLot(ContractContext context, string lotId, TraceBudget budget)
     {
         if (budget.Left-- <= 0) { budget.Truncated = true; return null; }
         var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
@@ -144,7 +146,7 @@ public sealed partial class CharityContract
     public sealed record TraceSource(string DonationId, string Donor, string? DonorRef, string? CampaignId, long Amount, IReadOnlyList<string> Path);
 
     /// <summary>Backward: which donations paid a disbursement, through which lots (anonymous donors stay anonymous).</summary>
-    private static byte[]? TraceDisbursement(IContractContext context, IdArgs args)
+    private static byte[]? TraceDisbursement(ContractContext context, IdArgs args)
     {
         var disb = RequireDisbursement(context, args.Id);
         var sources = new List<TraceSource>();
@@ -170,7 +172,7 @@ public sealed partial class CharityContract
         });
     }
 
-    private static byte[]? DonorStatement(IContractContext context, RefPagedArgs args)
+    private static byte[]? DonorStatement(ContractContext context, RefPagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
         var items = new List<object>();
@@ -186,7 +188,7 @@ public sealed partial class CharityContract
         return ContractJson.Serialize(new { donorRef = args.Ref, items, next });
     }
 
-    private static byte[]? CampaignLedger(IContractContext context, RefPagedArgs args)
+    private static byte[]? CampaignLedger(ContractContext context, RefPagedArgs args)
     {
         var campaign = RequireCampaign(context, args.Ref);
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
@@ -202,7 +204,7 @@ public sealed partial class CharityContract
         });
     }
 
-    private static byte[]? BalanceSheet(IContractContext context, CharityYearArgs args)
+    private static byte[]? BalanceSheet(ContractContext context, CharityYearArgs args)
     {
         var org = context.Require<Org>(CharityKeys.Org(args.CharityId), $"organisation '{args.CharityId}'");
         long unrestricted = 0, restricted = 0, subGrants = 0, reserved = 0;
@@ -236,7 +238,7 @@ public sealed partial class CharityContract
         });
     }
 
-    private static byte[]? AnnualRatios(IContractContext context, CharityYearArgs args)
+    private static byte[]? AnnualRatios(ContractContext context, CharityYearArgs args)
     {
         var org = RequireOrg(context, args.CharityId, OrgType.Charity);
         var result = RatiosFromLedger(context, org, args.Year!.Value);
@@ -244,7 +246,7 @@ public sealed partial class CharityContract
         return ContractJson.Serialize(new { ledger = result, published });
     }
 
-    private static Page<OverdueItem> FindOverdue(IContractContext context, long now, string? after, int limit)
+    private static Page<OverdueItem> FindOverdue(ContractContext context, long now, string? after, int limit)
     {
         var items = new List<OverdueItem>();
         string? cursor = after;
@@ -271,7 +273,7 @@ public sealed partial class CharityContract
     /// (each pool's FIFO index is in time order, so a pool's scan stops at the first younger lot).
     /// The cursor is "poolId/fifo-suffix" of the last item returned.
     /// </summary>
-    private static Page<IdleItem> FindIdle(IContractContext context, long createdBefore, string? owner, string? after, int limit, long? now = null)
+    private static Page<IdleItem> FindIdle(ContractContext context, long createdBefore, string? owner, string? after, int limit, long? now = null)
     {
         var items = new List<IdleItem>();
         long at = now ?? context.TimestampMs;
@@ -302,38 +304,60 @@ public sealed partial class CharityContract
         return new Page<IdleItem>(items, null);
     }
 
-    private static byte[]? PayeeAcrossCharities(IContractContext context, RefPagedArgs args)
+    /// <summary>
+    /// One payee across charities: the totals per paying organisation cover every payment ever confirmed (kept at
+    /// payment time); only the list of payments is paged.
+    /// </summary>
+    private static byte[]? PayeeAcrossCharities(ContractContext context, RefPagedArgs args)
     {
+        var byCharity = context.Objects<PayeeTotal>(CharityKeys.PayeeTotalPrefix(args.Ref))
+            .Select(e => new { charityId = e.Value.OrgId, count = e.Value.Count, amount = e.Value.Amount }).ToList();
         var (entries, next) = Paging.Scan(context, CharityKeys.PayeeIndexPrefix(args.Ref), args.After, args.Limit);
         var disbursements = entries.Select(e => RequireDisbursement(context, e.Key[(e.Key.LastIndexOf('/') + 1)..])).ToList();
-        var byCharity = disbursements.GroupBy(d => d.Owner, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new { charityId = g.Key, count = g.Count(), amount = g.Sum(d => d.Amount) }).ToList();
         return ContractJson.Serialize(new
         {
-            payeeRef = args.Ref, charities = byCharity.Count, byCharity,
+            payeeRef = args.Ref, charities = byCharity.Count, payments = byCharity.Sum(c => c.count), amount = byCharity.Sum(c => c.amount), byCharity,
             disbursements = disbursements.Select(d => new { d.DisbId, d.Owner, d.CampaignId, d.Amount, d.Category, d.PaidAt }), next,
         });
     }
 
-    /// <summary>Paid disbursements whose payee is (now) a declared related party of the paying organisation.</summary>
-    private static byte[]? RelatedPartyHits(IContractContext context, PagedArgs args)
+    /// <summary>
+    /// Paid disbursements to a declared related party of the payer (Art 58), judged against the declarations in
+    /// force when the bank confirmed the payment: <c>inForce</c> ones broke the rule (the contract refuses them, so
+    /// the list stays empty unless a rule is broken); <c>declaredLater</c> ones were paid before the relation was
+    /// declared and are worth a review. Paged by declaration.
+    /// </summary>
+    private static byte[]? RelatedPartyHits(ContractContext context, PagedArgs args)
     {
-        var hits = new List<object>();
-        foreach (var entry in context.GetStateByPrefix(CharityKeys.OrgPrefix))
+        var (entries, next) = Paging.Scan(context, CharityKeys.RelatedPartyPrefix, args.After, args.Limit);
+        var inForce = new List<object>();
+        var declaredLater = new List<object>();
+        foreach (var entry in entries)
         {
-            var org = ContractJson.Deserialize<Org>(entry.Value);
-            foreach (var hash in org.RelatedPartyHashes)
-                foreach (var paid in context.GetStateByPrefix(CharityKeys.PayeeIndexPrefix(hash)))
-                {
-                    var disb = RequireDisbursement(context, paid.Key[(paid.Key.LastIndexOf('/') + 1)..]);
-                    if (disb.Owner == org.OrgId) hits.Add(new { disb.DisbId, charityId = org.OrgId, disb.PayeeRef, disb.Amount, disb.PaidAt });
-                }
+            var party = ContractJson.Deserialize<RelatedParty>(entry.Value);
+            foreach (var paid in context.GetStateByPrefix(CharityKeys.PayeeIndexPrefix(party.Hash)))
+            {
+                var disb = RequireDisbursement(context, paid.Key[(paid.Key.LastIndexOf('/') + 1)..]);
+                if (disb.Owner != party.OrgId || disb.Status != DisbursementStatus.Paid) continue;
+                var block = disb.ClosedBlock ?? 0;
+                var hit = new { disb.DisbId, charityId = party.OrgId, disb.PayeeRef, disb.Amount, disb.PaidAt, confirmedAt = disb.ClosedAt, confirmedInBlock = block, declaredFrom = party.Periods[0].From };
+                if (party.InForceAt(block)) inForce.Add(hit);
+                else if (party.DeclaredAfter(block)) declaredLater.Add(hit);
+            }
         }
-        return ContractJson.Serialize(new { hits });
+        return ContractJson.Serialize(new { inForce, declaredLater, next });
+    }
+
+    /// <summary>An organisation's related-party declarations with the periods each was in force.</summary>
+    private static byte[]? ListRelatedParties(ContractContext context, RefPagedArgs args)
+    {
+        var prefix = CharityKeys.RelatedParty(args.Ref, "");
+        var (entries, next) = Paging.Scan(context, prefix, args.After, args.Limit);
+        return ContractJson.Serialize(new Page<RelatedParty>(entries.Select(e => ContractJson.Deserialize<RelatedParty>(e.Value)).ToList(), next));
     }
 
     /// <summary>Disbursements that lack evidence or were approved by their proposer (should always be empty).</summary>
-    private static byte[]? UnevidencedOrSelfApproved(IContractContext context, PagedArgs args)
+    private static byte[]? UnevidencedOrSelfApproved(ContractContext context, PagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, CharityKeys.DisbursementPrefix, args.After, args.Limit);
         var problems = new List<object>();

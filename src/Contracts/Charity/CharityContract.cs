@@ -27,6 +27,7 @@ public sealed partial class CharityContract : Contract
     public const string DonorOrOfficerAccess = "OR(ANY donor, ANY charity-officer)";
     public const string DonorOrBankAccess = "OR(ANY donor, ANY bank)";
     public const string OfficerOrBankAccess = "OR(ANY charity-officer, ANY bank)";
+    public const string OfficerOrRegulatorAccess = "OR(ANY charity-officer, ANY regulator)";
     public const string OversightAccess = "OR(ANY regulator, ANY auditor)";
     public const string AuditorAccess = "ANY auditor";
 
@@ -39,6 +40,26 @@ public sealed partial class CharityContract : Contract
     public const int MaxEvidence = 32;
     public const int MaxText = 256;
 
+    /// <summary>
+    /// What every integer field of the contract's state, events and answers measures; a test fails on any field
+    /// missing here. Money is fen.
+    /// </summary>
+    public static readonly FieldUnits FieldUnits = new(
+        fen: ["amount", "remaining", "reserved", "balance", "paid", "refunded", "received", "receivedUnrestricted", "allocatedIn", "movedIn", "movedOut",
+            "paidCharitable", "paidManagement", "paidFundraising", "paidOther", "paidFromUnrestricted", "managementCommitted", "inflows", "outflows",
+            "unrestricted", "restricted", "subGrants", "total", "income", "refunds", "charitable", "management", "fundraising", "other", "used", "target",
+            "moved", "incomePriorYear", "netAssetsPriorYearEnd", "charitableSpend", "managementSpend", "totalSpend", "requiredSpend", "in", "out",
+            "dualApprovalThreshold", "donated", "mgmtSpend", "netAssetsEnd", "restrictedTimeAdj", "held", "paidOut", "leftover"],
+        centiSquareMetres: [],
+        other: ["at", "createdAt", "startAt", "endAt", "openedAt", "closedAt", "settledAt", "cancelledAt", "lastDisclosureAt", "registeredAt", "confirmedAt",
+            "valueDate", "proposedAt", "approvedAt", "paidAt", "publishedAt", "dueAt", "from", "to", "declaredFrom", "asOf",
+            "fromBlock", "toBlock", "closedBlock", "confirmedInBlock", "consentSeq",
+            "mgmtFeeCapBps", "disclosureEveryDays", "idleDays", "seq", "year", "count", "approvals", "required", "requiredApprovals", "charities", "payments",
+            "added", "overdue", "idle", "ageDays", "spendBps", "mgmtBps", "minSpendBps", "maxMgmtBps", "minIncomeSpendBps", "scanned",
+            "lots", "pools", "donations", "disbursements", "campaigns"]);
+
+    public override FieldUnits Units => FieldUnits;
+
     public CharityContract()
     {
         RegisterOrganisations();
@@ -47,12 +68,13 @@ public sealed partial class CharityContract : Contract
         RegisterDisbursements();
         RegisterOversight();
         RegisterQueries();
+        Query("FieldUnits", _ => 0, (_, _) => ContractJson.Serialize(FieldUnits.Describe()));
     }
 
     // ---- helpers shared by the handlers ----
 
     /// <summary>The caller's organisation as registered on this ledger, which must have the given type.</summary>
-    private static Org CallerOrg(IContractContext context, params OrgType[] types)
+    private static Org CallerOrg(ContractContext context, params OrgType[] types)
     {
         var name = context.Caller.Organization;
         var org = context.Get<Org>(CharityKeys.Org(name))
@@ -63,7 +85,7 @@ public sealed partial class CharityContract : Contract
         return org;
     }
 
-    private static Org ActiveCallerOrg(IContractContext context, params OrgType[] types)
+    private static Org ActiveCallerOrg(ContractContext context, params OrgType[] types)
     {
         var org = CallerOrg(context, types);
         RequireActive(org);
@@ -76,20 +98,20 @@ public sealed partial class CharityContract : Contract
     }
 
     /// <summary>The caller must belong to the organisation that owns the object.</summary>
-    private static void RequireOwner(IContractContext context, string owner, string what)
+    private static void RequireOwner(ContractContext context, string owner, string what)
     {
         if (context.Caller.Organization != owner)
             throw new ContractException(ContractErrors.NotAuthorized, $"{what} belongs to '{owner}'; caller is from '{context.Caller.Organization}'");
     }
 
-    private static Org RequireOrg(IContractContext context, string orgId, OrgType type)
+    private static Org RequireOrg(ContractContext context, string orgId, OrgType type)
     {
         var org = context.Require<Org>(CharityKeys.Org(orgId), $"organisation '{orgId}'");
         if (org.Type != type) throw new ContractException(ContractErrors.BadArgs, $"organisation '{orgId}' is {org.Type}, expected {type}");
         return org;
     }
 
-    private static void RequireNotHeld(IContractContext context, params string[] targets) => Holds.RequireNone(context, targets);
+    private static void RequireNotHeld(ContractContext context, params string[] targets) => Holds.RequireNone(context, targets);
 
     /// <summary>An illegal state transition: names the object, its current state and the attempted step.</summary>
     private static ContractException BadState(string what, object current, string attempted) => StateMachine.Illegal(what, current, attempted);
@@ -103,7 +125,7 @@ public sealed partial class CharityContract : Contract
 
     public static string Yuan(long fen) => Money.Format(fen);
 
-    private static void AddFlow(IContractContext context, string orgId, long at, Action<YearFlows> change)
+    private static void AddFlow(ContractContext context, string orgId, long at, Action<YearFlows> change)
     {
         var key = CharityKeys.Flows(orgId, YearOf(at));
         var flows = context.Get<YearFlows>(key) ?? new YearFlows();
@@ -111,7 +133,7 @@ public sealed partial class CharityContract : Contract
         context.Put(key, flows);
     }
 
-    private static void AddCampaignEntry(IContractContext context, string? campaignId, string kind, string id, long inAmount, long outAmount, string? detail)
+    private static void AddCampaignEntry(ContractContext context, string? campaignId, string kind, string id, long inAmount, long outAmount, string? detail)
     {
         if (campaignId is null) return;
         context.Put(CharityKeys.CampaignEntry(campaignId, context.TimestampMs, kind, id), new LedgerEntry(kind, id, context.TimestampMs, inAmount, outAmount, detail));

@@ -9,6 +9,8 @@ namespace Chain.Contracts.Charity;
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Org))]
+[JsonSerializable(typeof(RelatedParty))]
+[JsonSerializable(typeof(PayeeTotal))]
 [JsonSerializable(typeof(Campaign))]
 [JsonSerializable(typeof(Pool))]
 [JsonSerializable(typeof(Lot))]

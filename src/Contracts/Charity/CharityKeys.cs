@@ -27,6 +27,12 @@ public static class CharityKeys
     public static string Annual(string charityId, int year) => $"annual/{charityId}/{year}";
     public static string Flows(string orgId, int year) => $"flows/{orgId}/{year}";
     public static string FlowsPrefix(string orgId) => $"flows/{orgId}/";
+    /// <summary>A declared related party of an organisation (<see cref="RelatedParty"/>).</summary>
+    public static string RelatedParty(string orgId, string hash) => $"related/{orgId}/{hash}";
+    public const string RelatedPartyPrefix = "related/";
+    /// <summary>What one organisation paid one payee in all (<see cref="PayeeTotal"/>).</summary>
+    public static string PayeeTotal(string payeeRef, string orgId) => $"payeetotal/{payeeRef}/{orgId}";
+    public static string PayeeTotalPrefix(string payeeRef) => $"payeetotal/{payeeRef}/";
     public static string Attestation(Scope scope, string id, string org, string reportHash) => $"attest/{scope}/{id}/{org}/{reportHash}";
 
     /// <summary>lineage: amount that flowed from a lot to a child (lot, disb or refund).</summary>

@@ -20,11 +20,44 @@ public sealed class Org
     public long DualApprovalThreshold { get; init; }
     /// <summary>Lots unspent for longer than this raise IdleFunds alerts.</summary>
     public int IdleDays { get; init; }
-    public List<string> RelatedPartyHashes { get; set; } = [];
     public long RegisteredAt { get; init; }
 }
 
-public enum CampaignStatus { Draft, Filed, Open, Closed, Settled }
+/// <summary>
+/// A payee hash an organisation declared as a related party (Art 58), with every period the declaration was in
+/// force. The organisation only adds; only the regulator ends a period, so the list in force at any past
+/// payment can be told from state.
+/// </summary>
+public sealed class RelatedParty
+{
+    public required string OrgId { get; init; }
+    public required string Hash { get; init; }
+    public List<RelatedPeriod> Periods { get; init; } = [];
+    [System.Text.Json.Serialization.JsonIgnore] public bool InForce => Periods.Count > 0 && Periods[^1].To is null;
+
+    /// <summary>
+    /// In force for a payment confirmed in <paramref name="block"/>: declared in an earlier block and not ended by
+    /// then. Ledger order, not timestamps, decides: within one block a payment after a declaration is refused, so a
+    /// payment in the block that declared (or ended) the relation came before the declaration (or after the end).
+    /// </summary>
+    public bool InForceAt(ulong block) => Periods.Any(p => p.FromBlock < block && (p.ToBlock is not { } to || block < to));
+
+    public bool DeclaredAfter(ulong block) => Periods.Any(p => p.FromBlock >= block);
+}
+
+public sealed record RelatedPeriod(long From, ulong FromBlock, string DeclaredBy, long? To = null, ulong? ToBlock = null, string? EndedBy = null, string? EndReason = null);
+
+/// <summary>Everything one organisation paid one payee (kept at payment, so totals never depend on a page).</summary>
+public sealed class PayeeTotal
+{
+    public required string PayeeRef { get; init; }
+    public required string OrgId { get; init; }
+    public int Count { get; set; }
+    public long Amount { get; set; }
+}
+
+/// <summary>Cancelled: the campaign failed or was called off before settlement; its money only goes back to donors (refund reason CampaignCancelled).</summary>
+public enum CampaignStatus { Draft, Filed, Open, Closed, Settled, Cancelled }
 public enum LeftoverRule { SimilarProject, Refund, Named }
 
 public sealed class Campaign
@@ -43,12 +76,18 @@ public sealed class Campaign
     public string? FilingNo { get; set; }
     public int MgmtFeeCapBps { get; init; }
     public LeftoverRule LeftoverRule { get; init; }
+    /// <summary>With leftover rule Named: the campaign the plan names to receive the leftover.</summary>
+    public string? LeftoverTarget { get; init; }
+    /// <summary>The plan or the donors' agreements forbid investing this money (Art 54); its pool carries the flag.</summary>
+    public bool NoInvest { get; init; }
     public CampaignStatus Status { get; set; }
     public int DisclosureEveryDays { get; init; }
     public long CreatedAt { get; init; }
     public long? OpenedAt { get; set; }
     public long? ClosedAt { get; set; }
     public long? SettledAt { get; set; }
+    public long? CancelledAt { get; set; }
+    public string? CancelReason { get; set; }
     public long? LastDisclosureAt { get; set; }
     public bool FinalDisclosed { get; set; }
     public CampaignTotals Totals { get; init; } = new();
@@ -84,6 +123,7 @@ public sealed class Pool
     public required string Owner { get; init; }
     public PoolKind Kind { get; init; }
     public string? CampaignId { get; init; }
+    /// <summary>Money here may not be invested (Art 54): a campaign whose plan forbids it, or an executor's sub-grants.</summary>
     public bool NoInvest { get; init; }
     /// <summary>Σ remaining of the pool's lots (I1).</summary>
     public long Balance { get; set; }
@@ -133,7 +173,8 @@ public sealed class Donation
     public long Refunded { get; set; }
 }
 
-public enum PayeeType { Beneficiary, Supplier, Executor, Staff }
+/// <summary>Investment: money placed in an investment product (Art 54), never from a pool marked NoInvest.</summary>
+public enum PayeeType { Beneficiary, Supplier, Executor, Staff, Investment }
 public enum Category { Charitable, Management, Fundraising, Other }
 public enum DisbursementStatus { Proposed, Approved, Paid, Rejected, Failed }
 public enum EvidenceKind { Contract, Invoice, SignOff, Receipt, Photo, Other }
@@ -162,7 +203,11 @@ public sealed class Disbursement
     public long? ApprovedAt { get; set; }
     public string? BankId { get; set; }
     public string? BankTxRef { get; set; }
+    /// <summary>The value date the bank reported.</summary>
     public long? PaidAt { get; set; }
+    /// <summary>When the bank's confirmation (or failure) was recorded: the transaction time, and its block.</summary>
+    public long? ClosedAt { get; set; }
+    public ulong? ClosedBlock { get; set; }
     public string? Reason { get; set; }
     public List<LotAmount> Consumed { get; set; } = [];
     public List<string> Acknowledgements { get; init; } = [];

@@ -13,20 +13,20 @@ internal static class Lineage
     public const string ToDisbursement = "disb";
     public const string ToRefund = "refund";
 
-    public static Pool RequirePool(IContractContext context, string poolId) =>
+    public static Pool RequirePool(ContractContext context, string poolId) =>
         context.Require<Pool>(CharityKeys.Pool(poolId), $"pool '{poolId}'");
 
-    public static Pool EnsurePool(IContractContext context, string poolId, string owner, PoolKind kind, string? campaignId)
+    public static Pool EnsurePool(ContractContext context, string poolId, string owner, PoolKind kind, string? campaignId, bool noInvest)
     {
         if (context.Get<Pool>(CharityKeys.Pool(poolId)) is { } existing) return existing;
-        var pool = new Pool { PoolId = poolId, Owner = owner, Kind = kind, CampaignId = campaignId };
+        var pool = new Pool { PoolId = poolId, Owner = owner, Kind = kind, CampaignId = campaignId, NoInvest = noInvest };
         context.Put(CharityKeys.Pool(poolId), pool);
         context.PutState(CharityKeys.OwnerPool(owner, poolId), [1]);
         return pool;
     }
 
     /// <summary>Creates a lot in <paramref name="pool"/> and adds it to the pool's balance (the caller writes the pool).</summary>
-    public static Lot CreateLot(IContractContext context, Pool pool, string lotId, LotOrigin origin, string donationId, string? parentLotId, string? viaDisbId, long amount, string? restrictedTo)
+    public static Lot CreateLot(ContractContext context, Pool pool, string lotId, LotOrigin origin, string donationId, string? parentLotId, string? viaDisbId, long amount, string? restrictedTo)
     {
         if (context.Exists(CharityKeys.Lot(lotId))) throw new ContractException(ContractErrors.Conflict, $"lot '{lotId}' already exists");
         var lot = new Lot
@@ -45,7 +45,7 @@ internal static class Lineage
     /// named lots (whose amounts were reserved at approval) or, when none are named, from unreserved money in
     /// FIFO order. Writes the edges and the lots; the caller writes the pool.
     /// </summary>
-    public static List<LotAmount> Consume(IContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, string childType, string childId)
+    public static List<LotAmount> Consume(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, string childType, string childId)
     {
         var takes = Plan(context, pool, amount, earmarked);
         foreach (var (lot, take) in takes) Take(context, lot, take, childType, childId);
@@ -57,7 +57,7 @@ internal static class Lineage
     /// Moves money from one pool to another: each lot taken (FIFO over unreserved money, or the given lots and amounts)
     /// gets a child lot in <paramref name="target"/> and an edge lot → child lot. Writes lots; the caller writes both pools.
     /// </summary>
-    public static List<LotAmount> Transfer(IContractContext context, Pool source, Pool target, long amount, IReadOnlyList<(Lot Lot, long Take)>? fromLots,
+    public static List<LotAmount> Transfer(ContractContext context, Pool source, Pool target, long amount, IReadOnlyList<(Lot Lot, long Take)>? fromLots,
         string kindPrefix, string operationId, LotOrigin origin, string? restrictedTo)
     {
         var takes = fromLots?.ToList() ?? Plan(context, source, amount, []);
@@ -75,7 +75,7 @@ internal static class Lineage
     }
 
     /// <summary>Sub-grant: the executor's pool gets one lot per lot the disbursement consumed, each pointing back to it.</summary>
-    public static void CreateGrantLots(IContractContext context, Pool target, IReadOnlyList<LotAmount> consumed, string disbId, string? restrictedTo)
+    public static void CreateGrantLots(ContractContext context, Pool target, IReadOnlyList<LotAmount> consumed, string disbId, string? restrictedTo)
     {
         for (int i = 0; i < consumed.Count; i++)
         {
@@ -84,7 +84,7 @@ internal static class Lineage
         }
     }
 
-    private static List<(Lot Lot, long Take)> Plan(IContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked)
+    private static List<(Lot Lot, long Take)> Plan(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked)
     {
         var takes = new List<(Lot, long)>();
         if (earmarked.Count > 0)
@@ -116,14 +116,14 @@ internal static class Lineage
     }
 
     /// <summary>Takes unreserved money from one given lot into a child; the caller writes the pool.</summary>
-    public static void TakeFromLot(IContractContext context, Pool pool, Lot lot, long take, string childType, string childId)
+    public static void TakeFromLot(ContractContext context, Pool pool, Lot lot, long take, string childType, string childId)
     {
         if (take > lot.Remaining - lot.Reserved) throw new ContractException(CharityErrors.Overspend, $"lot '{lot.LotId}' has {Money.Format(lot.Remaining - lot.Reserved)} unearmarked; cannot take {Money.Format(take)}");
         Take(context, lot, take, childType, childId);
         pool.Balance -= take;
     }
 
-    private static void Take(IContractContext context, Lot lot, long take, string childType, string childId)
+    private static void Take(ContractContext context, Lot lot, long take, string childType, string childId)
     {
         lot.Remaining -= take;
         var edgeKey = CharityKeys.Edge(lot.LotId, childType, childId);
@@ -140,7 +140,7 @@ internal static class Lineage
     /// order. With <paramref name="includeGrants"/>, also the lots of executors that received it as a sub-grant.
     /// Only lots with money left are returned.
     /// </summary>
-    public static List<Lot> OpenLotsOfDonation(IContractContext context, Donation donation, bool includeGrants)
+    public static List<Lot> OpenLotsOfDonation(ContractContext context, Donation donation, bool includeGrants)
     {
         var open = new List<Lot>();
         var pending = new Stack<string>();

@@ -17,20 +17,22 @@ public sealed partial class FundContract
         {
             var parsed = new DraftArgs(args.RequiredId("agrId"), args.OptionalInt("ver", 1, 1, 999), args.RequiredId("projectId"), args.RequiredId("hhId"),
                 args.RequiredEnum<AgreementMode>("mode"),
-                args.List("items", (e, n) => { var a = ContractArgs.Of(e, n); return new Item(a.RequiredEnum<ItemCode>("code"), a.RequiredLong("amount", 0)); }, 32, required: true),
-                args.RequiredLong("payable", 0), args.OptionalLong("receivable", 0) ?? 0,
+                args.List("items", (e, n) => { var a = ContractArgs.Of(e, n); return new Item(a.RequiredEnum<ItemCode>("code"), a.RequiredAmount("amount", 0)); }, 32, required: true),
+                args.RequiredAmount("payable", 0), args.OptionalAmount("receivable") ?? 0,
                 args.List("schedule", (e, n) =>
                 {
                     var a = ContractArgs.Of(e, n);
                     var condition = a.RequiredEnum<Condition>("condition");
-                    return new Instalment((int)a.RequiredLong("seq", 1, 99), a.RequiredLong("amount", 1), condition, condition == Condition.Date ? a.RequiredLong("dueAt", 0) : a.OptionalLong("dueAt", 0));
+                    return new Instalment((int)a.RequiredLong("seq", 1, 99), a.RequiredAmount("amount"), condition, condition == Condition.Date ? a.RequiredTime("dueAt") : a.OptionalTime("dueAt"));
                 }, 12, required: false),
-                args.OptionalId("swapUnitId"), args.RequiredLong("moveDeadline", 0), args.RequiredHash("docHash"), args.OptionalString("deviationReason", MaxText));
+                args.OptionalId("swapUnitId"), args.RequiredTime("moveDeadline"), args.RequiredHash("docHash"), args.OptionalString("deviationReason", MaxText));
             if (parsed.Mode == AgreementMode.Decision) throw new ContractException(ContractErrors.BadArgs, "mode Decision is set by IssueDecision; draft Cash or Swap");
             if (parsed.Items.Count == 0) throw new ContractException(ContractErrors.BadArgs, "'items' must list the compensation items");
             if (parsed.Items.Select(i => i.Code).Distinct().Count() != parsed.Items.Count) throw new ContractException(ContractErrors.BadArgs, "an item code appears twice in 'items'");
             if (parsed.Schedule.Select(i => i.Seq).Distinct().Count() != parsed.Schedule.Count) throw new ContractException(ContractErrors.BadArgs, "an instalment number appears twice in 'schedule'");
             if (parsed.Mode == AgreementMode.Swap && parsed.SwapUnitId is null) throw new ContractException(ContractErrors.BadArgs, "a swap agreement needs 'swapUnitId'");
+            if (parsed.Mode != AgreementMode.Swap && parsed.SwapUnitId is not null)
+                throw new ContractException(ContractErrors.BadArgs, $"a {parsed.Mode} agreement names no resettlement unit; 'swapUnitId' belongs to Swap agreements");
             return parsed;
         }, DraftAgreement);
         Invoke("ReviewAgreement", ReviewerAccess, args => new VersionArgs(args.RequiredId("agrId"), (int)args.RequiredLong("ver", 1, 999)), ReviewAgreement);
@@ -40,13 +42,13 @@ public sealed partial class FundContract
         Invoke("IssueDecision", GovernmentAccess, args => new DecisionArgs(args.RequiredId("agrId"), (int)args.RequiredLong("ver", 1, 999), args.RequiredId("decisionNo")), IssueDecision);
     }
 
-    private static Agreement RequireAgreement(IContractContext context, string agrId, int ver) =>
+    private static Agreement RequireAgreement(ContractContext context, string agrId, int ver) =>
         context.Require<Agreement>(FundKeys.Agreement(agrId, ver), $"agreement '{agrId}' v{ver}");
 
-    private static void PutAgreement(IContractContext context, Agreement agreement) => context.Put(FundKeys.Agreement(agreement.AgrId, agreement.Ver), agreement);
+    private static void PutAgreement(ContractContext context, Agreement agreement) => context.Put(FundKeys.Agreement(agreement.AgrId, agreement.Ver), agreement);
 
     /// <summary>The version a step acts on must be the live one.</summary>
-    private static (AgreementHead Head, Agreement Agreement, Project Project) RequireCurrent(IContractContext context, string agrId, int ver)
+    private static (AgreementHead Head, Agreement Agreement, Project Project) RequireCurrent(ContractContext context, string agrId, int ver)
     {
         var head = context.Require<AgreementHead>(FundKeys.AgreementHead(agrId), $"agreement '{agrId}'");
         var agreement = RequireAgreement(context, agrId, ver);
@@ -55,7 +57,7 @@ public sealed partial class FundContract
         return (head, agreement, RequireProject(context, agreement.ProjectId));
     }
 
-    private static byte[]? DraftAgreement(IContractContext context, DraftArgs args)
+    private static byte[]? DraftAgreement(ContractContext context, DraftArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "DraftAgreement", $"{args.AgrId}.{args.Ver}", args, out var hash)) return null;
         var project = RequireProject(context, args.ProjectId);
@@ -63,7 +65,7 @@ public sealed partial class FundContract
         if (project.Status is ProjectStatus.Settled) throw BadState($"project '{project.ProjectId}'", project.Status, "take new agreements");
         var household = RequireHousehold(context, args.ProjectId, args.HhId);
         if (household.Status == HouseholdStatus.Closed) throw BadState($"household '{household.HhId}'", household.Status, "get an agreement");
-        Holds.RequireNone(context, $"project:{project.ProjectId}", HouseholdTarget(project.ProjectId, household.HhId));
+        RequireNotHeld(context, project.ProjectId, household.HhId, args.AgrId);
 
         // R4: one live agreement per household (and so per property unit); a new version supersedes the live one.
         var head = context.Get<AgreementHead>(FundKeys.AgreementHead(args.AgrId));
@@ -75,6 +77,10 @@ public sealed partial class FundContract
             if (head.ProjectId != args.ProjectId || head.HhId != args.HhId) throw new ContractException(ContractErrors.BadArgs, $"agreement '{args.AgrId}' belongs to household '{head.HhId}' of project '{head.ProjectId}'");
             if (args.Ver != head.CurrentVer + 1) throw new ContractException(ContractErrors.BadArgs, $"agreement '{args.AgrId}' is at v{head.CurrentVer}; the next version is {head.CurrentVer + 1}");
             if (head.Pending > 0) throw new ContractException(ContractErrors.BadState, $"agreement '{args.AgrId}' has {Money.Format(head.Pending)} of instructed payments; wait for the bank before a new version");
+            // A resettlement unit handed to this agreement stays with it: a new version cannot drop or swap it.
+            var liveVersion = RequireAgreement(context, head.AgrId, head.CurrentVer);
+            if (liveVersion.SwapUnitId is { } assigned && context.Get<ResettlementUnit>(FundKeys.ResettlementUnit(assigned))?.AssignedTo == args.AgrId && args.SwapUnitId != assigned)
+                throw new ContractException(ContractErrors.BadState, $"resettlement unit '{assigned}' is assigned to agreement '{args.AgrId}'; a new version keeps it");
         }
 
         // Amounts: Σ items = total; payable − receivable = total − swap unit price; the schedule pays what is left.
@@ -96,6 +102,12 @@ public sealed partial class FundContract
             throw new ContractException(FundErrors.Instalment, $"agreement '{args.AgrId}' has paid {Money.Format(paidSoFar)} already; a new version cannot pay less ({Money.Format(args.Payable)})");
         if (args.Schedule.Sum(i => i.Amount) != args.Payable - paidSoFar)
             throw new ContractException(FundErrors.Instalment, $"the schedule adds up to {Money.Format(args.Schedule.Sum(i => i.Amount))}; it must pay {Money.Format(args.Payable - paidSoFar)} (payable {Money.Format(args.Payable)} minus {Money.Format(paidSoFar)} paid)");
+        // Compensate first, move later (Art 27): only the on-time-move reward may wait for the handover, and only a small share.
+        long onHandover = args.Schedule.Where(i => i.Condition == Condition.OnHandover).Sum(i => i.Amount);
+        long reward = args.Items.Where(i => i.Code == ItemCode.Reward).Sum(i => i.Amount);
+        long handoverCap = (long)((Int128)args.Payable * project.Parameters.HandoverCapBps / 10_000);
+        if (onHandover > Math.Min(reward, handoverCap))
+            throw new ContractException(FundErrors.Instalment, $"{Money.Format(onHandover)} is due on handover; only the on-time-move reward ({Money.Format(reward)}) may wait for the handover, and at most {project.Parameters.HandoverCapBps / 100m}% of the payable ({Money.Format(handoverCap)}): compensation comes before the move (Art 27)");
 
         // R11: the house value follows the appraisal unless a reason is given (audit co-signs every agreement anyway).
         var appraisal = context.Get<Appraisal>(FundKeys.Appraisal(args.ProjectId, args.HhId))
@@ -144,7 +156,7 @@ public sealed partial class FundContract
     public static long DeviationBps(long value, long appraised) => appraised <= 0 ? (value == 0 ? 0 : 10_000) : (long)((Int128)Math.Abs(value - appraised) * 10_000 / appraised);
 
     /// <summary>R5: the reviewer is in the expropriation department and is not the drafter.</summary>
-    private static byte[]? ReviewAgreement(IContractContext context, VersionArgs args)
+    private static byte[]? ReviewAgreement(ContractContext context, VersionArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         RequireProjectRole(context, project, "reviewing department", project.DeptOrg);
@@ -161,7 +173,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>Synchronous audit: the audit office co-signs every agreement before approval.</summary>
-    private static byte[]? AuditCheck(IContractContext context, AuditArgs args)
+    private static byte[]? AuditCheck(ContractContext context, AuditArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         var org = context.Caller.Organization;
@@ -182,7 +194,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>R5: the approver is neither drafter nor reviewer; R3: approved payables stay within the budget.</summary>
-    private static byte[]? ApproveAgreement(IContractContext context, VersionArgs args)
+    private static byte[]? ApproveAgreement(ContractContext context, VersionArgs args)
     {
         var (head, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         RequireProjectRole(context, project, "approving department", project.DeptOrg);
@@ -190,13 +202,21 @@ public sealed partial class FundContract
         if (agreement.Drafter == Me(context) || agreement.Reviewer == Me(context) || agreement.Auditor == Me(context))
             throw new ContractException(FundErrors.SeparationOfDuties, $"{Me(context)} already acted on agreement '{agreement.AgrId}' v{agreement.Ver} and cannot approve it");
         if (agreement.Status != AgreementStatus.AuditChecked) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "approve it (needs AuditChecked)");
-        Holds.RequireNone(context, $"project:{project.ProjectId}", HouseholdTarget(project.ProjectId, agreement.HhId), $"agreement:{agreement.AgrId}");
+        RequireNotHeld(context, project.ProjectId, agreement.HhId, agreement.AgrId);
+        if (agreement.SwapUnitId is { } swapUnit && SwapClaimant(context, swapUnit) != agreement.AgrId)
+            throw new ContractException(FundErrors.DuplicateUnit, $"resettlement unit '{swapUnit}' is no longer promised to agreement '{agreement.AgrId}'");
+        // R3: approved payables stay within the budget and within what the account holds for households.
         long added = agreement.Payable - head.Paid; // what earlier versions paid is committed already
-        if (project.Committed + added > project.Budget)
-            throw new ContractException(FundErrors.OverBudget, $"approving {Money.Format(agreement.Payable)} would commit {Money.Format(project.Committed + added)} of project '{project.ProjectId}', above its budget {Money.Format(project.Budget)}");
-        project.Committed += added;
+        long committed = project.Committed + added;
+        long forHouseholds = project.Deposited - project.Returned - project.PendingReturns;
+        if (committed > project.Budget)
+            throw new ContractException(FundErrors.OverBudget, $"approving {Money.Format(agreement.Payable)} would commit {Money.Format(committed)} of project '{project.ProjectId}', above its budget {Money.Format(project.Budget)}");
+        if (committed > forHouseholds)
+            throw new ContractException(FundErrors.OverBudget, $"approving {Money.Format(agreement.Payable)} would commit {Money.Format(committed)} of project '{project.ProjectId}', above the {Money.Format(forHouseholds)} deposited for households (deposits minus returns)");
+        project.Committed = committed;
         PutProject(context, project);
         agreement.Approver = Me(context);
+        agreement.ApprovedAt = context.TimestampMs;
         agreement.Status = AgreementStatus.Approved;
         PutAgreement(context, agreement);
         SetHouseholdStatus(context, agreement, HouseholdStatus.Approved);
@@ -206,7 +226,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>The household signs with its own account, or the drafter records a witnessed paper signature [D]; only inside the signing window.</summary>
-    private static byte[]? SignAgreement(IContractContext context, SignArgs args)
+    private static byte[]? SignAgreement(ContractContext context, SignArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         var household = RequireHousehold(context, agreement.ProjectId, agreement.HhId);
@@ -220,6 +240,7 @@ public sealed partial class FundContract
         }
         if (agreement.Status != AgreementStatus.Approved) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "be signed (needs Approved)");
         RequireDecided(project, "sign agreements");
+        RequireNotHeld(context, project.ProjectId, agreement.HhId, agreement.AgrId);
         if (context.TimestampMs < project.SigningFrom || context.TimestampMs > project.SigningTo)
             throw new ContractException(FundErrors.TimeLock, $"the signing window of project '{project.ProjectId}' is {Iso(project.SigningFrom)} – {Iso(project.SigningTo)}");
         agreement.SignatureHash = args.SignatureHash;
@@ -240,13 +261,14 @@ public sealed partial class FundContract
     }
 
     /// <summary>Art 26: no agreement within the signing period → the government's compensation decision on the approved terms.</summary>
-    private static byte[]? IssueDecision(IContractContext context, DecisionArgs args)
+    private static byte[]? IssueDecision(ContractContext context, DecisionArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         RequireProjectRole(context, project, "government", project.GovOrg);
         if (agreement.DecisionNo == args.DecisionNo) return null;
         if (agreement.Status != AgreementStatus.Approved) throw BadState($"agreement '{agreement.AgrId}' v{agreement.Ver}", agreement.Status, "become a compensation decision (needs Approved, unsigned)");
         RequireDecided(project, "issue compensation decisions");
+        RequireNotHeld(context, project.ProjectId, agreement.HhId, agreement.AgrId);
         if (context.TimestampMs <= project.SigningTo)
             throw new ContractException(FundErrors.TimeLock, $"the signing period of project '{project.ProjectId}' runs until {Iso(project.SigningTo)}; a compensation decision comes after it");
         agreement.DecisionNo = args.DecisionNo;
@@ -271,7 +293,7 @@ public sealed partial class FundContract
             throw BadState($"project '{project.ProjectId}'", project.Status, $"{attempted} (the expropriation decision comes first)");
     }
 
-    private static void SetHouseholdStatus(IContractContext context, Agreement agreement, HouseholdStatus status)
+    private static void SetHouseholdStatus(ContractContext context, Agreement agreement, HouseholdStatus status)
     {
         var household = RequireHousehold(context, agreement.ProjectId, agreement.HhId);
         household.Status = status;

@@ -38,26 +38,27 @@ public sealed partial class FundContract
         };
     }
 
-    private static byte[]? PlaceHold(IContractContext context, HoldArgs args)
+    private static byte[]? PlaceHold(ContractContext context, HoldArgs args)
     {
         if (!context.Exists(TargetStateKey(args.TargetKey))) throw new ContractException(ContractErrors.NotFound, $"hold target {args.TargetKey} does not exist");
         if (Holds.Place(context, args.TargetKey, args.Reason)) Record(context, "PlaceHold", args.TargetKey);
         return null;
     }
 
-    private static byte[]? ReleaseHold(IContractContext context, TargetArgs args)
+    private static byte[]? ReleaseHold(ContractContext context, TargetArgs args)
     {
         if (Holds.Release(context, args.TargetKey)) Record(context, "ReleaseHold", args.TargetKey);
         return null;
     }
 
-    private static byte[]? Attest(IContractContext context, AttestArgs args)
+    private static byte[]? Attest(ContractContext context, AttestArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         var key = FundKeys.Attestation(project.ProjectId, context.Caller.Organization, args.ReportHash);
         if (context.Exists(key)) return null;
         context.PutState(key, System.Text.Encoding.UTF8.GetBytes(Me(context)));
         project.AttestedAt = context.TimestampMs;
+        project.AttestedBlock = context.BlockNumber;
         PutProject(context, project);
         Record(context, "Attest", project.ProjectId);
         context.Emit("Attested", new { project.ProjectId, args.ReportHash, by = context.Caller.Organization, balance = project.Balance });
@@ -65,7 +66,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>Art 29: a round of the per-household compensation list; its hash goes on the ledger and each household can check its line.</summary>
-    private static byte[]? PublishHouseholdList(IContractContext context, ListArgs args)
+    private static byte[]? PublishHouseholdList(ContractContext context, ListArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "expropriation department", project.DeptOrg);
@@ -81,19 +82,19 @@ public sealed partial class FundContract
             // The latest round that names the household: settlement checks it came out after the last payment.
             if (context.GetLong(FundKeys.Listed(project.ProjectId, hhId)) < args.Round) context.PutLong(FundKeys.Listed(project.ProjectId, hhId), args.Round);
         }
-        context.Put(key, new PublicList(project.ProjectId, args.Round, args.ListHash, args.HhIds.ToList(), context.TimestampMs, context.Caller.Organization));
+        context.Put(key, new PublicList(project.ProjectId, args.Round, args.ListHash, args.HhIds.ToList(), context.TimestampMs, context.Caller.Organization, context.BlockNumber));
         Record(context, "PublishHouseholdList", $"{project.ProjectId}/{args.Round}");
         context.Emit("HouseholdListPublished", new { project.ProjectId, args.Round, args.ListHash, households = args.HhIds.Count });
         return null;
     }
 
     /// <summary>A periodic sweep: Alert events for overdue instalments and idle project accounts.</summary>
-    private static byte[]? RaiseAlerts(IContractContext context, SweepArgs args)
+    private static byte[]? RaiseAlerts(ContractContext context, SweepArgs args)
     {
         var overdue = FindOverdue(context, context.TimestampMs, args.Limit);
         foreach (var item in overdue) context.Emit("Alert", new { kind = "OverduePayment", item.ProjectId, item.HhId, item.AgrId, item.Seq, item.Amount, item.DueAt });
         var idle = FindIdle(context, context.TimestampMs, null);
         foreach (var item in idle.Take(args.Limit)) context.Emit("Alert", new { kind = "IdleFunds", item.ProjectId, item.Balance, item.Reason });
-        return ContractJson.Serialize(new { overdue = overdue.Count, idle = Math.Min(idle.Count, args.Limit) });
+        return ContractJson.Serialize(new { overduePayments = overdue.Count, idleProjects = Math.Min(idle.Count, args.Limit) });
     }
 }

@@ -11,26 +11,26 @@ public sealed partial class FundContract
     private void RegisterPayments()
     {
         Invoke("InstructPayment", FinanceAccess, args => new InstructArgs(args.RequiredId("payId"), args.RequiredId("agrId"), (int)args.RequiredLong("ver", 1, 999),
-            (int)args.RequiredLong("seq", 1, 99), args.RequiredLong("amount", 1), args.RequiredHash("payeeAcctHash"), args.RequiredHash("payeeIdHash")), InstructPayment);
+            (int)args.RequiredLong("seq", 1, 99), args.RequiredAmount("amount"), args.RequiredHash("payeeAcctHash"), args.RequiredHash("payeeIdHash")), InstructPayment);
         Invoke("ConfirmPayment", BankAccess, args => new ConfirmArgs(args.RequiredId("payId"), args.RequiredId("bankTxRef")), ConfirmPayment);
         Invoke("FailPayment", BankAccess, args => new FailArgs(args.RequiredId("payId"), args.RequiredId("bankTxRef"), args.RequiredId("reason"), args.OptionalHash("accountHolderHash")), FailPayment);
     }
 
-    private static bool IsPaid(IContractContext context, AgreementHead head, int seq) => head.PaidSeqs.Contains(seq);
+    private static bool IsPaid(ContractContext context, AgreementHead head, int seq) => head.PaidSeqs.Contains(seq);
 
     /// <summary>
     /// R1 signed or decided agreement, R2 exactly the scheduled instalment and never above payable, R3 no overdraft,
     /// R5 instructor took no other role, R6 payee is the right-holder (or a recorded agent), R7 cooling period and
     /// handover condition, R10 no holds.
     /// </summary>
-    private static byte[]? InstructPayment(IContractContext context, InstructArgs args)
+    private static byte[]? InstructPayment(ContractContext context, InstructArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "InstructPayment", args.PayId, args, out var hash)) return null;
         if (context.Exists(FundKeys.Payment(args.PayId))) throw new ContractException(ContractErrors.Conflict, $"payment '{args.PayId}' already exists");
         var (head, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
         RequireProjectRole(context, project, "finance bureau", project.FinanceOrg);
         var household = RequireHousehold(context, agreement.ProjectId, agreement.HhId);
-        Holds.RequireNone(context, $"project:{project.ProjectId}", HouseholdTarget(project.ProjectId, household.HhId), $"agreement:{agreement.AgrId}");
+        RequireNotHeld(context, project.ProjectId, household.HhId, agreement.AgrId);
 
         RequireDecided(project, "pay households");
         if (agreement.Status is not (AgreementStatus.Signed or AgreementStatus.Decided))
@@ -48,6 +48,10 @@ public sealed partial class FundContract
             throw new ContractException(FundErrors.Instalment, $"agreement '{agreement.AgrId}' would pay {Money.Format(head.Paid + head.Pending + args.Amount)}, above its payable {Money.Format(agreement.Payable)}");
         if (args.PayeeIdHash != household.RightHolderHash && !household.AgentHashes.Contains(args.PayeeIdHash))
             throw new ContractException(FundErrors.PayeeMismatch, $"the payee is not the registered right-holder of unit {household.UnitNo} or a recorded agent; payments go only to the right-holder's own account");
+        if (household.PayeeAccount is null)
+            throw new ContractException(FundErrors.PayeeMismatch, $"household '{household.HhId}' has no approved payee account; the department approves the account registered at the survey first (ApprovePayeeAccount)");
+        if (args.PayeeAcctHash != household.PayeeAccount)
+            throw new ContractException(FundErrors.PayeeMismatch, $"the payee account is not the one approved for household '{household.HhId}'; a change of account needs the department's approval");
         long coolingEnds = agreement.SignedAt!.Value + project.Parameters.CoolingDays * DayMs;
         if (context.TimestampMs < coolingEnds) throw new ContractException(FundErrors.TimeLock, $"agreement '{agreement.AgrId}' is in its cooling period until {Iso(coolingEnds)}");
         switch (instalment.Condition)
@@ -60,7 +64,7 @@ public sealed partial class FundContract
         if (args.Amount > project.Balance - project.Pending)
             throw new ContractException(FundErrors.Overdraft, $"the dedicated account of project '{project.ProjectId}' holds {Money.Format(project.Balance)} with {Money.Format(project.Pending)} already instructed; {Money.Format(args.Amount)} would overdraw it");
 
-        project.Pending += args.Amount;
+        project.PendingPayments += args.Amount;
         PutProject(context, project);
         head.Pending += args.Amount;
         head.PendingSeqs.Add(args.Seq);
@@ -68,7 +72,7 @@ public sealed partial class FundContract
         context.Put(FundKeys.Payment(args.PayId), new Payment
         {
             PayId = args.PayId, ProjectId = project.ProjectId, HhId = household.HhId, AgrId = agreement.AgrId, Ver = agreement.Ver, Seq = args.Seq, Amount = args.Amount,
-            PayeeAcctHash = args.PayeeAcctHash, PayeeIdHash = args.PayeeIdHash, InstructedBy = me, AgreementStatus = agreement.Status, InstructedAt = context.TimestampMs,
+            PayeeAcctHash = args.PayeeAcctHash, PayeeIdHash = args.PayeeIdHash, InstructedBy = me, InstructedAt = context.TimestampMs,
             Status = PaymentStatus.Instructed,
         });
         context.PutState(FundKeys.ProjectPayment(project.ProjectId, args.PayId), [1]);
@@ -80,14 +84,14 @@ public sealed partial class FundContract
     }
 
     /// <summary>The bank pays from the dedicated account and confirms; a held payment, household or project is not confirmed (R10).</summary>
-    private static byte[]? ConfirmPayment(IContractContext context, ConfirmArgs args)
+    private static byte[]? ConfirmPayment(ContractContext context, ConfirmArgs args)
     {
         var payment = context.Require<Payment>(FundKeys.Payment(args.PayId), $"payment '{args.PayId}'");
         var project = RequireProject(context, payment.ProjectId);
         RequireProjectRole(context, project, "account bank", project.BankId);
         if (payment.Status == PaymentStatus.Confirmed && payment.BankTxRef == args.BankTxRef) return null;
         if (payment.Status != PaymentStatus.Instructed) throw BadState($"payment '{payment.PayId}'", payment.Status, "be confirmed (needs Instructed)");
-        Holds.RequireNone(context, $"payment:{payment.PayId}", $"agreement:{payment.AgrId}", HouseholdTarget(project.ProjectId, payment.HhId), $"project:{project.ProjectId}");
+        RequireNotHeld(context, project.ProjectId, payment.HhId, payment.AgrId, payment.PayId);
         var bankRef = BankReferences.RequireUnused(context, project.BankId, args.BankTxRef);
         var household = RequireHousehold(context, payment.ProjectId, payment.HhId);
         // R4: a property unit is paid under one agreement only.
@@ -103,21 +107,23 @@ public sealed partial class FundContract
         head.PendingSeqs.Remove(payment.Seq);
         if (head.CurrentVer == payment.Ver) head.PaidSeqs.Add(payment.Seq);
         context.Put(FundKeys.AgreementHead(head.AgrId), head);
-        project.Pending -= payment.Amount;
+        project.PendingPayments -= payment.Amount;
         project.Paid += payment.Amount;
-        project.LastOutflowAt = context.TimestampMs;
+        project.LastOutflowAt = project.LastPaymentAt = context.TimestampMs;
+        project.LastPaymentBlock = context.BlockNumber;
         if (project.Status is ProjectStatus.Signing or ProjectStatus.Decided) project.Status = ProjectStatus.Executing;
         PutProject(context, project);
         payment.Status = PaymentStatus.Confirmed;
         payment.BankTxRef = args.BankTxRef;
         payment.ConfirmedAt = context.TimestampMs;
         context.Put(FundKeys.Payment(payment.PayId), payment);
-        context.PutLong(FundKeys.PaidUnit(household.UnitNo, payment.AgrId), context.GetLong(FundKeys.PaidUnit(household.UnitNo, payment.AgrId)) + payment.Amount);
+        context.PutLong(FundKeys.PaidUnit(household.UnitNo, payment.AgrId), checked(context.GetLong(FundKeys.PaidUnit(household.UnitNo, payment.AgrId)) + payment.Amount));
         BankReferences.Record(context, bankRef, "payment/" + payment.PayId);
 
         var agreement = RequireAgreement(context, head.AgrId, head.CurrentVer);
         household.Paid += payment.Amount;
         household.LastPaidAt = context.TimestampMs;
+        household.LastPaidBlock = context.BlockNumber;
         bool allPaid = agreement.Schedule.All(i => head.PaidSeqs.Contains(i.Seq));
         bool allButHandover = agreement.Schedule.Where(i => i.Condition != Condition.OnHandover).All(i => head.PaidSeqs.Contains(i.Seq));
         household.Status = allPaid && household.HandedOverAt is not null ? HouseholdStatus.PaidInFull
@@ -130,7 +136,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>The bank could not pay (e.g. the account holder is not the right-holder): the instalment is free again.</summary>
-    private static byte[]? FailPayment(IContractContext context, FailArgs args)
+    private static byte[]? FailPayment(ContractContext context, FailArgs args)
     {
         var payment = context.Require<Payment>(FundKeys.Payment(args.PayId), $"payment '{args.PayId}'");
         var project = RequireProject(context, payment.ProjectId);
@@ -142,7 +148,7 @@ public sealed partial class FundContract
         head.Pending -= payment.Amount;
         head.PendingSeqs.Remove(payment.Seq);
         context.Put(FundKeys.AgreementHead(head.AgrId), head);
-        project.Pending -= payment.Amount;
+        project.PendingPayments -= payment.Amount;
         PutProject(context, project);
         payment.Status = PaymentStatus.Failed;
         payment.BankTxRef = args.BankTxRef;

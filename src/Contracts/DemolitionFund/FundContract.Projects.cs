@@ -6,41 +6,45 @@ public sealed partial class FundContract
 {
     public sealed record CreateProjectArgs(string ProjectId, string Name, long Budget, string StandardsHash, string DeptOrg, IReadOnlyList<string> ImplOrgs,
         string FinanceOrg, string BankId, string AccountHash, long SigningFrom, long SigningTo, FundParameters Parameters);
-    public sealed record PlanArgs(string ProjectId, string PlanHash);
+    public sealed record PlanArgs(string ProjectId, string PlanHash, long? PublishedAt);
     public sealed record DepositArgs(string DepositId, string ProjectId, long Amount, string BankTxRef, string Source);
     public sealed record DecideArgs(string ProjectId, string DecisionNo);
     public sealed record ProjectIdArgs(string ProjectId);
     public sealed record ReturnArgs(string ReturnId, string ProjectId, long Amount);
     public sealed record ConfirmReturnArgs(string ReturnId, string BankTxRef);
+    public sealed record CloseSurveyArgs(string ProjectId, int Households, string SurveyListHash);
 
     private void RegisterProjects()
     {
         Invoke("CreateProject", GovernmentAccess, args =>
         {
-            var parsed = new CreateProjectArgs(args.RequiredId("projectId"), args.RequiredString("name", MaxText), args.RequiredLong("budget", 1), args.RequiredHash("standardsHash"),
+            var parsed = new CreateProjectArgs(args.RequiredId("projectId"), args.RequiredString("name", MaxText), args.RequiredAmount("budget"), args.RequiredHash("standardsHash"),
                 args.RequiredId("deptOrg"), args.List("implOrgs", (e, n) => { var id = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateId(n, id); return id; }, 16, required: true),
-                args.RequiredId("financeOrg"), args.RequiredId("bankId"), args.RequiredHash("accountHash"), args.RequiredLong("signingFrom", 0), args.RequiredLong("signingTo", 0),
+                args.RequiredId("financeOrg"), args.RequiredId("bankId"), args.RequiredHash("accountHash"), args.RequiredTime("signingFrom"), args.RequiredTime("signingTo"),
                 new FundParameters
                 {
-                    CommentPeriodDays = args.OptionalInt("commentPeriodDays", 30, 0, 365), CoolingDays = args.OptionalInt("coolingDays", 0, 0, 90),
+                    CommentPeriodDays = args.OptionalInt("commentPeriodDays", FundParameters.MinCommentPeriodDays, FundParameters.MinCommentPeriodDays, 365),
+                    CoolingDays = args.OptionalInt("coolingDays", 0, 0, 90),
                     PaymentDueDays = args.OptionalInt("paymentDueDays", 30, 1, 365), IdleDays = args.OptionalInt("idleDays", 30, 1, 3650),
                     AppraisalToleranceBps = args.OptionalInt("appraisalToleranceBps", 500, 0, 10_000),
+                    HandoverCapBps = args.OptionalInt("handoverCapBps", 1000, 0, 3000),
                 });
             if (parsed.SigningTo <= parsed.SigningFrom) throw new ContractException(ContractErrors.BadArgs, "'signingTo' must be after 'signingFrom'");
             if (parsed.ImplOrgs.Count == 0) throw new ContractException(ContractErrors.BadArgs, "'implOrgs' must name at least one implementing unit");
             return parsed;
         }, CreateProject);
-        Invoke("PublishPlan", DeptAccess, args => new PlanArgs(args.RequiredId("projectId"), args.RequiredHash("planHash")), PublishPlan);
-        Invoke("ConfirmDeposit", BankAccess, args => new DepositArgs(args.RequiredId("depositId"), args.RequiredId("projectId"), args.RequiredLong("amount", 1), args.RequiredId("bankTxRef"),
+        Invoke("PublishPlan", DeptAccess, args => new PlanArgs(args.RequiredId("projectId"), args.RequiredHash("planHash"), args.OptionalTime("publishedAt")), PublishPlan);
+        Invoke("ConfirmDeposit", BankAccess, args => new DepositArgs(args.RequiredId("depositId"), args.RequiredId("projectId"), args.RequiredAmount("amount"), args.RequiredId("bankTxRef"),
             args.OptionalId("source") ?? "Finance"), ConfirmDeposit);
         Invoke("DecideProject", GovernmentAccess, args => new DecideArgs(args.RequiredId("projectId"), args.RequiredId("decisionNo")), DecideProject);
-        Invoke("InstructLeftoverReturn", FinanceAccess, args => new ReturnArgs(args.RequiredId("returnId"), args.RequiredId("projectId"), args.RequiredLong("amount", 1)), InstructLeftoverReturn);
+        Invoke("InstructLeftoverReturn", FinanceAccess, args => new ReturnArgs(args.RequiredId("returnId"), args.RequiredId("projectId"), args.RequiredAmount("amount")), InstructLeftoverReturn);
         Invoke("ConfirmLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), ConfirmLeftoverReturn);
         Invoke("FailLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), FailLeftoverReturn);
         Invoke("SettleProject", GovernmentAccess, args => new ProjectIdArgs(args.RequiredId("projectId")), SettleProject);
+        Invoke("CloseSurvey", DeptAccess, args => new CloseSurveyArgs(args.RequiredId("projectId"), (int)args.RequiredLong("households", 0, 100_000), args.RequiredHash("surveyListHash")), CloseSurvey);
     }
 
-    private static byte[]? CreateProject(IContractContext context, CreateProjectArgs args)
+    private static byte[]? CreateProject(ContractContext context, CreateProjectArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "CreateProject", args.ProjectId, args, out var hash)) return null;
         if (context.Exists(FundKeys.Project(args.ProjectId))) throw new ContractException(ContractErrors.Conflict, $"project '{args.ProjectId}' already exists");
@@ -61,22 +65,34 @@ public sealed partial class FundContract
         return null;
     }
 
-    private static byte[]? PublishPlan(IContractContext context, PlanArgs args)
+    /// <summary>
+    /// The department records the compensation plan's publication (Art 10). The public notice itself happens off
+    /// the ledger; <c>publishedAt</c> says when (default: now), never in the future. A notice recorded more than a day
+    /// after it went up raises an Alert (PlanRecordedLate), so a backdated comment period is visible to audit.
+    /// </summary>
+    private static byte[]? PublishPlan(ContractContext context, PlanArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "expropriation department", project.DeptOrg);
         if (project.PlanHash == args.PlanHash) return null;
         if (project.Status != ProjectStatus.Draft) throw BadState($"project '{project.ProjectId}'", project.Status, "publish its plan (needs Draft)");
+        long publishedAt = args.PublishedAt ?? context.TimestampMs;
+        if (publishedAt > context.TimestampMs)
+            throw new ContractException(ContractErrors.BadArgs, $"'publishedAt' ({Iso(publishedAt)}) is in the future; record a plan once it is published");
         project.PlanHash = args.PlanHash;
-        project.PlanPublishedAt = context.TimestampMs;
+        project.PlanPublishedAt = publishedAt;
+        project.PlanRecordedAt = context.TimestampMs;
         project.Status = project.Balance >= project.Budget ? ProjectStatus.Funded : ProjectStatus.PlanPublished;
         PutProject(context, project);
         Record(context, "PublishPlan", project.ProjectId);
-        context.Emit("PlanPublished", new { project.ProjectId, args.PlanHash, commentUntil = context.TimestampMs + project.Parameters.CommentPeriodDays * DayMs });
+        long commentUntil = publishedAt + project.Parameters.CommentPeriodDays * DayMs;
+        context.Emit("PlanPublished", new { project.ProjectId, args.PlanHash, publishedAt, commentUntil });
+        if (context.TimestampMs - publishedAt > DayMs)
+            context.Emit("Alert", new { kind = "PlanRecordedLate", project.ProjectId, publishedAt, recordedAt = context.TimestampMs, commentUntil });
         return null;
     }
 
-    private static byte[]? ConfirmDeposit(IContractContext context, DepositArgs args)
+    private static byte[]? ConfirmDeposit(ContractContext context, DepositArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "ConfirmDeposit", args.DepositId, args, out var hash)) return null;
         var project = RequireProject(context, args.ProjectId);
@@ -96,11 +112,12 @@ public sealed partial class FundContract
     }
 
     /// <summary>R8 (Art 12): the decision only when the dedicated account holds the full budget and the comment period is over.</summary>
-    private static byte[]? DecideProject(IContractContext context, DecideArgs args)
+    private static byte[]? DecideProject(ContractContext context, DecideArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "government", project.GovOrg);
         if (project.DecisionNo == args.DecisionNo) return null;
+        RequireNotHeld(context, project.ProjectId);
         if (project.Status is ProjectStatus.Draft) throw BadState($"project '{project.ProjectId}'", project.Status, "decide it (the compensation plan must be published first)");
         if (project.Status is not (ProjectStatus.PlanPublished or ProjectStatus.Funded)) throw BadState($"project '{project.ProjectId}'", project.Status, "decide it again");
         if (project.Balance < project.Budget)
@@ -117,22 +134,25 @@ public sealed partial class FundContract
         return null;
     }
 
-    /// <summary>Finance asks the bank to return money to it; what stays must cover what approved agreements still owe.</summary>
-    private static byte[]? InstructLeftoverReturn(IContractContext context, ReturnArgs args)
+    /// <summary>
+    /// Finance asks the bank to return the leftover. Art 12 keeps the money in the account until close-out, so a
+    /// return needs the settlement conditions (<see cref="CloseOutProblem"/>); and what approved agreements still
+    /// owe always stays.
+    /// </summary>
+    private static byte[]? InstructLeftoverReturn(ContractContext context, ReturnArgs args)
     {
         if (RequestLog.AlreadyApplied(context, "InstructLeftoverReturn", args.ReturnId, args, out var hash)) return null;
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "finance bureau", project.FinanceOrg);
-        Holds.RequireNone(context, $"project:{project.ProjectId}");
-        // Art 12: the budget stays in the account until close-out; only money above it, or the leftover once
-        // every household is paid in full or closed, goes back. What approved agreements still owe always stays.
-        long stillOwed = Math.Max(0, project.Committed - project.Paid);
-        long keep = AllHouseholdsDone(context, project) ? stillOwed : Math.Max(stillOwed, project.Budget - project.Paid);
-        long free = project.Balance - project.Pending - keep;
+        RequireNotHeld(context, project.ProjectId);
+        if (CloseOutProblem(context, project) is { } problem)
+            throw new ContractException(ContractErrors.BadState, $"the leftover of project '{project.ProjectId}' goes back only at close-out: {problem}");
+        // What approved agreements still owe (instructed payments included) and returns already instructed stay.
+        long free = project.Balance - project.PendingReturns - Math.Max(0, project.Owed);
         if (args.Amount > free)
-            throw new ContractException(FundErrors.Overdraft, $"project '{project.ProjectId}' holds {Money.Format(project.Balance)}, of which {Money.Format(project.Pending)} is instructed and {Money.Format(keep)} must stay ({(keep == stillOwed ? "owed under approved agreements" : "the unpaid budget, until every household is paid or closed")}); at most {Money.Format(Math.Max(0, free))} can be returned");
+            throw new ContractException(FundErrors.Overdraft, $"project '{project.ProjectId}' holds {Money.Format(project.Balance)}, of which {Money.Format(Math.Max(0, project.Owed))} is owed under approved agreements and {Money.Format(project.PendingReturns)} is already instructed to go back; at most {Money.Format(Math.Max(0, free))} can be returned");
         if (context.Exists(FundKeys.Return(args.ReturnId))) throw new ContractException(ContractErrors.Conflict, $"return '{args.ReturnId}' already exists");
-        project.Pending += args.Amount;
+        project.PendingReturns += args.Amount;
         PutProject(context, project);
         context.Put(FundKeys.Return(args.ReturnId), new LeftoverReturn { ReturnId = args.ReturnId, ProjectId = project.ProjectId, Amount = args.Amount, InstructedBy = Me(context) });
         RequestLog.Record(context, "InstructLeftoverReturn", args.ReturnId, hash);
@@ -141,7 +161,7 @@ public sealed partial class FundContract
         return null;
     }
 
-    private static byte[]? ConfirmLeftoverReturn(IContractContext context, ConfirmReturnArgs args)
+    private static byte[]? ConfirmLeftoverReturn(ContractContext context, ConfirmReturnArgs args)
     {
         var leftover = context.Require<LeftoverReturn>(FundKeys.Return(args.ReturnId), $"return '{args.ReturnId}'");
         var project = RequireProject(context, leftover.ProjectId);
@@ -152,10 +172,11 @@ public sealed partial class FundContract
             throw new ContractException(ContractErrors.Conflict, $"return '{args.ReturnId}' was already confirmed with bank reference {leftover.BankTxRef}");
         }
         if (leftover.Failed) throw BadState($"return '{args.ReturnId}'", "Failed", "be confirmed");
+        RequireNotHeld(context, project.ProjectId);
         var bankRef = BankReferences.RequireUnused(context, project.BankId, args.BankTxRef);
-        if (leftover.Amount > project.Balance)
-            throw new ContractException(FundErrors.Overdraft, $"the dedicated account of project '{project.ProjectId}' holds {Money.Format(project.Balance)}; returning {Money.Format(leftover.Amount)} would overdraw it");
-        project.Pending -= leftover.Amount;
+        if (leftover.Amount > project.Balance - Math.Max(0, project.Owed) - (project.PendingReturns - leftover.Amount))
+            throw new ContractException(FundErrors.Overdraft, $"the dedicated account of project '{project.ProjectId}' holds {Money.Format(project.Balance)}, {Money.Format(Math.Max(0, project.Owed))} of it owed to households; returning {Money.Format(leftover.Amount)} would touch it");
+        project.PendingReturns -= leftover.Amount;
         project.Returned += leftover.Amount;
         project.LastOutflowAt = context.TimestampMs;
         PutProject(context, project);
@@ -168,7 +189,7 @@ public sealed partial class FundContract
         return null;
     }
 
-    private static byte[]? FailLeftoverReturn(IContractContext context, ConfirmReturnArgs args)
+    private static byte[]? FailLeftoverReturn(ContractContext context, ConfirmReturnArgs args)
     {
         var leftover = context.Require<LeftoverReturn>(FundKeys.Return(args.ReturnId), $"return '{args.ReturnId}'");
         var project = RequireProject(context, leftover.ProjectId);
@@ -176,7 +197,7 @@ public sealed partial class FundContract
         if (leftover.Failed && leftover.BankTxRef == args.BankTxRef) return null;
         if (leftover.Confirmed || leftover.Failed) throw BadState($"return '{args.ReturnId}'", leftover.Confirmed ? "Confirmed" : "Failed", "fail");
         var bankRef = BankReferences.RequireUnused(context, project.BankId, args.BankTxRef);
-        project.Pending -= leftover.Amount;
+        project.PendingReturns -= leftover.Amount;
         PutProject(context, project);
         leftover.Failed = true;
         leftover.BankTxRef = args.BankTxRef;
@@ -187,37 +208,50 @@ public sealed partial class FundContract
         return null;
     }
 
-    /// <summary>Every registered household is paid in full (and handed over) or closed.</summary>
-    private static bool AllHouseholdsDone(IContractContext context, Project project) =>
-        context.GetStateByPrefix(FundKeys.HouseholdPrefix(project.ProjectId)).Select(e => ContractJson.Deserialize<Household>(e.Value))
-            .All(h => h.Status == HouseholdStatus.Closed || (h.Status == HouseholdStatus.PaidInFull && h.HandedOverAt is not null));
+    /// <summary>
+    /// Why the project cannot be closed out yet, or null: the survey must be closed (so "every household" is a
+    /// known set), every household of it paid in full and handed over or closed, and an audit attestation made
+    /// after the last payment to a household.
+    /// </summary>
+    private static string? CloseOutProblem(ContractContext context, Project project)
+    {
+        if (project.SurveyClosedAt is null) return "the survey is not closed yet (CloseSurvey), so the set of households is not final";
+        foreach (var (_, household) in context.Objects<Household>(FundKeys.HouseholdPrefix(project.ProjectId)))
+        {
+            if (household.Status == HouseholdStatus.Closed) continue;
+            if (household.Status != HouseholdStatus.PaidInFull || household.HandedOverAt is null)
+                return $"household '{household.HhId}' is {household.Status}{(household.HandedOverAt is null ? ", not handed over" : "")}; every household must be paid in full and handed over (or closed)";
+        }
+        if (project.AttestedAt is not { } attested || project.AttestedBlock is not { } attestedBlock) return "the project has no audit attestation";
+        // Ledger order decides: the attestation must come in a later block than the last payment and the survey's close.
+        if (attestedBlock <= (project.LastPaymentBlock ?? 0) || attestedBlock <= project.SurveyClosedBlock)
+            return $"the audit attestation (block {attestedBlock}, {Iso(attested)}) is older than the last payment (block {project.LastPaymentBlock}) or the survey's close (block {project.SurveyClosedBlock}); audit attests again";
+        return null;
+    }
 
     /// <summary>R9: a household counts as published when a list that names it came out after its last payment.</summary>
-    private static bool PublishedAfterLastPayment(IContractContext context, Household household)
+    private static bool PublishedAfterLastPayment(ContractContext context, Household household)
     {
         if (household.Paid == 0) return true;
         if (context.GetState(FundKeys.Listed(household.ProjectId, household.HhId)) is null) return false;
         var list = context.Get<PublicList>(FundKeys.List(household.ProjectId, (int)context.GetLong(FundKeys.Listed(household.ProjectId, household.HhId))));
-        return list is not null && list.PublishedAt >= (household.LastPaidAt ?? 0);
+        // Ledger order decides: the list must come in a later block than the last payment it covers.
+        return list is not null && list.PublishedBlock > (household.LastPaidBlock ?? 0);
     }
 
     /// <summary>Close-out: every household paid and handed over (or closed), every paid one published (R9), audited, nothing left in the account.</summary>
-    private static byte[]? SettleProject(IContractContext context, ProjectIdArgs args)
+    private static byte[]? SettleProject(ContractContext context, ProjectIdArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         RequireProjectRole(context, project, "government", project.GovOrg);
         if (project.Status == ProjectStatus.Settled) return null;
         if (project.Status is not (ProjectStatus.Signing or ProjectStatus.Executing)) throw BadState($"project '{project.ProjectId}'", project.Status, "settle it");
-        foreach (var entry in context.GetStateByPrefix(FundKeys.HouseholdPrefix(project.ProjectId)))
-        {
-            var household = ContractJson.Deserialize<Household>(entry.Value);
-            if (household.Status == HouseholdStatus.Closed) continue;
-            if (household.Status != HouseholdStatus.PaidInFull || household.HandedOverAt is null)
-                throw new ContractException(ContractErrors.BadState, $"household '{household.HhId}' is {household.Status}{(household.HandedOverAt is null ? ", not handed over" : "")}; every household must be paid in full and handed over (or closed)");
+        RequireNotHeld(context, project.ProjectId);
+        if (CloseOutProblem(context, project) is { } problem)
+            throw new ContractException(ContractErrors.BadState, $"project '{project.ProjectId}' cannot be settled: {problem}");
+        foreach (var (_, household) in context.Objects<Household>(FundKeys.HouseholdPrefix(project.ProjectId)))
             if (!PublishedAfterLastPayment(context, household))
                 throw new ContractException(FundErrors.Unpublished, $"household '{household.HhId}' was paid {Money.Format(household.Paid)} but appears in no household list published after its last payment (Art 29)");
-        }
-        if (project.AttestedAt is null) throw new ContractException(ContractErrors.BadState, $"project '{project.ProjectId}' has no audit attestation");
         if (project.Balance != 0 || project.Pending != 0)
             throw new ContractException(ContractErrors.BadState, $"project '{project.ProjectId}' still holds {Money.Format(project.Balance)} ({Money.Format(project.Pending)} instructed); return the leftover to finance first");
         project.Status = ProjectStatus.Settled;
@@ -225,6 +259,32 @@ public sealed partial class FundContract
         PutProject(context, project);
         Record(context, "SettleProject", project.ProjectId);
         context.Emit("ProjectSettled", new { project.ProjectId, project.Deposited, project.Paid, project.Returned });
+        return null;
+    }
+
+    /// <summary>
+    /// The department closes the survey (Art 15: its results are published): the households registered are all
+    /// there are, so close-out ("every household paid or closed") is judged over a final set.
+    /// </summary>
+    private static byte[]? CloseSurvey(ContractContext context, CloseSurveyArgs args)
+    {
+        var project = RequireProject(context, args.ProjectId);
+        RequireProjectRole(context, project, "expropriation department", project.DeptOrg);
+        if (project.SurveyClosedAt is not null)
+        {
+            if (project.SurveyListHash == args.SurveyListHash) return null;
+            throw new ContractException(ContractErrors.Conflict, $"the survey of project '{project.ProjectId}' was already closed with another list");
+        }
+        if (project.Status == ProjectStatus.Settled) throw BadState($"project '{project.ProjectId}'", project.Status, "close its survey");
+        int registered = context.GetStateByPrefix(FundKeys.HouseholdPrefix(project.ProjectId)).Count;
+        if (registered != args.Households)
+            throw new ContractException(ContractErrors.BadArgs, $"project '{project.ProjectId}' has {registered} registered households; the survey list names {args.Households}");
+        project.SurveyClosedAt = context.TimestampMs;
+        project.SurveyClosedBlock = context.BlockNumber;
+        project.SurveyListHash = args.SurveyListHash;
+        PutProject(context, project);
+        Record(context, "CloseSurvey", project.ProjectId);
+        context.Emit("SurveyClosed", new { project.ProjectId, households = registered, args.SurveyListHash });
         return null;
     }
 }

@@ -28,39 +28,45 @@ public sealed partial class FundContract
         Query("BudgetStatus", a => new ProjectArgs(a.RequiredId("projectId")), (c, a) => ContractJson.Serialize(Budget(RequireProject(c, a.ProjectId))));
         Query("PaymentsOfProject", a => new ProjectPagedArgs(a.RequiredId("projectId"), Paging.Args(a).After, Paging.Args(a).Limit), PaymentsOfProject);
         Query("HouseholdFile", a => new HouseholdQueryArgs(a.RequiredId("projectId"), a.RequiredId("hhId")), HouseholdFile);
-        Query("HouseholdsPaidTwice", a => new PagedArgs(null, 0), HouseholdsPaidTwice);
+        Query("HouseholdsPaidTwice", a => new PagedArgs(Paging.Args(a).After, Paging.Args(a).Limit), HouseholdsPaidTwice);
         Query("PaymentsWithoutApprovedAgreement", a => new PagedArgs(Paging.Args(a).After, Paging.Args(a).Limit), PaymentsWithoutApprovedAgreement);
         Query("SelfApprovedOrSameActor", a => new PagedArgs(Paging.Args(a).After, Paging.Args(a).Limit), SelfApprovedOrSameActor);
-        Query("IdleFunds", a => new IdleArgs(a.OptionalLong("asOf", 0), a.Has("days") ? a.OptionalInt("days", 30, 1, 3650) : null),
+        Query("IdleFunds", a => new IdleArgs(a.OptionalTime("asOf"), a.Has("days") ? a.OptionalInt("days", 30, 1, 3650) : null),
             (c, a) => ContractJson.Serialize(new { items = FindIdle(c, a.AsOf ?? c.TimestampMs, a.Days) }));
-        Query("OverduePayments", a => new AsOfArgs(a.OptionalLong("asOf", 0), a.OptionalInt("limit", 100, 1, 1000)),
+        Query("OverduePayments", a => new AsOfArgs(a.OptionalTime("asOf"), a.OptionalInt("limit", 100, 1, 1000)),
             (c, a) => ContractJson.Serialize(new { items = FindOverdue(c, a.AsOf ?? c.TimestampMs, a.Limit) }));
         Query("AppraisalDeviations", a => new ToleranceArgs(a.Has("toleranceBps") ? a.OptionalInt("toleranceBps", 500, 0, 10_000) : null, a.OptionalInt("limit", 100, 1, 1000)), AppraisalDeviations);
         Query("UnpublishedPaidHouseholds", a => new ProjectArgs(a.RequiredId("projectId")), UnpublishedPaidHouseholds);
         Query("PayeeMismatches", a => new PagedArgs(Paging.Args(a).After, Paging.Args(a).Limit), PayeeMismatches);
         Query("PublishedList", a => new ListQueryArgs(a.RequiredId("projectId"), (int)a.RequiredLong("round", 1, 999)),
             (c, a) => ContractJson.Serialize(c.Require<PublicList>(FundKeys.List(a.ProjectId, a.Round), $"round {a.Round} of project '{a.ProjectId}'")));
+        Query("CheckInvariants", a => new CheckArgs(a.OptionalId("projectId")), CheckInvariants);
         Query("ActorActivity", a => new ActorArgs(a.RequiredString("address", 42).ToLowerInvariant(), Paging.Args(a).After, Paging.Args(a).Limit), ActorActivity);
     }
 
-    /// <summary>Budget / deposited / committed / paid / idle; deposited = paid + returned + balance always holds.</summary>
+    /// <summary>
+    /// Budget / deposited / committed / paid / idle; deposited = paid + returned + balance always holds. Idle is what
+    /// no one is owed: the balance minus what approved agreements still owe (their instructed payments included)
+    /// minus returns already instructed.
+    /// </summary>
     public static object Budget(Project p) => new
     {
-        p.ProjectId, p.Status, budget = p.Budget, deposited = p.Deposited, committed = p.Committed, paid = p.Paid, pending = p.Pending, returned = p.Returned,
-        balance = p.Balance, idle = p.Balance - p.Pending - Math.Max(0, p.Committed - p.Paid),
+        p.ProjectId, p.Status, budget = p.Budget, deposited = p.Deposited, committed = p.Committed, paid = p.Paid, pending = p.Pending,
+        pendingPayments = p.PendingPayments, pendingReturns = p.PendingReturns, returned = p.Returned,
+        balance = p.Balance, owed = p.Owed, idle = p.Balance - p.PendingReturns - Math.Max(0, p.Owed),
         committedBps = Bps(p.Committed, p.Budget), paidBps = Bps(p.Paid, p.Budget), fundedBps = Bps(p.Deposited, p.Budget),
         balanced = p.Deposited == p.Paid + p.Returned + p.Balance && p.Balance >= 0,
     };
 
     private static long Bps(long part, long whole) => whole <= 0 ? 0 : (long)((Int128)part * 10_000 / whole);
 
-    private static byte[]? GetAgreement(IContractContext context, AgreementQueryArgs args)
+    private static byte[]? GetAgreement(ContractContext context, AgreementQueryArgs args)
     {
         var head = context.Require<AgreementHead>(FundKeys.AgreementHead(args.AgrId), $"agreement '{args.AgrId}'");
         return ContractJson.Serialize(new { head, agreement = RequireAgreement(context, args.AgrId, args.Ver ?? head.CurrentVer) });
     }
 
-    private static byte[]? PaymentsOfProject(IContractContext context, ProjectPagedArgs args)
+    private static byte[]? PaymentsOfProject(ContractContext context, ProjectPagedArgs args)
     {
         RequireProject(context, args.ProjectId);
         var (entries, next) = Paging.Scan(context, FundKeys.ProjectPaymentPrefix(args.ProjectId), args.After, args.Limit);
@@ -68,7 +74,7 @@ public sealed partial class FundContract
         return ContractJson.Serialize(new Page<Payment>(items, next));
     }
 
-    private static byte[]? HouseholdFile(IContractContext context, HouseholdQueryArgs args)
+    private static byte[]? HouseholdFile(ContractContext context, HouseholdQueryArgs args)
     {
         var household = RequireHousehold(context, args.ProjectId, args.HhId);
         var versions = household.AgreementId is { } agrId
@@ -85,34 +91,36 @@ public sealed partial class FundContract
         });
     }
 
-    private static byte[]? HouseholdsPaidTwice(IContractContext context, PagedArgs _)
+    /// <summary>
+    /// Households paid twice or above their agreement, agreement by agreement (paged): the property unit paid under
+    /// another agreement too (R4), the agreement paid above its live payable (R2), or the household's recorded
+    /// payments above its agreement's payable. Empty unless a rule is broken.
+    /// </summary>
+    private static byte[]? HouseholdsPaidTwice(ContractContext context, PagedArgs args)
     {
-        var byUnit = new List<object>();
-        string? unit = null;
-        var agreements = new List<(string AgrId, long Paid)>();
-        void Flush()
-        {
-            if (unit is not null && agreements.Count > 1) byUnit.Add(new { unitNo = unit, agreements = agreements.Select(a => new { agrId = a.AgrId, paid = a.Paid }).ToList() });
-            agreements.Clear();
-        }
-        foreach (var entry in context.GetStateByPrefix(FundKeys.PaidUnitPrefix))
-        {
-            var parts = entry.Key[FundKeys.PaidUnitPrefix.Length..].Split('/');
-            if (parts[0] != unit) { Flush(); unit = parts[0]; }
-            agreements.Add((parts[1], context.GetLong(entry.Key)));
-        }
-        Flush();
-        var overpaid = new List<object>();
-        foreach (var entry in context.GetStateByPrefix(FundKeys.AgreementHeadPrefix))
+        var (entries, next) = Paging.Scan(context, FundKeys.AgreementHeadPrefix, args.After, args.Limit);
+        var items = new List<object>();
+        foreach (var entry in entries)
         {
             var head = ContractJson.Deserialize<AgreementHead>(entry.Value);
             var current = RequireAgreement(context, head.AgrId, head.CurrentVer);
-            if (head.Paid > current.Payable) overpaid.Add(new { head.AgrId, head.Paid, current.Payable });
+            var household = RequireHousehold(context, head.ProjectId, head.HhId);
+            var issues = new List<string>();
+            var others = context.GetStateByPrefix(FundKeys.PaidUnit(household.UnitNo, ""))
+                .Select(e => e.Key[(e.Key.LastIndexOf('/') + 1)..]).Where(agrId => agrId != head.AgrId).ToList();
+            if (others.Count > 0) issues.Add($"unit {household.UnitNo} was also paid under {string.Join(", ", others)}");
+            if (head.Paid > current.Payable) issues.Add($"agreement paid {Money.Format(head.Paid)}, above its payable {Money.Format(current.Payable)}");
+            if (household.Paid > current.Payable) issues.Add($"household paid {Money.Format(household.Paid)}, above its agreement's payable {Money.Format(current.Payable)}");
+            if (issues.Count > 0) items.Add(new { head.ProjectId, head.HhId, household.UnitNo, head.AgrId, paid = head.Paid, payable = current.Payable, householdPaid = household.Paid, issues });
         }
-        return ContractJson.Serialize(new { unitsPaidUnderSeveralAgreements = byUnit, paidAbovePayable = overpaid, empty = byUnit.Count == 0 && overpaid.Count == 0 });
+        return ContractJson.Serialize(new { items, scanned = entries.Count, next, empty = items.Count == 0 });
     }
 
-    private static byte[]? PaymentsWithoutApprovedAgreement(IContractContext context, PagedArgs args)
+    /// <summary>
+    /// Payments (instructed or confirmed) whose agreement version, read now, was not approved and then signed or
+    /// decided before the payment was instructed, or whose amount is not that version's instalment. Must be empty.
+    /// </summary>
+    private static byte[]? PaymentsWithoutApprovedAgreement(ContractContext context, PagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, FundKeys.PaymentPrefix, args.After, args.Limit);
         var items = new List<object>();
@@ -120,14 +128,22 @@ public sealed partial class FundContract
         {
             var payment = ContractJson.Deserialize<Payment>(entry.Value);
             if (payment.Status == PaymentStatus.Failed) continue;
-            var version = RequireAgreement(context, payment.AgrId, payment.Ver);
-            if (payment.AgreementStatus is not (AgreementStatus.Signed or AgreementStatus.Decided) || version.Approver is null || version.SignedAt is null)
-                items.Add(new { payment.PayId, payment.AgrId, payment.Ver, payment.AgreementStatus, approver = version.Approver });
+            var version = context.Get<Agreement>(FundKeys.Agreement(payment.AgrId, payment.Ver));
+            var issues = new List<string>();
+            if (version is null) issues.Add("the agreement version does not exist");
+            else
+            {
+                if (version.Approver is null || version.ApprovedAt is not { } approvedAt || approvedAt > payment.InstructedAt) issues.Add("not approved before the payment was instructed");
+                if (version.SignedAt is not { } signedAt || signedAt > payment.InstructedAt) issues.Add("neither signed nor decided before the payment was instructed");
+                if (version.ProjectId != payment.ProjectId || version.HhId != payment.HhId) issues.Add("the agreement is of another household");
+                if (version.Schedule.FirstOrDefault(i => i.Seq == payment.Seq) is not { } instalment || instalment.Amount != payment.Amount) issues.Add($"instalment #{payment.Seq} of the version is not {Money.Format(payment.Amount)}");
+            }
+            if (issues.Count > 0) items.Add(new { payment.PayId, payment.AgrId, payment.Ver, status = version?.Status, approver = version?.Approver, issues });
         }
         return ContractJson.Serialize(new { items, scanned = entries.Count, next });
     }
 
-    private static byte[]? SelfApprovedOrSameActor(IContractContext context, PagedArgs args)
+    private static byte[]? SelfApprovedOrSameActor(ContractContext context, PagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, FundKeys.PaymentPrefix, args.After, args.Limit);
         var items = new List<object>();
@@ -145,7 +161,7 @@ public sealed partial class FundContract
     }
 
     /// <summary>Projects with no outflow for N days while signed agreements still wait for money, or with money left after every payment.</summary>
-    private static List<IdleItem> FindIdle(IContractContext context, long now, int? days)
+    private static List<IdleItem> FindIdle(ContractContext context, long now, int? days)
     {
         var items = new List<IdleItem>();
         foreach (var entry in context.GetStateByPrefix(FundKeys.ProjectPrefix))
@@ -157,14 +173,14 @@ public sealed partial class FundContract
             bool owed = p.Committed > p.Paid;
             if (owed && now - since > idleDays * DayMs)
                 items.Add(new IdleItem(p.ProjectId, p.Balance, p.LastOutflowAt, $"no payment for {(now - since) / DayMs} days while {Money.Format(p.Committed - p.Paid)} is owed under approved agreements"));
-            else if (!owed && p.Paid > 0 && p.Pending == 0 && now - since > idleDays * DayMs)
+            else if (!owed && p.Paid > 0 && p.PendingReturns == 0 && now - since > idleDays * DayMs)
                 items.Add(new IdleItem(p.ProjectId, p.Balance, p.LastOutflowAt, $"{Money.Format(p.Balance)} left {(now - since) / DayMs} days after the last payment; return it to finance"));
         }
         return items;
     }
 
     /// <summary>Unpaid instalments past due: dated ones after their date, on-signing ones after the project's payment-due days.</summary>
-    private static List<OverdueItem> FindOverdue(IContractContext context, long now, int limit)
+    private static List<OverdueItem> FindOverdue(ContractContext context, long now, int limit)
     {
         var items = new List<OverdueItem>();
         foreach (var entry in context.GetStateByPrefix(FundKeys.AgreementHeadPrefix))
@@ -192,7 +208,7 @@ public sealed partial class FundContract
         return items;
     }
 
-    private static byte[]? AppraisalDeviations(IContractContext context, ToleranceArgs args)
+    private static byte[]? AppraisalDeviations(ContractContext context, ToleranceArgs args)
     {
         var items = new List<object>();
         foreach (var entry in context.GetStateByPrefix(FundKeys.AgreementHeadPrefix))
@@ -213,7 +229,7 @@ public sealed partial class FundContract
         return ContractJson.Serialize(new { items });
     }
 
-    private static byte[]? UnpublishedPaidHouseholds(IContractContext context, ProjectArgs args)
+    private static byte[]? UnpublishedPaidHouseholds(ContractContext context, ProjectArgs args)
     {
         RequireProject(context, args.ProjectId);
         var items = context.GetStateByPrefix(FundKeys.HouseholdPrefix(args.ProjectId))
@@ -223,7 +239,7 @@ public sealed partial class FundContract
         return ContractJson.Serialize(new { items });
     }
 
-    private static byte[]? PayeeMismatches(IContractContext context, PagedArgs args)
+    private static byte[]? PayeeMismatches(ContractContext context, PagedArgs args)
     {
         var (entries, next) = Paging.Scan(context, FundKeys.PaymentPrefix, args.After, args.Limit);
         var items = entries.Select(e => ContractJson.Deserialize<Payment>(e.Value)).Where(p => p.Status == PaymentStatus.Failed && p.FailReason == "PayeeMismatch")
@@ -231,7 +247,7 @@ public sealed partial class FundContract
         return ContractJson.Serialize(new { items, scanned = entries.Count, next });
     }
 
-    private static byte[]? ActorActivity(IContractContext context, ActorArgs args)
+    private static byte[]? ActorActivity(ContractContext context, ActorArgs args)
     {
         var (entries, next) = Paging.Scan(context, FundKeys.ActorPrefix(args.Address), args.After, args.Limit);
         return ContractJson.Serialize(new Page<ActorAction>(entries.Select(e => ContractJson.Deserialize<ActorAction>(e.Value)).ToList(), next));

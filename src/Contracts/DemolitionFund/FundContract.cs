@@ -36,6 +36,22 @@ public sealed partial class FundContract : Contract
     public const long DayMs = 86_400_000;
     public const int MaxText = 256;
 
+    /// <summary>
+    /// What every integer field of the contract's state, events and answers measures; a test fails on any field
+    /// missing here. Money is fen, areas hundredths of a square metre, unit prices fen per square metre.
+    /// </summary>
+    public static readonly FieldUnits FieldUnits = new(
+        fen: ["amount", "balance", "paid", "budget", "deposited", "committed", "idle", "payable", "receivable", "returned", "appraised", "appraisal", "pending",
+            "pendingPayments", "pendingReturns", "owed", "houseValue", "valueAmount", "unitPrice", "price", "total", "householdPaid"],
+        centiSquareMetres: ["certified", "unregisteredLegal", "legacy", "area"],
+        other: ["at", "createdAt", "registeredAt", "signingFrom", "signingTo", "planPublishedAt", "decidedAt", "lastOutflowAt", "lastPaymentAt", "attestedAt",
+            "settledAt", "surveyClosedAt", "lastPaidAt", "handedOverAt", "signedAt", "approvedAt", "proposedAt", "instructedAt", "confirmedAt", "publishedAt",
+            "dueAt", "moveDeadline", "commentUntil", "asOf", "planRecordedAt", "recordedAt", "publishedInRound", "lastPaymentBlock", "surveyClosedBlock", "attestedBlock", "lastPaidBlock", "publishedBlock",
+            "commentPeriodDays", "coolingDays", "paymentDueDays", "idleDays", "appraisalToleranceBps", "handoverCapBps", "deviationBps", "committedBps", "paidBps",
+            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "by", "households", "overduePayments", "idleProjects", "scanned", "projects", "agreements", "payments", "changes"]);
+
+    public override FieldUnits Units => FieldUnits;
+
     public FundContract()
     {
         RegisterProjects();
@@ -44,37 +60,43 @@ public sealed partial class FundContract : Contract
         RegisterPayments();
         RegisterOversight();
         RegisterQueries();
+        Query("FieldUnits", _ => 0, (_, _) => ContractJson.Serialize(FieldUnits.Describe()));
     }
 
     // ---- helpers ----
 
-    private static Project RequireProject(IContractContext context, string projectId) =>
+    private static Project RequireProject(ContractContext context, string projectId) =>
         context.Require<Project>(FundKeys.Project(projectId), $"project '{projectId}'");
 
-    private static void PutProject(IContractContext context, Project project) => context.Put(FundKeys.Project(project.ProjectId), project);
+    private static void PutProject(ContractContext context, Project project) => context.Put(FundKeys.Project(project.ProjectId), project);
 
-    private static Household RequireHousehold(IContractContext context, string projectId, string hhId) =>
+    private static Household RequireHousehold(ContractContext context, string projectId, string hhId) =>
         context.Require<Household>(FundKeys.Household(projectId, hhId), $"household '{hhId}' of project '{projectId}'");
 
-    private static void PutHousehold(IContractContext context, Household household) => context.Put(FundKeys.Household(household.ProjectId, household.HhId), household);
+    private static void PutHousehold(ContractContext context, Household household) => context.Put(FundKeys.Household(household.ProjectId, household.HhId), household);
 
     /// <summary>The caller's organisation must be the one the project names for this role.</summary>
-    private static void RequireProjectRole(IContractContext context, Project project, string role, params string[] organisations)
+    private static void RequireProjectRole(ContractContext context, Project project, string role, params string[] organisations)
     {
         if (!organisations.Contains(context.Caller.Organization))
             throw new ContractException(ContractErrors.NotAuthorized,
                 $"in project '{project.ProjectId}' the {role} is {string.Join(" or ", organisations)}; caller {context.Caller.Address} is from {context.Caller.Organization}");
     }
 
-    private static string Me(IContractContext context) => context.Caller.Address.ToLowerInvariant();
+    private static string Me(ContractContext context) => context.Caller.Address.ToLowerInvariant();
 
     private static ContractException BadState(string what, object current, string attempted) => StateMachine.Illegal(what, current, attempted);
 
     /// <summary>Who did what, for ActorActivity (discipline inspection).</summary>
-    private static void Record(IContractContext context, string action, string target) =>
+    private static void Record(ContractContext context, string action, string target) =>
         context.Put(FundKeys.Actor(Me(context), context.TimestampMs, action, target), new ActorAction(Me(context), context.Caller.Organization, action, target, context.TimestampMs));
 
     public static string HouseholdTarget(string projectId, string hhId) => $"household:{projectId}/{hhId}";
+
+    /// <summary>R10: nothing moves, commits or closes out money of a held project, household, agreement or payment.</summary>
+    private static void RequireNotHeld(ContractContext context, string projectId, string? hhId = null, string? agrId = null, string? payId = null) =>
+        Holds.RequireNone(context, $"project:{projectId}", hhId is null ? "" : HouseholdTarget(projectId, hhId),
+            agrId is null ? "" : $"agreement:{agrId}", payId is null ? "" : $"payment:{payId}");
 
     private static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm'+08:00'", System.Globalization.CultureInfo.InvariantCulture);
 }

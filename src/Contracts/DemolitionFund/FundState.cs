@@ -24,7 +24,9 @@ public sealed class Project
     public long Budget { get; init; }
     public required string StandardsHash { get; init; }
     public string? PlanHash { get; set; }
+    /// <summary>When the plan's public notice went up (the comment period starts); <see cref="PlanRecordedAt"/> is when the ledger learnt it.</summary>
     public long? PlanPublishedAt { get; set; }
+    public long? PlanRecordedAt { get; set; }
     public long SigningFrom { get; init; }
     public long SigningTo { get; init; }
     public ProjectStatus Status { get; set; }
@@ -35,8 +37,10 @@ public sealed class Project
     public long Deposited { get; set; }
     /// <summary>Payments confirmed by the bank.</summary>
     public long Paid { get; set; }
-    /// <summary>Instructed, not yet confirmed or failed (payments and leftover returns).</summary>
-    public long Pending { get; set; }
+    /// <summary>Household payments instructed, not yet confirmed or failed (part of what <see cref="Committed"/> still owes).</summary>
+    public long PendingPayments { get; set; }
+    /// <summary>Leftover returns instructed, not yet confirmed or failed.</summary>
+    public long PendingReturns { get; set; }
     /// <summary>Leftover returned to finance.</summary>
     public long Returned { get; set; }
     /// <summary>
@@ -45,16 +49,32 @@ public sealed class Project
     /// </summary>
     public long Committed { get; set; }
     public long CreatedAt { get; init; }
+    /// <summary>The survey is complete (Art 15): no more households are registered, and close-out can be judged.</summary>
+    public long? SurveyClosedAt { get; set; }
+    public string? SurveyListHash { get; set; }
+    /// <summary>Last confirmed payment to a household, and its block.</summary>
+    public long? LastPaymentAt { get; set; }
+    public ulong? LastPaymentBlock { get; set; }
+    public ulong? SurveyClosedBlock { get; set; }
+    /// <summary>Last confirmed money out of the account (household payment or leftover return).</summary>
     public long? LastOutflowAt { get; set; }
     public long? AttestedAt { get; set; }
+    /// <summary>The block of the latest audit attestation: close-out needs one later than the last payment and the survey's close.</summary>
+    public ulong? AttestedBlock { get; set; }
     public long? SettledAt { get; set; }
     [System.Text.Json.Serialization.JsonIgnore] public long Balance => Deposited - Paid - Returned;
+    [System.Text.Json.Serialization.JsonIgnore] public long Pending => PendingPayments + PendingReturns;
+    /// <summary>What approved agreements still owe households (instructed payments included).</summary>
+    [System.Text.Json.Serialization.JsonIgnore] public long Owed => Committed - Paid;
 }
 
 /// <summary>The [D] parameters of a project (DOMAIN.md §6), with defaults.</summary>
 public sealed class FundParameters
 {
-    public int CommentPeriodDays { get; init; } = 30;
+    /// <summary>Decree 590 Art 10: the compensation plan is open for comment at least 30 days.</summary>
+    public const int MinCommentPeriodDays = 30;
+
+    public int CommentPeriodDays { get; init; } = MinCommentPeriodDays;
     /// <summary>Payment not before the agreement was signed this long ago (0: no cooling period).</summary>
     public int CoolingDays { get; init; }
     /// <summary>An instalment due on signing is overdue this many days after signing.</summary>
@@ -62,6 +82,11 @@ public sealed class FundParameters
     public int IdleDays { get; init; } = 30;
     /// <summary>House value may differ from appraisal × area by this much without a reason code (basis points).</summary>
     public int AppraisalToleranceBps { get; init; } = 500;
+    /// <summary>
+    /// Compensate first (Art 27): instalments due on handover may only carry the on-time-move reward, and at most
+    /// this share of the payable (basis points).
+    /// </summary>
+    public int HandoverCapBps { get; init; } = 1000;
 }
 
 public enum HouseholdStatus { Surveyed, Appraised, SheetDrafted, Reviewed, AuditChecked, Approved, Signed, Adjudicated, PrePaid, HandedOver, PaidInFull, Closed }
@@ -89,11 +114,21 @@ public sealed class Household
     public string? AgreementId { get; set; }
     public long Paid { get; set; }
     public long? LastPaidAt { get; set; }
+    public ulong? LastPaidBlock { get; set; }
     public long? HandedOverAt { get; set; }
     public string? ClosedReason { get; set; }
+    /// <summary>The account payments go to (a keyed hash), once the department approved it (R6).</summary>
+    public string? PayeeAccount { get; set; }
+    /// <summary>A proposed payee account waiting for the department's approval.</summary>
+    public PayeeAccountChange? ProposedPayeeAccount { get; set; }
+    /// <summary>Every approved payee account, oldest first.</summary>
+    public List<PayeeAccountChange> PayeeAccountHistory { get; init; } = [];
     public required string RegisteredBy { get; init; }
     public long RegisteredAt { get; init; }
 }
+
+/// <summary>A payee account proposed by the implementing unit and approved by someone else in the department.</summary>
+public sealed record PayeeAccountChange(string AcctHash, string Reason, string ProposedBy, long ProposedAt, string? ApprovedBy = null, long? ApprovedAt = null);
 
 public sealed record Appraisal(string ProjectId, string HhId, string AppraiserOrg, string Appraiser, long UnitPrice, long ValueAmount, string ReportHash, long At);
 
@@ -129,6 +164,7 @@ public sealed class Agreement
     public string? Auditor { get; set; }
     public string? AuditNoteHash { get; set; }
     public string? Approver { get; set; }
+    public long? ApprovedAt { get; set; }
     public string? SignatureHash { get; set; }
     public string? SignedBy { get; set; }
     public long? SignedAt { get; set; }
@@ -167,8 +203,6 @@ public sealed class Payment
     public required string PayeeAcctHash { get; init; }
     public required string PayeeIdHash { get; init; }
     public required string InstructedBy { get; init; }
-    /// <summary>The agreement version's status when the payment was instructed (Signed or Decided).</summary>
-    public AgreementStatus AgreementStatus { get; init; }
     public long InstructedAt { get; init; }
     public PaymentStatus Status { get; set; }
     public string? BankTxRef { get; set; }
@@ -198,5 +232,5 @@ public sealed class ResettlementUnit
     public string? AssignedTo { get; set; }
 }
 
-public sealed record PublicList(string ProjectId, int Round, string ListHash, List<string> HhIds, long PublishedAt, string By);
+public sealed record PublicList(string ProjectId, int Round, string ListHash, List<string> HhIds, long PublishedAt, string By, ulong PublishedBlock = 0);
 public sealed record ActorAction(string Actor, string Organization, string Action, string Target, long At);

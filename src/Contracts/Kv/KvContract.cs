@@ -38,7 +38,7 @@ public sealed class KvContract : Contract
         return text;
     }
 
-    private static byte[]? Put(IContractContext context, (string Key, string Value) args)
+    private static byte[]? Put(ContractContext context, (string Key, string Value) args)
     {
         RequireOwnerOrNew(context, args.Key);
         context.PutState(ValuePrefix + args.Key, Encoding.UTF8.GetBytes(args.Value));
@@ -47,7 +47,7 @@ public sealed class KvContract : Contract
         return null;
     }
 
-    private static byte[]? Delete(IContractContext context, string key)
+    private static byte[]? Delete(ContractContext context, string key)
     {
         if (context.GetState(ValuePrefix + key) is null) throw new ContractException(ContractErrors.NotFound, $"key '{key}' does not exist");
         RequireOwnerOrNew(context, key);
@@ -57,14 +57,14 @@ public sealed class KvContract : Contract
         return null;
     }
 
-    private static byte[]? Get(IContractContext context, string key)
+    private static byte[]? Get(ContractContext context, string key)
     {
         var value = context.GetState(ValuePrefix + key) ?? throw new ContractException(ContractErrors.NotFound, $"key '{key}' does not exist");
         var owner = context.GetState(OwnerPrefix + key);
         return JsonSerializer.SerializeToUtf8Bytes(new KvEntry(key, Encoding.UTF8.GetString(value), owner is null ? null : Encoding.UTF8.GetString(owner)), JsonSerializerOptions.Web);
     }
 
-    private static byte[]? List(IContractContext context, (string Prefix, int Limit) args)
+    private static byte[]? List(ContractContext context, (string Prefix, int Limit) args)
     {
         var entries = context.GetStateByPrefix(ValuePrefix + args.Prefix, args.Limit)
             .Select(kv => new KvEntry(kv.Key[ValuePrefix.Length..], Encoding.UTF8.GetString(kv.Value), null))
@@ -72,7 +72,7 @@ public sealed class KvContract : Contract
         return JsonSerializer.SerializeToUtf8Bytes(entries, JsonSerializerOptions.Web);
     }
 
-    private static void RequireOwnerOrNew(IContractContext context, string key)
+    private static void RequireOwnerOrNew(ContractContext context, string key)
     {
         var owner = context.GetState(OwnerPrefix + key);
         if (owner is null) return;

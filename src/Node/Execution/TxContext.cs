@@ -10,7 +10,7 @@ namespace Chain.Node.Execution;
 /// A contract's view of state during one transaction (or one query): its own writes, over the block's
 /// earlier writes, over committed state. Writes stay here until the executor merges them into the block.
 /// </summary>
-internal sealed class TxContext : IContractContext
+internal sealed class TxContext : IContractHost
 {
     private readonly IStateReader _ledger;
     private readonly IReadOnlyDictionary<byte[], byte[]?> _blockWrites;

@@ -28,7 +28,7 @@ public sealed class ConfigContract : Contract
             is { } bytes ? System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(ChannelConfig.Parser.ParseFrom(bytes))) : throw new ContractException(ContractErrors.NotFound, "channel has no configuration"));
     }
 
-    private byte[]? Update(IContractContext context, ConfigUpdateEnvelope envelope)
+    private byte[]? Update(ContractContext context, ConfigUpdateEnvelope envelope)
     {
         var access = _access() ?? throw new ContractException(ContractErrors.NotFound, "channel has no configuration to update");
         var current = access.Config;

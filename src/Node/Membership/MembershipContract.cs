@@ -28,7 +28,7 @@ public sealed class MembershipContract : Contract
         Register("get", FunctionKind.Query, ParseAddress, Get);
     }
 
-    private byte[]? Enroll(IContractContext context, (byte[] Account, string[] Roles) args)
+    private byte[]? Enroll(ContractContext context, (byte[] Account, string[] Roles) args)
     {
         var org = RequireAdmin(context);
         var defined = _access()!.Organization(org)!.Roles;
@@ -44,7 +44,7 @@ public sealed class MembershipContract : Contract
         return null;
     }
 
-    private byte[]? Revoke(IContractContext context, byte[] account)
+    private byte[]? Revoke(ContractContext context, byte[] account)
     {
         var org = RequireAdmin(context);
         var key = Hashes.ToHex(account);
@@ -61,7 +61,7 @@ public sealed class MembershipContract : Contract
         return null;
     }
 
-    private static byte[]? Get(IContractContext context, byte[] account)
+    private static byte[]? Get(ContractContext context, byte[] account)
     {
         var enrollment = Read(context, Hashes.ToHex(account)) ?? throw new ContractException(ContractErrors.NotFound, $"account {Address.ToText(account)} is not enrolled");
         return JsonSerializer.SerializeToUtf8Bytes(new
@@ -71,14 +71,14 @@ public sealed class MembershipContract : Contract
         }, JsonSerializerOptions.Web);
     }
 
-    private static string RequireAdmin(IContractContext context)
+    private static string RequireAdmin(ContractContext context)
     {
         if (!context.Caller.HasRole(Roles.Admin))
             throw new ContractException(ContractErrors.NotAuthorized, $"{context.Caller.Address} is not an admin of {context.Caller.Organization}");
         return context.Caller.Organization;
     }
 
-    private static Enrollment? Read(IContractContext context, string key) => context.GetState(key) is { } bytes ? Enrollment.Parser.ParseFrom(bytes) : null;
+    private static Enrollment? Read(ContractContext context, string key) => context.GetState(key) is { } bytes ? Enrollment.Parser.ParseFrom(bytes) : null;
 
     private static byte[] ParseAddress(ContractArgs args) =>
         Address.TryParse(args.RequiredString("address", 42)) ?? throw new ContractException(ContractErrors.BadArgs, "'address' must be a 20-byte hex account address");

@@ -23,18 +23,25 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         var holder = FundNode.Holder("C1");
         Ok(await Fund("project", "create", "CLI-P", "--name", "Block 9", "--budget", "1500000.00", "--standards", F("standards.pdf"), "--dept", "ExpropriationOffice",
             "--impl", "StreetOffice", "--finance", "FinanceBureau", "--bank", "Bank", "--account", F("account.txt"), "--signing-from", "2020-01-01", "--signing-to", "2099-12-31",
-            "--comment-days", "0", "--as", "DistrictGovernment/official1"));
-        Ok(await Fund("project", "publish", "CLI-P", "--plan", F("plan.pdf"), "--as", "ExpropriationOffice/reviewer1"));
+            "--as", "DistrictGovernment/official1"));
+        var short_ = await Fund("project", "create", "CLI-Q", "--name", "Block 9", "--budget", "1.00", "--standards", F("standards.pdf"), "--dept", "ExpropriationOffice",
+            "--impl", "StreetOffice", "--finance", "FinanceBureau", "--bank", "Bank", "--account", F("account.txt"), "--signing-from", "2020-01-01", "--signing-to", "2099-12-31",
+            "--comment-days", "0", "--as", "DistrictGovernment/official1");
+        Assert.Equal(2, short_.ExitCode); // refused at admission, before any block
+        Assert.Contains("'commentPeriodDays' is 0, allowed range is 30..365", short_.StdErr);
+        // The plan's notice went up long ago; the ledger records it now.
+        Ok(await Fund("project", "publish", "CLI-P", "--plan", F("plan.pdf"), "--published-at", "2020-01-01", "--as", "ExpropriationOffice/reviewer1"));
         var early = await Fund("project", "decide", "CLI-P", "--decision-no", "ZJ-1", "--as", "DistrictGovernment/official1");
         Assert.Equal(1, early.ExitCode);
         Assert.StartsWith("error: DecideProject refused: UNDERFUNDED:", early.StdErr);
         Ok(await Fund("deposit", "CLI-D1", "--project", "CLI-P", "--amount", "1500000.00", "--bank-ref", "CLI-BK1", "--as", "Bank/teller1"));
         Ok(await Fund("project", "decide", "CLI-P", "--decision-no", "ZJ-1", "--as", "DistrictGovernment/official1"));
         Ok(await Fund("household", "register", "C1", "--project", "CLI-P", "--unit", "CLI-U1", "--right-holder-ref", holder, "--certified", "85.50", "--use", "Residential",
-            "--survey", F("survey.pdf"), "--as", "StreetOffice/drafter1"));
+            "--survey", F("survey.pdf"), "--payee-account", F("payee.txt"), "--as", "StreetOffice/drafter1"));
+        Ok(await Fund("household", "approve-account", "C1", "--project", "CLI-P", "--payee-account", F("payee.txt"), "--as", "ExpropriationOffice/reviewer1"));
         Ok(await Fund("appraise", "C1", "--project", "CLI-P", "--unit-price", "12000.00", "--value", "1026000.00", "--report", F("appraisal.pdf"), "--as", "Appraiser/appraiser1"));
-        Ok(await Fund("agreement", "draft", "CLI-A", "--project", "CLI-P", "--household", "C1", "--mode", "Cash", "--item", "HouseValue=1026000.00", "--item", "Relocation=4000.00",
-            "--payable", "1030000.00", "--instalment", "1:927000.00:OnSign", "--instalment", "2:103000.00:OnHandover", "--move-deadline", "2099-06-30", "--doc", F("agreement.pdf"),
+        Ok(await Fund("agreement", "draft", "CLI-A", "--project", "CLI-P", "--household", "C1", "--mode", "Cash", "--item", "HouseValue=1026000.00", "--item", "Reward=4000.00",
+            "--payable", "1030000.00", "--instalment", "1:1026000.00:OnSign", "--instalment", "2:4000.00:OnHandover", "--move-deadline", "2099-06-30", "--doc", F("agreement.pdf"),
             "--as", "StreetOffice/drafter1"));
         var drafterApproves = await Fund("agreement", "approve", "CLI-A", "--as", "StreetOffice/drafter1");
         Assert.Equal(1, drafterApproves.ExitCode);
@@ -44,15 +51,18 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         Ok(await Fund("agreement", "audit", "CLI-A", "--note", F("audit.pdf"), "--as", "AuditBureau/auditor1"));
         Ok(await Fund("agreement", "approve", "CLI-A", "--as", "ExpropriationOffice/approver1"));
         Ok(await Fund("agreement", "sign", "CLI-A", "--signature", F("signature.pdf"), "--witness", F("witness.pdf"), "--as", "StreetOffice/drafter1"));
-        Ok(await Fund("pay", "instruct", "CLI-PAY1", "--agreement", "CLI-A", "--seq", "1", "--amount", "927000.00", "--payee-account", F("payee.txt"), "--payee-ref", holder, "--as", "FinanceBureau/cashier1"));
+        Ok(await Fund("pay", "instruct", "CLI-PAY1", "--agreement", "CLI-A", "--seq", "1", "--amount", "1026000.00", "--payee-account", F("payee.txt"), "--payee-ref", holder, "--as", "FinanceBureau/cashier1"));
         Ok(await Fund("pay", "confirm", "CLI-PAY1", "--bank-ref", "CLI-BK2", "--as", "Bank/teller1"));
 
         var status = await Fund("project", "status", "CLI-P");
         Ok(status);
-        Assert.Contains("paid        927000.00 (61.8%)", status.StdOut);
+        Assert.Contains("paid        1026000.00 (68.4%)", status.StdOut);
         var file = JsonDocument.Parse((await Fund("household", "file", "C1", "--project", "CLI-P", "-o", "json")).StdOut).RootElement;
         Assert.Equal("85.50", file.GetProperty("household").GetProperty("areas").GetProperty("certified").GetString());
-        Assert.Equal("927000.00", file.GetProperty("payments")[0].GetProperty("amount").GetString());
+        Assert.Equal("1026000.00", file.GetProperty("payments")[0].GetProperty("amount").GetString());
+        var check = await Fund("check", "--project", "CLI-P");
+        Ok(check);
+        Assert.StartsWith("sound: checked 1 projects, 1 households, 1 agreements, 1 payments", check.StdOut);
     }
 
     [Theory]
@@ -87,5 +97,9 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         Assert.Contains("Discipline", held);
         Assert.Equal(19, (await net.QueryAsync("PublishedList", new { projectId = summary.ProjectId, round = 1 })).GetProperty("hhIds").GetArrayLength());
         Assert.Equal(10, (await net.QueryAsync("UnpublishedPaidHouseholds", new { projectId = summary.ProjectId })).GetProperty("items").GetArrayLength());
+        // Every conservation law holds on the node's own ledger after the demo's blocks.
+        var check = await Fund("check", "-o", "json");
+        Ok(check);
+        Assert.True(JsonDocument.Parse(check.StdOut).RootElement.GetProperty("sound").GetBoolean());
     }
 }

@@ -11,7 +11,7 @@ namespace Chain.Tests.TestKit;
 /// </summary>
 public sealed class CharityWorld
 {
-    public static readonly string[] ChannelOrgs = ["Bank", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau"];
+    public static readonly string[] ChannelOrgs = ["Bank", "Bank2", "CivilAffairs", "CharityFoundation", "CharitySmall", "Executor", "AuditBureau", "SupplierCo"];
 
     public static Caller Account(string org, string name, params string[] roles) =>
         new(AddressOf(org + "/" + name), org, roles.Append("member").ToHashSet(StringComparer.Ordinal));

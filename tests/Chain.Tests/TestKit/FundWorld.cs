@@ -28,6 +28,7 @@ public sealed class FundWorld
     private int _bankRef;
 
     public static string Holder(string hhId) => CharityWorld.Hash("right-holder " + hhId);
+    public static string PayeeAccount(string hhId) => CharityWorld.Hash("account of " + hhId);
     public string NextBankRef() => $"BK{++_bankRef:D8}";
 
     public void CreateProject(string projectId = P, long budget = 100_000_000, int coolingDays = 0, int commentPeriodDays = 30, long? signingDays = null)
@@ -53,27 +54,34 @@ public sealed class FundWorld
         Host.Invoke(Gov, "DecideProject", new { projectId, decisionNo = "DEC-" + projectId });
     }
 
+    /// <summary>Surveyed, its payee account approved by the department, appraised at <paramref name="value"/>.</summary>
     public void Household(string hhId, string? unitNo = null, string projectId = P, long value = 1_000_000, string? account = null)
     {
         Host.Invoke(Drafter, "RegisterHousehold", new
         {
             projectId, hhId, unitNo = unitNo ?? "U-" + hhId, rightHolderHash = Holder(hhId), areas = new { certified = 8_550L }, use = "Residential",
-            surveyHash = CharityWorld.Hash("survey " + hhId), account,
+            surveyHash = CharityWorld.Hash("survey " + hhId), account, payeeAcctHash = PayeeAccount(hhId),
         });
+        Host.Invoke(Reviewer, "ApprovePayeeAccount", new { projectId, hhId, payeeAcctHash = PayeeAccount(hhId) });
         Host.Invoke(Appraiser, "RecordAppraisal", new { projectId, hhId, unitPrice = 1_000_000L * 100 / 8_550, valueAmount = value, reportHash = CharityWorld.Hash("appraisal " + hhId) });
     }
 
-    /// <summary>A cash agreement: house value plus relocation, paid 80% on signing and 20% on handover.</summary>
-    public object Draft(string agrId, string hhId, long houseValue = 1_000_000, long relocation = 50_000, int ver = 1, string projectId = P, long paidSoFar = 0, string? deviationReason = null)
+    /// <summary>
+    /// A cash agreement: house value, relocation and an on-time-move reward; everything but the reward is paid on
+    /// signing, the reward on handover (compensate first). A new version pays what earlier ones have not.
+    /// </summary>
+    public object Draft(string agrId, string hhId, long houseValue = 1_000_000, long relocation = 50_000, int ver = 1, string projectId = P, long paidSoFar = 0,
+        string? deviationReason = null, long reward = 20_000)
     {
-        long payable = houseValue + relocation;
+        long payable = houseValue + relocation + reward;
         long left = payable - paidSoFar;
-        long first = left * 8 / 10;
+        long onHandover = Math.Min(reward, left);
+        long first = left - onHandover;
         return new
         {
             agrId, ver, projectId, hhId, mode = "Cash",
-            items = new[] { new { code = "HouseValue", amount = houseValue }, new { code = "Relocation", amount = relocation } },
-            payable, schedule = new[] { new { seq = 1, amount = first, condition = "OnSign" }, new { seq = 2, amount = left - first, condition = "OnHandover" } },
+            items = new[] { new { code = "HouseValue", amount = houseValue }, new { code = "Relocation", amount = relocation }, new { code = "Reward", amount = reward } },
+            payable, schedule = new[] { new { seq = 1, amount = first, condition = "OnSign" }, new { seq = 2, amount = onHandover, condition = "OnHandover" } }.Where(i => i.amount > 0).ToArray(),
             moveDeadline = Host.Now + 90 * Day, docHash = CharityWorld.Hash($"agreement {agrId} v{ver}"), deviationReason,
         };
     }
@@ -95,8 +103,28 @@ public sealed class FundWorld
 
     public object Instruction(string payId, string agrId, int seq, long amount, int ver = 1, string? payee = null, string? hhId = null) => new
     {
-        payId, agrId, ver, seq, amount, payeeAcctHash = CharityWorld.Hash("account of " + (hhId ?? agrId)), payeeIdHash = payee ?? Holder(hhId ?? "?"),
+        payId, agrId, ver, seq, amount, payeeAcctHash = PayeeAccount(hhId ?? agrId), payeeIdHash = payee ?? Holder(hhId ?? "?"),
     };
+
+    /// <summary>The department closes the survey with every household registered so far.</summary>
+    public void CloseSurvey(string projectId = P) =>
+        Host.Invoke(Reviewer, "CloseSurvey", new { projectId, households = Host.Entries(FundKeys.HouseholdPrefix(projectId)).Count(), surveyListHash = CharityWorld.Hash("survey list " + projectId) });
+
+    /// <summary>
+    /// One household paid in full and handed over, the survey closed and the project audited after the last
+    /// payment: a project at close-out, holding <paramref name="extra"/> above what it paid.
+    /// </summary>
+    public void AtCloseOut(long extra)
+    {
+        DecidedProject(budget: 1_070_000 + extra);
+        Household("H1");
+        Agreed("A1", "H1");
+        Pay("PAYC1", "A1", "H1", 1, 1_050_000);
+        Host.Invoke(Drafter, "ConfirmHandover", new { projectId = P, hhId = "H1" });
+        Pay("PAYC2", "A1", "H1", 2, 20_000);
+        CloseSurvey();
+        Host.Invoke(Auditor, "Attest", new { projectId = P, reportHash = CharityWorld.Hash("close-out audit") });
+    }
 
     public void Pay(string payId, string agrId, string hhId, int seq, long amount, int ver = 1)
     {

@@ -16,7 +16,7 @@ public sealed class GuardedContract : Contract
         Register("note", FunctionKind.Invoke, _ => 0, Write("noted")); // the channel's "writers" policy
     }
 
-    private static Func<IContractContext, int, byte[]?> Write(string what) => (context, _) =>
+    private static Func<ContractContext, int, byte[]?> Write(string what) => (context, _) =>
     {
         context.PutState(what + "/" + context.TxId, System.Text.Encoding.UTF8.GetBytes(context.Caller.Organization + ":" + string.Join(",", context.Caller.Roles.Order())));
         return null;

@@ -33,8 +33,8 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
         }
         var parsed = Parse(args);
         fn.ValidateArgs(parsed);
-        var context = new Context(this, caller, $"tx{++_tx:D8}", Now, readOnly: false);
-        var result = fn.Execute(context, parsed);
+        var context = new Context(this, caller, $"tx{++_tx:D8}", Now, (ulong)_tx, readOnly: false);
+        var result = fn.Execute(context, parsed, verifyWrites: true);
         foreach (var (key, value) in context.Writes)
         {
             if (value is null) _state.Remove(key);
@@ -58,11 +58,14 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
         var fn = Resolve(function, FunctionKind.Query);
         var parsed = Parse(args);
         fn.ValidateArgs(parsed);
-        var bytes = fn.Execute(new Context(this, new Caller(""), "", Now, readOnly: true), parsed) ?? [];
+        var bytes = fn.Execute(new Context(this, new Caller(""), "", Now, (ulong)_tx, readOnly: true), parsed, verifyWrites: true) ?? [];
         return JsonDocument.Parse(bytes).RootElement.Clone();
     }
 
     public T? Get<T>(string key) where T : class => _state.TryGetValue(key, out var bytes) ? ContractJson.Deserialize<T>(bytes) : null;
+
+    /// <summary>Writes a state object directly, past every rule: what a contract bug or a tampered store would leave behind.</summary>
+    public void Tamper<T>(string key, T value) => _state[key] = ContractJson.Serialize(value);
 
     public IEnumerable<KeyValuePair<string, byte[]>> Entries(string prefix) =>
         _state.Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal));
@@ -89,7 +92,8 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
     private static ContractArgs Parse(object args) =>
         ContractArgs.Parse(args is string json ? Encoding.UTF8.GetBytes(json) : JsonSerializer.SerializeToUtf8Bytes(args, JsonSerializerOptions.Web));
 
-    private sealed class Context(MemoryContractHost host, Caller caller, string txId, long now, bool readOnly) : IContractContext
+    /// <summary>Every call is its own block: block numbers follow call order.</summary>
+    private sealed class Context(MemoryContractHost host, Caller caller, string txId, long now, ulong block, bool readOnly) : IContractHost
     {
         public SortedDictionary<string, byte[]?> Writes { get; } = new(StringComparer.Ordinal);
         public List<(string, byte[])> Emitted { get; } = [];
@@ -97,7 +101,7 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
         public string Channel => "charity";
         public string TxId => txId;
         public long TimestampMs => now;
-        public ulong BlockNumber => 1;
+        public ulong BlockNumber => block;
 
         public byte[]? GetState(string key) => Writes.TryGetValue(key, out var own) ? own : host._state.GetValueOrDefault(key);
 

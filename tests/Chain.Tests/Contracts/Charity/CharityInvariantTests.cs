@@ -213,7 +213,7 @@ public sealed class CharityInvariantTests
     {
         _w.Donate("D1", 30_000);
         var cousin = CharityWorld.Hash("director's cousin");
-        Host.Invoke(_w.Officer1, "SetRelatedParties", new { charityId = CharityWorld.Foundation, hashes = new[] { cousin } });
+        Host.Invoke(_w.Officer1, "DeclareRelatedParties", new { charityId = CharityWorld.Foundation, hashes = new[] { cousin } });
         var error = Host.Refused(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", C1Pool, 100, payee: "director's cousin"));
         Assert.Equal(CharityErrors.RelatedParty, error.Code);
     }

@@ -141,10 +141,12 @@ public sealed class CharityLifecycleTests
         var across = Host.Query("PayeeAcrossCharities", new { payeeRef = CharityWorld.Hash("shared supplier") });
         Assert.Equal(2, across.GetProperty("charities").GetInt32());
 
-        Assert.Empty(Host.Query("RelatedPartyHits", new { }).GetProperty("hits").EnumerateArray());
-        Host.Invoke(_w.SmallOfficer, "SetRelatedParties", new { charityId = CharityWorld.Small, hashes = new[] { CharityWorld.Hash("shared supplier") } });
-        var hit = Assert.Single(Host.Query("RelatedPartyHits", new { }).GetProperty("hits").EnumerateArray());
+        Assert.Empty(Host.Query("RelatedPartyHits", new { }).GetProperty("declaredLater").EnumerateArray());
+        Host.Invoke(_w.SmallOfficer, "DeclareRelatedParties", new { charityId = CharityWorld.Small, hashes = new[] { CharityWorld.Hash("shared supplier") } });
+        var hits = Host.Query("RelatedPartyHits", new { });
+        var hit = Assert.Single(hits.GetProperty("declaredLater").EnumerateArray());
         Assert.Equal("P2", hit.GetProperty("disbId").GetString());
+        Assert.Empty(hits.GetProperty("inForce").EnumerateArray()); // the contract refuses payments to a party in force
     }
 
     [Fact]

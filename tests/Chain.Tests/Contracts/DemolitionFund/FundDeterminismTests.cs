@@ -48,8 +48,8 @@ public sealed class FundDeterminismTests
     private static Transaction[] Setup() =>
     [
         Call("gov", "CreateProject", new { projectId = "P1", name = "Block 1", budget = 50_000_000L, standardsHash = CharityWorld.Hash("s"), deptOrg = "ExpropriationOffice", implOrgs = new[] { "StreetOffice" },
-            financeOrg = "FinanceBureau", bankId = "Bank", accountHash = CharityWorld.Hash("a"), signingFrom = T0 - 1000, signingTo = T0 + 86_400_000L, commentPeriodDays = 0 }, T0),
-        Call("reviewer", "PublishPlan", new { projectId = "P1", planHash = CharityWorld.Hash("plan") }, T0),
+            financeOrg = "FinanceBureau", bankId = "Bank", accountHash = CharityWorld.Hash("a"), signingFrom = T0 - 1000, signingTo = T0 + 86_400_000L }, T0),
+        Call("reviewer", "PublishPlan", new { projectId = "P1", planHash = CharityWorld.Hash("plan"), publishedAt = T0 - 31 * 86_400_000L }, T0),
         Call("teller", "ConfirmDeposit", new { depositId = "D1", projectId = "P1", amount = 50_000_000L, bankTxRef = "B0" }, T0),
         Call("gov", "DecideProject", new { projectId = "P1", decisionNo = "Z1" }, T0),
     ];
@@ -61,7 +61,8 @@ public sealed class FundDeterminismTests
         {
             string hh = $"H{i}", agr = $"A{i}";
             long value = 1_000_000 + i * 10_000;
-            txs.Add(Call("drafter", "RegisterHousehold", new { projectId = "P1", hhId = hh, unitNo = "U" + i, rightHolderHash = CharityWorld.Hash(hh), areas = new { certified = 9_000L }, use = "Residential", surveyHash = CharityWorld.Hash("s" + hh) }, T0 + 10));
+            txs.Add(Call("drafter", "RegisterHousehold", new { projectId = "P1", hhId = hh, unitNo = "U" + i, rightHolderHash = CharityWorld.Hash(hh), areas = new { certified = 9_000L }, use = "Residential", surveyHash = CharityWorld.Hash("s" + hh), payeeAcctHash = CharityWorld.Hash("acct" + hh) }, T0 + 10));
+            txs.Add(Call("approver", "ApprovePayeeAccount", new { projectId = "P1", hhId = hh, payeeAcctHash = CharityWorld.Hash("acct" + hh) }, T0 + 10));
             txs.Add(Call("appraiser", "RecordAppraisal", new { projectId = "P1", hhId = hh, unitPrice = value * 100 / 9_000, valueAmount = value, reportHash = CharityWorld.Hash("r" + hh) }, T0 + 11));
             txs.Add(Call("drafter", "DraftAgreement", new { agrId = agr, projectId = "P1", hhId = hh, mode = "Cash", items = new[] { new { code = "HouseValue", amount = value } }, payable = value,
                 schedule = new[] { new { seq = 1, amount = value, condition = "OnSign" } }, moveDeadline = T0 + 1, docHash = CharityWorld.Hash(agr) }, T0 + 12));

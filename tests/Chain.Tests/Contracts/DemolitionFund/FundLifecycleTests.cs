@@ -55,10 +55,11 @@ public sealed class FundLifecycleTests
         _w.DecidedProject(budget: 2_000_000);
         _w.Household("H1");
         _w.Household("H2");
+        _w.CloseSurvey();
         _w.Agreed("A1", "H1");
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
         Host.Invoke(_w.Drafter, "ConfirmHandover", new { projectId = FundWorld.P, hhId = "H1" });
-        _w.Pay("PAY2", "A1", "H1", 2, 210_000);
+        _w.Pay("PAY2", "A1", "H1", 2, 20_000);
         Host.Invoke(_w.Reviewer, "PublishHouseholdList", new { projectId = FundWorld.P, round = 1, listHash = CharityWorld.Hash("round 1"), hhIds = new[] { "H1" } });
         var open = Host.Refused(_w.Gov, "SettleProject", new { projectId = FundWorld.P });
         Assert.Contains("household 'H2' is Appraised", open.Message);
@@ -66,12 +67,12 @@ public sealed class FundLifecycleTests
         Assert.Contains("no audit attestation", Host.Refused(_w.Gov, "SettleProject", new { projectId = FundWorld.P }).Message);
         Host.Invoke(_w.Auditor, "Attest", new { projectId = FundWorld.P, reportHash = CharityWorld.Hash("audit") });
         Assert.Contains("return the leftover", Host.Refused(_w.Gov, "SettleProject", new { projectId = FundWorld.P }).Message);
-        Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "RET1", projectId = FundWorld.P, amount = 950_000L });
+        Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "RET1", projectId = FundWorld.P, amount = 930_000L });
         Host.Invoke(_w.Teller, "ConfirmLeftoverReturn", new { returnId = "RET1", bankTxRef = "BK-RET1" });
         Host.Invoke(_w.Gov, "SettleProject", new { projectId = FundWorld.P });
         var budget = Host.Query("BudgetStatus", new { projectId = FundWorld.P });
         Assert.Equal(0, budget.GetProperty("balance").GetInt64());
-        Assert.Equal(950_000, budget.GetProperty("returned").GetInt64());
+        Assert.Equal(930_000, budget.GetProperty("returned").GetInt64());
         Assert.True(budget.GetProperty("balanced").GetBoolean());
         // The unit of a closed record can be registered again, in another project.
         _w.CreateProject("P2");

@@ -17,15 +17,15 @@ public sealed class FundReviewTests
     {
         // Regression: superseding a partly paid version dropped its whole payable from "committed", so finance could
         // return money that was already spent and the budget could be committed twice.
-        _w.DecidedProject(budget: 1_050_000);
+        _w.DecidedProject(budget: 1_070_000);
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
-        Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1", ver: 2, paidSoFar: 840_000));
-        Assert.Equal(840_000, _w.Project().Committed);
-        Assert.Equal(FundErrors.Overdraft, Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 1L }).Code);
-        _w.Approve("A1", 2);
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
+        Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1", ver: 2, paidSoFar: 1_050_000));
         Assert.Equal(1_050_000, _w.Project().Committed);
+        Assert.Equal(ContractErrors.BadState, Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 1L }).Code);
+        _w.Approve("A1", 2);
+        Assert.Equal(1_070_000, _w.Project().Committed); // v2's payable, of which 1,050,000 is paid
     }
 
     [Fact]
@@ -34,12 +34,13 @@ public sealed class FundReviewTests
         // Regression: an agreement could become a compensation decision, and be paid, in a project never decided.
         _w.CreateProject(signingDays: 1);
         Host.Invoke(_w.Reviewer, "PublishPlan", new { projectId = FundWorld.P, planHash = CharityWorld.Hash("plan") });
+        _w.Deposit("D1", 100_000_000);
         _w.Household("H1");
         Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1"));
         _w.Approve("A1", 1);
         Host.Now += 2 * Day;
         var error = Host.Refused(_w.Gov, "IssueDecision", new { agrId = "A1", ver = 1, decisionNo = "BCJD-1" });
-        Assert.Contains("is PlanPublished; cannot issue compensation decisions", error.Message);
+        Assert.Contains("is Funded; cannot issue compensation decisions", error.Message);
     }
 
     [Fact]
@@ -62,8 +63,7 @@ public sealed class FundReviewTests
     public void AFailedReturn_ReleasesWhatWasInstructed()
     {
         // Regression: a return the bank could not execute stayed "instructed" forever and blocked settlement.
-        _w.DecidedProject(budget: 1_000);
-        _w.Deposit("EXTRA", 500);
+        _w.AtCloseOut(extra: 500);
         Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 500L });
         Assert.Equal(500, _w.Project().Pending);
         Host.Invoke(_w.Teller, "FailLeftoverReturn", new { returnId = "R1", bankTxRef = "BK-F" });
@@ -87,15 +87,15 @@ public sealed class FundReviewTests
     public void AListPublishedBeforeALaterPayment_DoesNotCoverIt()
     {
         // Regression: a household listed once counted as published even for payments made after the list.
-        _w.DecidedProject(budget: 1_050_000);
+        _w.DecidedProject(budget: 1_070_000);
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
         Host.Invoke(_w.Reviewer, "PublishHouseholdList", new { projectId = FundWorld.P, round = 1, listHash = CharityWorld.Hash("r1"), hhIds = new[] { "H1" } });
         Assert.Empty(Host.Query("UnpublishedPaidHouseholds", new { projectId = FundWorld.P }).GetProperty("items").EnumerateArray());
         Host.Now += 1000;
         Host.Invoke(_w.Drafter, "ConfirmHandover", new { projectId = FundWorld.P, hhId = "H1" });
-        _w.Pay("PAY2", "A1", "H1", 2, 210_000);
+        _w.Pay("PAY2", "A1", "H1", 2, 20_000);
         Assert.Single(Host.Query("UnpublishedPaidHouseholds", new { projectId = FundWorld.P }).GetProperty("items").EnumerateArray());
         Host.Invoke(_w.Reviewer, "PublishHouseholdList", new { projectId = FundWorld.P, round = 2, listHash = CharityWorld.Hash("r2"), hhIds = new[] { "H1" } });
         Assert.Empty(Host.Query("UnpublishedPaidHouseholds", new { projectId = FundWorld.P }).GetProperty("items").EnumerateArray());

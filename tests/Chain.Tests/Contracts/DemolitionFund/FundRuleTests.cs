@@ -19,14 +19,14 @@ public sealed class FundRuleTests
         _w.Household("H1");
         Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1"));
         _w.Approve("A1", 1);
-        var error = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, hhId: "H1"));
+        var error = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
         Assert.Equal(FundErrors.NoAgreement, error.Code);
         Assert.Contains("is Approved", error.Message);
 
         // After the signing period the government's decision stands in for the signature (Art 26).
         Host.Now += 200 * Day;
         Host.Invoke(_w.Gov, "IssueDecision", new { agrId = "A1", ver = 1, decisionNo = "BCJD-1" });
-        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, hhId: "H1"));
+        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public sealed class FundRuleTests
         _w.DecidedProject();
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        Assert.Equal(FundErrors.Instalment, Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_001, hhId: "H1")).Code);
+        Assert.Equal(FundErrors.Instalment, Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_001, hhId: "H1")).Code);
         Assert.Equal(FundErrors.Instalment, Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 3, 1, hhId: "H1")).Code);
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
-        var twice = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 840_000, hhId: "H1"));
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
+        var twice = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 1_050_000, hhId: "H1"));
         Assert.Equal(FundErrors.Instalment, twice.Code);
         Assert.Contains("already paid", twice.Message);
         // A new version may not pay less than what was paid already.
@@ -52,7 +52,7 @@ public sealed class FundRuleTests
         _w.DecidedProject(budget: 2_000_000);
         _w.Household("H1");
         _w.Household("H2");
-        _w.Agreed("A1", "H1"); // commits 1,050,000
+        _w.Agreed("A1", "H1"); // commits 1,070,000
         Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A2", "H2"));
         Host.Invoke(_w.Reviewer, "ReviewAgreement", new { agrId = "A2", ver = 1 });
         Host.Invoke(_w.Auditor, "AuditCheck", new { agrId = "A2", ver = 1, noteHash = CharityWorld.Hash("n") });
@@ -60,11 +60,15 @@ public sealed class FundRuleTests
         Assert.Equal(FundErrors.OverBudget, over.Code);
         Assert.Contains("above its budget 20000.00", over.Message);
 
-        // Before close-out only money above the unpaid budget may go back to finance.
-        _w.Deposit("EXTRA", 300_000);
+    }
+
+    [Fact]
+    public void R3_AtCloseOut_OnlyTheLeftoverGoesBack()
+    {
+        _w.AtCloseOut(extra: 300_000);
         var overdraw = Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 300_001 });
         Assert.Equal(FundErrors.Overdraft, overdraw.Code);
-        Assert.Contains("the unpaid budget", overdraw.Message);
+        Assert.Contains("at most 3000.00 can be returned", overdraw.Message);
         Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 300_000 });
         Assert.Equal(FundErrors.Overdraft, Host.Refused(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R2", projectId = FundWorld.P, amount = 1 }).Code);
     }
@@ -77,20 +81,21 @@ public sealed class FundRuleTests
         var again = Host.Refused(_w.Drafter, "RegisterHousehold", new
         {
             projectId = FundWorld.P, hhId = "H1b", unitNo = "110101-001", rightHolderHash = FundWorld.Holder("H1b"), areas = new { certified = 100L }, use = "Residential", surveyHash = CharityWorld.Hash("s"),
+            payeeAcctHash = FundWorld.PayeeAccount("H1b"),
         });
         Assert.Equal(FundErrors.DuplicateUnit, again.Code);
         _w.Agreed("A1", "H1");
         Assert.Equal(FundErrors.DuplicateUnit, Host.Refused(_w.Drafter, "DraftAgreement", _w.Draft("A1b", "H1")).Code);
 
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
-        Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1", houseValue: 1_040_000, ver: 2, paidSoFar: 840_000));
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
+        Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1", houseValue: 1_040_000, ver: 2, paidSoFar: 1_050_000));
         Assert.Equal(AgreementStatus.Superseded, _w.Agreement("A1", 1).Status);
-        var old = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 2, 210_000, ver: 1, hhId: "H1"));
+        var old = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 2, 20_000, ver: 1, hhId: "H1"));
         Assert.Equal(ContractErrors.BadState, old.Code);
         Assert.Contains("v2 is the live version", old.Message);
         var unapproved = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 200_000, ver: 2, hhId: "H1"));
         Assert.Equal(FundErrors.NoAgreement, unapproved.Code);
-        Assert.Equal(840_000, _w.Project().Committed); // of the superseded approval only what it paid stays committed
+        Assert.Equal(1_050_000, _w.Project().Committed); // of the superseded approval only what it paid stays committed
     }
 
     [Fact]
@@ -124,14 +129,14 @@ public sealed class FundRuleTests
         _w.DecidedProject();
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        var error = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, payee: CharityWorld.Hash("someone else")));
+        var error = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, payee: CharityWorld.Hash("someone else")));
         Assert.Equal(FundErrors.PayeeMismatch, error.Code);
         // The bank's own real-name check reports a mismatch it finds; discipline sees it.
-        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, hhId: "H1"));
+        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
         Host.Invoke(_w.Teller, "FailPayment", new { payId = "PAY1", bankTxRef = "F1", reason = "PayeeMismatch", accountHolderHash = CharityWorld.Hash("holder") });
         Assert.Single(Host.Query("PayeeMismatches", new { }).GetProperty("items").EnumerateArray());
         Assert.Contains(Host.Events, e => e.Name == "Alert" && e.Payload.GetProperty("kind").GetString() == "PayeeMismatch");
-        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 840_000, hhId: "H1")); // the instalment is free again
+        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 1, 1_050_000, hhId: "H1")); // the instalment is free again
     }
 
     [Fact]
@@ -142,18 +147,18 @@ public sealed class FundRuleTests
         Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1"));
         _w.Approve("A1", 1);
         Host.Invoke(_w.Drafter, "SignAgreement", new { agrId = "A1", ver = 1, signatureHash = CharityWorld.Hash("sig"), witnessHash = CharityWorld.Hash("w") });
-        var cooling = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, hhId: "H1"));
+        var cooling = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
         Assert.Equal(FundErrors.TimeLock, cooling.Code);
         Assert.Contains("cooling period", cooling.Message);
         var handover = Host.Refused(_w.Drafter, "ConfirmHandover", new { projectId = FundWorld.P, hhId = "H1" });
         Assert.Equal(FundErrors.TimeLock, handover.Code);
         Assert.Contains("compensation comes before handover", handover.Message);
         Host.Now += 8 * Day;
-        var beforeHandover = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 2, 210_000, hhId: "H1"));
+        var beforeHandover = Host.Refused(_w.Cashier, "InstructPayment", _w.Instruction("PAY2", "A1", 2, 20_000, hhId: "H1"));
         Assert.Equal(FundErrors.TimeLock, beforeHandover.Code);
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
         Host.Invoke(_w.Drafter, "ConfirmHandover", new { projectId = FundWorld.P, hhId = "H1" });
-        _w.Pay("PAY2", "A1", "H1", 2, 210_000);
+        _w.Pay("PAY2", "A1", "H1", 2, 20_000);
         Assert.Equal(HouseholdStatus.PaidInFull, _w.HouseholdOf("H1").Status);
 
         // Outside the signing window.
@@ -191,12 +196,13 @@ public sealed class FundRuleTests
     [Fact]
     public void R9_EveryPaidHouseholdIsPublishedBeforeSettlement()
     {
-        _w.DecidedProject(budget: 1_050_000);
+        _w.DecidedProject(budget: 1_070_000);
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        _w.Pay("PAY1", "A1", "H1", 1, 840_000);
+        _w.Pay("PAY1", "A1", "H1", 1, 1_050_000);
         Host.Invoke(_w.Drafter, "ConfirmHandover", new { projectId = FundWorld.P, hhId = "H1" });
-        _w.Pay("PAY2", "A1", "H1", 2, 210_000);
+        _w.Pay("PAY2", "A1", "H1", 2, 20_000);
+        _w.CloseSurvey();
         Host.Invoke(_w.Auditor, "Attest", new { projectId = FundWorld.P, reportHash = CharityWorld.Hash("audit") });
         var error = Host.Refused(_w.Gov, "SettleProject", new { projectId = FundWorld.P });
         Assert.Equal(FundErrors.Unpublished, error.Code);
@@ -212,7 +218,7 @@ public sealed class FundRuleTests
         _w.DecidedProject();
         _w.Household("H1");
         _w.Agreed("A1", "H1");
-        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 840_000, hhId: "H1"));
+        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
         Host.Invoke(_w.Inspector, "PlaceHold", new { targetKey = "payment:PAY1", reason = "complaint 2026-117" });
         var held = Host.Refused(_w.Teller, "ConfirmPayment", new { payId = "PAY1", bankTxRef = "B1" });
         Assert.Equal(ContractErrors.Held, held.Code);
@@ -243,6 +249,7 @@ public sealed class FundRuleTests
         var error = Host.Refused(_w.Drafter, "RegisterHousehold", new
         {
             projectId = FundWorld.P, hhId = "H1", unitNo = "U1", rightHolderHash = FundWorld.Holder("H1"), areas = new { certified = 100L }, use = "owner 11010519491231002X", surveyHash = CharityWorld.Hash("s"),
+            payeeAcctHash = FundWorld.PayeeAccount("H1"),
         });
         Assert.Equal(PersonalData.Code, error.Code);
         Assert.Contains("'use'", error.Message);

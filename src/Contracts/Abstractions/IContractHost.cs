@@ -1,15 +1,17 @@
 namespace Chain.Contracts.Abstractions;
 
 /// <summary>
-/// Everything a contract may touch while it runs. The host implements it over an in-memory overlay of
-/// the channel's world state; nothing reaches the ledger unless the whole transaction succeeds.
+/// What a node (or a test host) provides for one transaction or query: the caller, the transaction's facts,
+/// and raw access to the contract's own key space. The host implements it over an in-memory overlay of the
+/// channel's world state; nothing reaches the ledger unless the whole transaction succeeds. Contract handlers
+/// never see this directly: they get a <see cref="ContractContext"/> built over it.
 /// </summary>
 /// <remarks>
 /// Determinism: contracts must use <see cref="TimestampMs"/> instead of the wall clock, must not use
 /// randomness or floating point for money, and range scans return keys in ascending ordinal byte order.
 /// Keys are scoped to the calling contract; one contract cannot read another's keys.
 /// </remarks>
-public interface IContractContext
+public interface IContractHost
 {
     Caller Caller { get; }
     string Channel { get; }
