@@ -59,7 +59,7 @@ public static class DomainCli
             if (Printer.IsJson(parse)) Console.Out.WriteLine(YuanJson.Indented(result));
             else
             {
-                var counts = result["checked"]!.AsObject().Select(kv => $"{kv.Value} {kv.Key}");
+                var counts = result["checked"]!.AsArray().Select(c => $"{c!["count"]} {c["what"]}");
                 Console.Out.WriteLine($"{(sound ? "sound" : "VIOLATIONS FOUND")}: checked {string.Join(", ", counts)}");
                 foreach (var violation in result["violations"]!.AsArray())
                     Console.Out.WriteLine($"  {violation!["law"]}  {violation["subject"]}: {violation["detail"]}");

@@ -113,7 +113,8 @@ public sealed partial class CharityContract
         return ContractJson.Serialize(new
         {
             sound = v.Count == 0, violations = v,
-            @checked = new { lots = lots.Count, pools = pools.Count, donations = donations.Count, disbursements = disbursements.Count, refunds = refunds.Count, campaigns = campaigns.Count },
+            @checked = new[] { Checked("lots", lots.Count), Checked("pools", pools.Count), Checked("donations", donations.Count), Checked("disbursements", disbursements.Count),
+                Checked("refunds", refunds.Count), Checked("campaigns", campaigns.Count) },
             totals = new { donated, refunded = refundedAll, paidOut, held = balances },
         });
     }
@@ -149,6 +150,11 @@ public sealed partial class CharityContract
         }
         return (held, paidOut, refunded);
     }
+
+    /// <summary>How many records of a kind the check read (a list, so record kinds are never mistaken for money fields).</summary>
+    public sealed record CheckedCount(string What, int Count);
+
+    private static CheckedCount Checked(string what, int count) => new(what, count);
 
     private static long ParseLong(byte[] utf8) => long.Parse(System.Text.Encoding.UTF8.GetString(utf8), System.Globalization.CultureInfo.InvariantCulture);
 }

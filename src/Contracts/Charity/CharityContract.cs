@@ -55,8 +55,7 @@ public sealed partial class CharityContract : Contract
             "valueDate", "proposedAt", "approvedAt", "paidAt", "publishedAt", "dueAt", "from", "to", "declaredFrom", "asOf",
             "fromBlock", "toBlock", "closedBlock", "confirmedInBlock", "consentSeq",
             "mgmtFeeCapBps", "disclosureEveryDays", "idleDays", "seq", "year", "count", "approvals", "required", "requiredApprovals", "charities", "payments",
-            "added", "overdue", "idle", "ageDays", "spendBps", "mgmtBps", "minSpendBps", "maxMgmtBps", "minIncomeSpendBps", "scanned",
-            "lots", "pools", "donations", "disbursements", "campaigns"]);
+            "added", "overdue", "idle", "ageDays", "spendBps", "mgmtBps", "minSpendBps", "maxMgmtBps", "minIncomeSpendBps", "scanned"]);
 
     public override FieldUnits Units => FieldUnits;
 

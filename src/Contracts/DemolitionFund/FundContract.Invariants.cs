@@ -9,6 +9,9 @@ public sealed partial class FundContract
 
     public sealed record CheckArgs(string? ProjectId);
 
+    /// <summary>How many records of a kind the check read (a list, so record kinds are never mistaken for money fields).</summary>
+    public sealed record CheckedCount(string What, int Count);
+
     /// <summary>
     /// Recomputes the conservation laws (docs/FUND.md, "Conservation laws") of one project, or of every project,
     /// from state and lists every violation; an empty list means the ledger is sound.
@@ -90,7 +93,7 @@ public sealed partial class FundContract
         return ContractJson.Serialize(new
         {
             sound = v.Count == 0, violations = v,
-            @checked = new { projects = projects.Count, households, agreements, payments },
+            @checked = new[] { new CheckedCount("projects", projects.Count), new CheckedCount("households", households), new CheckedCount("agreements", agreements), new CheckedCount("payments", payments) },
         });
     }
 

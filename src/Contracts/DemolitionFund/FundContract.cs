@@ -48,7 +48,7 @@ public sealed partial class FundContract : Contract
             "settledAt", "surveyClosedAt", "lastPaidAt", "handedOverAt", "signedAt", "approvedAt", "proposedAt", "instructedAt", "confirmedAt", "publishedAt",
             "dueAt", "moveDeadline", "commentUntil", "asOf", "planRecordedAt", "recordedAt", "publishedInRound", "lastPaymentBlock", "surveyClosedBlock", "attestedBlock", "lastPaidBlock", "publishedBlock",
             "commentPeriodDays", "coolingDays", "paymentDueDays", "idleDays", "appraisalToleranceBps", "handoverCapBps", "deviationBps", "committedBps", "paidBps",
-            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "by", "households", "overduePayments", "idleProjects", "scanned", "projects", "agreements", "payments", "changes"]);
+            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "by", "households", "overduePayments", "idleProjects", "scanned", "count", "changes"]);
 
     public override FieldUnits Units => FieldUnits;
 

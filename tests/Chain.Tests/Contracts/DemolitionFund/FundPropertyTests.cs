@@ -235,7 +235,12 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             }
             if (_surveyClosedAt is null) { NewHouseholdOrSurvey(); return; }
             if (_households.Values.Any(h => h.Paid > 0 && (h.ListedAt is null || h.ListedAt <= h.LastPaidAt))) { CloseOut(0); return; }
-            if (_attestedAt is null || _attestedAt <= _lastPaymentAt || _attestedAt <= _surveyClosedAt) { CloseOut(1); return; }
+            if (_attestedAt is null || _attestedAt <= _lastPaymentAt || _attestedAt <= _surveyClosedAt)
+            {
+                // Now and then finance tries the return on an attestation older than the last payment first.
+                CloseOut(_attestedAt is not null && Chance(3) ? 2 : 1);
+                return;
+            }
             if (_returns.Values.Any(r => r.State == 0)) { CloseOut(3); return; }
             CloseOut(Balance - _pendingReturns - Math.Max(0, Owed) > 0 ? 2 : 5);
         }
@@ -467,6 +472,8 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             var ready = candidates.Where(h => h.HandedOverAt is null && _agreements[h.Agreement!] is { Status: AgreementStatus.Signed or AgreementStatus.Decided } a
                 && a.Schedule.All(i => i.Condition == Condition.OnHandover || a.PaidSeqs.Contains(i.Seq))).ToList();
             var hh = chosen ?? (ready.Count > 0 && !Chance(4) ? Pick(ready) : Pick(candidates));
+            // Now and then discipline freezes the household just before its handover.
+            if (chosen is null && ready.Contains(hh) && Chance(4)) PlaceHoldOn(HhTarget(hh.Id));
             var a = _agreements[hh.Agreement!];
             bool repeat = hh.HandedOverAt is not null;
             var p = new Prediction();
@@ -554,6 +561,12 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
                 return;
             }
             Attempt("PlaceHold", actor, new { targetKey = target, reason = "spot check" }, p, () => _holds[target] = actor.Caller.Organization);
+        }
+
+        private void PlaceHoldOn(string target)
+        {
+            if (_holds.ContainsKey(target)) return;
+            Attempt("PlaceHold", Named("inspector"), new { targetKey = target, reason = "spot check" }, null, () => _holds[target] = "Discipline");
         }
 
         private void NewHouseholdOrSurvey()
@@ -644,6 +657,8 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
                         });
                         return;
                     }
+                    // Now and then discipline freezes the project just before the bank returns the leftover.
+                    if (state == 0 && !_holds.ContainsKey("project:" + P) && Chance(4)) PlaceHoldOn("project:" + P);
                     p.Refuse(Held("project:" + P), "held");
                     Attempt("ConfirmLeftoverReturn", Who("ConfirmLeftoverReturn", Named("teller")), new { returnId = id, bankTxRef = _w.NextBankRef() }, p, () =>
                     {
