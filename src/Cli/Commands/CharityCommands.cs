@@ -43,11 +43,12 @@ public static partial class CharityCommands
         var publicFundraising = new Option<bool>("--public-fundraising") { Description = "the charity has public-fundraising status" };
         var dual = OptionalAmount("--dual-approval", "disbursements from this amount on need two approvers (default 50000.00)");
         var idleDays = new Option<int?>("--idle-days") { Description = "unspent money older than this raises IdleFunds alerts (default 365)" };
+        var accountBank = OptionalText("--account-bank", "the registered bank that holds a charity's or executor's accounts and alone pays its disbursements (required for them)");
         org.Subcommands.Add(Invoke("register", "register an organisation (regulator)", Channel, Contract, "RegisterOrg", p => new
         {
             orgId = p.GetValue(id), type = p.GetValue(type), name = p.GetValue(name), uscc = p.GetValue(uscc), form = p.GetValue(form),
-            publicFundraising = p.GetValue(publicFundraising), dualApprovalThreshold = OptionalFen(p, dual), idleDays = p.GetValue(idleDays),
-        }, id, type, name, uscc, form, publicFundraising, dual, idleDays));
+            publicFundraising = p.GetValue(publicFundraising), dualApprovalThreshold = OptionalFen(p, dual), idleDays = p.GetValue(idleDays), accountBank = p.GetValue(accountBank),
+        }, id, type, name, uscc, form, publicFundraising, dual, idleDays, accountBank));
 
         var statusId = Id("org-id", "organisation id");
         var status = Text("--status", "Active or Frozen");
@@ -308,10 +309,12 @@ public static partial class CharityCommands
         var amount = Amount("--amount", "amount returned");
         var reason = Text("--reason", "BankError, CampaignCancelled, LeftoverReturn or PaymentReversal");
         var bankRef = Text("--bank-ref", "the bank's transaction reference");
-        return Invoke("refund", "confirm money returned to a donor (bank)", Channel, Contract, "ConfirmRefund", p => new
+        var original = OptionalText("--original-bank-ref", "with BankError or PaymentReversal: the bank reference of the donation being corrected");
+        return Invoke("refund", "confirm money returned to a donor (the bank that confirmed the donation)", Channel, Contract, "ConfirmRefund", p => new
         {
             refundId = p.GetValue(id), donationId = p.GetValue(donation), amount = Fen(p, amount), reasonCode = p.GetValue(reason), bankTxRef = p.GetValue(bankRef),
-        }, id, donation, amount, reason, bankRef);
+            originalBankTxRef = p.GetValue(original),
+        }, id, donation, amount, reason, bankRef, original);
     }
 
     private static Command BuildDisclose()

@@ -135,13 +135,29 @@ public sealed partial class CharityContract
         if (campaign.Status == CampaignStatus.Cancelled) return null;
         if (campaign.Status == CampaignStatus.Settled) throw BadState($"campaign '{campaign.CampaignId}'", campaign.Status, "be cancelled (its leftover is settled)");
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
-        if (pool.Reserved > 0)
-            throw new ContractException(ContractErrors.BadState, $"campaign '{campaign.CampaignId}' has approved, unpaid disbursements ({Money.Format(pool.Reserved)} from its pool); the bank pays or fails them first");
+        if (campaign.Totals.ApprovedUnpaid > 0 || pool.Reserved > 0)
+            throw new ContractException(ContractErrors.BadState, $"campaign '{campaign.CampaignId}' has {Money.Format(Math.Max(campaign.Totals.ApprovedUnpaid, pool.Reserved))} of approved, unpaid disbursements; the bank pays or fails them first");
+        RequireNotHeld(context, $"campaign:{campaign.CampaignId}", $"pool:{pool.PoolId}");
+        // The charity's own unrestricted money allocated here goes back to its unrestricted pool; donors' money stays
+        // for their CampaignCancelled refunds.
+        var allocated = context.GetStateByPrefix(CharityKeys.FifoPrefix(pool.PoolId))
+            .Select(e => context.Require<Lot>(CharityKeys.Lot(e.Key[(e.Key.LastIndexOf('/') + 1)..]), "lot"))
+            .Where(l => l.Origin == LotOrigin.Allocation && l.Remaining > 0).Select(l => (Lot: l, Take: l.Remaining)).ToList();
+        long returned = allocated.Sum(a => a.Take);
+        if (returned > 0)
+        {
+            var unrestricted = Lineage.RequirePool(context, CharityKeys.UnrestrictedPool(campaign.CharityId));
+            Lineage.Transfer(context, pool, unrestricted, returned, allocated, "X", campaign.CampaignId, LotOrigin.Transfer, null);
+            context.Put(CharityKeys.Pool(pool.PoolId), pool);
+            context.Put(CharityKeys.Pool(unrestricted.PoolId), unrestricted);
+            campaign.Totals.MovedOut += returned;
+            AddCampaignEntry(context, campaign.CampaignId, "AllocationReturned", campaign.CampaignId, 0, returned, unrestricted.PoolId);
+        }
         campaign.Status = CampaignStatus.Cancelled;
         campaign.CancelledAt = context.TimestampMs;
         campaign.CancelReason = args.Reason;
         PutCampaign(context, campaign);
-        context.Emit("CampaignCancelled", new { campaign.CampaignId, campaign.CharityId, args.Reason, by = context.Caller.Organization, balance = pool.Balance });
+        context.Emit("CampaignCancelled", new { campaign.CampaignId, campaign.CharityId, args.Reason, by = context.Caller.Organization, balance = pool.Balance, allocationReturned = returned });
         return null;
     }
 

@@ -58,6 +58,7 @@ public sealed partial class CharityContract
         {
             var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
             if (lot.PoolId != pool.PoolId) throw new ContractException(CharityErrors.Restricted, $"lot '{lotId}' is in pool '{lot.PoolId}', not '{pool.PoolId}'");
+            if (args.PayeeType == PayeeType.Investment && lot.NoInvest) throw Lineage.NotInvestable(lot);
         }
         if (args.Lots.Count > 0 && args.Lots.Sum(l => l.Amount) != args.Amount)
             throw new ContractException(ContractErrors.BadArgs, $"the named lots add up to {Money.Format(args.Lots.Sum(l => l.Amount))}, the disbursement is {Money.Format(args.Amount)}");
@@ -104,6 +105,13 @@ public sealed partial class CharityContract
                 ? "pay from its pool (its leftover is settled)" : "pay from its pool (its money goes back to the donors)");
     }
 
+    /// <summary>Only the bank that holds the owner's accounts pays, fails or turns down its disbursements.</summary>
+    private static void RequireAccountBank(Org owner, string bankId)
+    {
+        if (owner.AccountBank is { } accountBank && accountBank != bankId)
+            throw new ContractException(CharityErrors.BankOnly, $"'{owner.OrgId}' banks with '{accountBank}'; only that bank handles its disbursements (caller is from '{bankId}')");
+    }
+
     private static void RequireNotRelatedParty(ContractContext context, string orgId, string payeeRef)
     {
         if (context.Get<RelatedParty>(CharityKeys.RelatedParty(orgId, payeeRef)) is { InForce: true })
@@ -131,6 +139,8 @@ public sealed partial class CharityContract
             throw new ContractException(CharityErrors.MakerChecker, $"the proposer of disbursement '{disb.DisbId}' cannot approve it; another officer must");
         var owner = ActiveCallerOrg(context, OrgType.Charity, OrgType.Executor);
         if (disb.Status != DisbursementStatus.Proposed) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "approve it (needs Proposed)");
+        if (disb.CampaignId is not null && RequireCampaign(context, disb.CampaignId) is { Status: CampaignStatus.Cancelled or CampaignStatus.Settled } over)
+            throw BadState($"campaign '{over.CampaignId}'", over.Status, "have disbursements approved");
         var pool = Lineage.RequirePool(context, disb.PoolId);
         RequireOpenPool(context, pool);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{pool.PoolId}", $"org:{owner.OrgId}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
@@ -143,6 +153,9 @@ public sealed partial class CharityContract
             // I2: the amount must be free: balance minus what earlier approvals reserved.
             if (disb.Amount > pool.Balance - pool.Reserved)
                 throw new ContractException(CharityErrors.Overspend, $"pool '{pool.PoolId}' has {Money.Format(pool.Balance)} with {Money.Format(pool.Reserved)} reserved by approved disbursements; {Money.Format(disb.Amount)} does not fit");
+            // Art 54: an investment earmarks money that may be invested now; spending the rest first could otherwise
+            // leave its pool holding only money that may not, and the bank's confirmation would be refused.
+            if (disb.PayeeType == PayeeType.Investment && disb.Lots.Count == 0) disb.Lots.AddRange(Lineage.Choose(context, pool, disb.Amount, investment: true));
             foreach (var (lotId, amount) in disb.Lots)
             {
                 var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
@@ -151,11 +164,15 @@ public sealed partial class CharityContract
                 lot.Reserved += amount;
                 context.Put(CharityKeys.Lot(lotId), lot);
             }
-            if (disb.Category == Category.Management && disb.CampaignId is not null)
+            if (disb.CampaignId is not null)
             {
                 var campaign = RequireCampaign(context, disb.CampaignId);
-                RequireWithinFeeCap(campaign, disb.Amount);
-                campaign.Totals.ManagementCommitted += disb.Amount;
+                if (disb.Category == Category.Management)
+                {
+                    RequireWithinFeeCap(campaign, disb.Amount);
+                    campaign.Totals.ManagementCommitted += disb.Amount;
+                }
+                campaign.Totals.ApprovedUnpaid += disb.Amount;
                 PutCampaign(context, campaign);
             }
             pool.Reserved += disb.Amount;
@@ -179,13 +196,14 @@ public sealed partial class CharityContract
         if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "confirm its payment (needs Approved)");
         var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         var owner = context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'");
+        RequireAccountBank(owner, bank.OrgId);
         RequireActive(owner);
         RequireNotHeld(context, $"disb:{disb.DisbId}", $"pool:{disb.PoolId}", $"org:{disb.Owner}", disb.CampaignId is null ? "" : $"campaign:{disb.CampaignId}");
         RequireNotRelatedParty(context, owner.OrgId, disb.PayeeRef);
 
         var pool = Lineage.RequirePool(context, disb.PoolId);
         RequireOpenPool(context, pool);
-        disb.Consumed = Lineage.Consume(context, pool, disb.Amount, disb.Lots, Lineage.ToDisbursement, disb.DisbId);
+        disb.Consumed = Lineage.Consume(context, pool, disb.Amount, disb.Lots, Lineage.ToDisbursement, disb.DisbId, investment: disb.PayeeType == PayeeType.Investment);
         pool.Reserved -= disb.Amount;
         context.Put(CharityKeys.Pool(pool.PoolId), pool);
         if (disb.PayeeType == PayeeType.Executor)
@@ -208,6 +226,12 @@ public sealed partial class CharityContract
         payeeTotal.Count++;
         payeeTotal.Amount += disb.Amount;
         context.Put(CharityKeys.PayeeTotal(disb.PayeeRef, disb.Owner), payeeTotal);
+        if (disb.CampaignId is not null)
+        {
+            var approved = RequireCampaign(context, disb.CampaignId);
+            approved.Totals.ApprovedUnpaid -= disb.Amount;
+            PutCampaign(context, approved);
+        }
         if (disb.CampaignId is not null && pool.Kind != PoolKind.SubGrant)
         {
             var campaign = RequireCampaign(context, disb.CampaignId);
@@ -244,10 +268,11 @@ public sealed partial class CharityContract
             lot.Reserved -= amount;
             context.Put(CharityKeys.Lot(lotId), lot);
         }
-        if (disb.Category == Category.Management && disb.CampaignId is not null)
+        if (disb.CampaignId is not null)
         {
             var campaign = RequireCampaign(context, disb.CampaignId);
-            campaign.Totals.ManagementCommitted -= disb.Amount;
+            if (disb.Category == Category.Management) campaign.Totals.ManagementCommitted -= disb.Amount;
+            campaign.Totals.ApprovedUnpaid -= disb.Amount;
             PutCampaign(context, campaign);
         }
     }
@@ -260,7 +285,8 @@ public sealed partial class CharityContract
     {
         var disb = RequireDisbursement(context, args.DisbId);
         if (disb.Status == DisbursementStatus.Rejected) return null;
-        if (context.Caller.HasRole("bank") && context.Caller.Organization != disb.Owner) CallerOrg(context, OrgType.Bank);
+        if (context.Caller.HasRole("bank") && context.Caller.Organization != disb.Owner)
+            RequireAccountBank(context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'"), CallerOrg(context, OrgType.Bank).OrgId);
         else RequireOwner(context, disb.Owner, $"disbursement '{disb.DisbId}'");
         if (disb.Status == DisbursementStatus.Approved)
             throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "reject it: after approval only the bank closes it (ConfirmPayment or FailPayment); ask the bank to fail the payment");
@@ -278,6 +304,7 @@ public sealed partial class CharityContract
         var disb = RequireDisbursement(context, args.DisbId);
         if (disb.Status == DisbursementStatus.Failed && disb.BankTxRef == args.BankTxRef) return null;
         if (disb.Status != DisbursementStatus.Approved) throw BadState($"disbursement '{disb.DisbId}'", disb.Status, "record a failed payment (needs Approved)");
+        RequireAccountBank(context.Require<Org>(CharityKeys.Org(disb.Owner), $"organisation '{disb.Owner}'"), bank.OrgId);
         var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         ReleaseReservation(context, disb);
         disb.Status = DisbursementStatus.Failed;

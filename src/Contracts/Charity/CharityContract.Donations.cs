@@ -12,7 +12,7 @@ public sealed partial class CharityContract
     public sealed record WaiveArgs(string DonationId, string ReasonCode);
     public sealed record ConsentArgs(string DonationId, int Seq, string NewPurposeCode, string ConsentHash);
     public sealed record ChangePurposeArgs(Scope Scope, string Id, string NewPurposeCode, string? FilingNo, int? ConsentSeq, string? TargetCampaignId);
-    public sealed record RefundArgs(string RefundId, string DonationId, long Amount, RefundReason ReasonCode, string BankTxRef);
+    public sealed record RefundArgs(string RefundId, string DonationId, long Amount, RefundReason ReasonCode, string BankTxRef, string? OriginalBankTxRef);
     public sealed record AllocateArgs(string AllocId, string FromPoolId, string ToCampaignId, long Amount);
 
     private void RegisterDonations()
@@ -35,8 +35,14 @@ public sealed partial class CharityContract
             args.RequiredId("newPurposeCode"), args.RequiredHash("consentHash")), GiveConsent);
         Invoke("ChangePurpose", OfficerAccess, args => new ChangePurposeArgs(args.RequiredEnum<Scope>("scope"), args.RequiredId("id"), args.RequiredId("newPurposeCode"),
             args.OptionalId("filingNo"), args.Has("consentSeq") ? args.OptionalInt("consentSeq", 1, 1, 1000) : null, args.OptionalId("targetCampaignId")), ChangePurpose);
-        Invoke("ConfirmRefund", BankAccess, args => new RefundArgs(args.RequiredId("refundId"), args.RequiredId("donationId"), args.RequiredAmount("amount"),
-            args.RequiredEnum<RefundReason>("reasonCode"), args.RequiredId("bankTxRef")), ConfirmRefund);
+        Invoke("ConfirmRefund", BankAccess, args =>
+        {
+            var parsed = new RefundArgs(args.RequiredId("refundId"), args.RequiredId("donationId"), args.RequiredAmount("amount"),
+                args.RequiredEnum<RefundReason>("reasonCode"), args.RequiredId("bankTxRef"), args.OptionalId("originalBankTxRef"));
+            if (parsed.ReasonCode is RefundReason.BankError or RefundReason.PaymentReversal && parsed.OriginalBankTxRef is null)
+                throw new ContractException(ContractErrors.BadArgs, $"reason {parsed.ReasonCode} needs 'originalBankTxRef': the bank reference of the donation being corrected or reversed");
+            return parsed;
+        }, ConfirmRefund);
         Invoke("Allocate", OfficerAccess, args => new AllocateArgs(args.RequiredId("allocId"), args.RequiredString("fromPoolId", 140), args.RequiredId("toCampaignId"), args.RequiredAmount("amount")), Allocate);
     }
 
@@ -94,7 +100,7 @@ public sealed partial class CharityContract
         var restricted = campaign is { Restricted: true };
         var pool = Lineage.RequirePool(context, restricted ? CharityKeys.CampaignPool(campaign!.CampaignId) : CharityKeys.UnrestrictedPool(args.CharityId));
         var lotId = CharityKeys.DonationLotId(args.DonationId);
-        Lineage.CreateLot(context, pool, lotId, LotOrigin.Donation, args.DonationId, null, null, args.Amount, restricted ? campaign!.CampaignId : null);
+        Lineage.CreateLot(context, pool, lotId, LotOrigin.Donation, args.DonationId, null, null, args.Amount, restricted ? campaign!.CampaignId : null, campaign?.NoInvest == true);
         context.Put(CharityKeys.Pool(pool.PoolId), pool);
         var donation = new Donation
         {
@@ -216,6 +222,8 @@ public sealed partial class CharityContract
             if (donation.CampaignId is not { } fromCampaignId) throw new ContractException(ContractErrors.BadArgs, $"donation '{donation.DonationId}' is unrestricted; allocate it instead");
             if (to.CampaignId == fromCampaignId)
                 throw new ContractException(ContractErrors.BadArgs, $"donation '{donation.DonationId}' is already in campaign '{fromCampaignId}'; a purpose change moves money to another campaign (omit 'targetCampaignId' to change only the donation's purpose)");
+            if (RequireCampaign(context, fromCampaignId) is { Status: CampaignStatus.Cancelled or CampaignStatus.Settled } closed)
+                throw BadState($"campaign '{closed.CampaignId}'", closed.Status, "move money to another campaign (what is left there goes back to donors through the bank)");
             var fromPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(fromCampaignId));
             RequireNotHeld(context, $"campaign:{fromCampaignId}", $"pool:{fromPool.PoolId}", $"donation:{donation.DonationId}");
             var toPool = Lineage.RequirePool(context, CharityKeys.CampaignPool(to.CampaignId));
@@ -260,39 +268,52 @@ public sealed partial class CharityContract
         var bankRef = BankReferences.RequireUnused(context, bank.OrgId, args.BankTxRef);
         if (context.Exists(CharityKeys.Refund(args.RefundId))) throw new ContractException(ContractErrors.Conflict, $"refund '{args.RefundId}' already exists");
         var campaign = donation.CampaignId is null ? null : RequireCampaign(context, donation.CampaignId);
-        switch (args.ReasonCode)
+        // A bank error or a reversed payment is corrected soon and names the donation's own bank transaction;
+        // a cancellation or a leftover return takes only what sits in the cancelled (or settled) campaign's pool.
+        if (args.ReasonCode is RefundReason.BankError or RefundReason.PaymentReversal)
         {
-            case RefundReason.CampaignCancelled when campaign is not { Status: CampaignStatus.Cancelled }:
-                throw new ContractException(ContractErrors.BadState, campaign is null
-                    ? $"reason CampaignCancelled needs a campaign; donation '{donation.DonationId}' has none"
-                    : $"reason CampaignCancelled needs campaign '{campaign.CampaignId}' to be cancelled (CancelCampaign); it is {campaign.Status}");
-            case RefundReason.LeftoverReturn when campaign is null || campaign.Status != CampaignStatus.Settled || campaign.LeftoverRule != LeftoverRule.Refund:
-                throw new ContractException(ContractErrors.BadState, $"reason LeftoverReturn needs a settled campaign whose plan returns leftovers");
+            if (args.OriginalBankTxRef != donation.BankTxRef)
+                throw new ContractException(ContractErrors.BadArgs, $"'originalBankTxRef' {args.OriginalBankTxRef} is not the bank reference of donation '{donation.DonationId}'");
+            if (context.TimestampMs - donation.ConfirmedAt > RefundWindowDays * DayMs)
+                throw new ContractException(ContractErrors.BadState, $"donation '{donation.DonationId}' was confirmed on {Iso(donation.ConfirmedAt)}; a {args.ReasonCode} refund comes within {RefundWindowDays} days");
         }
+        bool Eligible(Pool pool) => args.ReasonCode switch
+        {
+            RefundReason.CampaignCancelled => pool.Kind == PoolKind.Campaign && RequireCampaign(context, pool.CampaignId!).Status == CampaignStatus.Cancelled,
+            RefundReason.LeftoverReturn => pool.Kind == PoolKind.Campaign && RequireCampaign(context, pool.CampaignId!) is { Status: CampaignStatus.Settled, LeftoverRule: LeftoverRule.Refund },
+            _ => true,
+        };
         RequireNotHeld(context, $"donation:{donation.DonationId}", $"org:{donation.CharityId}", campaign is null ? "" : $"campaign:{campaign.CampaignId}");
         RequireActive(context.Require<Org>(CharityKeys.Org(donation.CharityId), $"organisation '{donation.CharityId}'"));
 
-        // Take from the donation's unspent, unearmarked money, oldest lot first, pool by pool.
+        // Take from the donation's unspent, unearmarked money that the reason covers, oldest lot first, pool by pool.
         var consumed = new List<LotAmount>();
         var refundedByCampaign = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long left = args.Amount;
+        bool anyEligible = false;
         foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: false))
         {
             if (left == 0) break;
+            var pool = Lineage.RequirePool(context, lot.PoolId);
+            if (!Eligible(pool)) continue;
+            anyEligible = true;
             long take = Math.Min(left, lot.Remaining - lot.Reserved);
             if (take <= 0) continue;
-            var pool = Lineage.RequirePool(context, lot.PoolId);
             if (pool.Balance - take < pool.Reserved) take = Math.Max(0, pool.Balance - pool.Reserved);
             if (take <= 0) continue;
-            RequireNotHeld(context, $"pool:{pool.PoolId}");
+            RequireNotHeld(context, $"pool:{pool.PoolId}", pool.CampaignId is null ? "" : $"campaign:{pool.CampaignId}");
             Lineage.TakeFromLot(context, pool, lot, take, Lineage.ToRefund, args.RefundId);
             consumed.Add(new LotAmount(lot.LotId, take));
             if (pool.Kind == PoolKind.Campaign) refundedByCampaign[pool.CampaignId!] = refundedByCampaign.GetValueOrDefault(pool.CampaignId!) + take;
             context.Put(CharityKeys.Pool(pool.PoolId), pool);
             left -= take;
         }
+        if (!anyEligible && args.ReasonCode is RefundReason.CampaignCancelled or RefundReason.LeftoverReturn)
+            throw new ContractException(ContractErrors.BadState, args.ReasonCode == RefundReason.CampaignCancelled
+                ? $"reason CampaignCancelled needs money of donation '{donation.DonationId}' in a cancelled campaign (CancelCampaign); it has none"
+                : $"reason LeftoverReturn needs money of donation '{donation.DonationId}' in a settled campaign whose plan returns leftovers; it has none");
         if (left > 0)
-            throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has only {Money.Format(args.Amount - left)} unspent and not earmarked; refund of {Money.Format(args.Amount)} refused");
+            throw new ContractException(CharityErrors.Overspend, $"donation '{donation.DonationId}' has only {Money.Format(args.Amount - left)} unspent, not earmarked and refundable as {args.ReasonCode}; refund of {Money.Format(args.Amount)} refused");
         foreach (var (campaignId, amount) in refundedByCampaign)
         {
             var from = RequireCampaign(context, campaignId);

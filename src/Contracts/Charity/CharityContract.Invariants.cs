@@ -90,6 +90,8 @@ public sealed partial class CharityContract
                 v.Add(new("L6", $"campaign {campaign.CampaignId}", $"in {Money.Format(inflows)} ≠ out {Money.Format(outflows)} + balance {Money.Format(pool?.Balance ?? 0)}"));
             long management = disbursements.Where(d => d.CampaignId == campaign.CampaignId && d.Category == Category.Management && d.Status is DisbursementStatus.Approved or DisbursementStatus.Paid).Sum(d => d.Amount);
             if (t.ManagementCommitted != management) v.Add(new("L7", $"campaign {campaign.CampaignId}", $"management committed {Money.Format(t.ManagementCommitted)} ≠ approved or paid management disbursements {Money.Format(management)}"));
+            long unpaid = approved.Where(d => d.CampaignId == campaign.CampaignId).Sum(d => d.Amount);
+            if (t.ApprovedUnpaid != unpaid) v.Add(new("L7", $"campaign {campaign.CampaignId}", $"approved, unpaid {Money.Format(t.ApprovedUnpaid)} ≠ its approved disbursements {Money.Format(unpaid)}"));
             long cap = (long)((Int128)(inflows + t.ReceivedUnrestricted) * campaign.MgmtFeeCapBps / 10_000);
             if (management > cap) v.Add(new("L7", $"campaign {campaign.CampaignId}", $"management {Money.Format(management)} above its cap {Money.Format(cap)}"));
         }
@@ -99,16 +101,26 @@ public sealed partial class CharityContract
         {
             if (disb.Consumed.Sum(c => c.Amount) != disb.Amount) v.Add(new("L8", $"disbursement {disb.DisbId}", $"consumed {Money.Format(disb.Consumed.Sum(c => c.Amount))} ≠ amount {Money.Format(disb.Amount)}"));
             foreach (var (lotId, _) in disb.Consumed)
+            {
                 if (lotsById.TryGetValue(lotId, out var lot) && lot.RestrictedTo is { } restricted && restricted != disb.CampaignId)
                     v.Add(new("L8", $"disbursement {disb.DisbId}", $"paid for campaign '{disb.CampaignId}' from lot {lotId} restricted to '{restricted}'"));
+                if (disb.PayeeType == PayeeType.Investment && lot is { NoInvest: true })
+                    v.Add(new("L8", $"disbursement {disb.DisbId}", $"invested money of lot {lotId}, which may not be invested"));
+            }
             if (disb.Approvers.Distinct(StringComparer.Ordinal).Count() < disb.RequiredApprovals || disb.Approvers.Contains(disb.Proposer))
                 v.Add(new("L9", $"disbursement {disb.DisbId}", $"{disb.Approvers.Count} approvals of {disb.RequiredApprovals} required, proposer among them: {disb.Approvers.Contains(disb.Proposer)}"));
             if (context.Get<RelatedParty>(CharityKeys.RelatedParty(disb.Owner, disb.PayeeRef)) is { } party && party.InForceAt(disb.ClosedBlock ?? 0))
                 v.Add(new("L10", $"disbursement {disb.DisbId}", $"paid to a declared related party of '{disb.Owner}'"));
         }
-        foreach (var lot in lots.Where(l => l.RestrictedTo is not null))
-            if (poolsById.GetValueOrDefault(lot.PoolId) is { } pool && pool.CampaignId != lot.RestrictedTo)
+        foreach (var lot in lots)
+        {
+            if (lot.RestrictedTo is not null && poolsById.GetValueOrDefault(lot.PoolId) is { } pool && pool.CampaignId != lot.RestrictedTo)
                 v.Add(new("L8", $"lot {lot.LotId}", $"restricted to '{lot.RestrictedTo}' but held in pool {pool.PoolId}"));
+            if (poolsById.GetValueOrDefault(lot.PoolId) is { NoInvest: true } marked && !lot.NoInvest)
+                v.Add(new("L8", $"lot {lot.LotId}", $"sits in pool {marked.PoolId}, which may not invest, without the mark"));
+            if (lot.ParentLotId is { } parent && lotsById.TryGetValue(parent, out var from) && from.NoInvest && !lot.NoInvest)
+                v.Add(new("L8", $"lot {lot.LotId}", $"lost the no-invest mark of its parent {parent}"));
+        }
 
         return ContractJson.Serialize(new
         {

@@ -4,7 +4,7 @@ namespace Chain.Contracts.Charity;
 
 public sealed partial class CharityContract
 {
-    public sealed record RegisterOrgArgs(string OrgId, OrgType Type, string Name, string Uscc, OrgForm Form, bool PublicFundraising, long DualApprovalThreshold, int IdleDays);
+    public sealed record RegisterOrgArgs(string OrgId, OrgType Type, string Name, string Uscc, OrgForm Form, bool PublicFundraising, long DualApprovalThreshold, int IdleDays, string? AccountBank);
     public sealed record SetOrgStatusArgs(string OrgId, OrgStatus Status, string Reason);
     public sealed record RelatedPartiesArgs(string CharityId, IReadOnlyList<string> Hashes);
     public sealed record EndRelatedPartyArgs(string OrgId, string Hash, string Reason);
@@ -14,7 +14,7 @@ public sealed partial class CharityContract
         Invoke("RegisterOrg", RegulatorAccess, args => new RegisterOrgArgs(
             args.RequiredId("orgId"), args.RequiredEnum<OrgType>("type"), args.RequiredString("name", MaxText), args.RequiredString("uscc", 32),
             args.OptionalEnum("form", OrgForm.Other), args.OptionalBool("publicFundraising", false),
-            args.OptionalAmount("dualApprovalThreshold", 1) ?? DefaultDualApprovalThreshold, args.OptionalInt("idleDays", DefaultIdleDays, 1, 3650)), RegisterOrg);
+            args.OptionalAmount("dualApprovalThreshold", 1) ?? DefaultDualApprovalThreshold, args.OptionalInt("idleDays", DefaultIdleDays, 1, 3650), args.OptionalId("accountBank")), RegisterOrg);
         Invoke("SetOrgStatus", RegulatorAccess, args => new SetOrgStatusArgs(args.RequiredId("orgId"), args.RequiredEnum<OrgStatus>("status"), args.RequiredString("reason", MaxText)), SetOrgStatus);
         Invoke("DeclareRelatedParties", OfficerAccess, args => new RelatedPartiesArgs(args.RequiredId("charityId"),
             args.List("hashes", (e, n) => { var h = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateHash(n, h); return h; }, 1000, required: true)), DeclareRelatedParties);
@@ -25,10 +25,18 @@ public sealed partial class CharityContract
     {
         if (RequestLog.AlreadyApplied(context, "RegisterOrg", args.OrgId, args, out var hash)) return null;
         if (context.Exists(CharityKeys.Org(args.OrgId))) throw new ContractException(ContractErrors.Conflict, $"organisation '{args.OrgId}' is already registered");
+        // Whoever spends needs its account bank, which alone pays (or fails) its disbursements.
+        bool spends = args.Type is OrgType.Charity or OrgType.Executor;
+        if (spends && args.AccountBank is null)
+            throw new ContractException(ContractErrors.BadArgs, $"a {args.Type} needs 'accountBank': the registered bank that holds its accounts and pays its disbursements");
+        if (!spends && args.AccountBank is not null)
+            throw new ContractException(ContractErrors.BadArgs, $"'accountBank' is for charities and executors, not a {args.Type}");
+        if (args.AccountBank is { } accountBank) RequireOrg(context, accountBank, OrgType.Bank);
         var org = new Org
         {
             OrgId = args.OrgId, Type = args.Type, Name = args.Name, Uscc = args.Uscc, Form = args.Form, PublicFundraising = args.PublicFundraising,
-            Status = OrgStatus.Active, DualApprovalThreshold = args.DualApprovalThreshold, IdleDays = args.IdleDays, RegisteredAt = context.TimestampMs,
+            Status = OrgStatus.Active, DualApprovalThreshold = args.DualApprovalThreshold, IdleDays = args.IdleDays, AccountBank = args.AccountBank,
+            RegisteredAt = context.TimestampMs,
         };
         context.Put(CharityKeys.Org(org.OrgId), org);
         if (org.Type is OrgType.Charity or OrgType.Executor)

@@ -36,6 +36,8 @@ public sealed partial class CharityContract : Contract
     public const int DefaultIdleDays = 365;
     public const int DefaultDisclosureEveryDays = 90;
     public const int DefaultMgmtFeeCapBps = 1000;
+    /// <summary>A bank error or a reversed payment is refunded within this many days of the donation's confirmation [D].</summary>
+    public const int RefundWindowDays = 180;
     public const long DayMs = 86_400_000;
     public const int MaxEvidence = 32;
     public const int MaxText = 256;
@@ -49,7 +51,7 @@ public sealed partial class CharityContract : Contract
             "paidCharitable", "paidManagement", "paidFundraising", "paidOther", "paidFromUnrestricted", "managementCommitted", "inflows", "outflows",
             "unrestricted", "restricted", "subGrants", "total", "income", "refunds", "charitable", "management", "fundraising", "other", "used", "target",
             "moved", "incomePriorYear", "netAssetsPriorYearEnd", "charitableSpend", "managementSpend", "totalSpend", "requiredSpend", "in", "out",
-            "dualApprovalThreshold", "donated", "mgmtSpend", "netAssetsEnd", "restrictedTimeAdj", "held", "paidOut", "leftover"],
+            "dualApprovalThreshold", "donated", "mgmtSpend", "netAssetsEnd", "restrictedTimeAdj", "held", "paidOut", "leftover", "allocationReturned", "approvedUnpaid"],
         centiSquareMetres: [],
         other: ["at", "createdAt", "startAt", "endAt", "openedAt", "closedAt", "settledAt", "cancelledAt", "lastDisclosureAt", "registeredAt", "confirmedAt",
             "valueDate", "proposedAt", "approvedAt", "paidAt", "publishedAt", "dueAt", "from", "to", "declaredFrom", "asOf",

@@ -20,6 +20,8 @@ public sealed class Org
     public long DualApprovalThreshold { get; init; }
     /// <summary>Lots unspent for longer than this raise IdleFunds alerts.</summary>
     public int IdleDays { get; init; }
+    /// <summary>The bank that holds a charity's or executor's accounts: only it pays, fails or turns down its disbursements.</summary>
+    public string? AccountBank { get; init; }
     public long RegisteredAt { get; init; }
 }
 
@@ -113,6 +115,8 @@ public sealed class CampaignTotals
     public long MovedOut { get; set; }
     /// <summary>Management disbursements approved or paid (for the fee cap, I8).</summary>
     public long ManagementCommitted { get; set; }
+    /// <summary>Disbursements for this campaign (from any pool) approved and not yet paid or failed by the bank.</summary>
+    public long ApprovedUnpaid { get; set; }
 }
 
 public enum PoolKind { Unrestricted, Campaign, SubGrant }
@@ -147,6 +151,8 @@ public sealed class Lot
     /// <summary>Part of <see cref="Remaining"/> earmarked by approved disbursements that name this lot.</summary>
     public long Reserved { get; set; }
     public string? RestrictedTo { get; init; }
+    /// <summary>This money may not be invested (Art 54): it came through a pool marked so, and keeps the mark wherever it moves.</summary>
+    public bool NoInvest { get; init; }
     public long CreatedAt { get; init; }
 }
 

@@ -26,13 +26,15 @@ internal static class Lineage
     }
 
     /// <summary>Creates a lot in <paramref name="pool"/> and adds it to the pool's balance (the caller writes the pool).</summary>
-    public static Lot CreateLot(ContractContext context, Pool pool, string lotId, LotOrigin origin, string donationId, string? parentLotId, string? viaDisbId, long amount, string? restrictedTo)
+    /// <param name="noInvest">The parent's mark (money keeps it wherever it moves); the pool's own mark is added.</param>
+    public static Lot CreateLot(ContractContext context, Pool pool, string lotId, LotOrigin origin, string donationId, string? parentLotId, string? viaDisbId, long amount, string? restrictedTo,
+        bool noInvest = false)
     {
         if (context.Exists(CharityKeys.Lot(lotId))) throw new ContractException(ContractErrors.Conflict, $"lot '{lotId}' already exists");
         var lot = new Lot
         {
             LotId = lotId, PoolId = pool.PoolId, Origin = origin, DonationId = donationId, ParentLotId = parentLotId, ViaDisbId = viaDisbId,
-            Amount = amount, Remaining = amount, RestrictedTo = restrictedTo, CreatedAt = context.TimestampMs,
+            Amount = amount, Remaining = amount, RestrictedTo = restrictedTo, NoInvest = noInvest || pool.NoInvest, CreatedAt = context.TimestampMs,
         };
         context.Put(CharityKeys.Lot(lotId), lot);
         context.PutState(CharityKeys.Fifo(pool.PoolId, lot.CreatedAt, lotId), [1]);
@@ -45,9 +47,10 @@ internal static class Lineage
     /// named lots (whose amounts were reserved at approval) or, when none are named, from unreserved money in
     /// FIFO order. Writes the edges and the lots; the caller writes the pool.
     /// </summary>
-    public static List<LotAmount> Consume(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, string childType, string childId)
+    /// <param name="investment">The child is an investment: only money that may be invested is taken (Art 54).</param>
+    public static List<LotAmount> Consume(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, string childType, string childId, bool investment = false)
     {
-        var takes = Plan(context, pool, amount, earmarked);
+        var takes = Plan(context, pool, amount, earmarked, investment);
         foreach (var (lot, take) in takes) Take(context, lot, take, childType, childId);
         pool.Balance -= amount;
         return takes.Select(t => new LotAmount(t.Lot.LotId, t.Take)).ToList();
@@ -60,14 +63,14 @@ internal static class Lineage
     public static List<LotAmount> Transfer(ContractContext context, Pool source, Pool target, long amount, IReadOnlyList<(Lot Lot, long Take)>? fromLots,
         string kindPrefix, string operationId, LotOrigin origin, string? restrictedTo)
     {
-        var takes = fromLots?.ToList() ?? Plan(context, source, amount, []);
+        var takes = fromLots?.ToList() ?? Plan(context, source, amount, [], investment: false);
         var children = new List<LotAmount>(takes.Count);
         for (int i = 0; i < takes.Count; i++)
         {
             var (lot, take) = takes[i];
             var childId = CharityKeys.ChildLotId(kindPrefix, operationId, i);
             Take(context, lot, take, ToLot, childId);
-            CreateLot(context, target, childId, origin, lot.DonationId, lot.LotId, null, take, restrictedTo);
+            CreateLot(context, target, childId, origin, lot.DonationId, lot.LotId, null, take, restrictedTo, lot.NoInvest);
             children.Add(new LotAmount(childId, take));
         }
         source.Balance -= takes.Sum(t => t.Take);
@@ -80,11 +83,15 @@ internal static class Lineage
         for (int i = 0; i < consumed.Count; i++)
         {
             var parent = context.Require<Lot>(CharityKeys.Lot(consumed[i].LotId), $"lot '{consumed[i].LotId}'");
-            CreateLot(context, target, CharityKeys.ChildLotId("G", disbId, i), LotOrigin.SubGrant, parent.DonationId, parent.LotId, disbId, consumed[i].Amount, restrictedTo);
+            CreateLot(context, target, CharityKeys.ChildLotId("G", disbId, i), LotOrigin.SubGrant, parent.DonationId, parent.LotId, disbId, consumed[i].Amount, restrictedTo, parent.NoInvest);
         }
     }
 
-    private static List<(Lot Lot, long Take)> Plan(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked)
+    /// <summary>Chooses unearmarked money for <paramref name="amount"/>, oldest lot first (only money that may be invested, for an investment), without taking it.</summary>
+    public static List<LotAmount> Choose(ContractContext context, Pool pool, long amount, bool investment) =>
+        Plan(context, pool, amount, [], investment).Select(t => new LotAmount(t.Lot.LotId, t.Take)).ToList();
+
+    private static List<(Lot Lot, long Take)> Plan(ContractContext context, Pool pool, long amount, IReadOnlyList<LotAmount> earmarked, bool investment)
     {
         var takes = new List<(Lot, long)>();
         if (earmarked.Count > 0)
@@ -92,6 +99,7 @@ internal static class Lineage
             foreach (var (lotId, take) in earmarked)
             {
                 var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+                if (investment && lot.NoInvest) throw NotInvestable(lot);
                 if (lot.Reserved < take || lot.Remaining < take)
                     throw new ContractException(CharityErrors.Overspend, $"lot '{lotId}' has {Money.Format(lot.Remaining)} remaining and {Money.Format(lot.Reserved)} earmarked; cannot take {Money.Format(take)}");
                 lot.Reserved -= take;
@@ -105,15 +113,19 @@ internal static class Lineage
             if (left == 0) break;
             var lotId = entry.Key[(entry.Key.LastIndexOf('/') + 1)..];
             var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
+            if (investment && lot.NoInvest) continue;
             long take = Math.Min(left, lot.Remaining - lot.Reserved);
             if (take <= 0) continue;
             takes.Add((lot, take));
             left -= take;
         }
         if (left > 0)
-            throw new ContractException(CharityErrors.Overspend, $"pool '{pool.PoolId}' has only {Money.Format(amount - left)} of unearmarked money; {Money.Format(amount)} needed");
+            throw new ContractException(CharityErrors.Overspend, $"pool '{pool.PoolId}' has only {Money.Format(amount - left)} of unearmarked money{(investment ? " that may be invested" : "")}; {Money.Format(amount)} needed");
         return takes;
     }
+
+    public static ContractException NotInvestable(Lot lot) =>
+        new(CharityErrors.Restricted, $"lot '{lot.LotId}' holds money that may not be invested (Art 54: its campaign's plan or the donors' agreements forbid it, or it is a sub-grant)");
 
     /// <summary>Takes unreserved money from one given lot into a child; the caller writes the pool.</summary>
     public static void TakeFromLot(ContractContext context, Pool pool, Lot lot, long take, string childType, string childId)

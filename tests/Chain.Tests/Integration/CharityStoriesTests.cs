@@ -102,7 +102,7 @@ public sealed class CharityStoriesTests(CharityNode net) : IClassFixture<Charity
         await net.OkAsync(net.Officer1, "ProposeDisbursement", Proposal("S7-P", "C:S7-C", 30_000));
         await net.OkAsync(net.Officer2, "ApproveDisbursement", new { disbId = "S7-P" });
         await net.OkAsync(net.Teller, "ConfirmPayment", new { disbId = "S7-P", bankTxRef = "BK-S7-P", paidAt = Now });
-        await net.OkAsync(net.Teller, "ConfirmRefund", new { refundId = "S7-R", donationId = "S7-D2", amount = 5_000, reasonCode = "BankError", bankTxRef = "BK-S7-R" });
+        await net.OkAsync(net.Teller, "ConfirmRefund", new { refundId = "S7-R", donationId = "S7-D2", amount = 5_000, reasonCode = "BankError", bankTxRef = "BK-S7-R", originalBankTxRef = "BK-S7-D2" });
 
         var ledger = await net.QueryAsync("CampaignLedger", new { campaignId = "S7-C" });
         Assert.True(ledger.GetProperty("balanced").GetBoolean());

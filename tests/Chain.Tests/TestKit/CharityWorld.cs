@@ -39,9 +39,9 @@ public sealed class CharityWorld
     public CharityWorld(long dualApprovalThreshold = 5_000_000)
     {
         Host.Invoke(Regulator, "RegisterOrg", new { orgId = "Bank", type = "Bank", name = "Bank", uscc = "91110000BANK00001X" });
-        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Foundation, type = "Charity", name = "Foundation", uscc = "53100000FOUND0001A", form = "Foundation", publicFundraising = true, dualApprovalThreshold });
-        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Small, type = "Charity", name = "Small charity", uscc = "52100000SMALL0001B", form = "SocialGroup", publicFundraising = false, dualApprovalThreshold });
-        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Executor, type = "Executor", name = "County education bureau", uscc = "11100000EXEC00001C", dualApprovalThreshold });
+        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Foundation, type = "Charity", name = "Foundation", uscc = "53100000FOUND0001A", form = "Foundation", publicFundraising = true, dualApprovalThreshold, accountBank = "Bank" });
+        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Small, type = "Charity", name = "Small charity", uscc = "52100000SMALL0001B", form = "SocialGroup", publicFundraising = false, dualApprovalThreshold, accountBank = "Bank" });
+        Host.Invoke(Regulator, "RegisterOrg", new { orgId = Executor, type = "Executor", name = "County education bureau", uscc = "11100000EXEC00001C", dualApprovalThreshold, accountBank = "Bank" });
     }
 
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
@@ -89,6 +89,9 @@ public sealed class CharityWorld
             Host.Invoke(OfficerOf(charity, 3), "ApproveDisbursement", new { disbId });
         Host.Invoke(Teller, "ConfirmPayment", new { disbId, bankTxRef = NextBankRef(), paidAt = Host.Now });
     }
+
+    /// <summary>The bank reference a donation was confirmed with (BankError and PaymentReversal refunds name it).</summary>
+    public string BankRefOf(string donationId) => Host.Get<Donation>(CharityKeys.Donation(donationId))!.BankTxRef;
 
     public Pool Pool(string poolId) => Host.Get<Pool>(CharityKeys.Pool(poolId))!;
     public Lot Lot(string lotId) => Host.Get<Lot>(CharityKeys.Lot(lotId))!;

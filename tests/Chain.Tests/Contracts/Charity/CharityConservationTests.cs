@@ -83,10 +83,10 @@ public sealed class CharityConservationTests
         Host.Invoke(_w.Regulator, "RegisterOrg", new { orgId = "Bank2", type = "Bank", name = "Second bank", uscc = "91110000BANK00002X" });
         _w.OpenCampaign("C1");
         _w.Donate("D1", 10_000);
-        var error = Host.Refused(_teller2, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 1_000, reasonCode = "BankError", bankTxRef = "B2-1" });
+        var error = Host.Refused(_teller2, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 1_000, reasonCode = "BankError", bankTxRef = "B2-1", originalBankTxRef = _w.BankRefOf("D1") });
         Assert.Equal(CharityErrors.BankOnly, error.Code);
         Assert.Contains("only that bank can refund it", error.Message);
-        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 1_000, reasonCode = "BankError", bankTxRef = "B1-1" });
+        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 1_000, reasonCode = "BankError", bankTxRef = "B1-1", originalBankTxRef = _w.BankRefOf("D1") });
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class CharityConservationTests
         Host.Invoke(_w.Officer1, "CloseCampaign", new { campaignId = "C1" });
         var closed = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_000, reasonCode = "CampaignCancelled", bankTxRef = "B1" });
         Assert.Equal(ContractErrors.BadState, closed.Code);
-        Assert.Contains("to be cancelled (CancelCampaign); it is Closed", closed.Message);
+        Assert.Contains("needs money of donation 'D1' in a cancelled campaign (CancelCampaign)", closed.Message);
         Host.Invoke(_w.Regulator, "CancelCampaign", new { campaignId = "C1", reason = "fraudulent appeal" });
         Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_000, reasonCode = "CampaignCancelled", bankTxRef = "B1" });
         // A cancelled campaign takes and pays nothing more.
@@ -167,6 +167,187 @@ public sealed class CharityConservationTests
         Assert.Equal(CharityErrors.Restricted, error.Code);
         Assert.Contains("Art 54", error.Message);
         Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("I2", "C:C1", 5_000, payeeType: "Investment", category: "Other"));
+    }
+
+    [Fact]
+    public void CampaignCancelledRefund_TakesOnlyMoneyInTheCancelledCampaign_NotMoneyMovedOnByPurposeChange()
+    {
+        // Regression: the reason was judged by the donation's first campaign, so cancelling an emptied campaign let
+        // the bank refund money that a purpose change had moved into an open one.
+        _w.OpenCampaign("A");
+        _w.OpenCampaign("B");
+        _w.Donate("D1", 10_000, campaignId: "A");
+        Host.Invoke(_w.Teller, "GiveConsent", new { donationId = "D1", seq = 1, newPurposeCode = "EDU", consentHash = CharityWorld.Hash("c") });
+        Host.Invoke(_w.Officer1, "ChangePurpose", new { scope = "Donation", id = "D1", newPurposeCode = "EDU", consentSeq = 1, targetCampaignId = "B" });
+        Host.Invoke(_w.Officer1, "CancelCampaign", new { campaignId = "A", reason = "merged into B" });
+        var error = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_000, reasonCode = "CampaignCancelled", bankTxRef = "BR-1" });
+        Assert.Equal(ContractErrors.BadState, error.Code);
+        Assert.Contains("in a cancelled campaign", error.Message);
+        Assert.Equal(10_000, _w.Pool("C:B").Balance);
+        Host.Invoke(_w.Officer1, "CancelCampaign", new { campaignId = "B", reason = "appeal withdrawn" });
+        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_000, reasonCode = "CampaignCancelled", bankTxRef = "BR-1" });
+        Assert.Equal(0, _w.Pool("C:B").Balance);
+        AssertSound();
+    }
+
+    [Fact]
+    public void CancelCampaign_ReturnsTheCharitysAllocatedMoney_AndDonorsRefundOnlyTheirOwn()
+    {
+        // Regression: money the charity allocated from its unrestricted pool stayed in the cancelled pool, where
+        // CampaignCancelled refunds could hand the charity's own money to whichever donor asked first.
+        _w.OpenCampaign("C1");
+        _w.Donate("DU", 20_000, campaignId: null);
+        _w.Donate("D1", 10_000);
+        string unrestricted = CharityKeys.UnrestrictedPool(CharityWorld.Foundation);
+        Host.Invoke(_w.Officer1, "Allocate", new { allocId = "AL1", fromPoolId = unrestricted, toCampaignId = "C1", amount = 8_000 });
+        Assert.Equal(18_000, _w.Pool("C:C1").Balance);
+        Host.Invoke(_w.Regulator, "CancelCampaign", new { campaignId = "C1", reason = "fraudulent appeal" });
+        Assert.Equal(10_000, _w.Pool("C:C1").Balance);
+        Assert.Equal(20_000, _w.Pool(unrestricted).Balance);
+        Assert.Equal(8_000, _w.Campaign("C1").Totals.MovedOut);
+        var charitysOwn = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R0", donationId = "DU", amount = 1_000, reasonCode = "CampaignCancelled", bankTxRef = "BR-0" });
+        Assert.Equal(ContractErrors.BadState, charitysOwn.Code);
+        var tooMuch = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_001, reasonCode = "CampaignCancelled", bankTxRef = "BR-1" });
+        Assert.Equal(CharityErrors.Overspend, tooMuch.Code);
+        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 10_000, reasonCode = "CampaignCancelled", bankTxRef = "BR-1" });
+        AssertSound();
+    }
+
+    [Fact]
+    public void CancelCampaign_WaitsForApprovedPaymentsFromAnyPool_NotOnlyItsOwn()
+    {
+        // Regression: only the campaign pool's reservations were looked at; an approved payment for the campaign
+        // from the charity's unrestricted pool survived the cancellation and was then paid.
+        _w.OpenCampaign("C1");
+        _w.Donate("DU", 20_000, campaignId: null);
+        string unrestricted = CharityKeys.UnrestrictedPool(CharityWorld.Foundation);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", unrestricted, 4_000, campaignId: "C1"));
+        Host.Invoke(_w.Officer2, "ApproveDisbursement", new { disbId = "P1" });
+        Assert.Equal(4_000, _w.Campaign("C1").Totals.ApprovedUnpaid);
+        var error = Host.Refused(_w.Officer1, "CancelCampaign", new { campaignId = "C1", reason = "x" });
+        Assert.Contains("approved, unpaid disbursements", error.Message);
+        Host.Invoke(_w.Teller, "FailPayment", new { disbId = "P1", bankTxRef = "BK-F1", reason = "stopped" });
+        Assert.Equal(0, _w.Campaign("C1").Totals.ApprovedUnpaid);
+        Host.Invoke(_w.Officer1, "CancelCampaign", new { campaignId = "C1", reason = "x" });
+        AssertSound();
+    }
+
+    [Fact]
+    public void ProposedDisbursements_OfACancelledCampaign_CannotBeApproved()
+    {
+        // Regression: a disbursement proposed before the cancellation could still be approved and paid after it.
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", "C:C1", 4_000));
+        Host.Invoke(_w.Regulator, "CancelCampaign", new { campaignId = "C1", reason = "fraudulent appeal" });
+        var error = Host.Refused(_w.Officer2, "ApproveDisbursement", new { disbId = "P1" });
+        Assert.Equal(ContractErrors.BadState, error.Code);
+        Assert.Contains("Cancelled", error.Message);
+        Assert.Equal(0, _w.Pool("C:C1").Reserved);
+    }
+
+    [Fact]
+    public void PurposeChange_OutOfACancelledCampaign_IsRefused()
+    {
+        // Regression: money waiting in a cancelled campaign for its donors' refunds could be moved to another campaign.
+        _w.OpenCampaign("A");
+        _w.OpenCampaign("B");
+        _w.Donate("D1", 10_000, campaignId: "A");
+        Host.Invoke(_w.Teller, "GiveConsent", new { donationId = "D1", seq = 1, newPurposeCode = "EDU", consentHash = CharityWorld.Hash("c") });
+        Host.Invoke(_w.Regulator, "CancelCampaign", new { campaignId = "A", reason = "fraudulent appeal" });
+        var error = Host.Refused(_w.Officer1, "ChangePurpose", new { scope = "Donation", id = "D1", newPurposeCode = "EDU", consentSeq = 1, targetCampaignId = "B" });
+        Assert.Equal(ContractErrors.BadState, error.Code);
+        Assert.Contains("goes back to donors", error.Message);
+        Assert.Equal(10_000, _w.Pool("C:A").Balance);
+    }
+
+    [Fact]
+    public void BankErrorAndReversalRefunds_NameTheDonationsBankTransaction_AndComeWithinTheWindow()
+    {
+        // Regression: BankError and PaymentReversal refunded any donation at any time, with nothing tying the
+        // refund to the bank transaction it corrects.
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000);
+        _w.Donate("D2", 10_000);
+        object Refund(string reason, string? original) => new { refundId = "R1", donationId = "D1", amount = 1_000, reasonCode = reason, bankTxRef = "BR-1", originalBankTxRef = original };
+        var missing = Host.Refused(_w.Teller, "ConfirmRefund", Refund("BankError", null));
+        Assert.Equal(ContractErrors.BadArgs, missing.Code);
+        Assert.Contains("needs 'originalBankTxRef'", missing.Message);
+        var other = Host.Refused(_w.Teller, "ConfirmRefund", Refund("PaymentReversal", _w.BankRefOf("D2")));
+        Assert.Equal(ContractErrors.BadArgs, other.Code);
+        Assert.Contains("is not the bank reference of donation 'D1'", other.Message);
+        Host.Now += (CharityContract.RefundWindowDays + 1) * Day;
+        var late = Host.Refused(_w.Teller, "ConfirmRefund", Refund("BankError", _w.BankRefOf("D1")));
+        Assert.Equal(ContractErrors.BadState, late.Code);
+        Assert.Contains($"within {CharityContract.RefundWindowDays} days", late.Message);
+        Host.Now -= 2 * Day;
+        Host.Invoke(_w.Teller, "ConfirmRefund", Refund("BankError", _w.BankRefOf("D1")));
+        Assert.Equal(1_000, Host.Get<Donation>(CharityKeys.Donation("D1"))!.Refunded);
+        AssertSound();
+    }
+
+    [Fact]
+    public void OnlyTheAccountBank_PaysFailsOrTurnsDownACharitysDisbursements()
+    {
+        // Regression: any bank on the channel could confirm, fail or reject any charity's disbursement.
+        Host.Invoke(_w.Regulator, "RegisterOrg", new { orgId = "Bank2", type = "Bank", name = "Second bank", uscc = "91110000BANK00002X" });
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P0", "C:C1", 1_000));
+        var reject = Host.Refused(_teller2, "RejectDisbursement", new { disbId = "P0", reason = "not our customer" });
+        Assert.Equal(CharityErrors.BankOnly, reject.Code);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", "C:C1", 4_000));
+        Host.Invoke(_w.Officer2, "ApproveDisbursement", new { disbId = "P1" });
+        var pay = Host.Refused(_teller2, "ConfirmPayment", new { disbId = "P1", bankTxRef = "B2-1", paidAt = Host.Now });
+        Assert.Equal(CharityErrors.BankOnly, pay.Code);
+        Assert.Contains("banks with 'Bank'", pay.Message);
+        Assert.Equal(CharityErrors.BankOnly, Host.Refused(_teller2, "FailPayment", new { disbId = "P1", bankTxRef = "B2-2", reason = "x" }).Code);
+        Host.Invoke(_w.Teller, "ConfirmPayment", new { disbId = "P1", bankTxRef = "B1-1", paidAt = Host.Now });
+        // Whoever spends names its bank when registered, and it must be a registered bank.
+        var none = Host.Refused(_w.Regulator, "RegisterOrg", new { orgId = "NewCharity", type = "Charity", name = "n", uscc = "53100000NEWC00001A" });
+        Assert.Equal(ContractErrors.BadArgs, none.Code);
+        Assert.Contains("needs 'accountBank'", none.Message);
+        var notABank = Host.Refused(_w.Regulator, "RegisterOrg", new { orgId = "NewCharity", type = "Charity", name = "n", uscc = "53100000NEWC00001A", accountBank = CharityWorld.Small });
+        Assert.Contains("is Charity, expected Bank", notABank.Message);
+        Assert.Equal(ContractErrors.BadArgs, Host.Refused(_w.Regulator, "RegisterOrg", new { orgId = "Bank3", type = "Bank", name = "b", uscc = "91110000BANK00003X", accountBank = "Bank" }).Code);
+        AssertSound();
+    }
+
+    [Fact]
+    public void MoneyThatMayNotBeInvested_KeepsTheMarkWhereverItMoves_AndAnInvestmentEarmarksInvestableMoney()
+    {
+        // Regression: the mark was on the pool only; a purpose change carried such money into a pool that may
+        // invest, and an investment from there took it first in line.
+        Host.Invoke(_w.Officer1, "CreateCampaign", new
+        {
+            campaignId = "GOV", charityId = CharityWorld.Foundation, title = "Government-funded relief", purposeCode = "EDU", restricted = true, target = 1_000_000L,
+            startAt = Host.Now - Day, endAt = Host.Now + 30 * Day, planHash = CharityWorld.Hash("plan GOV"), noInvest = true,
+        });
+        Host.Invoke(_w.Regulator, "AcknowledgeFiling", new { campaignId = "GOV", filingNo = "F-GOV" });
+        Host.Invoke(_w.Officer1, "OpenCampaign", new { campaignId = "GOV" });
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000, campaignId: "GOV");
+        Host.Now += 1;
+        _w.Donate("D2", 3_000, campaignId: "C1");
+        Host.Invoke(_w.Teller, "GiveConsent", new { donationId = "D1", seq = 1, newPurposeCode = "EDU", consentHash = CharityWorld.Hash("c") });
+        Host.Invoke(_w.Officer1, "ChangePurpose", new { scope = "Donation", id = "D1", newPurposeCode = "EDU", consentSeq = 1, targetCampaignId = "C1" });
+        Assert.False(_w.Pool("C:C1").NoInvest);
+        var moved = Host.Entries("lot/").Select(e => ContractJson.Deserialize<Lot>(e.Value)!).Where(l => l.PoolId == "C:C1" && l.DonationId == "D1").ToList();
+        Assert.NotEmpty(moved);
+        Assert.All(moved, l => Assert.True(l.NoInvest));
+        // Only D2's 3,000 may be invested: 5,000 does not fit, and 3,000 is earmarked on D2's lot at approval.
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("I1", "C:C1", 5_000, payeeType: "Investment", category: "Other"));
+        var error = Host.Refused(_w.Officer2, "ApproveDisbursement", new { disbId = "I1" });
+        Assert.Equal(CharityErrors.Overspend, error.Code);
+        Assert.Contains("that may be invested", error.Message);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("I2", "C:C1", 3_000, payeeType: "Investment", category: "Other"));
+        Host.Invoke(_w.Officer2, "ApproveDisbursement", new { disbId = "I2" });
+        Assert.Equal(3_000, _w.Lot(CharityKeys.DonationLotId("D2")).Reserved);
+        // Spending the rest first cannot leave the investment only money that may not be invested.
+        _w.Spend("P1", "C:C1", 10_000);
+        Host.Invoke(_w.Teller, "ConfirmPayment", new { disbId = "I2", bankTxRef = _w.NextBankRef(), paidAt = Host.Now });
+        Assert.Equal(0, _w.Pool("C:C1").Balance);
+        AssertSound();
     }
 
     [Fact]

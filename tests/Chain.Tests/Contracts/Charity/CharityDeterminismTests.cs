@@ -35,7 +35,7 @@ public sealed class CharityDeterminismTests
     private static Transaction[] Setup() =>
     [
         Call(Regulator, "RegisterOrg", new { orgId = "Bank", type = "Bank", name = "Bank", uscc = "91110000BANK00001X" }, T0),
-        Call(Regulator, "RegisterOrg", new { orgId = "CharityFoundation", type = "Charity", name = "F", uscc = "53100000FOUND0001A", form = "Foundation", publicFundraising = true }, T0),
+        Call(Regulator, "RegisterOrg", new { orgId = "CharityFoundation", type = "Charity", name = "F", uscc = "53100000FOUND0001A", form = "Foundation", publicFundraising = true, accountBank = "Bank" }, T0),
         Call(Officer1, "CreateCampaign", new { campaignId = "C1", charityId = "CharityFoundation", title = "Schools", purposeCode = "EDU", restricted = true, target = 10_000_000, startAt = T0 - 1000, endAt = T0 + 86_400_000L * 365, planHash = CharityWorld.Hash("plan") }, T0),
         Call(Regulator, "AcknowledgeFiling", new { campaignId = "C1", filingNo = "F1" }, T0),
         Call(Officer1, "OpenCampaign", new { campaignId = "C1" }, T0),

@@ -24,11 +24,11 @@ public sealed class CharityInvariantTests
     {
         _w.Donate("D1", 20_000);
         _w.Spend("P1", C1Pool, 15_000);
-        var error = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 5_001, reasonCode = "BankError", bankTxRef = "BKR1" });
+        var error = Host.Refused(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 5_001, reasonCode = "BankError", bankTxRef = "BKR1", originalBankTxRef = _w.BankRefOf("D1") });
         Assert.Equal(CharityErrors.Overspend, error.Code);
         Assert.Contains("50.00 unspent", error.Message);
 
-        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 5_000, reasonCode = "BankError", bankTxRef = "BKR1" });
+        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "D1", amount = 5_000, reasonCode = "BankError", bankTxRef = "BKR1", originalBankTxRef = _w.BankRefOf("D1") });
         var lot = _w.Lot("D:D1");
         Assert.Equal(0, lot.Remaining);
         Assert.Equal(lot.Amount - 15_000 - 5_000, lot.Remaining);

@@ -78,7 +78,7 @@ public sealed class CharityReviewTests
         _w.Donate("U1", 100, campaignId: null);
         Host.Invoke(_w.Officer1, "Allocate", new { allocId = "A1", fromPoolId = "U:CharityFoundation", toCampaignId = "C1", amount = 50 });
         Host.Invoke(_w.Officer1, "Allocate", new { allocId = "A2", fromPoolId = "U:CharityFoundation", toCampaignId = "C1", amount = 30 });
-        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "U1", amount = 90, reasonCode = "BankError", bankTxRef = "BK-R1" });
+        Host.Invoke(_w.Teller, "ConfirmRefund", new { refundId = "R1", donationId = "U1", amount = 90, reasonCode = "BankError", bankTxRef = "BK-R1", originalBankTxRef = _w.BankRefOf("U1") });
         var ledger = Host.Query("CampaignLedger", new { campaignId = "C1" });
         var refund = Assert.Single(ledger.GetProperty("entries").EnumerateArray(), e => e.GetProperty("kind").GetString() == "Refund");
         Assert.Equal(80, refund.GetProperty("out").GetInt64());
