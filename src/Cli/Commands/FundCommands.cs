@@ -70,6 +70,10 @@ public static partial class FundCommands
         var publishedAt = Time("--published-at", "when the plan's public notice went up (default now; never in the future; recorded late it raises an alert)");
         project.Subcommands.Add(Invoke("publish", "record the compensation plan's publication for comment (expropriation department)", Channel, Contract, "PublishPlan",
             p => new { projectId = p.GetValue(publishId), planHash = HashArgument(p.GetValue(plan)!, "--plan"), publishedAt = Millis(p, publishedAt) }, publishId, plan, publishedAt));
+        var noticeId = Id("project-id", "project id");
+        var notice = Text("--evidence", "audit's own evidence of the notice (photo, newspaper page): file or SHA-256");
+        project.Subcommands.Add(Invoke("confirm-notice", "confirm the date of a plan notice recorded late, so its comment period counts from it (audit)", Channel, Contract, "ConfirmPlanNotice",
+            p => new { projectId = p.GetValue(noticeId), evidenceHash = HashArgument(p.GetValue(notice)!, "--evidence") }, noticeId, notice));
         var decideId = Id("project-id", "project id");
         var decision = Text("--decision-no", "number of the expropriation decision");
         project.Subcommands.Add(Invoke("decide", "issue the expropriation decision; needs the full budget in the account (government)", Channel, Contract, "DecideProject",

@@ -91,9 +91,10 @@ public static class FundDemo
             projectId, name = "Old town block 7 redevelopment", budget, standardsHash = Sha("compensation standards 2026"), deptOrg = "ExpropriationOffice", implOrgs = new[] { "StreetOffice" },
             financeOrg = "FinanceBureau", bankId = "Bank", accountHash = Sha("dedicated account " + projectId), signingFrom = now - Day, signingTo,
         });
-        // The demo cannot wait the 30-day comment period: its plan notice went up 31 days ago, and recording it late
-        // raises a PlanRecordedLate alert, as it would for a real project.
+        // The demo cannot wait the 30-day comment period: its plan notice went up 31 days ago. Recording it late raises
+        // a PlanRecordedLate alert, and the period counts from the notice only once audit confirms its date.
         await Call(reviewer, "PublishPlan", new { projectId, planHash = Sha("compensation plan " + projectId), publishedAt = now - 31 * Day });
+        await Call(auditor, "ConfirmPlanNotice", new { projectId, evidenceHash = Sha("photo of the notice board " + projectId) });
         await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D1", projectId, amount = budget * 6 / 10, bankTxRef = NextRef() });
         await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D2", projectId, amount = budget - budget * 6 / 10, bankTxRef = NextRef() });
         await Call(gov, "DecideProject", new { projectId, decisionNo = "ZJ-2026-007" });

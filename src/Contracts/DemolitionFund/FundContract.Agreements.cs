@@ -125,7 +125,7 @@ public sealed partial class FundContract
             if (previous.SwapUnitId is not null && previous.SwapUnitId != args.SwapUnitId) context.DeleteState(FundKeys.SwapClaim(previous.SwapUnitId));
             previous.Status = AgreementStatus.Superseded;
             PutAgreement(context, previous);
-            context.Emit("AgreementSuperseded", new { previous.AgrId, previous.Ver, by = args.Ver });
+            context.Emit("AgreementSuperseded", new { previous.AgrId, previous.Ver, byVer = args.Ver });
             head.CurrentVer = args.Ver;
             head.PaidSeqs = [];
             head.PendingSeqs = [];
@@ -176,9 +176,7 @@ public sealed partial class FundContract
     private static byte[]? AuditCheck(ContractContext context, AuditArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);
-        var org = context.Caller.Organization;
-        if (org == project.GovOrg || org == project.DeptOrg || org == project.FinanceOrg || project.ImplOrgs.Contains(org))
-            throw new ContractException(FundErrors.SeparationOfDuties, $"the audit check must come from outside the organisations that expropriate or pay in project '{project.ProjectId}'; caller is from {org}");
+        RequireOutsideAudit(context, project, "the audit check");
         if (agreement.Auditor == Me(context) && agreement.AuditNoteHash == args.NoteHash) return null;
         if (agreement.Drafter == Me(context) || agreement.Reviewer == Me(context))
             throw new ContractException(FundErrors.SeparationOfDuties, $"{Me(context)} already acted on agreement '{agreement.AgrId}' v{agreement.Ver} and cannot audit it");
@@ -248,7 +246,7 @@ public sealed partial class FundContract
         agreement.SignedAt = context.TimestampMs;
         agreement.Status = AgreementStatus.Signed;
         PutAgreement(context, agreement);
-        household.Status = HouseholdStatus.Signed;
+        household.Status = StatusAfterPayments(household, agreement, context.Require<AgreementHead>(FundKeys.AgreementHead(agreement.AgrId), $"agreement '{agreement.AgrId}'"), HouseholdStatus.Signed);
         PutHousehold(context, household);
         if (project.Status == ProjectStatus.Decided)
         {
@@ -275,7 +273,9 @@ public sealed partial class FundContract
         agreement.SignedAt = context.TimestampMs;
         agreement.Status = AgreementStatus.Decided;
         PutAgreement(context, agreement);
-        SetHouseholdStatus(context, agreement, HouseholdStatus.Adjudicated);
+        var decided = RequireHousehold(context, agreement.ProjectId, agreement.HhId);
+        decided.Status = StatusAfterPayments(decided, agreement, context.Require<AgreementHead>(FundKeys.AgreementHead(agreement.AgrId), $"agreement '{agreement.AgrId}'"), HouseholdStatus.Adjudicated);
+        PutHousehold(context, decided);
         if (project.Status == ProjectStatus.Decided)
         {
             project.Status = ProjectStatus.Signing;

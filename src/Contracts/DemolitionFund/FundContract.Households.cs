@@ -98,7 +98,7 @@ public sealed partial class FundContract
         if (unpaid.Count > 0)
             throw new ContractException(FundErrors.TimeLock, $"household '{household.HhId}' has unpaid instalments {string.Join(", ", unpaid.Select(i => $"#{i.Seq} ({Money.Format(i.Amount)})"))}; compensation comes before handover (Art 27)");
         household.HandedOverAt = context.TimestampMs;
-        household.Status = agreement.Schedule.All(i => IsPaid(context, head, i.Seq)) ? HouseholdStatus.PaidInFull : HouseholdStatus.HandedOver;
+        household.Status = StatusAfterPayments(household, agreement, head, household.Status);
         PutHousehold(context, household);
         Record(context, "ConfirmHandover", $"{args.ProjectId}/{args.HhId}");
         context.Emit("HandoverConfirmed", new { args.ProjectId, args.HhId, household.UnitNo });

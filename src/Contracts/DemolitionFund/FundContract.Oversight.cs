@@ -17,6 +17,7 @@ public sealed partial class FundContract
         Invoke("PlaceHold", OversightAccess, args => new HoldArgs(ParseTarget(args), args.RequiredString("reason", MaxText)), PlaceHold);
         Invoke("ReleaseHold", OversightAccess, args => new TargetArgs(ParseTarget(args)), ReleaseHold);
         Invoke("Attest", AuditorAccess, args => new AttestArgs(args.RequiredId("projectId"), args.RequiredHash("reportHash")), Attest);
+        Invoke("ConfirmPlanNotice", AuditorAccess, args => new AttestArgs(args.RequiredId("projectId"), args.RequiredHash("evidenceHash")), ConfirmPlanNotice);
         Invoke("PublishHouseholdList", DeptAccess, args => new ListArgs(args.RequiredId("projectId"), (int)args.RequiredLong("round", 1, 999), args.RequiredHash("listHash"),
             args.List("hhIds", (e, n) => { var id = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateId(n, id); return id; }, 5000, required: true)), PublishHouseholdList);
         Invoke("RaiseAlerts", SweepAccess, args => new SweepArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
@@ -54,6 +55,7 @@ public sealed partial class FundContract
     private static byte[]? Attest(ContractContext context, AttestArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
+        RequireOutsideAudit(context, project, "an audit attestation");
         var key = FundKeys.Attestation(project.ProjectId, context.Caller.Organization, args.ReportHash);
         if (context.Exists(key)) return null;
         context.PutState(key, System.Text.Encoding.UTF8.GetBytes(Me(context)));
@@ -62,6 +64,27 @@ public sealed partial class FundContract
         PutProject(context, project);
         Record(context, "Attest", project.ProjectId);
         context.Emit("Attested", new { project.ProjectId, args.ReportHash, by = context.Caller.Organization, balance = project.Balance });
+        return null;
+    }
+
+    /// <summary>
+    /// Audit confirms, from its own evidence (a photo of the notice board, the newspaper), that a plan recorded late was
+    /// really published when the department says; only then does the comment period count from that date.
+    /// </summary>
+    private static byte[]? ConfirmPlanNotice(ContractContext context, AttestArgs args)
+    {
+        var project = RequireProject(context, args.ProjectId);
+        RequireOutsideAudit(context, project, "confirming a plan notice");
+        if (project.PlanNoticeConfirmedBy is not null) return null;
+        if (project.PlanPublishedAt is not { } published || project.PlanRecordedAt is not { } recorded)
+            throw BadState($"project '{project.ProjectId}'", project.Status, "have its plan notice confirmed (no plan is published)");
+        if (recorded - published <= DayMs)
+            throw new ContractException(ContractErrors.BadState, $"the plan of project '{project.ProjectId}' was recorded when it was published; there is nothing to confirm");
+        project.PlanNoticeConfirmedBy = context.Caller.Organization;
+        project.PlanNoticeEvidence = args.ReportHash;
+        PutProject(context, project);
+        Record(context, "ConfirmPlanNotice", project.ProjectId);
+        context.Emit("PlanNoticeConfirmed", new { project.ProjectId, publishedAt = published, by = context.Caller.Organization, evidenceHash = args.ReportHash });
         return null;
     }
 

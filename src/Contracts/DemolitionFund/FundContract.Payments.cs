@@ -124,11 +124,7 @@ public sealed partial class FundContract
         household.Paid += payment.Amount;
         household.LastPaidAt = context.TimestampMs;
         household.LastPaidBlock = context.BlockNumber;
-        bool allPaid = agreement.Schedule.All(i => head.PaidSeqs.Contains(i.Seq));
-        bool allButHandover = agreement.Schedule.Where(i => i.Condition != Condition.OnHandover).All(i => head.PaidSeqs.Contains(i.Seq));
-        household.Status = allPaid && household.HandedOverAt is not null ? HouseholdStatus.PaidInFull
-            : household.HandedOverAt is not null ? HouseholdStatus.HandedOver
-            : allButHandover ? HouseholdStatus.PrePaid : household.Status;
+        household.Status = StatusAfterPayments(household, agreement, head, household.Status);
         PutHousehold(context, household);
         Record(context, "ConfirmPayment", payment.PayId);
         context.Emit("PaymentConfirmed", new { payment.PayId, payment.ProjectId, payment.HhId, payment.AgrId, payment.Seq, payment.Amount, balance = project.Balance });

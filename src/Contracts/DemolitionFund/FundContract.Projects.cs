@@ -41,7 +41,8 @@ public sealed partial class FundContract
         Invoke("ConfirmLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), ConfirmLeftoverReturn);
         Invoke("FailLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), FailLeftoverReturn);
         Invoke("SettleProject", GovernmentAccess, args => new ProjectIdArgs(args.RequiredId("projectId")), SettleProject);
-        Invoke("CloseSurvey", DeptAccess, args => new CloseSurveyArgs(args.RequiredId("projectId"), (int)args.RequiredLong("households", 0, 100_000), args.RequiredHash("surveyListHash")), CloseSurvey);
+        // At least one household: a survey closed on an empty set would make "every household is done" true at once.
+        Invoke("CloseSurvey", DeptAccess, args => new CloseSurveyArgs(args.RequiredId("projectId"), (int)args.RequiredLong("households", 1, 100_000), args.RequiredHash("surveyListHash")), CloseSurvey);
     }
 
     private static byte[]? CreateProject(ContractContext context, CreateProjectArgs args)
@@ -68,7 +69,8 @@ public sealed partial class FundContract
     /// <summary>
     /// The department records the compensation plan's publication (Art 10). The public notice itself happens off
     /// the ledger; <c>publishedAt</c> says when (default: now), never in the future. A notice recorded more than a day
-    /// after it went up raises an Alert (PlanRecordedLate), so a backdated comment period is visible to audit.
+    /// after it went up raises an Alert (PlanRecordedLate), and its comment period counts from the record until audit
+    /// confirms the notice's date (ConfirmPlanNotice): the department alone cannot shorten the period.
     /// </summary>
     private static byte[]? PublishPlan(ContractContext context, PlanArgs args)
     {
@@ -85,7 +87,7 @@ public sealed partial class FundContract
         project.Status = project.Balance >= project.Budget ? ProjectStatus.Funded : ProjectStatus.PlanPublished;
         PutProject(context, project);
         Record(context, "PublishPlan", project.ProjectId);
-        long commentUntil = publishedAt + project.Parameters.CommentPeriodDays * DayMs;
+        long commentUntil = project.CommentFrom!.Value + project.Parameters.CommentPeriodDays * DayMs;
         context.Emit("PlanPublished", new { project.ProjectId, args.PlanHash, publishedAt, commentUntil });
         if (context.TimestampMs - publishedAt > DayMs)
             context.Emit("Alert", new { kind = "PlanRecordedLate", project.ProjectId, publishedAt, recordedAt = context.TimestampMs, commentUntil });
@@ -122,9 +124,10 @@ public sealed partial class FundContract
         if (project.Status is not (ProjectStatus.PlanPublished or ProjectStatus.Funded)) throw BadState($"project '{project.ProjectId}'", project.Status, "decide it again");
         if (project.Balance < project.Budget)
             throw new ContractException(FundErrors.Underfunded, $"the dedicated account of project '{project.ProjectId}' holds {Money.Format(project.Balance)} of the budget {Money.Format(project.Budget)}; the full budget must be in place before the decision (Art 12)");
-        long commentEnds = project.PlanPublishedAt!.Value + project.Parameters.CommentPeriodDays * DayMs;
+        long commentEnds = project.CommentFrom!.Value + project.Parameters.CommentPeriodDays * DayMs;
         if (context.TimestampMs < commentEnds)
-            throw new ContractException(FundErrors.TimeLock, $"the plan of project '{project.ProjectId}' is open for comment until {Iso(commentEnds)}");
+            throw new ContractException(FundErrors.TimeLock, $"the plan of project '{project.ProjectId}' is open for comment until {Iso(commentEnds)}"
+                + (project.CommentFrom != project.PlanPublishedAt ? $" (its notice of {Iso(project.PlanPublishedAt!.Value)} was recorded late and audit has not confirmed it: ConfirmPlanNotice)" : ""));
         project.Status = ProjectStatus.Decided;
         project.DecisionNo = args.DecisionNo;
         project.DecidedAt = context.TimestampMs;

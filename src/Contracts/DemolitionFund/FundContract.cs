@@ -48,7 +48,7 @@ public sealed partial class FundContract : Contract
             "settledAt", "surveyClosedAt", "lastPaidAt", "handedOverAt", "signedAt", "approvedAt", "proposedAt", "instructedAt", "confirmedAt", "publishedAt",
             "dueAt", "moveDeadline", "commentUntil", "asOf", "planRecordedAt", "recordedAt", "publishedInRound", "lastPaymentBlock", "surveyClosedBlock", "attestedBlock", "lastPaidBlock", "publishedBlock",
             "commentPeriodDays", "coolingDays", "paymentDueDays", "idleDays", "appraisalToleranceBps", "handoverCapBps", "deviationBps", "committedBps", "paidBps",
-            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "by", "households", "overduePayments", "idleProjects", "scanned", "count", "changes"]);
+            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "byVer", "households", "overduePayments", "idleProjects", "scanned", "count", "changes"]);
 
     public override FieldUnits Units => FieldUnits;
 
@@ -85,6 +85,14 @@ public sealed partial class FundContract : Contract
 
     private static string Me(ContractContext context) => context.Caller.Address.ToLowerInvariant();
 
+    /// <summary>R5: audit comes from outside the organisations that expropriate or pay in the project.</summary>
+    private static void RequireOutsideAudit(ContractContext context, Project project, string what)
+    {
+        var org = context.Caller.Organization;
+        if (org == project.GovOrg || org == project.DeptOrg || org == project.FinanceOrg || project.ImplOrgs.Contains(org))
+            throw new ContractException(FundErrors.SeparationOfDuties, $"{what} must come from outside the organisations that expropriate or pay in project '{project.ProjectId}'; caller is from {org}");
+    }
+
     private static ContractException BadState(string what, object current, string attempted) => StateMachine.Illegal(what, current, attempted);
 
     /// <summary>Who did what, for ActorActivity (discipline inspection).</summary>
@@ -92,6 +100,18 @@ public sealed partial class FundContract : Contract
         context.Put(FundKeys.Actor(Me(context), context.TimestampMs, action, target), new ActorAction(Me(context), context.Caller.Organization, action, target, context.TimestampMs));
 
     public static string HouseholdTarget(string projectId, string hhId) => $"household:{projectId}/{hhId}";
+
+    /// <summary>
+    /// A household's status under a signed or decided agreement, from what it was paid and whether it moved out; the
+    /// same rule at signing, decision, payment and handover, so a new version with nothing left to pay still closes out.
+    /// </summary>
+    private static HouseholdStatus StatusAfterPayments(Household household, Agreement agreement, AgreementHead head, HouseholdStatus otherwise)
+    {
+        bool allPaid = agreement.Schedule.All(i => head.PaidSeqs.Contains(i.Seq));
+        bool allButHandover = agreement.Schedule.Where(i => i.Condition != Condition.OnHandover).All(i => head.PaidSeqs.Contains(i.Seq));
+        if (household.HandedOverAt is not null) return allPaid ? HouseholdStatus.PaidInFull : HouseholdStatus.HandedOver;
+        return allButHandover ? HouseholdStatus.PrePaid : otherwise;
+    }
 
     /// <summary>R10: nothing moves, commits or closes out money of a held project, household, agreement or payment.</summary>
     private static void RequireNotHeld(ContractContext context, string projectId, string? hhId = null, string? agrId = null, string? payId = null) =>

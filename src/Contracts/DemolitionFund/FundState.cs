@@ -27,6 +27,16 @@ public sealed class Project
     /// <summary>When the plan's public notice went up (the comment period starts); <see cref="PlanRecordedAt"/> is when the ledger learnt it.</summary>
     public long? PlanPublishedAt { get; set; }
     public long? PlanRecordedAt { get; set; }
+    /// <summary>The audit organisation that confirmed a notice recorded more than a day late, and its evidence.</summary>
+    public string? PlanNoticeConfirmedBy { get; set; }
+    public string? PlanNoticeEvidence { get; set; }
+    /// <summary>
+    /// Where the comment period starts: the notice's date when it was recorded within a day, or when audit confirmed a
+    /// late record; otherwise the day the ledger learnt of it, so the department alone cannot shorten the period.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long? CommentFrom => PlanPublishedAt is not { } published ? null
+        : PlanRecordedAt is not { } recorded || recorded - published <= 86_400_000 || PlanNoticeConfirmedBy is not null ? published : recorded;
     public long SigningFrom { get; init; }
     public long SigningTo { get; init; }
     public ProjectStatus Status { get; set; }

@@ -31,6 +31,7 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         Assert.Contains("'commentPeriodDays' is 0, allowed range is 30..365", short_.StdErr);
         // The plan's notice went up long ago; the ledger records it now.
         Ok(await Fund("project", "publish", "CLI-P", "--plan", F("plan.pdf"), "--published-at", "2020-01-01", "--as", "ExpropriationOffice/reviewer1"));
+        Ok(await Fund("project", "confirm-notice", "CLI-P", "--evidence", F("plan.pdf"), "--as", "AuditBureau/auditor1"));
         var early = await Fund("project", "decide", "CLI-P", "--decision-no", "ZJ-1", "--as", "DistrictGovernment/official1");
         Assert.Equal(1, early.ExitCode);
         Assert.StartsWith("error: DecideProject refused: UNDERFUNDED:", early.StdErr);

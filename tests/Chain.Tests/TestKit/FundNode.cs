@@ -22,7 +22,7 @@ public sealed class FundNode() : ContractNode("demolition-fund", "demolition-fun
     public static string Holder(string hhId) => Hash("right-holder " + hhId);
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    /// <summary>A project whose plan notice went up 31 days ago (so its comment period is over); funded and decided when asked.</summary>
+    /// <summary>A project whose plan notice went up 31 days ago, as audit confirmed (so its comment period is over); funded and decided when asked.</summary>
     public async Task ProjectAsync(string projectId, long budget, bool fund = true, bool decide = true)
     {
         await OkAsync(Gov, "CreateProject", new
@@ -31,6 +31,7 @@ public sealed class FundNode() : ContractNode("demolition-fund", "demolition-fun
             financeOrg = "FinanceBureau", bankId = "Bank", accountHash = Hash("account " + projectId), signingFrom = Now - Day, signingTo = Now + 90 * Day,
         });
         await OkAsync(Reviewer, "PublishPlan", new { projectId, planHash = Hash("plan " + projectId), publishedAt = Now - 31 * Day });
+        await OkAsync(Auditor, "ConfirmPlanNotice", new { projectId, evidenceHash = Hash("notice " + projectId) });
         if (fund) await OkAsync(Teller, "ConfirmDeposit", new { depositId = "DEP-" + projectId, projectId, amount = budget, bankTxRef = "BK-DEP-" + projectId });
         if (decide) await OkAsync(Gov, "DecideProject", new { projectId, decisionNo = "DEC-" + projectId });
     }

@@ -136,14 +136,64 @@ public sealed class FundConservationTests
     }
 
     [Fact]
-    public void APlanRecordedLate_StartsItsCommentPeriodWhenItWasPublished_AndRaisesAnAlert()
+    public void APlanRecordedLate_RaisesAnAlert_AndCountsFromTheNoticeOnlyOnceAuditConfirmsIt()
     {
         _w.CreateProject(budget: 1_000);
         Assert.Equal(ContractErrors.BadArgs, Host.Refused(_w.Reviewer, "PublishPlan", new { projectId = FundWorld.P, planHash = CharityWorld.Hash("plan"), publishedAt = Host.Now + 1 }).Code);
         Host.Invoke(_w.Reviewer, "PublishPlan", new { projectId = FundWorld.P, planHash = CharityWorld.Hash("plan"), publishedAt = Host.Now - 31 * Day });
         Assert.Contains(Host.Events, e => e.Name == "Alert" && e.Payload.GetProperty("kind").GetString() == "PlanRecordedLate");
         _w.Deposit("D1", 1_000);
+        // Regression: the department alone could backdate the notice and skip the comment period.
+        var alone = Host.Refused(_w.Gov, "DecideProject", new { projectId = FundWorld.P, decisionNo = "D-1" });
+        Assert.Equal(FundErrors.TimeLock, alone.Code);
+        Assert.Contains("audit has not confirmed it", alone.Message);
+        var insider = CharityWorld.Account("StreetOffice", "checker", "auditor");
+        Assert.Equal(FundErrors.SeparationOfDuties, Host.Refused(insider, "ConfirmPlanNotice", new { projectId = FundWorld.P, evidenceHash = CharityWorld.Hash("photo") }).Code);
+        Host.Invoke(_w.Auditor, "ConfirmPlanNotice", new { projectId = FundWorld.P, evidenceHash = CharityWorld.Hash("photo of the notice board") });
         Host.Invoke(_w.Gov, "DecideProject", new { projectId = FundWorld.P, decisionNo = "D-1" });
+    }
+
+    [Fact]
+    public void CloseSurvey_OnNoHouseholds_IsRefused()
+    {
+        // Regression: a survey closed on an empty set made "every household is done" true before anyone was paid.
+        _w.DecidedProject();
+        var error = Host.Refused(_w.Reviewer, "CloseSurvey", new { projectId = FundWorld.P, households = 0, surveyListHash = CharityWorld.Hash("empty") });
+        Assert.Equal(ContractErrors.BadArgs, error.Code);
+        Assert.Contains("'households'", error.Message);
+        Assert.Null(_w.Project().SurveyClosedAt);
+    }
+
+    [Fact]
+    public void AuditAttestations_ComeFromOutsideTheProjectsOrganisations()
+    {
+        // Regression: an auditor account of an implementing unit (or of finance) could attest the close-out itself.
+        _w.DecidedProject();
+        foreach (var org in new[] { "StreetOffice", "FinanceBureau", "ExpropriationOffice", "DistrictGovernment" })
+        {
+            var insider = CharityWorld.Account(org, "checker", "auditor");
+            var error = Host.Refused(insider, "Attest", new { projectId = FundWorld.P, reportHash = CharityWorld.Hash("own audit") });
+            Assert.Equal(FundErrors.SeparationOfDuties, error.Code);
+            Assert.Contains($"caller is from {org}", error.Message);
+        }
+        Host.Invoke(_w.Auditor, "Attest", new { projectId = FundWorld.P, reportHash = CharityWorld.Hash("audit") });
+    }
+
+    [Fact]
+    public void ANewVersion_WithNothingLeftToPay_LeavesTheHouseholdPaidInFull()
+    {
+        // Regression: signing a corrected version set the household back to Signed though everything was paid
+        // and the house handed over, so the project could never reach close-out.
+        _w.AtCloseOut(extra: 5_000);
+        Assert.Equal(HouseholdStatus.PaidInFull, _w.HouseholdOf("H1").Status);
+        Host.Invoke(_w.Drafter, "DraftAgreement", _w.Draft("A1", "H1", ver: 2, paidSoFar: 1_070_000));
+        _w.Approve("A1", 2);
+        Host.Invoke(_w.Drafter, "SignAgreement", new { agrId = "A1", ver = 2, signatureHash = CharityWorld.Hash("signature v2"), witnessHash = CharityWorld.Hash("witness") });
+        Assert.Equal(HouseholdStatus.PaidInFull, _w.HouseholdOf("H1").Status);
+        Host.Now += 1000;
+        Host.Invoke(_w.Auditor, "Attest", new { projectId = FundWorld.P, reportHash = CharityWorld.Hash("audit after v2") });
+        Host.Invoke(_w.Cashier, "InstructLeftoverReturn", new { returnId = "R1", projectId = FundWorld.P, amount = 5_000L });
+        AssertSound();
     }
 
     [Fact]

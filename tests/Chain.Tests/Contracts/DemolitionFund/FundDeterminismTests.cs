@@ -50,6 +50,7 @@ public sealed class FundDeterminismTests
         Call("gov", "CreateProject", new { projectId = "P1", name = "Block 1", budget = 50_000_000L, standardsHash = CharityWorld.Hash("s"), deptOrg = "ExpropriationOffice", implOrgs = new[] { "StreetOffice" },
             financeOrg = "FinanceBureau", bankId = "Bank", accountHash = CharityWorld.Hash("a"), signingFrom = T0 - 1000, signingTo = T0 + 86_400_000L }, T0),
         Call("reviewer", "PublishPlan", new { projectId = "P1", planHash = CharityWorld.Hash("plan"), publishedAt = T0 - 31 * 86_400_000L }, T0),
+        Call("auditor", "ConfirmPlanNotice", new { projectId = "P1", evidenceHash = CharityWorld.Hash("notice") }, T0),
         Call("teller", "ConfirmDeposit", new { depositId = "D1", projectId = "P1", amount = 50_000_000L, bankTxRef = "B0" }, T0),
         Call("gov", "DecideProject", new { projectId = "P1", decisionNo = "Z1" }, T0),
     ];

@@ -85,6 +85,9 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
         private readonly Dictionary<string, string> _assigned = []; // resettlement unit → agreement
         private readonly Dictionary<string, long> _appraised = [];
         private long _budget, _deposited, _paid, _returned, _pendingPayments, _pendingReturns, _signingTo;
+        // The plan notice went up 31 days before it was recorded; until audit confirms it, comment runs from the record.
+        private long _recordedAt;
+        private bool _noticeConfirmed;
         // Ledger order of the events close-out depends on (each call is its own block).
         private long? _attestedAt, _lastPaymentAt, _surveyClosedAt;
         private long _order;
@@ -104,7 +107,7 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             ["ReviewAgreement"] = ["reviewer"], ["ApproveAgreement"] = ["approver"],
             ["RegisterHousehold"] = ["drafter"], ["DraftAgreement"] = ["drafter"], ["ConfirmHandover"] = ["drafter"], ["ProposePayeeAccount"] = ["drafter"],
             ["SignAgreement"] = ["household", "drafter"], ["RecordAppraisal"] = ["appraiser"],
-            ["AuditCheck"] = ["auditor"], ["Attest"] = ["auditor"],
+            ["AuditCheck"] = ["auditor"], ["Attest"] = ["auditor"], ["ConfirmPlanNotice"] = ["auditor"],
             ["InstructPayment"] = ["finance"], ["InstructLeftoverReturn"] = ["finance"],
             ["ConfirmDeposit"] = ["bank"], ["ConfirmPayment"] = ["bank"], ["FailPayment"] = ["bank"], ["ConfirmLeftoverReturn"] = ["bank"], ["FailLeftoverReturn"] = ["bank"],
             ["PlaceHold"] = ["auditor", "inspector"], ["ReleaseHold"] = ["auditor", "inspector"], ["RaiseAlerts"] = ["auditor", "inspector", "finance"],
@@ -133,17 +136,20 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
                 financeOrg = "FinanceBureau", bankId = "Bank", accountHash = CharityWorld.Hash("account"), signingFrom = Host.Now - FundWorld.Day, signingTo = _signingTo,
             });
             Host.Invoke(_w.Reviewer, "PublishPlan", new { projectId = P, planHash = CharityWorld.Hash("plan"), publishedAt = Host.Now - 31 * FundWorld.Day });
+            _recordedAt = Host.Now;
+            // One sequence in four leaves the late notice unconfirmed, so the decision meets the comment time lock.
+            if (seed % 4 != 1) ConfirmNotice();
             _status = ProjectStatus.PlanPublished;
             // One sequence in three starts unfunded and undecided, so approvals meet a budget not yet deposited.
             long first = seed % 3 == 0 ? _budget / 2 : _budget;
             Host.Invoke(_w.Teller, "ConfirmDeposit", new { depositId = "D0", projectId = P, amount = first, bankTxRef = _w.NextBankRef() });
             _deposited = first;
-            if (first == _budget)
+            if (first == _budget && _noticeConfirmed)
             {
                 Host.Invoke(_w.Gov, "DecideProject", new { projectId = P, decisionNo = "DEC" });
                 _status = ProjectStatus.Decided;
             }
-            else _status = ProjectStatus.PlanPublished;
+            else _status = first == _budget ? ProjectStatus.Funded : ProjectStatus.PlanPublished;
             for (int i = 1; i <= 3; i++) AddHousehold("H" + i, approveAccount: i != 3);
             foreach (var unit in new[] { "R1", "R2" })
                 Host.Invoke(_w.Reviewer, "RegisterResettlementUnit", new { resUnitId = unit, projectId = P, area = 6_000L, price = 300_000L });
@@ -220,7 +226,13 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
         private void Progress()
         {
             if (_holds.Count > 0) { Hold(); return; }
-            if (!Decided && _status != ProjectStatus.Settled) { if (Balance < _budget) Deposit(); else Decide(); return; }
+            if (!Decided && _status != ProjectStatus.Settled)
+            {
+                if (Balance < _budget) Deposit();
+                else if (Host.Now < CommentEnds && Chance(2)) ConfirmNotice();
+                else Decide();
+                return;
+            }
             foreach (var hh in _households.Values.Where(h => !h.Closed && !PaidInFull(h)))
             {
                 if (hh.Approved is null) { PayeeAccount(hh); return; }
@@ -258,11 +270,18 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             });
         }
 
+        private long CommentEnds => (_noticeConfirmed ? _recordedAt - 31 * FundWorld.Day : _recordedAt) + 30 * FundWorld.Day;
+
+        private void ConfirmNotice() =>
+            Attempt("ConfirmPlanNotice", Who("ConfirmPlanNotice", Named("auditor")), new { projectId = P, evidenceHash = CharityWorld.Hash("notice board photo") }, null,
+                () => _noticeConfirmed = true);
+
         private void Decide()
         {
             var p = new Prediction();
             bool repeat = Decided || _status == ProjectStatus.Settled;
             p.Refuse(!repeat && Balance < _budget, "underfunded");
+            p.Refuse(!repeat && Host.Now < CommentEnds, "open for comment (late notice not confirmed)");
             p.Refuse(!repeat && Held("project:" + P), "held");
             Attempt("DecideProject", Who("DecideProject", Named("gov")), new { projectId = P, decisionNo = "DEC" }, p, () => { if (!repeat) _status = ProjectStatus.Decided; });
         }
@@ -603,6 +622,7 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
             int count = Chance(6) ? _households.Count + 1 : _households.Count;
             var q = new Prediction();
             bool repeat = _surveyClosedAt is not null;
+            q.Refuse(!repeat && count < 1, "at least one household");
             q.Refuse(!repeat && count != _households.Count, "the survey list does not match the households");
             q.Refuse(!repeat && _status == ProjectStatus.Settled, "settled");
             Attempt("CloseSurvey", Who("CloseSurvey", Named("reviewer")), new { projectId = P, households = count, surveyListHash = CharityWorld.Hash("survey list") }, q,
@@ -700,7 +720,8 @@ public sealed class FundPropertyTests(Xunit.Abstractions.ITestOutputHelper outpu
                     break;
                 }
                 case 1:
-                    Attempt("PublishPlan", Who("PublishPlan", Named("reviewer")), new { projectId = P, planHash = CharityWorld.Hash("plan") }, null);
+                    if (Chance(2)) ConfirmNotice();
+                    else Attempt("PublishPlan", Who("PublishPlan", Named("reviewer")), new { projectId = P, planHash = CharityWorld.Hash("plan") }, null);
                     break;
                 case 2:
                 {
