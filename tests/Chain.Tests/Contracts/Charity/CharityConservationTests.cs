@@ -235,15 +235,17 @@ public sealed class CharityConservationTests
     [Fact]
     public void ProposedDisbursements_OfACancelledCampaign_CannotBeApproved()
     {
-        // Regression: a disbursement proposed before the cancellation could still be approved and paid after it.
+        // Regression: a disbursement for the campaign proposed before the cancellation, from the charity's
+        // unrestricted pool (which stays open), could still be approved and paid after it.
         _w.OpenCampaign("C1");
-        _w.Donate("D1", 10_000);
-        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", "C:C1", 4_000));
+        _w.Donate("DU", 10_000, campaignId: null);
+        string unrestricted = CharityKeys.UnrestrictedPool(CharityWorld.Foundation);
+        Host.Invoke(_w.Officer1, "ProposeDisbursement", _w.Proposal("P1", unrestricted, 4_000, campaignId: "C1"));
         Host.Invoke(_w.Regulator, "CancelCampaign", new { campaignId = "C1", reason = "fraudulent appeal" });
         var error = Host.Refused(_w.Officer2, "ApproveDisbursement", new { disbId = "P1" });
         Assert.Equal(ContractErrors.BadState, error.Code);
-        Assert.Contains("Cancelled", error.Message);
-        Assert.Equal(0, _w.Pool("C:C1").Reserved);
+        Assert.Contains("campaign 'C1' is Cancelled", error.Message);
+        Assert.Equal(0, _w.Pool(unrestricted).Reserved);
     }
 
     [Fact]
