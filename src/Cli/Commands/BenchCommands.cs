@@ -156,7 +156,7 @@ public static class BenchCommands
                 while (true)
                 {
                     var response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token);
-                    static bool IsBusy(AdmissionStatus s) => !s.Accepted && s.Message.StartsWith("BUSY:", StringComparison.Ordinal);
+                    static bool IsBusy(AdmissionStatus s) => s.Is(ErrorCodes.Busy);
                     var busy = response.Statuses.Where(IsBusy).Select(s => s.TxId).ToHashSet();
                     Interlocked.Add(ref rejected, response.Statuses.Count(s => !s.Accepted && !IsBusy(s)));
                     if (busy.Count == 0) break;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Chain.Node.Configuration;
 using Chain.Node.Ledger;
 using Chain.Node.Storage.Rocks;
+using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Grpc.Core;
 
@@ -29,7 +30,7 @@ public static class CliErrors
 
     private static (string Message, int ExitCode)? Describe(Exception e) => e switch
     {
-        RpcException { StatusCode: StatusCode.Unavailable } rpc when IsNodeAnswer(rpc.Status.Detail) => (rpc.Status.Detail, 1),
+        RpcException { StatusCode: StatusCode.Unavailable } rpc when IsNodeAnswer(rpc) => (rpc.Status.Detail, 1),
         RpcException { StatusCode: StatusCode.Unavailable } rpc => ($"node unreachable ({rpc.Status.Detail})", 3),
         RpcException { StatusCode: StatusCode.DeadlineExceeded } => ("the node did not answer in time", 3),
         RpcException rpc => ($"{rpc.StatusCode}: {rpc.Status.Detail}", rpc.StatusCode is StatusCode.InvalidArgument or StatusCode.NotFound ? 2 : 1),
@@ -48,10 +49,9 @@ public static class CliErrors
         _ => null,
     };
 
-    /// <summary>UNAVAILABLE statuses the node itself sent (as opposed to a connection failure).</summary>
-    public static bool IsNodeAnswer(string detail) =>
-        detail.StartsWith("BUSY:", StringComparison.Ordinal) || detail.StartsWith("HALTED:", StringComparison.Ordinal) || detail.StartsWith("STOPPING:", StringComparison.Ordinal)
-        || detail.StartsWith("NO_ORDERER:", StringComparison.Ordinal);
+    /// <summary>UNAVAILABLE answers the node itself sent about the channel (as opposed to a connection failure or a Raft election).</summary>
+    public static bool IsNodeAnswer(RpcException e) =>
+        e.Is(ErrorCodes.Busy) || e.Is(ErrorCodes.Halted) || e.Is(ErrorCodes.Stopping) || e.Is(ErrorCodes.NoOrderer);
 
     public static string ReadPassword(string? passwordFile, string what)
     {

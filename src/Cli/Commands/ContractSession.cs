@@ -43,7 +43,7 @@ public sealed class CharitySession(ChainClient client, string channel, string wh
         })
         {
             try { await QueryAsync("GetOrg", new { orgId }); }
-            catch (RpcException e) when (e.Status.Detail.Contains("NOT_FOUND", StringComparison.Ordinal))
+            catch (RpcException e) when (ErrorCodes.ContractCodeOf(e) == Chain.Contracts.Abstractions.ContractErrors.NotFound)
             {
                 await CallAsync(regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising, accountBank = type == "Bank" ? null : "Bank" });
             }

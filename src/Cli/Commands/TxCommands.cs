@@ -93,7 +93,7 @@ public static class TxCommands
 
 public static class Names
 {
-    public static string Code(ValidationCode code) => Node.Rpc.Interceptors.ErrorMappingInterceptor.CodeName(code);
+    public static string Code(ValidationCode code) => ErrorCodes.NameOf(code);
 
     public static string Hex(ByteString bytes) => Hashes.ToHex(bytes.Span);
 

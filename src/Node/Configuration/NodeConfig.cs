@@ -135,8 +135,7 @@ public sealed class ChannelSettings
         if (!System.Text.RegularExpressions.Regex.IsMatch(Name, "^[a-z][a-z0-9-]{0,62}$"))
             throw new ConfigException($"channel name '{Name}' must be 1-63 lowercase letters, digits or '-', starting with a letter");
         if (Contracts.Count == 0) throw new ConfigException($"channel '{Name}' has no contracts");
-        if (MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw new ConfigException($"channel '{Name}': maxTxBytes {MaxTxBytes} must be in 1024..16777216");
-        if (TimestampWindowMs < 1000) throw new ConfigException($"channel '{Name}': timestampWindowMs {TimestampWindowMs} must be at least 1000");
+        if ((LimitRules.TxBytes(MaxTxBytes) ?? LimitRules.TimestampWindow(TimestampWindowMs)) is { } problem) throw new ConfigException($"channel '{Name}': {problem}");
         if (MaxPendingTxs < 1) throw new ConfigException($"channel '{Name}': maxPendingTxs must be positive");
         Batch.Validate(Name);
         Raft.Validate(Name);
@@ -177,9 +176,7 @@ public sealed class BatchConfig
 
     public void Validate(string channel)
     {
-        if (MaxTxCount is < 1 or > 100_000) throw new ConfigException($"channel '{channel}': batch.maxTxCount {MaxTxCount} must be in 1..100000");
-        if (MaxBytes < 1024) throw new ConfigException($"channel '{channel}': batch.maxBytes {MaxBytes} must be at least 1024");
-        if (TimeoutMs is < 1 or > 60_000) throw new ConfigException($"channel '{channel}': batch.timeoutMs {TimeoutMs} must be in 1..60000");
+        if (LimitRules.Batch(MaxTxCount, MaxBytes, TimeoutMs) is { } problem) throw new ConfigException($"channel '{channel}': {problem}");
     }
 }
 

@@ -12,30 +12,31 @@ namespace Chain.Node.Consensus;
 /// on timeout (BatchTimeout since the first pending tx) → cut pending
 /// </code>
 /// </summary>
-public sealed class BlockCutter(BatchConfig config)
+/// <param name="limits">The limits in force, read on every use, so a configuration update applies from the next transaction.</param>
+public sealed class BlockCutter(Func<ChannelLimits> limits)
 {
     private List<CheckedTx> _pending = [];
     private long _pendingBytes;
 
     public int PendingCount => _pending.Count;
-    /// <summary>Read on every use, so a configuration update that changes the batch parameters applies at once.</summary>
-    public TimeSpan BatchTimeout => TimeSpan.FromMilliseconds(config.TimeoutMs);
+    public TimeSpan BatchTimeout => limits().BatchTimeout;
 
     /// <summary>Adds a transaction; returns the batches (zero, one or two) that are now complete.</summary>
     public IReadOnlyList<IReadOnlyList<CheckedTx>> Add(CheckedTx tx)
     {
         var size = tx.Size;
+        var current = limits();
         var cut = new List<IReadOnlyList<CheckedTx>>(2);
-        if (size > config.MaxBytes)
+        if (size > current.MaxBlockBytes)
         {
             if (_pending.Count > 0) cut.Add(Cut());
             cut.Add([tx]);
             return cut;
         }
-        if (_pendingBytes + size > config.MaxBytes && _pending.Count > 0) cut.Add(Cut());
+        if (_pendingBytes + size > current.MaxBlockBytes && _pending.Count > 0) cut.Add(Cut());
         _pending.Add(tx);
         _pendingBytes += size;
-        if (_pending.Count >= config.MaxTxCount) cut.Add(Cut());
+        if (_pending.Count >= current.MaxTxCount) cut.Add(Cut());
         return cut;
     }
 

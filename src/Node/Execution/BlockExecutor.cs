@@ -1,7 +1,9 @@
 using Chain.Contracts.Abstractions;
+using Chain.Node.Configuration;
 using Chain.Node.Ledger;
 using Chain.Node.Membership;
 using Chain.Protocol;
+using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
 using Google.Protobuf;
@@ -15,11 +17,9 @@ namespace Chain.Node.Execution;
 /// overlay of state, then roots, header and signature. Nothing touches the ledger until
 /// <see cref="ChannelLedger.Commit"/> writes the returned set.
 /// </summary>
-public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, long timestampWindowMs, ILogger logger)
+/// <remarks>Access rules and limits come from the configuration in force before the block (<see cref="ChannelViews"/>).</remarks>
+public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, ChannelViews views, ILogger logger)
 {
-    /// <summary>How far a transaction's timestamp may be from the block's; the channel configuration can change it.</summary>
-    public long TimestampWindowMs { get; set; } = timestampWindowMs;
-
     public static IReadOnlyList<CheckedTx> CheckAll(IReadOnlyList<Transaction> transactions, int maxTxBytes)
     {
         var checkedTxs = new CheckedTx[transactions.Count];
@@ -27,15 +27,12 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         return checkedTxs;
     }
 
-    /// <summary>Access rules of the block being executed: configuration and enrolments as committed before it.</summary>
-    public ChannelAccess? CurrentAccess { get; private set; }
-
     public BlockWriteSet Execute(IReadOnlyList<CheckedTx> txs, long timestampMs, AccountKey proposer)
     {
-        CurrentAccess = ChannelAccess.Load(ledger);
-        if (CurrentAccess is { } access && !access.Config.Consenters.Any(c => c.Address.Span.SequenceEqual(proposer.Address)))
+        var view = views.Current;
+        if (!view.MayCutBlocks(proposer.Address))
             throw new InvalidOperationException($"this node ({proposer.AddressText}) is not a consenter of channel '{ledger.Channel}' and cannot cut its blocks");
-        var run = RunAll(txs, timestampMs);
+        var run = RunAll(txs, timestampMs, view);
         var header = new BlockHeader
         {
             Channel = ledger.Channel,
@@ -60,10 +57,10 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
     /// The block's own consistency (roots, signatures, link) is checked by the caller first.
     /// </summary>
     /// <exception cref="BlockMismatchException">The re-execution disagrees with the block.</exception>
-    public BlockWriteSet Replay(Block block, byte[] hash, int maxTxBytes)
+    public BlockWriteSet Replay(Block block, byte[] hash)
     {
-        CurrentAccess = ChannelAccess.Load(ledger);
-        var run = RunAll(CheckAll(block.Transactions, maxTxBytes), block.Header.TimestampMs);
+        var view = views.Current;
+        var run = RunAll(CheckAll(block.Transactions, view.Limits.MaxTxBytes), block.Header.TimestampMs, view);
         for (int i = 0; i < run.Results.Length; i++)
         {
             if (!run.Results[i].Equals(block.Results[i]))
@@ -82,7 +79,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         };
     }
 
-    private BlockRun RunAll(IReadOnlyList<CheckedTx> txs, long timestampMs)
+    private BlockRun RunAll(IReadOnlyList<CheckedTx> txs, long timestampMs, ChannelView view)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var number = ledger.Height;
@@ -90,7 +87,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         var history = new List<StateWrite>();
         var results = new TxResult[txs.Count];
         var seen = new HashSet<byte[]>(ByteArrayComparer.Instance);
-        for (int i = 0; i < txs.Count; i++) results[i] = Run(txs[i], (uint)i, number, timestampMs, seen, blockWrites, history);
+        for (int i = 0; i < txs.Count; i++) results[i] = Run(txs[i], (uint)i, number, timestampMs, view, seen, blockWrites, history);
         var ran = System.Diagnostics.Stopwatch.GetTimestamp();
         var update = ledger.PrepareStateUpdate(blockWrites);
         var rooted = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -98,35 +95,26 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
             System.Diagnostics.Stopwatch.GetElapsedTime(started, ran), System.Diagnostics.Stopwatch.GetElapsedTime(ran, rooted));
     }
 
-    private TxResult Run(CheckedTx tx, uint index, ulong blockNumber, long blockTimestampMs, HashSet<byte[]> seen,
+    private TxResult Run(CheckedTx tx, uint index, ulong blockNumber, long blockTimestampMs, ChannelView view, HashSet<byte[]> seen,
         Dictionary<byte[], byte[]?> blockWrites, List<StateWrite> history)
     {
         if (tx.Rejection is { } stateless) return Invalid(stateless);
         if (!seen.Add(tx.TxId) || ledger.ContainsTx(tx.TxId))
             return Invalid(new(ValidationCode.DuplicateTxid, $"transaction {tx.TxIdHex} is already on the ledger"));
-        var function = TxValidator.CheckTarget(tx, ledger.Channel, contracts, out var rejection);
-        if (function is null) return Invalid(rejection!.Value);
+        if (TxValidator.CheckRules(tx, ledger.Channel, contracts, view.Access, blockTimestampMs, view.Limits.TimestampWindowMs, out var function, out var identity) is { } refused)
+            return Invalid(refused);
         var payload = tx.Payload!;
-        Caller caller;
-        if (CurrentAccess is { } access)
-        {
-            var identity = access.IdentityOf(payload.Creator.Span, out var notEnrolled);
-            if (identity is null) return Invalid(notEnrolled!.Value);
-            if (access.Authorize(identity, payload.Contract, function) is { } denied) return Invalid(denied);
-            caller = ChannelAccess.CallerOf(identity);
-        }
-        else caller = CallerOf(payload.Creator);
-        if (TxValidator.CheckTimestamp(payload, blockTimestampMs, TimestampWindowMs) is { } expired) return Invalid(expired);
+        var caller = identity is not null ? ChannelAccess.CallerOf(identity) : CallerOf(payload.Creator);
 
         var context = new TxContext(ledger, blockWrites, payload.Contract, caller,
             tx.TxIdHex, payload.TimestampMs, blockNumber, readOnly: false);
         try
         {
-            function.Execute(context, tx.Args!.Value);
+            function!.Execute(context, tx.Args!.Value);
         }
         catch (ContractException e)
         {
-            return Invalid(new(ValidationCode.ContractError, $"{e.Code}: {e.Message}"));
+            return Invalid(TxRejection.Contract(e));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -179,7 +167,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         {
             return new EvaluateResult(function.Execute(context, args) ?? [], snapshot.Head.Height);
         }
-        catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.ContractError, $"{e.Code}: {e.Message}")); }
+        catch (ContractException e) { throw new TxRejectedException(TxRejection.Contract(e)); }
     }
 }
 

@@ -1,5 +1,6 @@
 using Chain.Contracts.Abstractions;
 using Chain.Node.Configuration;
+using Chain.Node.Membership;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
@@ -34,6 +35,28 @@ public static class TxValidator
         if (!signer.AsSpan().SequenceEqual(payload.Creator.Span))
             return Reject(ValidationCode.BadSignature, $"signature is by {Address.ToText(signer)} but the creator is {Address.ToText(payload.Creator.Span)}");
         return new CheckedTx { Transaction = transaction, TxId = txId, Payload = payload };
+    }
+
+    /// <summary>
+    /// The rules after the stateless checks, in the one order admission and block execution both apply them: the
+    /// target (<see cref="CheckTarget"/>), on a configured channel the signer's enrolment and the function's access
+    /// rule, then the timestamp against <paramref name="referenceMs"/> (the node's clock, or the block's time).
+    /// Only the duplicate check differs between the two (pending transactions, or earlier ones in the block) and is the caller's.
+    /// </summary>
+    public static TxRejection? CheckRules(CheckedTx tx, string channel, ContractRegistry contracts, ChannelAccess? access, long referenceMs, long windowMs,
+        out ContractFunction? function, out Identity? identity)
+    {
+        identity = null;
+        function = CheckTarget(tx, channel, contracts, out var rejection);
+        if (function is null) return rejection;
+        var payload = tx.Payload!;
+        if (access is not null)
+        {
+            identity = access.IdentityOf(payload.Creator.Span, out var notEnrolled);
+            if (identity is null) return notEnrolled;
+            if (access.Authorize(identity, payload.Contract, function) is { } denied) return denied;
+        }
+        return CheckTimestamp(payload, referenceMs, windowMs);
     }
 
     /// <summary>Channel, contract, function and arguments; returns the function to run.</summary>

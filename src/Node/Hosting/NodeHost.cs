@@ -1,6 +1,10 @@
 using System.Net;
 using Chain.Node.Channels;
 using Chain.Node.Configuration;
+using Chain.Node.Consensus;
+using Chain.Node.Consensus.Following;
+using Chain.Node.Consensus.Raft;
+using Chain.Node.Consensus.Solo;
 using Chain.Node.Ledger;
 using Chain.Node.Network;
 using Chain.Node.Rpc;
@@ -78,15 +82,16 @@ public static class NodeHost
         builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate));
         builder.Services.AddSingleton(services => new PeerTrust(services.GetRequiredService<ChannelDirectory>().All
-            .Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>()));
+            .Select(c => c.Views.Current.Config).OfType<Protocol.ChannelConfig>()));
         builder.Services.AddSingleton(TimeProvider.System);
         Exception? fatal = null;
         builder.Services.AddSingleton(services => OpenChannels(config, key, certificate, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
         builder.Services.AddHostedService<OrdererService>();
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService<PeerGreeter>();
-        builder.Services.AddHostedService<BlockFollower>();
         builder.Services.AddSingleton<TxForwarder>();
+        builder.Services.AddSingleton<ITxTransport>(services => services.GetRequiredService<TxForwarder>());
+        builder.Services.AddSingleton<TxRouter>();
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");
@@ -131,11 +136,7 @@ public static class NodeHost
         logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText,
             certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http", endpoint);
         await app.RunAsync(cancellationToken);
-        foreach (var channel in channels.All)
-        {
-            if (channel.Orderer is IAsyncDisposable orderer) await orderer.DisposeAsync();
-            channel.Dispose();
-        }
+        foreach (var channel in channels.All) await channel.DisposeAsync();
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
     }
@@ -171,17 +172,33 @@ public static class NodeHost
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         var clock = services.GetRequiredService<TimeProvider>();
-        var opened = new List<ChannelRuntime>();
+        var puller = new BlockPuller(config, config.NodeId, loggers.CreateLogger("Chain.Follow"));
+        var directory = new ChannelDirectory();
+
+        // Which orderer a channel gets: it follows an observed channel, else its configuration's consensus decides.
+        // The router and the peer trust are resolved when first used, after every channel is open.
+        IOrderer OrdererFor(ChannelSettings settings, IConsenterSupport support)
+        {
+            if (settings.Observe) return new FollowingOrderer(support, puller);
+            if (support.View.Consensus != "raft") return new SoloOrderer(support, settings.MaxPendingTxs, clock);
+            RaftOrderer.CheckCanRun(support, config, key.Address, certificate is not null);
+            var logger = loggers.CreateLogger("Chain.Raft." + settings.Name);
+            return new RaftOrderer(support, settings, key.Address,
+                DotNextRaftGroup.Factory(support, settings, config, certificate!, () => services.GetRequiredService<PeerTrust>(), loggers),
+                (transactions, stop) => services.GetRequiredService<TxRouter>().RouteAsync(transactions.ToList(), RouteOptions.HandOver, stop),
+                new BlockPuller(config, config.NodeId, logger), logger, clock);
+        }
+
         try
         {
-            foreach (var channelConfig in config.Channels)
+            foreach (var settings in config.Channels)
             {
-                var ledger = ChannelLedger.Open(Path.Combine(config.Resolve(config.DataDir), channelConfig.Name), channelConfig.Name);
+                var ledger = ChannelLedger.Open(Path.Combine(config.Resolve(config.DataDir), settings.Name), settings.Name);
                 try
                 {
-                    var genesisFile = channelConfig.GenesisFile is { } file ? config.Resolve(file) : null;
-                    opened.Add(new ChannelRuntime(channelConfig, genesisFile, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + channelConfig.Name),
-                        e => { onFatal(e); lifetime.StopApplication(); }));
+                    var genesisFile = settings.GenesisFile is { } file ? config.Resolve(file) : null;
+                    directory.Add(ChannelBootstrap.Open(settings, genesisFile, ledger, key, clock, loggers.CreateLogger("Chain.Channel." + settings.Name),
+                        e => { onFatal(e); lifetime.StopApplication(); }, support => OrdererFor(settings, support)));
                 }
                 catch
                 {
@@ -192,14 +209,10 @@ public static class NodeHost
         }
         catch
         {
-            foreach (var channel in opened) channel.Dispose();
+            foreach (var channel in directory.All) channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
             throw;
         }
-        // Raft channels: the Raft log opens after the ledger (its snapshot refers to the ledger's height).
-        var trust = new PeerTrust(opened.Select(c => Membership.SystemState.ReadConfig(c.Ledger)).OfType<Protocol.ChannelConfig>());
-        foreach (var channel in opened.Where(c => !c.Observing && c.Consensus == "raft"))
-            channel.UseOrderer(Consensus.Raft.RaftOrderer.Create(channel, config, key.Address, certificate, trust, services.GetRequiredService<TxForwarder>(), loggers, clock));
-        return new ChannelDirectory(opened);
+        return directory;
     }
 }
 

@@ -30,10 +30,10 @@ public sealed class ChannelAccess
     public ChannelConfig Config { get; }
     public IReadOnlyList<string> Organizations { get; }
 
-    /// <summary>Null when the channel has no configuration (started without a genesis file): nothing is enforced.</summary>
-    public static ChannelAccess? Load(IStateReader state) => SystemState.ReadConfig(state) is { } config ? new ChannelAccess(state, config) : null;
+    /// <summary>Access rules of <paramref name="config"/>, reading enrolments from <paramref name="state"/> (see <see cref="Configuration.ChannelView"/>).</summary>
+    public static ChannelAccess Of(IStateReader state, ChannelConfig config) => new(state, config);
 
-    public OrganizationConfig? Organization(string name) => Config.Organizations.FirstOrDefault(o => o.Name == name);
+    public OrganizationConfig? Organization(string name) => Config.Organization(name);
 
     /// <summary>The enrolled identity of an account, or a NOT_AUTHORIZED rejection saying why it has none.</summary>
     public Identity? IdentityOf(ReadOnlySpan<byte> address, out TxRejection? rejection)

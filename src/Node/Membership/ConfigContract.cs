@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Node.Configuration;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
@@ -16,13 +17,14 @@ public sealed class ConfigContract : Contract
 {
     public const string ContractName = SystemState.ConfigNamespace;
     public const string AdminsPolicy = "admins";
-    private readonly Func<ChannelAccess?> _access;
+    private readonly Configuration.ChannelViews _views;
 
     public override string Name => ContractName;
 
-    public ConfigContract(Func<ChannelAccess?> access)
+    /// <param name="views">The configuration in force; during a block, the one committed before it.</param>
+    public ConfigContract(Configuration.ChannelViews views)
     {
-        _access = access;
+        _views = views;
         Register("update", FunctionKind.Invoke, ParseEnvelope, Update, "ANY admin");
         Register("get", FunctionKind.Query, _ => 0, (context, _) => context.GetState(SystemState.ConfigKey)
             is { } bytes ? System.Text.Encoding.UTF8.GetBytes(JsonFormatter.Default.Format(ChannelConfig.Parser.ParseFrom(bytes))) : throw new ContractException(ContractErrors.NotFound, "channel has no configuration"));
@@ -30,7 +32,7 @@ public sealed class ConfigContract : Contract
 
     private byte[]? Update(ContractContext context, ConfigUpdateEnvelope envelope)
     {
-        var access = _access() ?? throw new ContractException(ContractErrors.NotFound, "channel has no configuration to update");
+        var access = _views.Current.Access ?? throw new ContractException(ContractErrors.NotFound, "channel has no configuration to update");
         var current = access.Config;
         ChannelConfig proposed;
         try { proposed = ChannelConfig.Parser.ParseFrom(envelope.Config); }
@@ -110,10 +112,12 @@ public sealed class ConfigContract : Contract
                     throw Bad($"raft consenter '{consenter.Node}' needs an IP address as host and a raft port in 1..65535 (has '{consenter.Host}', {consenter.RaftPort})");
             if (config.Consenters.Select(c => $"{c.Host}:{c.RaftPort}").Distinct().Count() != config.Consenters.Count) throw Bad("two raft consenters use the same host and raft port");
         }
-        if (config.Batch is null || config.Batch.MaxTxCount is < 1 or > 100_000 || config.Batch.MaxBytes < 1024 || config.Batch.TimeoutMs is < 1 or > 60_000)
-            throw Bad("batch parameters are out of range (maxTxCount 1..100000, maxBytes ≥ 1024, timeoutMs 1..60000)");
-        if (config.MaxTxBytes != 0 && config.MaxTxBytes is < 1024 or > 16 * 1024 * 1024) throw Bad($"max_tx_bytes {config.MaxTxBytes} must be 0 (node default) or 1024..16777216");
-        if (config.TimestampWindowMs != 0 && config.TimestampWindowMs is < 1000 or > 24 * 3600 * 1000) throw Bad($"timestamp_window_ms {config.TimestampWindowMs} must be 0 (node default) or 1000..86400000");
+        if (config.Batch is null) throw Bad("batch parameters are required");
+        // 0 leaves a limit to each node's own settings.
+        var limits = LimitRules.Batch(config.Batch.MaxTxCount, config.Batch.MaxBytes, config.Batch.TimeoutMs)
+            ?? (config.MaxTxBytes == 0 ? null : LimitRules.TxBytes(config.MaxTxBytes))
+            ?? (config.TimestampWindowMs == 0 ? null : LimitRules.TimestampWindow(config.TimestampWindowMs));
+        if (limits is not null) throw Bad(limits);
         if (!config.Policies.Any(p => p.Name == AdminsPolicy)) throw Bad($"the '{AdminsPolicy}' policy is required");
         foreach (var named in config.Policies)
         {

@@ -21,11 +21,7 @@ public sealed class ConsenterRule
             return null;
         }
         if (_config is null) return null; // a channel without configuration has no consenter list
-        foreach (var signature in block.Signatures)
-        {
-            if (!_config.Consenters.Any(c => c.Address.Span.SequenceEqual(signature.Signer.Span)))
-                return $"block is signed by {Address.ToText(signature.Signer.Span)}, which is not a consenter of configuration {_config.Sequence}";
-        }
+        if (_config.CheckSigners(block) is { } problem) return "block is " + problem;
         for (int i = 0; i < block.Transactions.Count; i++)
         {
             if (block.Results[i].Code == ValidationCode.Valid && TryConfigOf(block.Transactions[i], "update", out var updated)) _config = updated;

@@ -15,14 +15,14 @@ public sealed class MembershipContract : Contract
 {
     public const string ContractName = SystemState.MembersNamespace;
     private const string AdminAccess = "ANY admin";
-    private readonly Func<ChannelAccess?> _access;
+    private readonly Configuration.ChannelViews _views;
 
     public override string Name => ContractName;
 
-    /// <param name="access">The channel access of the block being executed (configuration and committed enrolments).</param>
-    public MembershipContract(Func<ChannelAccess?> access)
+    /// <param name="views">The configuration in force; during a block, the one committed before it (configuration and enrolments).</param>
+    public MembershipContract(Configuration.ChannelViews views)
     {
-        _access = access;
+        _views = views;
         Register("enroll", FunctionKind.Invoke, args => (Account: ParseAddress(args), Roles: ParseRoles(args)), Enroll, AdminAccess);
         Register("revoke", FunctionKind.Invoke, ParseAddress, Revoke, AdminAccess);
         Register("get", FunctionKind.Query, ParseAddress, Get);
@@ -31,7 +31,7 @@ public sealed class MembershipContract : Contract
     private byte[]? Enroll(ContractContext context, (byte[] Account, string[] Roles) args)
     {
         var org = RequireAdmin(context);
-        var defined = _access()!.Organization(org)!.Roles;
+        var defined = _views.Current.Access!.Organization(org)!.Roles;
         foreach (var role in args.Roles)
             if (!defined.Contains(role)) throw new ContractException(ContractErrors.BadArgs, $"role '{role}' is not one of {org}'s roles ({string.Join(", ", defined)})");
         var key = Hashes.ToHex(args.Account);

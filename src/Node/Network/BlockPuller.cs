@@ -1,4 +1,4 @@
-using Chain.Node.Channels;
+using Chain.Node.Consensus;
 using Chain.Node.Configuration;
 using Chain.Protocol;
 using Chain.Sdk.Client;
@@ -9,7 +9,7 @@ namespace Chain.Node.Network;
 
 /// <summary>
 /// Pulls a channel's blocks from the configured peers over mutual TLS, from this node's height on, and hands them
-/// to the channel, which verifies, re-executes and commits each one. A broken connection moves on to the next peer
+/// to the channel (<see cref="IConsenterSupport.Apply"/>), which verifies, re-executes and commits each one. A broken connection moves on to the next peer
 /// after a pause that grows up to 5 s; a block that fails verification stops the channel.
 /// </summary>
 public sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logger)
@@ -20,35 +20,35 @@ public sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logger
     /// Pulls until the channel reaches <paramref name="targetHeight"/> (for ever with <see cref="ulong.MaxValue"/>).
     /// Returns false when the channel halted, there are no peers, or <paramref name="stop"/> fired first.
     /// </summary>
-    public async Task<bool> PullAsync(ChannelRuntime channel, ulong targetHeight, CancellationToken stop)
+    public async Task<bool> PullAsync(IConsenterSupport channel, ulong targetHeight, CancellationToken stop)
     {
         if (config.Peers.Count == 0) return false;
         var retry = MinRetry;
         for (int attempt = 0; !stop.IsCancellationRequested; attempt++)
         {
-            if (channel.Ledger.Height >= targetHeight) return true;
+            if (channel.Head.Height >= targetHeight) return true;
             var peer = config.Peers[attempt % config.Peers.Count];
             try
             {
                 using var client = new ChainClient(peer.Endpoint, config.PeerTls(peer));
-                using var call = client.Peer.PullBlocks(new PullBlocksRequest { Channel = channel.Name, StartBlock = channel.Ledger.Height }, cancellationToken: stop);
-                logger.LogInformation("node {Node} pulls channel {Channel} from {Peer} at block {Height}", nodeId, channel.Name, peer.Endpoint, channel.Ledger.Height);
+                using var call = client.Peer.PullBlocks(new PullBlocksRequest { Channel = channel.ChannelName, StartBlock = channel.Head.Height }, cancellationToken: stop);
+                logger.LogInformation("node {Node} pulls channel {Channel} from {Peer} at block {Height}", nodeId, channel.ChannelName, peer.Endpoint, channel.Head.Height);
                 await foreach (var block in call.ResponseStream.ReadAllAsync(stop))
                 {
-                    if (!channel.ApplyPulled(block)) return false;
+                    if (channel.Apply(block, "pulled") == ApplyOutcome.Halted) return false;
                     retry = MinRetry;
-                    if (channel.Ledger.Height >= targetHeight) return true;
+                    if (channel.Head.Height >= targetHeight) return true;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return false; }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stop.IsCancellationRequested) { return false; }
             catch (RpcException e)
             {
-                logger.LogWarning("pulling channel {Channel} from {Peer} failed: {Status} {Detail}", channel.Name, peer.Endpoint, e.StatusCode, e.Status.Detail.ReplaceLineEndings(" "));
+                logger.LogWarning("pulling channel {Channel} from {Peer} failed: {Status} {Detail}", channel.ChannelName, peer.Endpoint, e.StatusCode, e.Status.Detail.ReplaceLineEndings(" "));
             }
             catch (Exception e) when (e is IOException or System.Security.Cryptography.CryptographicException or InvalidOperationException or HttpRequestException)
             {
-                logger.LogWarning("pulling channel {Channel} from {Peer} failed: {Reason}", channel.Name, peer.Endpoint, e.Message);
+                logger.LogWarning("pulling channel {Channel} from {Peer} failed: {Reason}", channel.ChannelName, peer.Endpoint, e.Message);
             }
             try { await Task.Delay(retry, stop); }
             catch (OperationCanceledException) { return false; }

@@ -1,6 +1,5 @@
-using Chain.Node.Channels;
 using Chain.Node.Configuration;
-using Chain.Node.Rpc.Interceptors;
+using Chain.Node.Errors;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Grpc.Core;
@@ -8,30 +7,22 @@ using Grpc.Core;
 namespace Chain.Node.Network;
 
 /// <summary>
-/// Relays transactions for channels this node only observes to a node that orders them, over the mutual-TLS
-/// peer endpoint, trying the configured peers in turn. The ordering node admits them exactly as if the client
-/// had called it, so clients get the same answers whichever node they talk to.
+/// The relay's transport (<see cref="TxRouter"/> decides what goes where): sends transactions over the mutual-TLS
+/// peer endpoint to a named node, or to the configured peers in turn. The receiving node admits them exactly as if
+/// the client had called it, so clients get the same answers whichever node they talk to.
 /// </summary>
 /// <remarks>Thread-safe; one HTTP/2 connection per peer, opened on first use.</remarks>
-public sealed class TxForwarder(NodeConfig config) : IDisposable
+public sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
 {
     private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
     private int _preferred;
 
-    /// <summary>Request header counting relays: a node that does not lead passes a relayed transaction on to its leader once more at most.</summary>
-    public const string HopHeader = "chain-relay-hop";
-    public const int MaxHops = 2;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ChainClient>> _others = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
-    /// <param name="target">Peer endpoint to try first (the Raft leader), when known.</param>
-    /// <exception cref="RequestException">No peer could be reached (UNAVAILABLE).</exception>
-    /// <param name="targetCaPem">CA certificate (PEM) of the target's organisation, from the channel configuration: lets this node reach
-    /// a leader that is not among its configured peers (a consenter added later).</param>
-    /// <param name="hop">How many nodes relayed these transactions so far, this one included (sent as <see cref="HopHeader"/>).</param>
-    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, CancellationToken cancel, string? target = null, string? targetCaPem = null, int hop = 1)
+    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string? target, string? targetCaPem, int hop, CancellationToken cancel)
     {
-        var headers = new Metadata { { HopHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        var headers = new Metadata { { TxRouter.HopHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var request = new SubmitBatchRequest();
         request.Transactions.AddRange(transactions);
         var failures = new List<string>();
@@ -67,7 +58,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
                 // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
-                if (!named && response.Statuses.All(ErrorMappingInterceptor.IsNotLeader))
+                if (!named && response.Statuses.All(s => s.Is(ErrorCodes.NotLeader)))
                 {
                     notLeader = response.Statuses;
                     continue;
@@ -85,7 +76,7 @@ public sealed class TxForwarder(NodeConfig config) : IDisposable
             }
         }
         if (notLeader is not null) return notLeader;
-        throw new RequestException(StatusCode.Unavailable, $"NO_ORDERER: no node that orders the channel could be reached ({string.Join("; ", failures)})");
+        throw new RequestException(ErrorCodes.NoOrderer, $"no node that orders the channel could be reached ({string.Join("; ", failures)})");
     }
 
     public void Dispose()

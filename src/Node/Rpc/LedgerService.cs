@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using Chain.Node.Channels;
 using Chain.Node.Hosting;
-using Chain.Node.Rpc.Interceptors;
+using Chain.Node.Errors;
 using Chain.Node.Storage;
 using Chain.Protocol;
+using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Google.Protobuf;
 using Grpc.Core;
@@ -31,15 +32,12 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
             {
                 Channel = channel.Name, Height = head.Height,
                 LastBlockHash = ByteString.CopyFrom(head.LastHash), StateRoot = ByteString.CopyFrom(head.StateRoot),
-                Role = channel.Observing ? "observer" : "solo",
                 Consensus = channel.Consensus,
             };
-            if (channel.Orderer is Consensus.Raft.RaftOrderer raft && !channel.Observing)
-            {
-                info.Role = raft.Role;
-                info.Term = (ulong)Math.Max(0, raft.Term);
-                info.Leader = raft.IsLeader ? identity.NodeId : raft.LeaderNode ?? "";
-            }
+            var status = channel.Orderer.Status;
+            info.Role = status.Role;
+            info.Term = (ulong)Math.Max(0, status.Term);
+            info.Leader = status.Role == "leader" ? identity.NodeId : status.Leader ?? "";
             info.Contracts.AddRange(channel.Contracts.Names);
             response.Channels.Add(info);
         }
@@ -50,15 +48,15 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
     {
         var ledger = channels.Get(request.Channel).Ledger;
         return Task.FromResult(ledger.GetBlock(request.Number)
-            ?? throw new RequestException(StatusCode.NotFound, $"NO_SUCH_BLOCK: channel '{request.Channel}' has blocks 0..{ledger.Height - 1}, not {request.Number}"));
+            ?? throw new RequestException(ErrorCodes.NoSuchBlock, $"channel '{request.Channel}' has blocks 0..{ledger.Height - 1}, not {request.Number}"));
     }
 
     public override Task<Block> GetBlockByHash(BlockByHashRequest request, ServerCallContext context)
     {
         var ledger = channels.Get(request.Channel).Ledger;
-        if (request.Hash.Length != Hashes.Length) throw new RequestException(StatusCode.InvalidArgument, $"BAD_HASH: a block hash is {Hashes.Length} bytes, got {request.Hash.Length}");
+        if (request.Hash.Length != Hashes.Length) throw new RequestException(ErrorCodes.BadHash, $"a block hash is {Hashes.Length} bytes, got {request.Hash.Length}");
         var number = ledger.GetBlockNumber(request.Hash.Span)
-            ?? throw new RequestException(StatusCode.NotFound, $"NO_SUCH_BLOCK: channel '{request.Channel}' has no block with hash {Hashes.ToHex(request.Hash.Span)}");
+            ?? throw new RequestException(ErrorCodes.NoSuchBlock, $"channel '{request.Channel}' has no block with hash {Hashes.ToHex(request.Hash.Span)}");
         return Task.FromResult(ledger.GetBlock(number)!);
     }
 
@@ -66,7 +64,7 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
     {
         var ledger = channels.Get(request.Channel).Ledger;
         var location = ledger.GetTxLocation(GatewayService.ParseTxId(request.TxId))
-            ?? throw new RequestException(StatusCode.NotFound, $"NO_SUCH_TX: transaction {request.TxId} is not on channel '{request.Channel}'");
+            ?? throw new RequestException(ErrorCodes.NoSuchTx, $"transaction {request.TxId} is not on channel '{request.Channel}'");
         var block = ledger.GetBlock(location.Block)!;
         var transaction = block.Transactions[(int)location.TxIndex];
         var response = new TransactionResponse
@@ -82,8 +80,8 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
     {
         var channel = channels.Get(request.Channel);
         if (!channel.Contracts.TryGet(request.Contract, out _))
-            throw new RequestException(StatusCode.NotFound, $"UNKNOWN_CONTRACT: channel '{request.Channel}' has no contract '{request.Contract}'");
-        if (request.Key.Length == 0) throw new RequestException(StatusCode.InvalidArgument, "BAD_ARGS: key must not be empty");
+            throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
+        if (request.Key.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "key must not be empty");
         int pageSize = request.PageSize == 0 ? DefaultPageSize : (int)Math.Min(request.PageSize, MaxPageSize);
         var (fromBlock, fromTx) = ParsePageToken(request.PageToken);
 
@@ -113,7 +111,7 @@ public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identi
         if (token.Length == 0) return (0, 0);
         var bytes = new byte[12];
         if (!Convert.TryFromBase64String(token, bytes, out var written) || written != 12)
-            throw new RequestException(StatusCode.InvalidArgument, "BAD_PAGE_TOKEN: page_token must be a next_page_token from a previous response");
+            throw new RequestException(ErrorCodes.BadPageToken, "page_token must be a next_page_token from a previous response");
         return (BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)));
     }
 }

@@ -1,22 +1,25 @@
 using System.Security.Cryptography.X509Certificates;
 using Chain.Node.Channels;
+using Chain.Node.Errors;
 using Chain.Node.Hosting;
+using Chain.Node.Membership;
 using Chain.Node.Network;
 using Chain.Protocol;
+using Chain.Sdk.Client;
 using Grpc.Core;
 
 namespace Chain.Node.Rpc;
 
 /// <summary>Node-to-node services on the mutual-TLS peer endpoint. The TLS handshake already refused untrusted peers.</summary>
 public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
-    TxForwarder forwarder, Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
+    TxRouter router, Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
 {
     private (X509Certificate2 Certificate, string Organization) Caller(ServerCallContext context)
     {
         var certificate = context.GetHttpContext().Connection.ClientCertificate
-            ?? throw new Interceptors.RequestException(StatusCode.Unauthenticated, "NO_CERTIFICATE: peer calls need a client certificate");
+            ?? throw new RequestException(ErrorCodes.NoCertificate, "peer calls need a client certificate");
         var organization = trust.OrganizationOf(certificate, out var reason)
-            ?? throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"UNTRUSTED_PEER: {reason}");
+            ?? throw new RequestException(ErrorCodes.UntrustedPeer, reason!);
         return (certificate, organization);
     }
 
@@ -25,8 +28,8 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
     {
         var (certificate, organization) = Caller(context);
         var channel = channels.Get(request.Channel);
-        if (Membership.SystemState.ReadConfig(channel.Ledger) is { } config && config.Organizations.All(o => o.Name != organization))
-            throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"NOT_A_MEMBER: {organization} is not an organisation of channel '{channel.Name}'");
+        if (!channel.Views.Current.Admits(organization))
+            throw new RequestException(ErrorCodes.NotAMember, $"{organization} is not an organisation of channel '{channel.Name}'");
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "peer {Subject} of {Organization} pulls channel {Channel} from block {Start}",
             certificate.Subject, organization, channel.Name, request.StartBlock);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
@@ -48,8 +51,8 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
 
     /// <summary>
     /// Admits transactions another node relays; each must belong to a channel the relaying node's organisation is part
-    /// of. If this node does not lead a channel but knows its leader, it passes those transactions on once more (the
-    /// relaying node may not know the leader, e.g. a node not or no longer a consenter, or a consenter added later).
+    /// of. If this node does not lead a channel but knows its leader, the router passes those transactions on once more
+    /// (the relaying node may not know the leader, e.g. a node not or no longer a consenter, or a consenter added later).
     /// </summary>
     public override async Task<SubmitBatchResponse> Forward(SubmitBatchRequest request, ServerCallContext context)
     {
@@ -57,37 +60,15 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         foreach (var transaction in request.Transactions)
         {
             string channelName;
-            try { channelName = TxPayload.Parser.ParseFrom(transaction.Payload).Channel; }
-            catch (Google.Protobuf.InvalidProtocolBufferException) { continue; } // admission reports the bad payload
-            if (channels.All.FirstOrDefault(c => c.Name == channelName) is { } channel
-                && Membership.SystemState.ReadConfig(channel.Ledger) is { } config && config.Organizations.All(o => o.Name != organization))
-                throw new Interceptors.RequestException(StatusCode.PermissionDenied, $"NOT_A_MEMBER: {organization} is not an organisation of channel '{channel.Name}' and cannot relay its transactions");
+            try { channelName = ChannelDirectory.ChannelNameOf(transaction); }
+            catch (Execution.TxRejectedException) { continue; } // admission reports the bad payload
+            if (channels.Find(channelName) is { } channel && !channel.Views.Current.Admits(organization))
+                throw new RequestException(ErrorCodes.NotAMember, $"{organization} is not an organisation of channel '{channel.Name}' and cannot relay its transactions");
         }
-        var response = GatewayService.Admit(request.Transactions, channels);
-        int hop = int.TryParse(context.RequestHeaders.GetValue(TxForwarder.HopHeader), out var h) ? h : TxForwarder.MaxHops;
-        if (hop >= TxForwarder.MaxHops) return response;
-        var onward = Enumerable.Range(0, response.Statuses.Count)
-            .Where(i => Interceptors.ErrorMappingInterceptor.IsNotLeader(response.Statuses[i]))
-            .Select(i => (Index: i, Redirect: TryChannel(request.Transactions[i])?.Orderer.Redirect))
-            .Where(x => x.Redirect is { NoLeader: false, Target.Length: > 0 })
-            .GroupBy(x => x.Redirect!.Target);
-        foreach (var group in onward)
-        {
-            var items = group.ToArray();
-            try
-            {
-                var statuses = await forwarder.ForwardAsync(items.Select(x => request.Transactions[x.Index]).ToList(), context.CancellationToken, group.Key, items[0].Redirect!.TargetCaPem, hop + 1);
-                for (int k = 0; k < items.Length; k++) response.Statuses[items[k].Index] = statuses[k];
-            }
-            catch (Interceptors.RequestException) { } // the leader is unreachable from here too: the caller keeps the NOT_LEADER answers and retries
-        }
+        int hops = int.TryParse(context.RequestHeaders.GetValue(TxRouter.HopHeader), out var h) ? h : TxRouter.MaxHops;
+        var response = new SubmitBatchResponse();
+        response.Statuses.AddRange(await router.RouteAsync(request.Transactions, RouteOptions.Relayed(hops), context.CancellationToken));
         return response;
-    }
-
-    private ChannelRuntime? TryChannel(Transaction transaction)
-    {
-        try { return channels.All.FirstOrDefault(c => c.Name == TxPayload.Parser.ParseFrom(transaction.Payload).Channel); }
-        catch (Google.Protobuf.InvalidProtocolBufferException) { return null; }
     }
 
     public override Task<HelloResponse> Hello(HelloRequest request, ServerCallContext context)
@@ -98,7 +79,7 @@ public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity
         var response = new HelloResponse { NodeId = identity.NodeId, CallerOrganization = organization, CallerSubject = certificate.Subject };
         // Only the channels the caller's organisation belongs to.
         response.Channels.AddRange(channels.All
-            .Where(c => Membership.SystemState.ReadConfig(c.Ledger)?.Organizations.Any(o => o.Name == organization) == true)
+            .Where(c => c.Views.Current.Config?.HasOrganization(organization) == true)
             .Select(c => c.Name));
         return Task.FromResult(response);
     }

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Node.Configuration;
 using Chain.Node.Execution;
 using Chain.Node.Ledger;
 using Chain.Node.Membership;
@@ -30,14 +31,16 @@ public sealed class LedgerHarness : IDisposable
             var genesis = GenesisBlock.Create(config, 0);
             Ledger.CommitGenesis(genesis, GenesisBlock.Open(genesis, Channel).Writes);
         }
-        Contracts.Add(new MembershipContract(() => Executor!.CurrentAccess)).Add(new ConfigContract(() => Executor!.CurrentAccess)).Add(new GuardedContract());
-        Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
+        Wire();
     }
 
     public static readonly AccountKey NodeKey = AccountKey.Generate();
+    public ChannelSettings Settings { get; } = new() { Name = Channel, TimestampWindowMs = WindowMs };
+    /// <summary>The configuration in force, shared by the executor and the system contracts.</summary>
+    public ChannelViews Views { get; private set; } = null!;
     public string Path => _dir.Combine("ledger");
     public ChannelLedger Ledger { get; private set; }
-    public ContractRegistry Contracts { get; } = ContractRegistry.BuiltIn(["kv", "charity", "demolition-fund"]);
+    public ContractRegistry Contracts { get; private set; } = null!;
     public BlockExecutor? Executor { get; private set; }
     public long Now { get; set; } = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -62,7 +65,16 @@ public sealed class LedgerHarness : IDisposable
     {
         Ledger.Dispose();
         Ledger = ChannelLedger.Open(Path, Channel);
-        Executor = new BlockExecutor(Ledger, Contracts, WindowMs, NullLogger.Instance);
+        Wire();
+    }
+
+    /// <summary>The configuration view, the contracts (system ones read the view) and the executor over the open ledger.</summary>
+    private void Wire()
+    {
+        Views = new ChannelViews(Ledger, Settings);
+        Contracts = ContractRegistry.BuiltIn(["kv", "charity", "demolition-fund"]);
+        Contracts.Add(new MembershipContract(Views)).Add(new ConfigContract(Views)).Add(new GuardedContract());
+        Executor = new BlockExecutor(Ledger, Contracts, Views, NullLogger.Instance);
     }
 
     public void Dispose()

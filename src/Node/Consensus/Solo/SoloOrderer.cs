@@ -1,16 +1,17 @@
 using System.Threading.Channels;
-using Chain.Node.Configuration;
 using Chain.Node.Execution;
 
 namespace Chain.Node.Consensus.Solo;
 
 /// <summary>
-/// Single-node ordering for development and single-organisation deployments: admitted transactions
-/// are queued, cut into batches by <see cref="BlockCutter"/>, and handed to the sink one batch at a time.
+/// Single-node ordering for development and single-organisation deployments: admitted transactions are queued, cut
+/// into batches by <see cref="BlockCutter"/>, and each batch is executed and committed as the next block.
 /// </summary>
-public sealed class SoloOrderer(ChannelSettings config, IBatchSink sink, TimeProvider clock) : IOrderer
+public sealed class SoloOrderer(IConsenterSupport support, int maxPendingTxs, TimeProvider clock) : IOrderer
 {
-    private readonly Channel<CheckedTx> _queue = Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(config.MaxPendingTxs)
+    private static readonly OrdererStatus Solo = new("solo");
+
+    private readonly Channel<CheckedTx> _queue = Channel.CreateBounded<CheckedTx>(new BoundedChannelOptions(maxPendingTxs)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -18,12 +19,14 @@ public sealed class SoloOrderer(ChannelSettings config, IBatchSink sink, TimePro
 
     public bool TryEnqueue(CheckedTx tx) => _queue.Writer.TryWrite(tx);
 
-    public Channels.RelayException? Redirect => null;
+    public Redirect? Redirect => null;
+
+    public OrdererStatus Status => Solo;
 
     /// <summary>Runs until <paramref name="stopping"/>; then drains what was already admitted into final blocks.</summary>
     public async Task RunAsync(CancellationToken stopping)
     {
-        var cutter = new BlockCutter(config.Batch);
+        var cutter = new BlockCutter(() => support.View.Limits);
         try { await BatchLoop.RunAsync(_queue.Reader, cutter, clock, Commit, stopping); }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested) { }
         _queue.Writer.TryComplete();
@@ -32,7 +35,7 @@ public sealed class SoloOrderer(ChannelSettings config, IBatchSink sink, TimePro
 
     private ValueTask Commit(IReadOnlyList<CheckedTx> batch)
     {
-        sink.CommitBatch(batch, clock.GetUtcNow().ToUnixTimeMilliseconds());
+        support.CutBlock(batch, clock.GetUtcNow().ToUnixTimeMilliseconds());
         return ValueTask.CompletedTask;
     }
 }

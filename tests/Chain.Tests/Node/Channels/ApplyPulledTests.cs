@@ -1,5 +1,8 @@
 using Chain.Node.Channels;
 using Chain.Node.Configuration;
+using Chain.Node.Consensus;
+using Chain.Node.Consensus.Following;
+using Chain.Node.Network;
 using Chain.Node.Ledger;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
@@ -22,13 +25,14 @@ public sealed class ApplyPulledTests : IDisposable
     {
         var genesis = _dir.Combine("sandbox.genesis");
         File.WriteAllBytes(genesis, _leader.Ledger.GetBlock(0)!.ToByteArray());
-        _observer = new ChannelRuntime(new ChannelSettings { Name = LedgerHarness.Channel, Observe = true }, genesis,
-            ChannelLedger.Open(_dir.Combine("observer"), LedgerHarness.Channel), AccountKey.Generate(), TimeProvider.System, NullLogger.Instance, _ => { });
+        var settings = new ChannelSettings { Name = LedgerHarness.Channel, Observe = true };
+        _observer = ChannelBootstrap.Open(settings, genesis, ChannelLedger.Open(_dir.Combine("observer"), LedgerHarness.Channel), AccountKey.Generate(), TimeProvider.System,
+            NullLogger.Instance, _ => { }, support => new FollowingOrderer(support, new BlockPuller(new NodeConfig(), "observer", NullLogger.Instance)));
     }
 
     public void Dispose()
     {
-        _observer.Dispose();
+        _observer.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _leader.Dispose();
         _dir.Dispose();
     }
@@ -36,9 +40,9 @@ public sealed class ApplyPulledTests : IDisposable
     [Fact]
     public void ABlockThatLinksAndIsSignedByAConsenter_IsCommitted()
     {
-        Assert.True(_observer.ApplyPulled(_leader.Commit(Build.Put("a", "1"))));
+        Assert.Equal(ApplyOutcome.Applied, Pulled(_leader.Commit(Build.Put("a", "1"))));
         Assert.Equal(_leader.Ledger.Head.StateRoot, _observer.Ledger.Head.StateRoot);
-        Assert.True(_observer.ApplyPulled(_leader.Ledger.GetBlock(1)!)); // a resent block is skipped
+        Assert.Equal(ApplyOutcome.Stale, Pulled(_leader.Ledger.GetBlock(1)!)); // a resent block is skipped
         Assert.Equal(2UL, _observer.Ledger.Height);
     }
 
@@ -48,10 +52,10 @@ public sealed class ApplyPulledTests : IDisposable
         var block = _leader.Commit(Build.Put("a", "1"));
         var forged = block.Clone();
         forged.Header.PreviousHash = ByteString.CopyFrom(new byte[32]);
-        Assert.False(_observer.ApplyPulled(forged));
+        Assert.Equal(ApplyOutcome.Halted, Pulled(forged));
         Assert.Equal(1UL, _observer.Ledger.Height);
-        Assert.False(_observer.ApplyPulled(block)); // halted: the channel no longer follows
-        Assert.Throws<ChannelHaltedException>(() => _observer.Admit(Build.Put("b", "2")));
+        Assert.Equal(ApplyOutcome.Halted, Pulled(block)); // halted: the channel no longer follows
+        Assert.Throws<ChannelHaltedException>(() => _observer.Admit(Build.Put("b", "2"), out _));
     }
 
     [Fact]
@@ -63,7 +67,9 @@ public sealed class ApplyPulledTests : IDisposable
         forged.Header.Proposer = stranger.AddressText;
         forged.Signatures.Clear();
         forged.Signatures.Add(new ConsenterSignature { Signer = ByteString.CopyFrom(stranger.Address), Signature = ByteString.CopyFrom(stranger.Sign(ProtocolHashes.BlockHash(forged.Header))) });
-        Assert.False(_observer.ApplyPulled(forged));
+        Assert.Equal(ApplyOutcome.Halted, Pulled(forged));
         Assert.Equal(1UL, _observer.Ledger.Height);
     }
+
+    private ApplyOutcome Pulled(Block block) => _observer.Support.Apply(block, "pulled");
 }

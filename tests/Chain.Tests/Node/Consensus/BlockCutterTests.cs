@@ -8,12 +8,14 @@ namespace Chain.Tests.Node.Consensus;
 
 public class BlockCutterTests
 {
+    private static BlockCutter Cutter(BatchConfig batch) => new(() => ChannelLimits.Of(new ChannelSettings { Batch = batch }));
+
     private static CheckedTx Tx(int valueLength = 1) => TxValidator.CheckStateless(Build.Put(Guid.NewGuid().ToString(), new string('v', valueLength)), 1 << 20);
 
     [Fact]
     public void ReachingMaxTxCount_CutsABatch()
     {
-        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 3 });
+        var cutter = Cutter(new BatchConfig { MaxTxCount = 3 });
         Assert.Empty(cutter.Add(Tx()));
         Assert.Empty(cutter.Add(Tx()));
         var cut = Assert.Single(cutter.Add(Tx()));
@@ -25,7 +27,7 @@ public class BlockCutterTests
     public void ExceedingMaxBytes_CutsPendingAndStartsANewBatch()
     {
         var size = Tx(1000).Size;
-        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = size * 2 + 10 });
+        var cutter = Cutter(new BatchConfig { MaxTxCount = 100, MaxBytes = size * 2 + 10 });
         Assert.Empty(cutter.Add(Tx(1000)));
         Assert.Empty(cutter.Add(Tx(1000)));
         var cut = Assert.Single(cutter.Add(Tx(1000)));
@@ -36,7 +38,7 @@ public class BlockCutterTests
     [Fact]
     public void OversizedTx_GoesAloneAfterPending()
     {
-        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024 });
+        var cutter = Cutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024 });
         cutter.Add(Tx());
         var cuts = cutter.Add(Tx(4000));
         Assert.Equal(2, cuts.Count);
@@ -48,7 +50,7 @@ public class BlockCutterTests
     [Fact]
     public void Cut_ReturnsPendingInArrivalOrder()
     {
-        var cutter = new BlockCutter(new BatchConfig());
+        var cutter = Cutter(new BatchConfig());
         var a = Tx();
         var b = Tx();
         cutter.Add(a);
@@ -61,7 +63,7 @@ public class BlockCutterTests
     {
         // An oversized transaction cuts two batches at once (pending, then itself); a commit that fails on the first
         // (a Raft leader losing leadership) must not lose the second.
-        var cutter = new BlockCutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024, TimeoutMs = 60_000 });
+        var cutter = Cutter(new BatchConfig { MaxTxCount = 100, MaxBytes = 1024, TimeoutMs = 60_000 });
         var queue = System.Threading.Channels.Channel.CreateUnbounded<CheckedTx>();
         var small = Tx();
         var oversized = Tx(2000);

@@ -23,7 +23,7 @@ public sealed class ReplayTests
         using var leader = new LedgerHarness(TestNetwork.Config());
         using var follower = new LedgerHarness(TestNetwork.Config());
         var (block, hash) = CutOn(leader, Build.Put("a", "1"), Build.Put("b", "2"));
-        var set = follower.Executor!.Replay(block, hash, 1024 * 1024);
+        var set = follower.Executor!.Replay(block, hash);
         follower.Ledger.Commit(set);
         Assert.Equal(leader.Ledger.Head.StateRoot, follower.Ledger.Head.StateRoot);
         Assert.Equal(leader.Ledger.LastHash, follower.Ledger.LastHash);
@@ -38,12 +38,12 @@ public sealed class ReplayTests
 
         var wrongRoot = block.Clone();
         wrongRoot.Header.StateRoot = ByteString.CopyFrom(new byte[32]);
-        var root = Assert.Throws<BlockMismatchException>(() => follower.Executor!.Replay(wrongRoot, ProtocolHashes.BlockHash(wrongRoot.Header), 1024 * 1024));
+        var root = Assert.Throws<BlockMismatchException>(() => follower.Executor!.Replay(wrongRoot, ProtocolHashes.BlockHash(wrongRoot.Header)));
         Assert.Contains("state root", root.Message);
 
         var wrongResult = block.Clone();
         wrongResult.Results[0] = new TxResult { Code = ValidationCode.ContractError, Message = "made up" };
-        var result = Assert.Throws<BlockMismatchException>(() => follower.Executor!.Replay(wrongResult, hash, 1024 * 1024));
+        var result = Assert.Throws<BlockMismatchException>(() => follower.Executor!.Replay(wrongResult, hash));
         Assert.Contains("transaction 0 gives Valid here", result.Message);
         Assert.Equal(1UL, follower.Ledger.Height); // nothing was committed
     }

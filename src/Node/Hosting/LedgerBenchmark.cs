@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Chain.Contracts.Abstractions;
+using Chain.Node.Configuration;
+using Chain.Node.Execution;
+using Chain.Node.Ledger;
+using Chain.Protocol;
+using Chain.Sdk.Crypto;
+using Chain.Sdk.Transactions;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Chain.Node.Hosting;
+
+/// <summary>
+/// The node's commit path without the network (<c>chain bench ledger</c>): pre-signed kv.put transactions are verified
+/// (in parallel, as admission does), executed and committed block by block into a fresh RocksDB ledger.
+/// </summary>
+public static class LedgerBenchmark
+{
+    public sealed record Result(int Transactions, int Blocks, double VerifyPerSecond, double CommitPerSecond,
+        double RunMs, double StateRootMs, double OtherExecuteMs, double WriteMs, double BatchBuildMs, double BatchWriteMs, double LedgerMegabytes);
+
+    public static Result Run(string folder, int count, int blockSize, int valueBytes, CancellationToken cancel)
+    {
+        const string channel = "bench";
+        var signer = AccountKey.Generate();
+        var nodeKey = AccountKey.Generate();
+        var value = new string('x', valueBytes);
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var transactions = new Transaction[count];
+        Parallel.For(0, count, i => transactions[i] = TransactionFactory.Create(signer, channel, "kv", "put", $"{{\"key\":\"{run}/{i}\",\"value\":\"{value}\"}}"));
+
+        var verifyWatch = Stopwatch.StartNew();
+        var checkedTxs = BlockExecutor.CheckAll(transactions, 1024 * 1024);
+        var verifySeconds = verifyWatch.Elapsed.TotalSeconds;
+
+        using var ledger = ChannelLedger.Open(Path.Combine(folder, channel), channel);
+        ledger.CommitGenesis(0);
+        var settings = new ChannelSettings { Name = channel, TimestampWindowMs = LimitRules.MaxTimestampWindowMs };
+        var executor = new BlockExecutor(ledger, ContractRegistry.BuiltIn(["kv"]), new ChannelViews(ledger, settings), NullLogger.Instance);
+        double run_ = 0, root = 0, execute = 0, write = 0, build = 0, sync = 0;
+        int blocks = 0;
+        var total = Stopwatch.StartNew();
+        foreach (var batch in checkedTxs.Chunk(blockSize))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var started = Stopwatch.GetTimestamp();
+            var set = executor.Execute(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), nodeKey);
+            var executed = Stopwatch.GetTimestamp();
+            ledger.Commit(set);
+            write += Stopwatch.GetElapsedTime(executed).TotalMilliseconds;
+            build += ledger.LastBatchBuildTime.TotalMilliseconds;
+            sync += ledger.LastBatchWriteTime.TotalMilliseconds;
+            execute += Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds;
+            run_ += set.RunTime.TotalMilliseconds;
+            root += set.StateRootTime.TotalMilliseconds;
+            blocks++;
+        }
+        var seconds = total.Elapsed.TotalSeconds;
+        var invalid = Enumerable.Range(0, (int)ledger.Height).Sum(n => ledger.GetBlock((ulong)n)!.Results.Count(r => r.Code != ValidationCode.Valid));
+        if (invalid > 0) throw new InvalidOperationException($"{invalid} benchmark transactions were not VALID");
+        var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
+        return new Result(count, blocks, count / verifySeconds, count / seconds, run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
+            build / blocks, sync / blocks, megabytes);
+    }
+}
