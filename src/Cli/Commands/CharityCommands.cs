@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
@@ -30,7 +31,7 @@ public static class CharityDemo
                 parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), Console.Out, cancel);
             Output.Printer.Print(parse, summary, () =>
             {
-                Console.Out.WriteLine($"loaded {summary.Campaigns} campaigns, {summary.Donations} donations ({Chain.Contracts.Abstractions.Money.Format(summary.DonatedFen)} yuan), {summary.Payments} payments");
+                Console.Out.WriteLine($"loaded {summary.Campaigns} campaigns, {summary.Donations} donations ({Chain.Contracts.Domain.Money.Format(summary.DonatedFen)} yuan), {summary.Payments} payments");
                 Console.Out.WriteLine($"try: chain charity trace donation {summary.SampleDonation}");
                 Console.Out.WriteLine($"     chain charity trace payment {summary.SamplePayment}");
                 Console.Out.WriteLine($"     chain charity ledger {summary.Prefix}-edu");

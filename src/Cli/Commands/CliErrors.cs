@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Chain.Node.Configuration;
 using Chain.Node.Ledger;
-using Chain.Node.Storage.Rocks;
+using Chain.Node.Storage;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Grpc.Core;

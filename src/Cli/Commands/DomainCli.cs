@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chain.Cli.Output;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 

@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using static Chain.Cli.Commands.DomainCli;

@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Chain.Cli.Output;
@@ -33,7 +34,7 @@ public static partial class FundCommands
 
     /// <summary>Square metres with up to two decimals → hundredths of a square metre.</summary>
     private static long Area(string text, string name) =>
-        Chain.Contracts.Abstractions.Money.TryParse(text, out var hundredths, out _) ? hundredths : throw new UsageException($"{name}: '{text}' is not an area in square metres (e.g. 85.50)");
+        Chain.Contracts.Domain.Money.TryParse(text, out var hundredths, out _) ? hundredths : throw new UsageException($"{name}: '{text}' is not an area in square metres (e.g. 85.50)");
 
     private static Command BuildProject()
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Cli.Output;
 
@@ -14,7 +15,7 @@ public static class YuanJson
     public static JsonNode? Convert(string contract, byte[] result)
     {
         var node = Printer.ResultAsJson(result);
-        Rewrite(node, ContractRegistry.UnitsOf(contract));
+        Rewrite(node, Chain.Contracts.BuiltInContracts.UnitsOf(contract));
         return node;
     }
 

@@ -14,7 +14,8 @@ public enum FunctionKind
 /// One callable function. <see cref="ValidateArgs"/> checks the arguments without state so a node can
 /// refuse malformed calls at admission; <see cref="Execute"/> runs the function itself.
 /// </summary>
-public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<ContractContext, ContractArgs, byte[]?> execute, string? access)
+public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<ContractContext, ContractArgs, byte[]?> execute, string? access,
+    System.Text.Json.JsonSerializerOptions json)
 {
     /// <summary>Invoke functions that name no access rule need the channel's "writers" policy.</summary>
     public const string DefaultInvokeAccess = "writers";
@@ -34,7 +35,7 @@ public sealed class ContractFunction(string name, FunctionKind kind, Action<Cont
     /// <param name="verifyWrites">Also fail when the handler changed a state object without writing it back (test hosts).</param>
     public byte[]? Execute(IContractHost host, ContractArgs args, bool verifyWrites = false)
     {
-        var context = new ContractContext(host);
+        var context = new ContractContext(host, json);
         byte[]? result;
         try
         {
@@ -43,7 +44,7 @@ public sealed class ContractFunction(string name, FunctionKind kind, Action<Cont
         catch (OverflowException)
         {
             // Contracts compile with checked arithmetic: a sum that leaves the range of long is refused, not wrapped.
-            throw new ContractException(ContractErrors.Overflow, $"{Name}: an amount overflows the ledger's range (single amounts are at most {Money.Format(Money.MaxFen)} yuan)");
+            throw new ContractException(ContractErrors.Overflow, $"{Name}: a number overflows the range of a 64-bit integer");
         }
         if (verifyWrites && context.UnwrittenChanges() is { Count: > 0 } lost)
             throw new InvalidOperationException($"{Name} changed state objects without writing them back: {string.Join(", ", lost)}");
@@ -55,10 +56,14 @@ public sealed class ContractFunction(string name, FunctionKind kind, Action<Cont
 /// Base class of every contract. A contract registers its functions in its constructor; every
 /// state-changing function follows: validate args → authorize → mutate → emit event.
 /// </summary>
-public abstract class Contract
+/// <param name="stateTypes">Compile-time JSON metadata of the contract's state types, if it has any (see <see cref="ContractJson.With"/>).</param>
+public abstract class Contract(System.Text.Json.Serialization.Metadata.IJsonTypeInfoResolver? stateTypes = null)
 {
     private readonly Dictionary<string, ContractFunction> _functions = new(StringComparer.Ordinal);
     private FrozenDictionary<string, ContractFunction>? _frozen;
+
+    /// <summary>The contract's JSON encoding: <see cref="ContractJson.Options"/>, with its state types' metadata first.</summary>
+    public System.Text.Json.JsonSerializerOptions Json { get; } = stateTypes is null ? ContractJson.Options : ContractJson.With(stateTypes);
 
     public abstract string Name { get; }
 
@@ -72,13 +77,6 @@ public abstract class Contract
     protected void Register<TArgs>(string name, FunctionKind kind, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler, string? access = null)
     {
         if (_frozen is not null) throw new InvalidOperationException("functions must be registered in the constructor");
-        _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args)), access));
+        _functions.Add(name, new ContractFunction(name, kind, args => parse(args), (context, args) => handler(context, parse(args)), access, Json));
     }
-
-    /// <summary>An invoke function of a domain contract: every string argument is screened for identity numbers first (<see cref="PersonalData"/>).</summary>
-    protected void Invoke<TArgs>(string name, string access, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
-        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, handler, access);
-
-    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
-        Register(name, FunctionKind.Query, parse, handler);
 }

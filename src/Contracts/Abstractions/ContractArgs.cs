@@ -49,11 +49,6 @@ public readonly struct ContractArgs(JsonElement root)
         return number;
     }
 
-    /// <summary>An amount of money in fen: an integer in <paramref name="min"/>..<see cref="Money.MaxFen"/>.</summary>
-    public long RequiredAmount(string name, long min = 1) => RequiredLong(name, min, Money.MaxFen);
-
-    public long? OptionalAmount(string name, long min = 0) => Has(name) ? RequiredAmount(name, min) : null;
-
     /// <summary>The latest time an argument may name: 9999-12-31T23:59:59.999Z, so time arithmetic cannot overflow.</summary>
     public const long MaxTimeMs = 253_402_300_799_999;
 

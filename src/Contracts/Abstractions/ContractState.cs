@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Chain.Contracts.Abstractions;
 
@@ -12,13 +13,23 @@ namespace Chain.Contracts.Abstractions;
 /// </remarks>
 public static class ContractJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    /// <summary>The encoding, with reflection metadata for every type (events, query results, tests).</summary>
+    public static readonly JsonSerializerOptions Options = Create(new DefaultJsonTypeInfoResolver());
+
+    /// <summary>The same encoding with a contract's compile-time metadata for its state types tried first (the hot path: no reflection).</summary>
+    public static JsonSerializerOptions With(IJsonTypeInfoResolver stateTypes) => Create(JsonTypeInfoResolver.Combine(stateTypes, new DefaultJsonTypeInfoResolver()));
+
+    private static JsonSerializerOptions Create(IJsonTypeInfoResolver resolver)
     {
-        Converters = { new JsonStringEnumConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Compile-time metadata of the contracts' state types first; reflection for the rest (events, query results).
-        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(Charity.CharityJson.Default, DemolitionFund.FundJson.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
-    };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter() },
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = resolver,
+        };
+        options.MakeReadOnly();
+        return options;
+    }
 
     public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, Options);
 
@@ -41,7 +52,7 @@ public static class ContractJson
 /// other's changes (money would appear or vanish). Writes reach the host at once, so scans see them.
 /// One instance per transaction; not thread-safe.
 /// </remarks>
-public sealed class ContractContext(IContractHost host)
+public sealed class ContractContext(IContractHost host, JsonSerializerOptions json)
 {
     // key → the live object, or null when the key is known to be absent.
     private readonly Dictionary<string, object?> _objects = new(StringComparer.Ordinal);
@@ -90,7 +101,7 @@ public sealed class ContractContext(IContractHost host)
     public T? Get<T>(string key) where T : class
     {
         if (_objects.TryGetValue(key, out var known)) return known is null ? null : Cast<T>(key, known);
-        var value = host.GetState(key) is { } bytes ? ContractJson.Deserialize<T>(bytes) : null;
+        var value = host.GetState(key) is { } bytes ? Deserialize<T>(bytes) : null;
         _objects[key] = value;
         return value;
     }
@@ -101,7 +112,7 @@ public sealed class ContractContext(IContractHost host)
     /// <summary>Writes <paramref name="value"/> under <paramref name="key"/>; it becomes the key's live object.</summary>
     public void Put<T>(string key, T value) where T : class
     {
-        host.PutState(key, ContractJson.Serialize(value));
+        host.PutState(key, JsonSerializer.SerializeToUtf8Bytes(value, json));
         _objects[key] = value;
     }
 
@@ -113,7 +124,12 @@ public sealed class ContractContext(IContractHost host)
     public IReadOnlyList<KeyValuePair<string, T>> ObjectsInRange<T>(string startKey, string endKey, int limit = int.MaxValue) where T : class =>
         Live<T>(host.GetStateByRange(startKey, endKey, limit));
 
-    public void Emit<T>(string name, T payload) => host.EmitEvent(name, ContractJson.Serialize(payload));
+    /// <summary>Emits an event under its type's name ("Alert" for every <see cref="IAlert"/>).</summary>
+    public void Emit<T>(T payload) where T : IContractEvent =>
+        host.EmitEvent(payload is IAlert ? "Alert" : typeof(T).Name, JsonSerializer.SerializeToUtf8Bytes(payload, json));
+
+    /// <summary>A query's answer (or any other value) in the contract's encoding.</summary>
+    public byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, json);
 
     /// <summary>
     /// Keys whose live object differs from what was last written (changed in memory, never put back): a handler
@@ -121,7 +137,7 @@ public sealed class ContractContext(IContractHost host)
     /// </summary>
     public IReadOnlyList<string> UnwrittenChanges() =>
         _objects.Where(kv => kv.Value is not null && host.GetState(kv.Key) is { } stored
-                && !stored.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(kv.Value, kv.Value.GetType(), ContractJson.Options)))
+                && !stored.AsSpan().SequenceEqual(JsonSerializer.SerializeToUtf8Bytes(kv.Value, kv.Value.GetType(), json)))
             .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
 
     private List<KeyValuePair<string, T>> Live<T>(IReadOnlyList<KeyValuePair<string, byte[]>> entries) where T : class
@@ -131,11 +147,14 @@ public sealed class ContractContext(IContractHost host)
         {
             T value;
             if (_objects.TryGetValue(key, out var known) && known is not null) value = Cast<T>(key, known);
-            else _objects[key] = value = ContractJson.Deserialize<T>(bytes);
+            else _objects[key] = value = Deserialize<T>(bytes);
             items.Add(new KeyValuePair<string, T>(key, value));
         }
         return items;
     }
+
+    private T Deserialize<T>(ReadOnlySpan<byte> utf8) =>
+        JsonSerializer.Deserialize<T>(utf8, json) ?? throw new InvalidDataException($"state value is null, expected {typeof(T).Name}");
 
     private static T Cast<T>(string key, object known) where T : class =>
         known as T ?? throw new InvalidOperationException($"state key '{key}' holds a {known.GetType().Name}, read as {typeof(T).Name}");

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -62,7 +63,7 @@ public sealed partial class CharityContract
         context.PutState(CharityKeys.OwnerCampaign(args.CharityId, args.CampaignId), [1]);
         Lineage.EnsurePool(context, CharityKeys.CampaignPool(args.CampaignId), args.CharityId, PoolKind.Campaign, args.CampaignId, args.NoInvest);
         RequestLog.Record(context, "CreateCampaign", args.CampaignId, hash);
-        context.Emit("CampaignCreated", new { campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.PurposeCode, campaign.Restricted, campaign.Public, campaign.Target, campaign.StartAt, campaign.EndAt });
+        context.Emit(new CampaignCreated(campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.PurposeCode, campaign.Restricted, campaign.Public, campaign.Target, campaign.StartAt, campaign.EndAt));
         return null;
     }
 
@@ -84,7 +85,7 @@ public sealed partial class CharityContract
             PutCampaign(context, campaign);
         }
         context.Put(key, new Filing(args.CampaignId, args.FilingNo, args.NewPurposeCode, context.Caller.Organization, context.TimestampMs));
-        context.Emit("FilingAcknowledged", new { args.CampaignId, args.FilingNo, args.NewPurposeCode, by = context.Caller.Organization });
+        context.Emit(new FilingAcknowledged(args.CampaignId, args.FilingNo, args.NewPurposeCode, context.Caller.Organization));
         return null;
     }
 
@@ -98,7 +99,7 @@ public sealed partial class CharityContract
         campaign.Status = CampaignStatus.Open;
         campaign.OpenedAt = context.TimestampMs;
         PutCampaign(context, campaign);
-        context.Emit("CampaignOpened", new { campaign.CampaignId, campaign.CharityId });
+        context.Emit(new CampaignOpened(campaign.CampaignId, campaign.CharityId));
         return null;
     }
 
@@ -115,7 +116,7 @@ public sealed partial class CharityContract
         campaign.ClosedAt = context.TimestampMs;
         PutCampaign(context, campaign);
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
-        context.Emit("CampaignClosed", new { campaign.CampaignId, campaign.CharityId, leftover = pool.Balance });
+        context.Emit(new CampaignClosed(campaign.CampaignId, campaign.CharityId, pool.Balance));
         return null;
     }
 
@@ -157,7 +158,7 @@ public sealed partial class CharityContract
         campaign.CancelledAt = context.TimestampMs;
         campaign.CancelReason = args.Reason;
         PutCampaign(context, campaign);
-        context.Emit("CampaignCancelled", new { campaign.CampaignId, campaign.CharityId, args.Reason, by = context.Caller.Organization, balance = pool.Balance, allocationReturned = returned });
+        context.Emit(new CampaignCancelled(campaign.CampaignId, campaign.CharityId, args.Reason, context.Caller.Organization, pool.Balance, returned));
         return null;
     }
 
@@ -214,7 +215,7 @@ public sealed partial class CharityContract
         campaign.SettledAt = context.TimestampMs;
         PutCampaign(context, campaign);
         RequestLog.Record(context, "SettleLeftover", args.CampaignId, hash);
-        context.Emit("LeftoverSettled", new { campaign.CampaignId, rule = args.Rule, targetCampaignId = target, moved, remaining = pool.Balance });
+        context.Emit(new LeftoverSettled(campaign.CampaignId, args.Rule, target, moved, pool.Balance));
         return null;
     }
 }

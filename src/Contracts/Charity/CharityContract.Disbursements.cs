@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -91,7 +92,7 @@ public sealed partial class CharityContract
         };
         PutDisbursement(context, disb);
         RequestLog.Record(context, "ProposeDisbursement", args.DisbId, hash);
-        context.Emit("DisbursementProposed", new { disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, disb.RequiredApprovals });
+        context.Emit(new DisbursementProposed(disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, disb.RequiredApprovals));
         if (campaign is not null) AlertIfDisclosureOverdue(context, campaign);
         AlertIfIdle(context, pool);
         return null;
@@ -181,7 +182,7 @@ public sealed partial class CharityContract
             disb.ApprovedAt = context.TimestampMs;
         }
         PutDisbursement(context, disb);
-        context.Emit("DisbursementApproved", new { disb.DisbId, approvals = disb.Approvers.Count, required = disb.RequiredApprovals, disb.Status });
+        context.Emit(new DisbursementApproved(disb.DisbId, disb.Approvers.Count, disb.RequiredApprovals, disb.Status));
         return null;
     }
 
@@ -253,7 +254,7 @@ public sealed partial class CharityContract
         }
         AddFlow(context, disb.Owner, context.TimestampMs, f => f.Add(disb.Category, disb.Amount));
         RequestLog.Record(context, "ConfirmPayment", args.DisbId, hash);
-        context.Emit("DisbursementPaid", new { disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, consumed = disb.Consumed, bankId = bank.OrgId });
+        context.Emit(new DisbursementPaid(disb.DisbId, disb.PoolId, disb.CampaignId, disb.PayeeType, disb.Amount, disb.Category, disb.Consumed, bank.OrgId));
         return null;
     }
 
@@ -294,7 +295,7 @@ public sealed partial class CharityContract
         disb.Status = DisbursementStatus.Rejected;
         disb.Reason = args.Reason;
         PutDisbursement(context, disb);
-        context.Emit("DisbursementRejected", new { disb.DisbId, args.Reason, by = context.Caller.Organization });
+        context.Emit(new DisbursementRejected(disb.DisbId, args.Reason, context.Caller.Organization));
         return null;
     }
 
@@ -315,7 +316,7 @@ public sealed partial class CharityContract
         disb.Reason = args.Reason;
         PutDisbursement(context, disb);
         BankReferences.Record(context, bankRef, "disb/" + disb.DisbId);
-        context.Emit("PaymentFailed", new { disb.DisbId, args.BankTxRef, args.Reason });
+        context.Emit(new PaymentFailed(disb.DisbId, args.BankTxRef, args.Reason));
         return null;
     }
 
@@ -328,7 +329,7 @@ public sealed partial class CharityContract
         if (disb.Acknowledgements.Contains(args.AckHash)) return null;
         disb.Acknowledgements.Add(args.AckHash);
         PutDisbursement(context, disb);
-        context.Emit("ReceiptAcknowledged", new { disb.DisbId, args.AckHash, by = context.Caller.Organization });
+        context.Emit(new ReceiptAcknowledged(disb.DisbId, args.AckHash, context.Caller.Organization));
         return null;
     }
 }

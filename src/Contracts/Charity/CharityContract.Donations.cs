@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -63,7 +64,7 @@ public sealed partial class CharityContract
             AgreementHash = args.AgreementHash, Schedule = args.Schedule.ToList(), Status = PledgeStatus.Open, CreatedAt = context.TimestampMs,
         });
         RequestLog.Record(context, "Pledge", args.PledgeId, hash);
-        context.Emit("Pledged", new { args.PledgeId, args.CharityId, args.CampaignId, args.Amount });
+        context.Emit(new Pledged(args.PledgeId, args.CharityId, args.CampaignId, args.Amount));
         return null;
     }
 
@@ -120,11 +121,8 @@ public sealed partial class CharityContract
         }
         AddFlow(context, args.CharityId, context.TimestampMs, f => f.Income += args.Amount);
         RequestLog.Record(context, "ConfirmDonation", args.DonationId, hash);
-        context.Emit("DonationConfirmed", new
-        {
-            donation.DonationId, donation.CharityId, donation.CampaignId, donation.Amount, donor = donation.Anonymous ? "anonymous" : donation.DisplayName,
-            pool = pool.PoolId, lotId, bankId = bank.OrgId,
-        });
+        context.Emit(new DonationConfirmed(donation.DonationId, donation.CharityId, donation.CampaignId, donation.Amount, donation.Anonymous ? "anonymous" : donation.DisplayName,
+            pool.PoolId, lotId, bank.OrgId));
         if (campaign is not null) AlertIfDisclosureOverdue(context, campaign);
         return null;
     }
@@ -148,8 +146,8 @@ public sealed partial class CharityContract
         donation.ReceiptNo = receiptNo;
         donation.ReceiptWaived = waived;
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
-        if (receiptNo is not null) context.Emit("ReceiptIssued", new { donation.DonationId, receiptNo });
-        else context.Emit("ReceiptWaived", new { donation.DonationId, reasonCode = waived });
+        if (receiptNo is not null) context.Emit(new ReceiptIssued(donation.DonationId, receiptNo));
+        else context.Emit(new ReceiptWaived(donation.DonationId, waived));
         return null;
     }
 
@@ -173,7 +171,7 @@ public sealed partial class CharityContract
             throw new ContractException(ContractErrors.Conflict, $"consent {args.Seq} of donation '{args.DonationId}' was already given with other content");
         }
         context.Put(key, consent);
-        context.Emit("ConsentGiven", new { args.DonationId, args.Seq, args.NewPurposeCode });
+        context.Emit(new ConsentGiven(args.DonationId, args.Seq, args.NewPurposeCode));
         return null;
     }
 
@@ -196,7 +194,7 @@ public sealed partial class CharityContract
             var old = campaign.PurposeCode;
             campaign.PurposeCode = args.NewPurposeCode;
             PutCampaign(context, campaign);
-            context.Emit("PurposeChanged", new { scope = args.Scope, args.Id, from = old, to = args.NewPurposeCode, args.FilingNo });
+            context.Emit(new PurposeChanged(args.Scope, args.Id, old, args.NewPurposeCode, FilingNo: args.FilingNo));
             return null;
         }
         if (args.Scope != Scope.Donation) throw new ContractException(ContractErrors.BadArgs, $"'scope' must be Campaign or Donation, got {args.Scope}");
@@ -253,7 +251,7 @@ public sealed partial class CharityContract
         donation.PurposeCode = args.NewPurposeCode;
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
         context.Put(consentKey, consent with { Used = true });
-        context.Emit("PurposeChanged", new { scope = args.Scope, args.Id, from = old2, to = args.NewPurposeCode, consentSeq = seq, args.TargetCampaignId, moved });
+        context.Emit(new PurposeChanged(args.Scope, args.Id, old2, args.NewPurposeCode, ConsentSeq: seq, TargetCampaignId: args.TargetCampaignId, Moved: moved));
         return null;
     }
 
@@ -332,7 +330,7 @@ public sealed partial class CharityContract
         BankReferences.Record(context, bankRef, "refund/" + args.RefundId);
         AddFlow(context, donation.CharityId, context.TimestampMs, f => f.Refunds += args.Amount);
         RequestLog.Record(context, "ConfirmRefund", args.RefundId, hash);
-        context.Emit("RefundPaid", new { args.RefundId, args.DonationId, args.Amount, reason = args.ReasonCode, consumed });
+        context.Emit(new RefundPaid(args.RefundId, args.DonationId, args.Amount, args.ReasonCode, consumed));
         return null;
     }
 
@@ -359,7 +357,7 @@ public sealed partial class CharityContract
         PutCampaign(context, campaign);
         AddCampaignEntry(context, campaign.CampaignId, "Allocation", args.AllocId, args.Amount, 0, from.PoolId);
         RequestLog.Record(context, "Allocate", args.AllocId, hash);
-        context.Emit("FundsAllocated", new { args.AllocId, fromPool = from.PoolId, toCampaign = campaign.CampaignId, args.Amount, lots = children });
+        context.Emit(new FundsAllocated(args.AllocId, from.PoolId, campaign.CampaignId, args.Amount, children));
         AlertIfIdle(context, from);
         return null;
     }

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -42,7 +43,7 @@ public sealed partial class CharityContract
         if (org.Type is OrgType.Charity or OrgType.Executor)
             Lineage.EnsurePool(context, CharityKeys.UnrestrictedPool(org.OrgId), org.OrgId, PoolKind.Unrestricted, null, noInvest: false);
         RequestLog.Record(context, "RegisterOrg", args.OrgId, hash);
-        context.Emit("OrgRegistered", new { org.OrgId, org.Type, org.Name, org.Form, org.PublicFundraising, by = context.Caller.Organization });
+        context.Emit(new OrgRegistered(org.OrgId, org.Type, org.Name, org.Form, org.PublicFundraising, context.Caller.Organization));
         return null;
     }
 
@@ -52,7 +53,7 @@ public sealed partial class CharityContract
         if (org.Status == args.Status) return null;
         org.Status = args.Status;
         context.Put(CharityKeys.Org(org.OrgId), org);
-        context.Emit("OrgStatusChanged", new { org.OrgId, org.Status, args.Reason, by = context.Caller.Organization });
+        context.Emit(new OrgStatusChanged(org.OrgId, org.Status, args.Reason, context.Caller.Organization));
         return null;
     }
 
@@ -74,7 +75,7 @@ public sealed partial class CharityContract
             context.Put(key, party);
             added++;
         }
-        if (added > 0) context.Emit("RelatedPartiesDeclared", new { charityId = org.OrgId, added });
+        if (added > 0) context.Emit(new RelatedPartiesDeclared(org.OrgId, added));
         return null;
     }
 
@@ -86,7 +87,7 @@ public sealed partial class CharityContract
         if (!party.InForce) return null;
         party.Periods[^1] = party.Periods[^1] with { To = context.TimestampMs, ToBlock = context.BlockNumber, EndedBy = context.Caller.Organization, EndReason = args.Reason };
         context.Put(key, party);
-        context.Emit("RelatedPartyEnded", new { orgId = args.OrgId, hash = args.Hash, args.Reason, by = context.Caller.Organization });
+        context.Emit(new RelatedPartyEnded(args.OrgId, args.Hash, args.Reason, context.Caller.Organization));
         return null;
     }
 }

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -78,7 +79,7 @@ public sealed partial class CharityContract
             if (args.Kind == DisclosureKind.Final) campaign.FinalDisclosed = true;
             PutCampaign(context, campaign);
         }
-        context.Emit("DisclosurePublished", new { scope = args.Scope, args.Id, seq, kind = args.Kind, args.Period, args.ReportHash });
+        context.Emit(new DisclosurePublished(args.Scope, args.Id, seq, args.Kind, args.Period, args.ReportHash));
         return null;
     }
 
@@ -92,10 +93,10 @@ public sealed partial class CharityContract
             throw new ContractException(ContractErrors.Conflict, $"the {args.Year} annual report of '{args.CharityId}' was already published");
         context.Put(CharityKeys.Annual(args.CharityId, args.Year), new AnnualReport(args.CharityId, args.Year, args.Figures, args.ReportHash, context.TimestampMs));
         RequestLog.Record(context, "PublishAnnual", $"{args.CharityId}.{args.Year}", hash);
-        context.Emit("DisclosurePublished", new { scope = Scope.Org, id = args.CharityId, kind = DisclosureKind.Annual, period = args.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), args.ReportHash });
+        context.Emit(new DisclosurePublished(Scope.Org, args.CharityId, null, DisclosureKind.Annual, args.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), args.ReportHash));
         var ratios = RatiosFromLedger(context, org, args.Year);
         if (ratios.Breaches.Count > 0)
-            context.Emit("Alert", new { kind = "RatioBreach", charityId = org.OrgId, year = args.Year, ratios.SpendBps, ratios.MgmtBps, ratios.Breaches });
+            context.Emit(new RatioBreachAlert(org.OrgId, args.Year, ratios.SpendBps, ratios.MgmtBps, ratios.Breaches));
         return null;
     }
 
@@ -117,7 +118,7 @@ public sealed partial class CharityContract
         var key = CharityKeys.Attestation(args.Scope, args.Id, context.Caller.Organization, args.ReportHash);
         if (context.Exists(key)) return null;
         context.Put(key, new Attestation(args.Scope, args.Id, args.ReportHash, context.Caller.Organization, context.TimestampMs));
-        context.Emit("Attested", new { scope = args.Scope, args.Id, args.ReportHash, by = context.Caller.Organization });
+        context.Emit(new Attested(args.Scope, args.Id, args.ReportHash, context.Caller.Organization));
         return null;
     }
 
@@ -125,16 +126,16 @@ public sealed partial class CharityContract
     private static byte[]? RaiseAlerts(ContractContext context, AlertScanArgs args)
     {
         var overdue = FindOverdue(context, context.TimestampMs, null, args.Limit).Items;
-        foreach (var item in overdue) context.Emit("Alert", new { kind = "DisclosureOverdue", item.CampaignId, item.CharityId, item.Reason });
+        foreach (var item in overdue) context.Emit(new DisclosureOverdueAlert(item.CampaignId, item.CharityId, item.Reason));
         var idle = FindIdle(context, context.TimestampMs, null, null, args.Limit).Items;
-        foreach (var lot in idle) context.Emit("Alert", new { kind = "IdleFunds", lot.LotId, lot.PoolId, lot.Owner, lot.Remaining, lot.AgeDays });
+        foreach (var lot in idle) context.Emit(new IdleFundsAlert(lot.LotId, lot.PoolId, lot.Owner, lot.Remaining, lot.AgeDays));
         return ContractJson.Serialize(new { overdue = overdue.Count, idle = idle.Count });
     }
 
     private static void AlertIfDisclosureOverdue(ContractContext context, Campaign campaign)
     {
         if (OverdueReason(campaign, context.TimestampMs) is { } reason)
-            context.Emit("Alert", new { kind = "DisclosureOverdue", campaign.CampaignId, campaign.CharityId, reason });
+            context.Emit(new DisclosureOverdueAlert(campaign.CampaignId, campaign.CharityId, reason));
     }
 
     private static void AlertIfIdle(ContractContext context, Pool pool)
@@ -145,7 +146,7 @@ public sealed partial class CharityContract
         var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
         var idleDays = context.Get<Org>(CharityKeys.Org(pool.Owner))?.IdleDays ?? DefaultIdleDays;
         long age = (context.TimestampMs - lot.CreatedAt) / DayMs;
-        if (age > idleDays) context.Emit("Alert", new { kind = "IdleFunds", lot.LotId, pool.PoolId, owner = pool.Owner, lot.Remaining, ageDays = age });
+        if (age > idleDays) context.Emit(new IdleFundsAlert(lot.LotId, pool.PoolId, pool.Owner, lot.Remaining, age));
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -14,7 +15,7 @@ namespace Chain.Contracts.Charity;
 /// type, owns the object, and is not frozen. Determinism: time comes from the transaction timestamp, money
 /// is integer fen, and lots are consumed in (createdAt, lotId) order.
 /// </remarks>
-public sealed partial class CharityContract : Contract
+public sealed partial class CharityContract : DomainContract
 {
     public const string ContractName = "charity";
     public override string Name => ContractName;
@@ -38,7 +39,7 @@ public sealed partial class CharityContract : Contract
     public const int DefaultMgmtFeeCapBps = 1000;
     /// <summary>A bank error or a reversed payment is refunded within this many days of the donation's confirmation [D].</summary>
     public const int RefundWindowDays = 180;
-    public const long DayMs = 86_400_000;
+    public const long DayMs = DomainTime.DayMs;
     public const int MaxEvidence = 32;
     public const int MaxText = 256;
 
@@ -61,7 +62,7 @@ public sealed partial class CharityContract : Contract
 
     public override FieldUnits Units => FieldUnits;
 
-    public CharityContract()
+    public CharityContract() : base(CharityJson.Default)
     {
         RegisterOrganisations();
         RegisterCampaigns();
@@ -122,7 +123,7 @@ public sealed partial class CharityContract : Contract
 
     public static long StartOfYear(int year) => new DateTimeOffset(year, 1, 1, 0, 0, 0, TimeSpan.FromHours(8)).ToUnixTimeMilliseconds();
 
-    public static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss'+08:00'", System.Globalization.CultureInfo.InvariantCulture);
+    public static string Iso(long ms) => DomainTime.Seconds(ms);
 
     public static string Yuan(long fen) => Money.Format(fen);
 

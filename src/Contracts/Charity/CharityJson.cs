@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -5,7 +6,7 @@ namespace Chain.Contracts.Charity;
 
 /// <summary>
 /// Compile-time JSON metadata for the charity state types, so the hot path (every donation reads and writes a
-/// campaign, a pool and its flows) does not pay for reflection. The settings match <see cref="Abstractions.ContractJson.Options"/>.
+/// campaign, a pool and its flows) does not pay for reflection. The settings match <see cref="Abstractions.ContractJson.Options"/>; the contract passes it to <see cref="Domain.DomainContract"/>.
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Org))]
@@ -23,7 +24,7 @@ namespace Chain.Contracts.Charity;
 [JsonSerializable(typeof(Disclosure))]
 [JsonSerializable(typeof(AnnualReport))]
 [JsonSerializable(typeof(YearFlows))]
-[JsonSerializable(typeof(Abstractions.Hold))]
+[JsonSerializable(typeof(Domain.Hold))]
 [JsonSerializable(typeof(Attestation))]
 [JsonSerializable(typeof(LedgerEntry))]
 internal sealed partial class CharityJson : JsonSerializerContext;

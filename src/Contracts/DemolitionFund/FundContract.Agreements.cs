@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -125,7 +126,7 @@ public sealed partial class FundContract
             if (previous.SwapUnitId is not null && previous.SwapUnitId != args.SwapUnitId) context.DeleteState(FundKeys.SwapClaim(previous.SwapUnitId));
             previous.Status = AgreementStatus.Superseded;
             PutAgreement(context, previous);
-            context.Emit("AgreementSuperseded", new { previous.AgrId, previous.Ver, byVer = args.Ver });
+            context.Emit(new AgreementSuperseded(previous.AgrId, previous.Ver, args.Ver));
             head.CurrentVer = args.Ver;
             head.PaidSeqs = [];
             head.PendingSeqs = [];
@@ -147,9 +148,9 @@ public sealed partial class FundContract
         PutHousehold(context, household);
         RequestLog.Record(context, "DraftAgreement", $"{args.AgrId}.{args.Ver}", hash);
         Record(context, "DraftAgreement", $"{args.AgrId}/{args.Ver}");
-        context.Emit("AgreementDrafted", new { args.AgrId, args.Ver, args.ProjectId, args.HhId, args.Mode, total, args.Payable, args.Receivable });
+        context.Emit(new AgreementDrafted(args.AgrId, args.Ver, args.ProjectId, args.HhId, args.Mode, total, args.Payable, args.Receivable));
         if (deviationBps > project.Parameters.AppraisalToleranceBps)
-            context.Emit("Alert", new { kind = "AppraisalDeviation", args.AgrId, args.Ver, args.HhId, houseValue, appraisal = appraisal.ValueAmount, deviationBps, reason = args.DeviationReason });
+            context.Emit(new AppraisalDeviationAlert(args.AgrId, args.Ver, args.HhId, houseValue, appraisal.ValueAmount, deviationBps, args.DeviationReason));
         return null;
     }
 
@@ -168,7 +169,7 @@ public sealed partial class FundContract
         PutAgreement(context, agreement);
         SetHouseholdStatus(context, agreement, HouseholdStatus.Reviewed);
         Record(context, "ReviewAgreement", $"{agreement.AgrId}/{agreement.Ver}");
-        context.Emit("AgreementReviewed", new { agreement.AgrId, agreement.Ver, reviewer = Me(context) });
+        context.Emit(new AgreementReviewed(agreement.AgrId, agreement.Ver, Me(context)));
         return null;
     }
 
@@ -187,7 +188,7 @@ public sealed partial class FundContract
         PutAgreement(context, agreement);
         SetHouseholdStatus(context, agreement, HouseholdStatus.AuditChecked);
         Record(context, "AuditCheck", $"{agreement.AgrId}/{agreement.Ver}");
-        context.Emit("AgreementAuditChecked", new { agreement.AgrId, agreement.Ver, auditor = context.Caller.Organization });
+        context.Emit(new AgreementAuditChecked(agreement.AgrId, agreement.Ver, context.Caller.Organization));
         return null;
     }
 
@@ -219,7 +220,7 @@ public sealed partial class FundContract
         PutAgreement(context, agreement);
         SetHouseholdStatus(context, agreement, HouseholdStatus.Approved);
         Record(context, "ApproveAgreement", $"{agreement.AgrId}/{agreement.Ver}");
-        context.Emit("AgreementApproved", new { agreement.AgrId, agreement.Ver, agreement.Payable, committed = project.Committed, project.Budget });
+        context.Emit(new AgreementApproved(agreement.AgrId, agreement.Ver, agreement.Payable, project.Committed, project.Budget));
         return null;
     }
 
@@ -254,7 +255,7 @@ public sealed partial class FundContract
             PutProject(context, project);
         }
         Record(context, "SignAgreement", $"{agreement.AgrId}/{agreement.Ver}");
-        context.Emit("AgreementSigned", new { agreement.AgrId, agreement.Ver, agreement.HhId, byHousehold = ownAccount });
+        context.Emit(new AgreementSigned(agreement.AgrId, agreement.Ver, agreement.HhId, ownAccount));
         return null;
     }
 
@@ -282,7 +283,7 @@ public sealed partial class FundContract
             PutProject(context, project);
         }
         Record(context, "IssueDecision", $"{agreement.AgrId}/{agreement.Ver}");
-        context.Emit("DecisionIssued", new { agreement.AgrId, agreement.Ver, agreement.HhId, args.DecisionNo });
+        context.Emit(new DecisionIssued(agreement.AgrId, agreement.Ver, agreement.HhId, args.DecisionNo));
         return null;
     }
 

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -57,7 +58,7 @@ public sealed partial class FundContract
         context.Put(FundKeys.Unit(args.UnitNo), new UnitClaim(args.ProjectId, args.HhId));
         RequestLog.Record(context, "RegisterHousehold", $"{args.ProjectId}.{args.HhId}", hash);
         Record(context, "RegisterHousehold", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("HouseholdRegistered", new { args.ProjectId, args.HhId, args.UnitNo, area = args.Areas.Total, args.Use });
+        context.Emit(new HouseholdRegistered(args.ProjectId, args.HhId, args.UnitNo, args.Areas.Total, args.Use));
         return null;
     }
 
@@ -77,7 +78,7 @@ public sealed partial class FundContract
         household.Status = HouseholdStatus.Appraised;
         PutHousehold(context, household);
         Record(context, "RecordAppraisal", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("AppraisalRecorded", new { args.ProjectId, args.HhId, args.UnitPrice, args.ValueAmount, appraiser = org });
+        context.Emit(new AppraisalRecorded(args.ProjectId, args.HhId, args.UnitPrice, args.ValueAmount, org));
         return null;
     }
 
@@ -101,7 +102,7 @@ public sealed partial class FundContract
         household.Status = StatusAfterPayments(household, agreement, head, household.Status);
         PutHousehold(context, household);
         Record(context, "ConfirmHandover", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("HandoverConfirmed", new { args.ProjectId, args.HhId, household.UnitNo });
+        context.Emit(new HandoverConfirmed(args.ProjectId, args.HhId, household.UnitNo));
         return null;
     }
 
@@ -129,7 +130,7 @@ public sealed partial class FundContract
         PutHousehold(context, household);
         context.DeleteState(FundKeys.Unit(household.UnitNo));
         Record(context, "CloseHousehold", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("HouseholdClosed", new { args.ProjectId, args.HhId, args.Reason });
+        context.Emit(new HouseholdClosed(args.ProjectId, args.HhId, args.Reason));
         return null;
     }
 
@@ -141,7 +142,7 @@ public sealed partial class FundContract
         if (context.Exists(FundKeys.ResettlementUnit(args.ResUnitId))) throw new ContractException(ContractErrors.Conflict, $"resettlement unit '{args.ResUnitId}' already exists");
         context.Put(FundKeys.ResettlementUnit(args.ResUnitId), new ResettlementUnit { ResUnitId = args.ResUnitId, ProjectId = args.ProjectId, Area = args.Area, Price = args.Price });
         RequestLog.Record(context, "RegisterResettlementUnit", args.ResUnitId, hash);
-        context.Emit("ResettlementUnitRegistered", new { args.ResUnitId, args.ProjectId, args.Area, args.Price });
+        context.Emit(new ResettlementUnitRegistered(args.ResUnitId, args.ProjectId, args.Area, args.Price));
         return null;
     }
 
@@ -166,7 +167,7 @@ public sealed partial class FundContract
         unit.AssignedTo = args.AgrId;
         context.Put(FundKeys.ResettlementUnit(unit.ResUnitId), unit);
         Record(context, "AssignResettlementUnit", unit.ResUnitId);
-        context.Emit("ResettlementAssigned", new { unit.ResUnitId, args.AgrId, agreement.HhId });
+        context.Emit(new ResettlementAssigned(unit.ResUnitId, args.AgrId, agreement.HhId));
         return null;
     }
 
@@ -186,7 +187,7 @@ public sealed partial class FundContract
         household.ProposedPayeeAccount = new PayeeAccountChange(args.PayeeAcctHash, args.Reason, Me(context), context.TimestampMs);
         PutHousehold(context, household);
         Record(context, "ProposePayeeAccount", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("PayeeAccountProposed", new { args.ProjectId, args.HhId, args.Reason });
+        context.Emit(new PayeeAccountProposed(args.ProjectId, args.HhId, args.Reason));
         return null;
     }
 
@@ -215,7 +216,7 @@ public sealed partial class FundContract
         household.ProposedPayeeAccount = null;
         PutHousehold(context, household);
         Record(context, "ApprovePayeeAccount", $"{args.ProjectId}/{args.HhId}");
-        context.Emit("PayeeAccountApproved", new { args.ProjectId, args.HhId, changes = household.PayeeAccountHistory.Count, proposed.Reason });
+        context.Emit(new PayeeAccountApproved(args.ProjectId, args.HhId, household.PayeeAccountHistory.Count, proposed.Reason));
         return null;
     }
 }

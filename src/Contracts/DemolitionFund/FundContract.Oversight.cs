@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -63,7 +64,7 @@ public sealed partial class FundContract
         project.AttestedBlock = context.BlockNumber;
         PutProject(context, project);
         Record(context, "Attest", project.ProjectId);
-        context.Emit("Attested", new { project.ProjectId, args.ReportHash, by = context.Caller.Organization, balance = project.Balance });
+        context.Emit(new Attested(project.ProjectId, args.ReportHash, context.Caller.Organization, project.Balance));
         return null;
     }
 
@@ -84,7 +85,7 @@ public sealed partial class FundContract
         project.PlanNoticeEvidence = args.ReportHash;
         PutProject(context, project);
         Record(context, "ConfirmPlanNotice", project.ProjectId);
-        context.Emit("PlanNoticeConfirmed", new { project.ProjectId, publishedAt = published, by = context.Caller.Organization, evidenceHash = args.ReportHash });
+        context.Emit(new PlanNoticeConfirmed(project.ProjectId, published, context.Caller.Organization, args.ReportHash));
         return null;
     }
 
@@ -107,7 +108,7 @@ public sealed partial class FundContract
         }
         context.Put(key, new PublicList(project.ProjectId, args.Round, args.ListHash, args.HhIds.ToList(), context.TimestampMs, context.Caller.Organization, context.BlockNumber));
         Record(context, "PublishHouseholdList", $"{project.ProjectId}/{args.Round}");
-        context.Emit("HouseholdListPublished", new { project.ProjectId, args.Round, args.ListHash, households = args.HhIds.Count });
+        context.Emit(new HouseholdListPublished(project.ProjectId, args.Round, args.ListHash, args.HhIds.Count));
         return null;
     }
 
@@ -115,9 +116,9 @@ public sealed partial class FundContract
     private static byte[]? RaiseAlerts(ContractContext context, SweepArgs args)
     {
         var overdue = FindOverdue(context, context.TimestampMs, args.Limit);
-        foreach (var item in overdue) context.Emit("Alert", new { kind = "OverduePayment", item.ProjectId, item.HhId, item.AgrId, item.Seq, item.Amount, item.DueAt });
+        foreach (var item in overdue) context.Emit(new OverduePaymentAlert(item.ProjectId, item.HhId, item.AgrId, item.Seq, item.Amount, item.DueAt));
         var idle = FindIdle(context, context.TimestampMs, null);
-        foreach (var item in idle.Take(args.Limit)) context.Emit("Alert", new { kind = "IdleFunds", item.ProjectId, item.Balance, item.Reason });
+        foreach (var item in idle.Take(args.Limit)) context.Emit(new IdleFundsAlert(item.ProjectId, item.Balance, item.Reason));
         return ContractJson.Serialize(new { overduePayments = overdue.Count, idleProjects = Math.Min(idle.Count, args.Limit) });
     }
 }

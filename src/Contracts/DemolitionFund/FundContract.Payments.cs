@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -79,7 +80,7 @@ public sealed partial class FundContract
         context.PutState(FundKeys.HouseholdPayment(project.ProjectId, household.HhId, args.PayId), [1]);
         RequestLog.Record(context, "InstructPayment", args.PayId, hash);
         Record(context, "InstructPayment", args.PayId);
-        context.Emit("PaymentInstructed", new { args.PayId, project.ProjectId, household.HhId, args.AgrId, args.Ver, args.Seq, args.Amount });
+        context.Emit(new PaymentInstructed(args.PayId, project.ProjectId, household.HhId, args.AgrId, args.Ver, args.Seq, args.Amount));
         return null;
     }
 
@@ -127,7 +128,7 @@ public sealed partial class FundContract
         household.Status = StatusAfterPayments(household, agreement, head, household.Status);
         PutHousehold(context, household);
         Record(context, "ConfirmPayment", payment.PayId);
-        context.Emit("PaymentConfirmed", new { payment.PayId, payment.ProjectId, payment.HhId, payment.AgrId, payment.Seq, payment.Amount, balance = project.Balance });
+        context.Emit(new PaymentConfirmed(payment.PayId, payment.ProjectId, payment.HhId, payment.AgrId, payment.Seq, payment.Amount, project.Balance));
         return null;
     }
 
@@ -152,9 +153,9 @@ public sealed partial class FundContract
         context.Put(FundKeys.Payment(payment.PayId), payment);
         BankReferences.Record(context, bankRef, "payment/" + payment.PayId);
         Record(context, "FailPayment", payment.PayId);
-        context.Emit("PaymentFailed", new { payment.PayId, payment.ProjectId, payment.HhId, args.Reason });
+        context.Emit(new PaymentFailed(payment.PayId, payment.ProjectId, payment.HhId, args.Reason));
         if (args.Reason == "PayeeMismatch")
-            context.Emit("Alert", new { kind = "PayeeMismatch", payment.PayId, payment.ProjectId, payment.HhId, args.AccountHolderHash });
+            context.Emit(new PayeeMismatchAlert(payment.PayId, payment.ProjectId, payment.HhId, args.AccountHolderHash));
         return null;
     }
 }

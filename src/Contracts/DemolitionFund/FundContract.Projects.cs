@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -62,7 +63,7 @@ public sealed partial class FundContract
         PutProject(context, project);
         RequestLog.Record(context, "CreateProject", args.ProjectId, hash);
         Record(context, "CreateProject", project.ProjectId);
-        context.Emit("ProjectCreated", new { project.ProjectId, project.Name, project.Budget, project.GovOrg, project.DeptOrg, project.ImplOrgs, project.FinanceOrg, project.BankId });
+        context.Emit(new ProjectCreated(project.ProjectId, project.Name, project.Budget, project.GovOrg, project.DeptOrg, project.ImplOrgs, project.FinanceOrg, project.BankId));
         return null;
     }
 
@@ -88,9 +89,9 @@ public sealed partial class FundContract
         PutProject(context, project);
         Record(context, "PublishPlan", project.ProjectId);
         long commentUntil = project.CommentFrom!.Value + project.Parameters.CommentPeriodDays * DayMs;
-        context.Emit("PlanPublished", new { project.ProjectId, args.PlanHash, publishedAt, commentUntil });
+        context.Emit(new PlanPublished(project.ProjectId, args.PlanHash, publishedAt, commentUntil));
         if (context.TimestampMs - publishedAt > DayMs)
-            context.Emit("Alert", new { kind = "PlanRecordedLate", project.ProjectId, publishedAt, recordedAt = context.TimestampMs, commentUntil });
+            context.Emit(new PlanRecordedLateAlert(project.ProjectId, publishedAt, context.TimestampMs, commentUntil));
         return null;
     }
 
@@ -109,7 +110,7 @@ public sealed partial class FundContract
         BankReferences.Record(context, bankRef, "deposit/" + args.DepositId);
         RequestLog.Record(context, "ConfirmDeposit", args.DepositId, hash);
         Record(context, "ConfirmDeposit", args.DepositId);
-        context.Emit("DepositConfirmed", new { args.DepositId, project.ProjectId, args.Amount, deposited = project.Deposited, balance = project.Balance, project.Budget });
+        context.Emit(new DepositConfirmed(args.DepositId, project.ProjectId, args.Amount, project.Deposited, project.Balance, project.Budget));
         return null;
     }
 
@@ -133,7 +134,7 @@ public sealed partial class FundContract
         project.DecidedAt = context.TimestampMs;
         PutProject(context, project);
         Record(context, "DecideProject", project.ProjectId);
-        context.Emit("ProjectDecided", new { project.ProjectId, args.DecisionNo, balance = project.Balance, project.Budget });
+        context.Emit(new ProjectDecided(project.ProjectId, args.DecisionNo, project.Balance, project.Budget));
         return null;
     }
 
@@ -160,7 +161,7 @@ public sealed partial class FundContract
         context.Put(FundKeys.Return(args.ReturnId), new LeftoverReturn { ReturnId = args.ReturnId, ProjectId = project.ProjectId, Amount = args.Amount, InstructedBy = Me(context) });
         RequestLog.Record(context, "InstructLeftoverReturn", args.ReturnId, hash);
         Record(context, "InstructLeftoverReturn", args.ReturnId);
-        context.Emit("LeftoverReturnInstructed", new { args.ReturnId, project.ProjectId, args.Amount });
+        context.Emit(new LeftoverReturnInstructed(args.ReturnId, project.ProjectId, args.Amount));
         return null;
     }
 
@@ -188,7 +189,7 @@ public sealed partial class FundContract
         context.Put(FundKeys.Return(args.ReturnId), leftover);
         BankReferences.Record(context, bankRef, "return/" + args.ReturnId);
         Record(context, "ConfirmLeftoverReturn", args.ReturnId);
-        context.Emit("LeftoverReturned", new { args.ReturnId, project.ProjectId, leftover.Amount, balance = project.Balance });
+        context.Emit(new LeftoverReturned(args.ReturnId, project.ProjectId, leftover.Amount, project.Balance));
         return null;
     }
 
@@ -207,7 +208,7 @@ public sealed partial class FundContract
         context.Put(FundKeys.Return(args.ReturnId), leftover);
         BankReferences.Record(context, bankRef, "return/" + args.ReturnId);
         Record(context, "FailLeftoverReturn", args.ReturnId);
-        context.Emit("LeftoverReturnFailed", new { args.ReturnId, project.ProjectId, leftover.Amount });
+        context.Emit(new LeftoverReturnFailed(args.ReturnId, project.ProjectId, leftover.Amount));
         return null;
     }
 
@@ -261,7 +262,7 @@ public sealed partial class FundContract
         project.SettledAt = context.TimestampMs;
         PutProject(context, project);
         Record(context, "SettleProject", project.ProjectId);
-        context.Emit("ProjectSettled", new { project.ProjectId, project.Deposited, project.Paid, project.Returned });
+        context.Emit(new ProjectSettled(project.ProjectId, project.Deposited, project.Paid, project.Returned));
         return null;
     }
 
@@ -287,7 +288,7 @@ public sealed partial class FundContract
         project.SurveyListHash = args.SurveyListHash;
         PutProject(context, project);
         Record(context, "CloseSurvey", project.ProjectId);
-        context.Emit("SurveyClosed", new { project.ProjectId, households = registered, args.SurveyListHash });
+        context.Emit(new SurveyClosed(project.ProjectId, registered, args.SurveyListHash));
         return null;
     }
 }

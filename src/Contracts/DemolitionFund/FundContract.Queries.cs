@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.DemolitionFund;
 
@@ -15,7 +16,7 @@ namespace Chain.Contracts.DemolitionFund;
 /// its government, department, implementing units, finance bureau and bank) and that no person holds two
 /// roles of one agreement (R5).
 /// </remarks>
-public sealed partial class FundContract : Contract
+public sealed partial class FundContract : DomainContract
 {
     public const string ContractName = "demolition-fund";
     public override string Name => ContractName;
@@ -33,7 +34,7 @@ public sealed partial class FundContract : Contract
     public const string OversightAccess = "OR(ANY auditor, ANY inspector)";
     public const string SweepAccess = "OR(ANY auditor, ANY inspector, ANY finance)";
 
-    public const long DayMs = 86_400_000;
+    public const long DayMs = DomainTime.DayMs;
     public const int MaxText = 256;
 
     /// <summary>
@@ -52,7 +53,7 @@ public sealed partial class FundContract : Contract
 
     public override FieldUnits Units => FieldUnits;
 
-    public FundContract()
+    public FundContract() : base(FundJson.Default)
     {
         RegisterProjects();
         RegisterHouseholds();
@@ -118,5 +119,5 @@ public sealed partial class FundContract : Contract
         Holds.RequireNone(context, $"project:{projectId}", hhId is null ? "" : HouseholdTarget(projectId, hhId),
             agrId is null ? "" : $"agreement:{agrId}", payId is null ? "" : $"payment:{payId}");
 
-    private static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm'+08:00'", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Iso(long ms) => DomainTime.Minutes(ms);
 }

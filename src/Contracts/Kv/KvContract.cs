@@ -43,7 +43,7 @@ public sealed class KvContract : Contract
         RequireOwnerOrNew(context, args.Key);
         context.PutState(ValuePrefix + args.Key, Encoding.UTF8.GetBytes(args.Value));
         context.PutState(OwnerPrefix + args.Key, Encoding.UTF8.GetBytes(context.Caller.Address));
-        context.EmitEvent("Put", JsonSerializer.SerializeToUtf8Bytes(new { key = args.Key }, JsonSerializerOptions.Web));
+        context.Emit(new Put(args.Key));
         return null;
     }
 
@@ -53,7 +53,7 @@ public sealed class KvContract : Contract
         RequireOwnerOrNew(context, key);
         context.DeleteState(ValuePrefix + key);
         context.DeleteState(OwnerPrefix + key);
-        context.EmitEvent("Deleted", JsonSerializer.SerializeToUtf8Bytes(new { key }, JsonSerializerOptions.Web));
+        context.Emit(new Deleted(key));
         return null;
     }
 
@@ -61,7 +61,7 @@ public sealed class KvContract : Contract
     {
         var value = context.GetState(ValuePrefix + key) ?? throw new ContractException(ContractErrors.NotFound, $"key '{key}' does not exist");
         var owner = context.GetState(OwnerPrefix + key);
-        return JsonSerializer.SerializeToUtf8Bytes(new KvEntry(key, Encoding.UTF8.GetString(value), owner is null ? null : Encoding.UTF8.GetString(owner)), JsonSerializerOptions.Web);
+        return context.Serialize(new KvEntry(key, Encoding.UTF8.GetString(value), owner is null ? null : Encoding.UTF8.GetString(owner)));
     }
 
     private static byte[]? List(ContractContext context, (string Prefix, int Limit) args)
@@ -69,7 +69,7 @@ public sealed class KvContract : Contract
         var entries = context.GetStateByPrefix(ValuePrefix + args.Prefix, args.Limit)
             .Select(kv => new KvEntry(kv.Key[ValuePrefix.Length..], Encoding.UTF8.GetString(kv.Value), null))
             .ToArray();
-        return JsonSerializer.SerializeToUtf8Bytes(entries, JsonSerializerOptions.Web);
+        return context.Serialize(entries);
     }
 
     private static void RequireOwnerOrNew(ContractContext context, string key)
@@ -83,3 +83,6 @@ public sealed class KvContract : Contract
 
     public sealed record KvEntry(string Key, string Value, string? Owner);
 }
+
+public sealed record Put(string Key) : IContractEvent;
+public sealed record Deleted(string Key) : IContractEvent;

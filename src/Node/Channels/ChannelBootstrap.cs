@@ -27,7 +27,7 @@ public static class ChannelBootstrap
     {
         StartChain(settings, genesisFile, ledger, logger);
         var views = new ChannelViews(ledger, settings);
-        var contracts = ContractRegistry.BuiltIn(settings.Contracts);
+        var contracts = Chain.Contracts.BuiltInContracts.Registry(settings.Contracts);
         if (views.Current.Config is { } config)
         {
             if (!settings.Contracts.Contains(config.Contract.Name))

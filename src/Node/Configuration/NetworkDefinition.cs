@@ -135,8 +135,8 @@ public sealed partial class NetworkDefinition
                 if (owner is null) throw Problem($"{at}.consenters", $"node '{consenter}' is not defined under any organisation's nodes");
                 if (!channel.Organizations.Contains(owner.Name!)) throw Problem($"{at}.consenters", $"node '{consenter}' belongs to '{owner.Name}', which is not a member of channel '{channel.Name}'");
             }
-            if (!Contracts.Abstractions.ContractRegistry.Known.Contains(channel.Contract.Name))
-                throw Problem($"{at}.contract.name", $"unknown contract '{channel.Contract.Name}' (known: {string.Join(", ", Contracts.Abstractions.ContractRegistry.Known)})");
+            if (!Chain.Contracts.BuiltInContracts.Known.Contains(channel.Contract.Name))
+                throw Problem($"{at}.contract.name", $"unknown contract '{channel.Contract.Name}' (known: {string.Join(", ", Chain.Contracts.BuiltInContracts.Known)})");
             if (!channel.Policies.ContainsKey(ChannelDefinition.AdminsPolicy)) throw Problem($"{at}.policies", $"the '{ChannelDefinition.AdminsPolicy}' policy is required (for configuration updates)");
             foreach (var (name, text) in channel.Policies)
             {

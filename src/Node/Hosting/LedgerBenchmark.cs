@@ -36,7 +36,7 @@ public static class LedgerBenchmark
         using var ledger = ChannelLedger.Open(Path.Combine(folder, channel), channel);
         ledger.CommitGenesis(0);
         var settings = new ChannelSettings { Name = channel, TimestampWindowMs = LimitRules.MaxTimestampWindowMs };
-        var executor = new BlockExecutor(ledger, ContractRegistry.BuiltIn(["kv"]), new ChannelViews(ledger, settings), NullLogger.Instance);
+        var executor = new BlockExecutor(ledger, Chain.Contracts.BuiltInContracts.Registry(["kv"]), new ChannelViews(ledger, settings), NullLogger.Instance);
         double run_ = 0, root = 0, execute = 0, write = 0, build = 0, sync = 0;
         int blocks = 0;
         var total = Stopwatch.StartNew();

@@ -55,11 +55,7 @@ public sealed class ConfigContract : Contract
                 $"{signers.Select(s => s.Org).Distinct().Count()} of {access.Organizations.Count} organisations");
 
         context.PutState(SystemState.ConfigKey, proposed.ToByteArray());
-        context.EmitEvent("ConfigUpdated", JsonSerializer.SerializeToUtf8Bytes(new
-        {
-            sequence = proposed.Sequence, organizations = proposed.Organizations.Select(o => o.Name).ToArray(),
-            signers = signers.Select(s => s.Address).ToArray(),
-        }, JsonSerializerOptions.Web));
+        context.Emit(new ConfigUpdated(proposed.Sequence, proposed.Organizations.Select(o => o.Name).ToArray(), signers.Select(s => s.Address).ToArray()));
         return null;
     }
 
@@ -153,3 +149,5 @@ public sealed class ConfigContract : Contract
         }
     }
 }
+
+public sealed record ConfigUpdated(ulong Sequence, IReadOnlyList<string> Organizations, IReadOnlyList<string> Signers) : IContractEvent;

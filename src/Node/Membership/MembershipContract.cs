@@ -40,7 +40,7 @@ public sealed class MembershipContract : Contract
             throw new ContractException(ContractErrors.Conflict, $"account {Address.ToText(args.Account)} is enrolled by {existing.Organization}; {org} cannot change it");
         var enrollment = new Enrollment { Address = ByteString.CopyFrom(args.Account), Organization = org, Roles = { args.Roles }, Block = context.BlockNumber };
         context.PutState(key, enrollment.ToByteArray());
-        context.EmitEvent("MemberEnrolled", JsonSerializer.SerializeToUtf8Bytes(new { address = Address.ToText(args.Account), organization = org, roles = args.Roles }, JsonSerializerOptions.Web));
+        context.Emit(new MemberEnrolled(Address.ToText(args.Account), org, args.Roles));
         return null;
     }
 
@@ -57,18 +57,18 @@ public sealed class MembershipContract : Contract
         existing.Revoked = true;
         existing.Block = context.BlockNumber;
         context.PutState(key, existing.ToByteArray());
-        context.EmitEvent("MemberRevoked", JsonSerializer.SerializeToUtf8Bytes(new { address = Address.ToText(account), organization = org }, JsonSerializerOptions.Web));
+        context.Emit(new MemberRevoked(Address.ToText(account), org));
         return null;
     }
 
     private static byte[]? Get(ContractContext context, byte[] account)
     {
         var enrollment = Read(context, Hashes.ToHex(account)) ?? throw new ContractException(ContractErrors.NotFound, $"account {Address.ToText(account)} is not enrolled");
-        return JsonSerializer.SerializeToUtf8Bytes(new
+        return context.Serialize(new
         {
             address = Address.ToText(account), organization = enrollment.Organization, roles = enrollment.Roles.Prepend(Roles.Member).ToArray(),
             revoked = enrollment.Revoked, block = enrollment.Block,
-        }, JsonSerializerOptions.Web);
+        });
     }
 
     private static string RequireAdmin(ContractContext context)
@@ -93,3 +93,6 @@ public sealed class MembershipContract : Contract
         return list;
     }
 }
+
+public sealed record MemberEnrolled(string Address, string Organization, IReadOnlyList<string> Roles) : IContractEvent;
+public sealed record MemberRevoked(string Address, string Organization) : IContractEvent;

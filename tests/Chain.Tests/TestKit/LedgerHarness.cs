@@ -72,7 +72,7 @@ public sealed class LedgerHarness : IDisposable
     private void Wire()
     {
         Views = new ChannelViews(Ledger, Settings);
-        Contracts = ContractRegistry.BuiltIn(["kv", "charity", "demolition-fund"]);
+        Contracts = Chain.Contracts.BuiltInContracts.Registry(["kv", "charity", "demolition-fund"]);
         Contracts.Add(new MembershipContract(Views)).Add(new ConfigContract(Views)).Add(new GuardedContract());
         Executor = new BlockExecutor(Ledger, Contracts, Views, NullLogger.Instance);
     }

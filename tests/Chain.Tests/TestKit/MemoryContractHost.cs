@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Node.Membership;
 using Xunit;
 

@@ -173,5 +173,3 @@ public sealed class StoreSnapshot : IDisposable
 
     public void Dispose() => Handle.Dispose();
 }
-
-public sealed class StorageException(string message, Exception? inner = null) : Exception(message, inner);

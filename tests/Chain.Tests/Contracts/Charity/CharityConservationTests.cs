@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Contracts.Charity;
 using Chain.Tests.TestKit;
 using Xunit;

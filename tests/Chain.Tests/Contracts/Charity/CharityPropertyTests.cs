@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Contracts.Charity;
 using Chain.Tests.TestKit;
 using Xunit;

@@ -1,4 +1,5 @@
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.Domain;
 using Chain.Contracts.DemolitionFund;
 using Chain.Tests.TestKit;
 using Xunit;

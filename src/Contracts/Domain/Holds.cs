@@ -1,15 +1,20 @@
-namespace Chain.Contracts.Abstractions;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Domain;
 
 /// <summary>A hold placed by an oversight body on a target ("kind:id"); nothing moves money from a held target.</summary>
 public sealed record Hold(string TargetKey, string By, string Reason, long At);
 
+public sealed record HoldPlaced(string TargetKey, string By, string Reason) : IContractEvent;
+public sealed record HoldReleased(string TargetKey, string By) : IContractEvent;
+
 /// <summary>
 /// Holds: an oversight organisation places one on a target, and only that organisation releases it. Stored under
-/// "hold/&lt;kind:id&gt;" in the calling contract's key space.
+/// <see cref="DomainKeys.Hold"/> in the calling contract's key space.
 /// </summary>
 public static class Holds
 {
-    public static string Key(string targetKey) => $"hold/{targetKey}";
+    public static string Key(string targetKey) => DomainKeys.Hold(targetKey);
 
     /// <summary>The "targetKey" argument: kind:id with one of the contract's target kinds.</summary>
     public static string ParseTarget(ContractArgs args, IReadOnlyCollection<string> kinds)
@@ -26,7 +31,7 @@ public static class Holds
     {
         foreach (var target in targets)
             if (target.Length > 0 && context.Get<Hold>(Key(target)) is { } hold)
-                throw new ContractException(ContractErrors.Held, $"{target} is on hold by {hold.By} since {DateTimeOffset.FromUnixTimeMilliseconds(hold.At):yyyy-MM-dd HH:mm}Z: {hold.Reason}");
+                throw new ContractException(ContractErrors.Held, $"{target} is on hold by {hold.By} since {DomainTime.UtcMinutes(hold.At)}: {hold.Reason}");
     }
 
     /// <summary>Places a hold; the same hold again is a no-op. Returns false when nothing changed.</summary>
@@ -38,7 +43,7 @@ public static class Holds
             throw new ContractException(ContractErrors.Conflict, $"{targetKey} is already on hold by {existing.By}: {existing.Reason}");
         }
         context.Put(Key(targetKey), new Hold(targetKey, context.Caller.Organization, reason, context.TimestampMs));
-        context.Emit("HoldPlaced", new { targetKey, by = context.Caller.Organization, reason });
+        context.Emit(new HoldPlaced(targetKey, context.Caller.Organization, reason));
         return true;
     }
 
@@ -50,30 +55,7 @@ public static class Holds
         if (hold.By != context.Caller.Organization)
             throw new ContractException(ContractErrors.NotAuthorized, $"{targetKey} was put on hold by {hold.By}; only {hold.By} can release it");
         context.DeleteState(Key(targetKey));
-        context.Emit("HoldReleased", new { targetKey, by = context.Caller.Organization });
+        context.Emit(new HoldReleased(targetKey, context.Caller.Organization));
         return true;
     }
-}
-
-/// <summary>Bank references are used once per bank: "uniq/bank/&lt;bank&gt;/&lt;ref&gt;" records what each one confirmed.</summary>
-public static class BankReferences
-{
-    public const string DuplicateCode = "DUPLICATE_BANK_REF";
-
-    /// <summary>Throws DUPLICATE_BANK_REF when the reference was used; returns the key to record it under.</summary>
-    public static string RequireUnused(ContractContext context, string bankId, string bankTxRef)
-    {
-        var key = $"uniq/bank/{bankId}/{bankTxRef}";
-        if (context.Exists(key)) throw new ContractException(DuplicateCode, $"bank reference '{bankTxRef}' of {bankId} was already used");
-        return key;
-    }
-
-    public static void Record(ContractContext context, string key, string usedFor) => context.PutState(key, System.Text.Encoding.UTF8.GetBytes(usedFor));
-}
-
-public static class StateMachine
-{
-    /// <summary>An illegal state transition: names the object, its current state and the attempted step.</summary>
-    public static ContractException Illegal(string what, object current, string attempted) =>
-        new(ContractErrors.BadState, $"{what} is {current}; cannot {attempted}");
 }

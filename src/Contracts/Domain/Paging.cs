@@ -1,4 +1,6 @@
-namespace Chain.Contracts.Abstractions;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Domain;
 
 /// <summary>One page of a list query; pass <see cref="Next"/> back as "after" to get the following page.</summary>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? Next);

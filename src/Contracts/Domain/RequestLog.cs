@@ -1,10 +1,12 @@
-namespace Chain.Contracts.Abstractions;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Domain;
 
 /// <summary>
 /// Makes client-identified requests idempotent: the first call with an id records a hash of its content;
 /// a later call with the same id and the same content changes nothing, and one with other content is refused.
 /// </summary>
-/// <remarks>Keys live under "req/" in the calling contract's own key space.</remarks>
+/// <remarks>Keys (<see cref="DomainKeys.Request"/>) live in the calling contract's own key space.</remarks>
 public static class RequestLog
 {
     /// <summary>
@@ -23,5 +25,5 @@ public static class RequestLog
     public static void Record(ContractContext context, string function, string id, string contentHash) =>
         context.PutState(Key(function, id), System.Text.Encoding.ASCII.GetBytes(contentHash));
 
-    private static string Key(string function, string id) => $"req/{function}/{id}";
+    private static string Key(string function, string id) => DomainKeys.Request(function, id);
 }

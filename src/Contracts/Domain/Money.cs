@@ -1,6 +1,7 @@
 using System.Globalization;
+using Chain.Contracts.Abstractions;
 
-namespace Chain.Contracts.Abstractions;
+namespace Chain.Contracts.Domain;
 
 /// <summary>Money is integer fen (1 yuan = 100 fen) everywhere; yuan text with two decimals only at the edges.</summary>
 public static class Money
@@ -41,6 +42,4 @@ public static class Money
         fen = yuan * 100 + int.Parse(cents, CultureInfo.InvariantCulture);
         return true;
     }
-
-    public static long Parse(string text) => TryParse(text, out var fen, out var error) ? fen : throw new FormatException(error);
 }

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace Chain.Contracts.Abstractions;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Domain;
 
 /// <summary>
 /// Keeps PRC resident identity numbers off the ledger: a call whose arguments hold one anywhere (a string value,

@@ -1,0 +1,38 @@
+using System.Text.Json.Serialization.Metadata;
+using Chain.Contracts.Abstractions;
+
+namespace Chain.Contracts.Domain;
+
+/// <summary>
+/// Base of the domain contracts (charity, demolition fund): every invoke function screens its arguments for identity
+/// numbers (<see cref="PersonalData"/>) before parsing them, and a sum that overflows is refused with <c>OVERFLOW</c>
+/// naming the largest amount an argument may carry.
+/// </summary>
+public abstract class DomainContract(IJsonTypeInfoResolver stateTypes) : Contract(stateTypes)
+{
+    /// <summary>An invoke function: the arguments are screened, then parsed into <typeparamref name="TArgs"/>.</summary>
+    protected void Invoke<TArgs>(string name, string access, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
+        Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, Checked(name, handler), access);
+
+    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
+        Register(name, FunctionKind.Query, parse, Checked(name, handler));
+
+    private static Func<ContractContext, TArgs, byte[]?> Checked<TArgs>(string name, Func<ContractContext, TArgs, byte[]?> handler) => (context, args) =>
+    {
+        try { return handler(context, args); }
+        catch (OverflowException)
+        {
+            // The contracts compile with checked arithmetic: a sum that leaves the range of long is refused, not wrapped.
+            throw new ContractException(ContractErrors.Overflow, $"{name}: an amount overflows the ledger's range (single amounts are at most {Money.Format(Money.MaxFen)} yuan)");
+        }
+    };
+}
+
+/// <summary>Amount arguments of the domain contracts: integer fen, at most <see cref="Money.MaxFen"/>.</summary>
+public static class AmountArgs
+{
+    /// <summary>An amount of money in fen: an integer in <paramref name="min"/>..<see cref="Money.MaxFen"/>.</summary>
+    public static long RequiredAmount(this ContractArgs args, string name, long min = 1) => args.RequiredLong(name, min, Money.MaxFen);
+
+    public static long? OptionalAmount(this ContractArgs args, string name, long min = 0) => args.Has(name) ? args.RequiredAmount(name, min) : null;
+}

@@ -1,0 +1,148 @@
+using Chain.Node.Channels;
+using Chain.Node.Consensus;
+using Chain.Node.Errors;
+using Chain.Node.Network;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Tests.TestKit;
+using Grpc.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xunit;
+
+namespace Chain.Tests.Node.Network;
+
+/// <summary>
+/// The one relay path, in process: real channels (RocksDB, admission) with an orderer the test steers, and a
+/// transport that records what the router sends where and answers as the test says.
+/// </summary>
+public sealed class TxRouterTests : IAsyncLifetime
+{
+    private readonly ScriptedOrderer _orderer = new();
+    private readonly FakeTransport _transport = new();
+    private ChannelFixture _channel = null!;
+    private TxRouter _router = null!;
+
+    private static readonly RouteOptions Quick = RouteOptions.Client with { Patience = TimeSpan.FromMilliseconds(600) };
+
+    public Task InitializeAsync()
+    {
+        _channel = new ChannelFixture(null, _ => _orderer);
+        _router = new TxRouter(new ChannelDirectory([_channel.Channel]), _transport, TimeProvider.System, NullLogger<TxRouter>.Instance);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _channel.DisposeAsync();
+
+    [Fact]
+    public async Task WhileThisNodeOrders_TransactionsAreAdmittedHere_AndNothingIsRelayed()
+    {
+        var statuses = await _router.RouteAsync([Build.Put("a", "1"), Build.Put("b", "2")], RouteOptions.Client, default);
+        Assert.All(statuses, s => Assert.True(s.Accepted));
+        Assert.Equal(2, _orderer.Queued.Count);
+        Assert.Empty(_transport.Calls);
+    }
+
+    [Fact]
+    public async Task ToAFollower_TransactionsGoToTheLeader_WithItsCa_AsOneHop_AndTheLeadersVerdictComesBack()
+    {
+        _orderer.Redirect = new Redirect("node bank-node2 leads channel 'sandbox'", "https://127.0.0.1:8052", "CA-PEM");
+        _transport.Answer = (txs, _) => txs.Select((t, i) => i == 0 ? Answers.Accepted(TxRouter.TxIdOf(t)) : Refused(t, ErrorCodes.Of(ValidationCode.ContractError))).ToList();
+        var statuses = await _router.RouteAsync([Build.Put("a", "1"), Build.Put("b", "2")], RouteOptions.Client, default);
+        var call = Assert.Single(_transport.Calls);
+        Assert.Equal(("https://127.0.0.1:8052", "CA-PEM", 1, 2), (call.Target, call.CaPem, call.Hop, call.Count));
+        Assert.True(statuses[0].Accepted);
+        Assert.Equal("CONTRACT_ERROR", statuses[1].Code);
+        Assert.Empty(_orderer.Queued);
+    }
+
+    [Fact]
+    public async Task NotLeaderAnswers_AreTriedAgain_WhileThePatienceLasts()
+    {
+        _orderer.Redirect = new Redirect("node bank-node2 leads", "https://127.0.0.1:8052");
+        int round = 0;
+        _transport.Answer = (txs, _) => txs.Select(t => ++round < 3 ? Refused(t, ErrorCodes.NotLeader) : Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+        var statuses = await _router.RouteAsync([Build.Put("a", "1")], RouteOptions.Client, default);
+        Assert.True(statuses[0].Accepted, statuses[0].Message);
+        Assert.Equal(3, _transport.Calls.Count);
+    }
+
+    [Fact]
+    public async Task WithoutALeader_AClientWaitsItsPatience_ThenHearsNoLeader_WhileARelayingNodeHearsNotLeaderAtOnce()
+    {
+        _orderer.Redirect = new Redirect("channel 'sandbox' has no Raft leader now", NoLeader: true);
+        var started = DateTime.UtcNow;
+        var client = await _router.RouteAsync([Build.Put("a", "1")], Quick, default);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(500));
+        Assert.Equal(ErrorCodes.NoLeader.Name, client[0].Code);
+        Assert.Equal((int)StatusCode.Unavailable, client[0].StatusCode);
+        Assert.Equal("NO_LEADER: channel 'sandbox' has no Raft leader now; nothing was submitted, retry later", client[0].Message);
+
+        var relayed = await _router.RouteAsync([Build.Put("b", "1")], RouteOptions.Relayed(1), default);
+        Assert.Equal(ErrorCodes.NotLeader.Name, relayed[0].Code);
+        Assert.Empty(_transport.Calls);
+    }
+
+    [Fact]
+    public async Task ARelayedTransaction_IsPassedOnOnlyToAKnownLeader_AndAtMostMaxHops()
+    {
+        _orderer.Redirect = new Redirect("this node observes channel 'sandbox'");
+        var anyPeer = await _router.RouteAsync([Build.Put("a", "1")], RouteOptions.Relayed(1), default);
+        Assert.Equal("NOT_LEADER: this node observes channel 'sandbox'", anyPeer[0].Message);
+        Assert.Empty(_transport.Calls);
+
+        _orderer.Redirect = new Redirect("node bank-node2 leads", "https://127.0.0.1:8052");
+        await _router.RouteAsync([Build.Put("b", "1")], RouteOptions.Relayed(1), default);
+        Assert.Equal(2, Assert.Single(_transport.Calls).Hop);
+        var tooFar = await _router.RouteAsync([Build.Put("c", "1")], RouteOptions.Relayed(TxRouter.MaxHops), default);
+        Assert.Equal(ErrorCodes.NotLeader.Name, tooFar[0].Code);
+        Assert.Single(_transport.Calls);
+    }
+
+    [Fact]
+    public async Task AnUnreachableOrderer_FailsAClientsCall_KeepsARelayersNotLeader_AndIsRetriedOnHandOver()
+    {
+        _orderer.Redirect = new Redirect("node bank-node2 leads", "https://127.0.0.1:8052");
+        _transport.Answer = (_, _) => throw new RequestException(ErrorCodes.NoOrderer, "no node that orders the channel could be reached");
+        var client = await Assert.ThrowsAsync<RequestException>(() => _router.RouteAsync([Build.Put("a", "1")], RouteOptions.Client, default));
+        Assert.Equal(ErrorCodes.NoOrderer.Name, client.Code);
+
+        var relayed = await _router.RouteAsync([Build.Put("b", "1")], RouteOptions.Relayed(1), default);
+        Assert.Equal(ErrorCodes.NotLeader.Name, relayed[0].Code);
+
+        int calls = 0;
+        _transport.Answer = (txs, _) => ++calls < 3 ? throw new RequestException(ErrorCodes.NoOrderer, "unreachable") : txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+        var handedOver = await _router.RouteAsync([Build.Put("c", "1")], RouteOptions.HandOver with { Patience = TimeSpan.FromSeconds(5) }, default);
+        Assert.True(handedOver[0].Accepted);
+    }
+
+    [Fact]
+    public async Task ARepeatInsideTheBatch_IsADuplicate_AndARefusalHereIsAnsweredWithItsCode()
+    {
+        var put = Build.Put("a", "1");
+        var statuses = await _router.RouteAsync([put, put, Build.Put("b", "2", timestampMs: 1)], RouteOptions.Client, default);
+        Assert.True(statuses[0].Accepted);
+        Assert.Equal(("DUPLICATE_TXID", (int)StatusCode.AlreadyExists), (statuses[1].Code, statuses[1].StatusCode));
+        Assert.Equal("EXPIRED", statuses[2].Code);
+        Assert.StartsWith("EXPIRED: ", statuses[2].Message);
+        _orderer.Full = true;
+        var busy = await _router.RouteAsync([Build.Put("c", "3")], RouteOptions.Client, default);
+        Assert.True(busy[0].Is(ErrorCodes.Busy));
+    }
+
+    private static AdmissionStatus Refused(Transaction tx, ErrorCode code) =>
+        new() { TxId = TxRouter.TxIdOf(tx), Accepted = false, Code = code.Name, StatusCode = (int)code.Status, Message = code.Describe("refused by the other node") };
+
+    private sealed class FakeTransport : ITxTransport
+    {
+        public record Call(string? Target, string? CaPem, int Hop, int Count);
+        public List<Call> Calls { get; } = [];
+        public Func<IReadOnlyList<Transaction>, string?, IReadOnlyList<AdmissionStatus>> Answer { get; set; } =
+            (txs, _) => txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+
+        public Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string? target, string? targetCaPem, int hop, CancellationToken cancel)
+        {
+            lock (Calls) Calls.Add(new Call(target, targetCaPem, hop, transactions.Count));
+            return Task.FromResult(Answer(transactions, target));
+        }
+    }
+}
