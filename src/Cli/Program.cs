@@ -1,10 +1,14 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using Chain.Cli.Commands;
+using Chain.Cli.Commands.Bench;
+using Chain.Cli.Commands.Charity;
+using Chain.Cli.Commands.Fund;
+using Chain.Cli.Commands.Operate;
 
 namespace Chain.Cli;
 
-public static class Program
+internal static class Program
 {
     // Signals are handled where they matter: the node host stops gracefully on SIGINT/SIGTERM, and
     // 'network up' forwards them to its children. The parser's own handler would kill the process early.

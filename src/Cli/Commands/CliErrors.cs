@@ -13,7 +13,7 @@ namespace Chain.Cli.Commands;
 /// non-zero exit code: 1 for a refused or failed operation, 2 for bad usage or input, 3 when the node
 /// cannot be reached.
 /// </summary>
-public static class CliErrors
+internal static class CliErrors
 {
     public const string PasswordEnvironmentVariable = "CHAIN_PASSWORD";
 
@@ -66,7 +66,7 @@ public static class CliErrors
 }
 
 /// <summary>A step of a multi-step command was refused; the message says which and why.</summary>
-public sealed class CommandFailedException(string message) : Exception(message);
+internal sealed class CommandFailedException(string message) : Exception(message);
 
 /// <summary>The user asked for something that cannot be done as asked.</summary>
-public sealed class UsageException(string message) : Exception(message);
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Chain.Contracts.Charity;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
@@ -9,19 +10,19 @@ using Grpc.Core;
 namespace Chain.Cli.Commands;
 
 /// <summary>Signed calls to one contract for multi-step commands (demos, benchmarks): any refusal stops the command with its reason.</summary>
-public class ContractSession(ChainClient client, string channel, string contract, string what, CancellationToken cancel)
+internal class ContractSession(ChainClient client, string channel, string contract, string what, CancellationToken cancel)
 {
     public string Contract { get; } = contract;
 
     public async Task CallAsync(AccountKey signer, string function, object args)
     {
-        var status = await client.InvokeAsync(signer, channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel);
+        var status = await client.InvokeAsync(signer, channel, Contract, function, DomainCli.Serialize(args), cancel);
         if (status.Code != ValidationCode.Valid) throw new CommandFailedException($"{what} step {function} was refused: {status.Message}");
     }
 
     public async Task<JsonElement> QueryAsync(string function, object args)
     {
-        using var document = JsonDocument.Parse(await client.QueryAsync(channel, Contract, function, JsonSerializer.Serialize(args, JsonSerializerOptions.Web), cancel));
+        using var document = JsonDocument.Parse(await client.QueryAsync(channel, Contract, function, DomainCli.Serialize(args), cancel));
         return document.RootElement.Clone();
     }
 
@@ -29,23 +30,24 @@ public class ContractSession(ChainClient client, string channel, string contract
 }
 
 /// <summary>A session with the charity contract.</summary>
-public sealed class CharitySession(ChainClient client, string channel, string what, CancellationToken cancel) : ContractSession(client, channel, "charity", what, cancel)
+internal sealed class CharitySession(ChainClient client, string channel, string what, CancellationToken cancel) : ContractSession(client, channel, "charity", what, cancel)
 {
     /// <summary>Registers the sample network's bank, charities and executor unless the regulator already did.</summary>
     public async Task RegisterSampleOrganisationsAsync(AccountKey regulator)
     {
-        foreach (var (orgId, type, uscc, form, publicFundraising) in new (string, string, string, string?, bool)[]
+        foreach (var (orgId, type, uscc, form, publicFundraising) in new (string, OrgType, string, OrgForm, bool)[]
         {
-            ("Bank", "Bank", "91110000BANK00001X", null, false),
-            ("CharityFoundation", "Charity", "53100000FOUND0001A", "Foundation", true),
-            ("CharitySmall", "Charity", "52100000SMALL0001B", "SocialGroup", false),
-            ("Executor", "Executor", "11100000EXEC00001C", null, false),
+            ("Bank", OrgType.Bank, "91110000BANK00001X", OrgForm.Other, false),
+            ("CharityFoundation", OrgType.Charity, "53100000FOUND0001A", OrgForm.Foundation, true),
+            ("CharitySmall", OrgType.Charity, "52100000SMALL0001B", OrgForm.SocialGroup, false),
+            ("Executor", OrgType.Executor, "11100000EXEC00001C", OrgForm.Other, false),
         })
         {
             try { await QueryAsync("GetOrg", new { orgId }); }
             catch (RpcException e) when (ErrorCodes.ContractCodeOf(e) == Chain.Contracts.Abstractions.ContractErrors.NotFound)
             {
-                await CallAsync(regulator, "RegisterOrg", new { orgId, type, name = orgId, uscc, form, publicFundraising, accountBank = type == "Bank" ? null : "Bank" });
+                await CallAsync(regulator, "RegisterOrg", new CharityContract.RegisterOrgArgs(orgId, type, orgId, uscc, form, publicFundraising,
+                    CharityContract.DefaultDualApprovalThreshold, CharityContract.DefaultIdleDays, AccountBank: type == OrgType.Bank ? null : "Bank"));
             }
         }
     }

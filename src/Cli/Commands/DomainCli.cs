@@ -14,7 +14,7 @@ namespace Chain.Cli.Commands;
 /// The shared body of the domain command groups (<c>chain charity</c>, <c>chain fund</c>): sign and submit a
 /// contract call and wait for its block, or evaluate a query, and print the result with amounts in yuan.
 /// </summary>
-public static class DomainCli
+internal static class DomainCli
 {
     public static readonly TimeSpan ChinaOffset = TimeSpan.FromHours(8);
 
@@ -37,7 +37,7 @@ public static class DomainCli
         {
             using var client = GlobalOptions.Connect(parse);
             var result = YuanJson.Convert(contract, await client.QueryAsync(parse.GetValue(channel)!, contract, function, Serialize(args(parse)), cancel));
-            if (Printer.IsJson(parse) || table is null || result is null) Console.Out.WriteLine(YuanJson.Indented(result));
+            if (Printer.IsJson(parse) || table is null || result is null) Console.Out.WriteLine(Printer.Indented(result));
             else table(result);
             return 0;
         });
@@ -57,7 +57,7 @@ public static class DomainCli
             using var client = GlobalOptions.Connect(parse);
             var result = YuanJson.Convert(contract, await client.QueryAsync(parse.GetValue(channel)!, contract, "CheckInvariants", Serialize(args(parse)), cancel))!;
             bool sound = result["sound"]!.GetValue<bool>();
-            if (Printer.IsJson(parse)) Console.Out.WriteLine(YuanJson.Indented(result));
+            if (Printer.IsJson(parse)) Console.Out.WriteLine(Printer.Indented(result));
             else
             {
                 var counts = result["checked"]!.AsArray().Select(c => $"{c!["count"]} {c["what"]}");
@@ -80,23 +80,12 @@ public static class DomainCli
         }
     }
 
-    public static string Serialize(object args) => JsonSerializer.Serialize(args, JsonSerializerOptions.Web);
+    /// <summary>A call's arguments in the contracts' own encoding (<see cref="ContractJson"/>): the argument records serialize as the contracts parse them.</summary>
+    public static string Serialize(object args) => JsonSerializer.Serialize(args, args.GetType(), ContractJson.Options);
 
-    public static async Task<int> SubmitAsync(ParseResult parse, string channel, string contract, string function, object args, CancellationToken cancel)
-    {
-        var signer = Signer.Load(parse);
-        using var client = GlobalOptions.Connect(parse);
-        var status = await client.InvokeAsync(signer, channel, contract, function, Serialize(args), cancel);
-        var code = Names.Code(status.Code);
-        Printer.Print(parse, new { txId = status.TxId, block = status.BlockNumber, code, message = status.Message },
-            () => Printer.Pairs(("function", function), ("tx", status.TxId), ("block", status.BlockNumber), ("code", code)));
-        if (status.Code != ValidationCode.Valid)
-        {
-            Console.Error.WriteLine($"error: {function} refused: {status.Message}");
-            return 1;
-        }
-        return 0;
-    }
+    /// <summary>A domain verb's signed call (<see cref="Submission"/>), signed by <c>--key</c> or <c>--as</c>, waiting for its block.</summary>
+    public static Task<int> SubmitAsync(ParseResult parse, string channel, string contract, string function, object args, CancellationToken cancel) =>
+        Submission.SubmitAsync(parse, Signer.Load(parse), channel, contract, function, Serialize(args), wait: true, cancel);
 
     // ---- option builders and parsers ----
 
@@ -113,6 +102,21 @@ public static class DomainCli
 
     public static long ParseFen(string text, string name) =>
         Money.TryParse(text, out var fen, out var error) ? fen : throw new UsageException($"{name}: {error}");
+
+    /// <summary>An enum option read with the contracts' own rule (<see cref="ContractArgs.ParseEnum{TEnum}"/>), so the CLI refuses what the contract would.</summary>
+    public static TEnum Enum<TEnum>(ParseResult parse, Option<string> option) where TEnum : struct, System.Enum => ParseEnum<TEnum>(parse.GetValue(option)!, option.Name);
+
+    public static TEnum Enum<TEnum>(ParseResult parse, Option<string?> option, TEnum fallback) where TEnum : struct, System.Enum =>
+        parse.GetValue(option) is { } text ? ParseEnum<TEnum>(text, option.Name) : fallback;
+
+    public static TEnum? OptionalEnum<TEnum>(ParseResult parse, Option<string?> option) where TEnum : struct, System.Enum =>
+        parse.GetValue(option) is { } text ? ParseEnum<TEnum>(text, option.Name) : null;
+
+    public static TEnum ParseEnum<TEnum>(string text, string name) where TEnum : struct, System.Enum
+    {
+        try { return ContractArgs.ParseEnum<TEnum>(name, text); }
+        catch (ContractException e) { throw new UsageException(e.Message); }
+    }
 
     public static long? Millis(ParseResult parse, Option<string?> option) => parse.GetValue(option) is { } text ? ParseTime(text, option.Name) : null;
 

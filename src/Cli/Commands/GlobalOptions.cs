@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Chain.Cli.Commands;
 
-public static class GlobalOptions
+internal static class GlobalOptions
 {
     public const string DefaultEndpoint = "http://127.0.0.1:7051";
 

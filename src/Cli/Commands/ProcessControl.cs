@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace Chain.Cli.Commands;
 
 /// <summary>Starting this same program as a child process, and stopping children gracefully.</summary>
-public static partial class ProcessControl
+internal static partial class ProcessControl
 {
     private const int SigTerm = 15;
 

@@ -7,7 +7,7 @@ namespace Chain.Cli.Commands;
 /// Who signs a domain command: a keystore (<c>--key</c> with <c>--password-file</c> or CHAIN_PASSWORD), or
 /// <c>--as Org/name</c>, a sample account of the local network's crypto folder (its password file sits beside it).
 /// </summary>
-public static class Signer
+internal static class Signer
 {
     public static readonly Option<string?> Key = new("--key") { Description = "keystore file of the signing account", Recursive = true };
     public static readonly Option<string?> As = new("--as") { Description = "sign as a sample account of the local network, e.g. Bank/teller1 (reads --crypto)", Recursive = true };

@@ -6,9 +6,12 @@ using Chain.Cli.Commands;
 namespace Chain.Cli.Output;
 
 /// <summary>Writes a command's result either as indented JSON (for scripts) or as aligned "name  value" lines.</summary>
-public static class Printer
+internal static class Printer
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    /// <summary>The one JSON output format of the CLI: camel case, indented.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string Indented(JsonNode? node) => node?.ToJsonString(Json) ?? "null";
 
     public static bool IsJson(ParseResult parseResult) => parseResult.GetValue(GlobalOptions.Output) == "json";
 

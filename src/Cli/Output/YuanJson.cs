@@ -10,7 +10,7 @@ namespace Chain.Cli.Output;
 /// declares as fen (or as hundredths of a square metre, <see cref="FieldUnits"/>) as text with two decimals,
 /// e.g. 20000 → "200.00", 8550 → "85.50", for both output formats. No field is guessed from its name.
 /// </summary>
-public static class YuanJson
+internal static class YuanJson
 {
     public static JsonNode? Convert(string contract, byte[] result)
     {
@@ -36,5 +36,4 @@ public static class YuanJson
         }
     }
 
-    public static string Indented(JsonNode? node) => node?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null";
 }

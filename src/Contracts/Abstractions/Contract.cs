@@ -14,7 +14,7 @@ public enum FunctionKind
 /// One callable function. <see cref="ValidateArgs"/> checks the arguments without state so a node can
 /// refuse malformed calls at admission; <see cref="Execute"/> runs the function itself.
 /// </summary>
-public sealed class ContractFunction(string name, FunctionKind kind, Action<ContractArgs> validateArgs, Func<ContractContext, ContractArgs, byte[]?> execute, string? access,
+public sealed class ContractFunction(string name, FunctionKind kind, Func<ContractArgs, object?> parseArgs, Func<ContractContext, ContractArgs, byte[]?> execute, string? access,
     System.Text.Json.JsonSerializerOptions json)
 {
     /// <summary>Invoke functions that name no access rule need the channel's "writers" policy.</summary>
@@ -29,7 +29,13 @@ public sealed class ContractFunction(string name, FunctionKind kind, Action<Cont
     /// Queries are not signed and have no access rule.
     /// </summary>
     public string? Access { get; } = kind == FunctionKind.Invoke ? access ?? DefaultInvokeAccess : null;
-    public void ValidateArgs(ContractArgs args) => validateArgs(args);
+    public void ValidateArgs(ContractArgs args) => parseArgs(args);
+
+    /// <summary>
+    /// The arguments as the handler receives them, usually the contract's public argument record. Serialized in the
+    /// contract's encoding, such a record is itself a valid call with the same meaning (clients build calls from them).
+    /// </summary>
+    public object? ParseArgs(ContractArgs args) => parseArgs(args);
 
     /// <summary>Runs the function over <paramref name="host"/>; a refusal is a <see cref="ContractException"/>.</summary>
     /// <param name="verifyWrites">Also fail when the handler changed a state object without writing it back (test hosts).</param>

@@ -116,10 +116,15 @@ public readonly struct ContractArgs(JsonElement root)
             throw new ContractException(ContractErrors.BadArgs, $"'{name}' must be a SHA-256 digest as 64 lower-case hex characters, got \"{Truncate(text)}\"");
     }
 
-    public TEnum RequiredEnum<TEnum>(string name) where TEnum : struct, Enum
+    public TEnum RequiredEnum<TEnum>(string name) where TEnum : struct, Enum => ParseEnum<TEnum>(name, RequiredString(name, 64));
+
+    /// <summary>
+    /// The one reading of an enum argument (case-insensitive names, never numbers), shared with clients that build
+    /// argument records, so they refuse a bad value with the contract's own words.
+    /// </summary>
+    public static TEnum ParseEnum<TEnum>(string name, string text) where TEnum : struct, Enum
     {
-        var text = RequiredString(name, 64);
-        if (!Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !Enum.IsDefined(value) || char.IsAsciiDigit(text[0]))
+        if (text.Length == 0 || !Enum.TryParse<TEnum>(text, ignoreCase: true, out var value) || !Enum.IsDefined(value) || char.IsAsciiDigit(text[0]))
             throw new ContractException(ContractErrors.BadArgs, $"'{name}' must be one of {string.Join(", ", Enum.GetNames<TEnum>())}, got \"{Truncate(text)}\"");
         return value;
     }

@@ -28,7 +28,7 @@ public sealed partial class CharityContract
         Invoke("PlaceHold", OversightAccess, args => new HoldArgs(ParseTarget(args), args.RequiredString("reason", MaxText)), PlaceHold);
         Invoke("ReleaseHold", OversightAccess, args => new TargetArgs(ParseTarget(args)), ReleaseHold);
         Invoke("Attest", AuditorAccess, args => new AttestArgs(args.RequiredEnum<Scope>("scope"), args.RequiredString("id", 140), args.RequiredHash("reportHash")), Attest);
-        Invoke("RaiseAlerts", OversightAccess, args => new AlertScanArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
+        Invoke("RaiseAlerts", OversightAccess, args => new AlertScanArgs(args.OptionalInt("limit", Paging.DefaultLimit, 1, 1000)), RaiseAlerts);
     }
 
     private static string ParseTarget(ContractArgs args) => Holds.ParseTarget(args, HoldKinds);

@@ -4,7 +4,7 @@ using Chain.Contracts.Domain;
 namespace Chain.Contracts.Charity;
 
 /// <summary>
-/// The charity-traceability contract (DOMAIN.md §4): organisations, campaigns, donations confirmed by the
+/// The charity-traceability contract (docs/CHARITY.md): organisations, campaigns, donations confirmed by the
 /// bank, FIFO lineage from every donation to its final use, maker-checker disbursements, purpose changes,
 /// leftovers, refunds, disclosures, holds, and the queries donors, charities and regulators use.
 /// </summary>
@@ -32,12 +32,12 @@ public sealed partial class CharityContract : DomainContract
     public const string OversightAccess = "OR(ANY regulator, ANY auditor)";
     public const string AuditorAccess = "ANY auditor";
 
-    /// <summary>Defaults of the [D] parameters (DOMAIN.md §4.2, §1.5).</summary>
+    /// <summary>Defaults of the parameters an organisation or a campaign sets for itself (docs/CHARITY.md).</summary>
     public const long DefaultDualApprovalThreshold = 5_000_000; // 50,000.00 yuan
     public const int DefaultIdleDays = 365;
     public const int DefaultDisclosureEveryDays = 90;
     public const int DefaultMgmtFeeCapBps = 1000;
-    /// <summary>A bank error or a reversed payment is refunded within this many days of the donation's confirmation [D].</summary>
+    /// <summary>A bank error or a reversed payment is refunded within this many days of the donation's confirmation.</summary>
     public const int RefundWindowDays = 180;
     public const long DayMs = DomainTime.DayMs;
     public const int MaxEvidence = 32;

@@ -5,7 +5,7 @@ namespace Chain.Contracts.Charity;
 
 /// <summary>
 /// Annual spending and management-cost rules (Charity Law 2016 Art 60 / Art 61 after 2023, and the
-/// MCA/MOF/SAT 2016 rule; table in DOMAIN.md §1.4). Ratios are basis points; all arithmetic is integer.
+/// MCA/MOF/SAT 2016 rule; see docs/CHARITY.md, Disclosure, ratios and alerts). Ratios are basis points; all arithmetic is integer.
 /// </summary>
 public static class CharityRatios
 {

@@ -1,6 +1,6 @@
 namespace Chain.Contracts.Charity;
 
-// State records of the charity contract (DOMAIN.md §4.1). Money is integer fen; times are Unix milliseconds
+// State records of the charity contract (docs/CHARITY.md, State keys). Money is integer fen; times are Unix milliseconds
 // taken from transaction timestamps. Mutable classes because handlers update them in place before writing back.
 
 public enum OrgType { Charity, Bank, Regulator, Auditor, Executor, Supplier }

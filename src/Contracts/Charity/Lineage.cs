@@ -4,7 +4,7 @@ using Chain.Contracts.Domain;
 namespace Chain.Contracts.Charity;
 
 /// <summary>
-/// Lots and lineage edges (DOMAIN.md §1.3, I1, I11). A lot is money of one donation sitting in one pool;
+/// Lots and lineage edges (docs/CHARITY.md, Money: pools, lots and lineage; invariants I1, I11). A lot is money of one donation sitting in one pool;
 /// spending takes from lots in (createdAt, lotId) order unless lots are named, and every take writes an
 /// edge lot → child with the amount, so remaining = amount − Σ edges out holds for every lot.
 /// </summary>

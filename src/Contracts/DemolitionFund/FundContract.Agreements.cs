@@ -224,7 +224,7 @@ public sealed partial class FundContract
         return null;
     }
 
-    /// <summary>The household signs with its own account, or the drafter records a witnessed paper signature [D]; only inside the signing window.</summary>
+    /// <summary>The household signs with its own account, or the drafter records a witnessed paper signature; only inside the signing window.</summary>
     private static byte[]? SignAgreement(ContractContext context, SignArgs args)
     {
         var (_, agreement, project) = RequireCurrent(context, args.AgrId, args.Ver);

@@ -8,6 +8,7 @@ public sealed partial class FundContract
     public sealed record HoldArgs(string TargetKey, string Reason);
     public sealed record TargetArgs(string TargetKey);
     public sealed record AttestArgs(string ProjectId, string ReportHash);
+    public sealed record PlanNoticeArgs(string ProjectId, string EvidenceHash);
     public sealed record ListArgs(string ProjectId, int Round, string ListHash, IReadOnlyList<string> HhIds);
     public sealed record SweepArgs(int Limit);
 
@@ -18,10 +19,10 @@ public sealed partial class FundContract
         Invoke("PlaceHold", OversightAccess, args => new HoldArgs(ParseTarget(args), args.RequiredString("reason", MaxText)), PlaceHold);
         Invoke("ReleaseHold", OversightAccess, args => new TargetArgs(ParseTarget(args)), ReleaseHold);
         Invoke("Attest", AuditorAccess, args => new AttestArgs(args.RequiredId("projectId"), args.RequiredHash("reportHash")), Attest);
-        Invoke("ConfirmPlanNotice", AuditorAccess, args => new AttestArgs(args.RequiredId("projectId"), args.RequiredHash("evidenceHash")), ConfirmPlanNotice);
+        Invoke("ConfirmPlanNotice", AuditorAccess, args => new PlanNoticeArgs(args.RequiredId("projectId"), args.RequiredHash("evidenceHash")), ConfirmPlanNotice);
         Invoke("PublishHouseholdList", DeptAccess, args => new ListArgs(args.RequiredId("projectId"), (int)args.RequiredLong("round", 1, 999), args.RequiredHash("listHash"),
             args.List("hhIds", (e, n) => { var id = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateId(n, id); return id; }, 5000, required: true)), PublishHouseholdList);
-        Invoke("RaiseAlerts", SweepAccess, args => new SweepArgs(args.OptionalInt("limit", 100, 1, 1000)), RaiseAlerts);
+        Invoke("RaiseAlerts", SweepAccess, args => new SweepArgs(args.OptionalInt("limit", Paging.DefaultLimit, 1, 1000)), RaiseAlerts);
     }
 
     private static string ParseTarget(ContractArgs args) => Holds.ParseTarget(args, HoldKinds);
@@ -72,7 +73,7 @@ public sealed partial class FundContract
     /// Audit confirms, from its own evidence (a photo of the notice board, the newspaper), that a plan recorded late was
     /// really published when the department says; only then does the comment period count from that date.
     /// </summary>
-    private static byte[]? ConfirmPlanNotice(ContractContext context, AttestArgs args)
+    private static byte[]? ConfirmPlanNotice(ContractContext context, PlanNoticeArgs args)
     {
         var project = RequireProject(context, args.ProjectId);
         RequireOutsideAudit(context, project, "confirming a plan notice");
@@ -82,10 +83,10 @@ public sealed partial class FundContract
         if (recorded - published <= DayMs)
             throw new ContractException(ContractErrors.BadState, $"the plan of project '{project.ProjectId}' was recorded when it was published; there is nothing to confirm");
         project.PlanNoticeConfirmedBy = context.Caller.Organization;
-        project.PlanNoticeEvidence = args.ReportHash;
+        project.PlanNoticeEvidence = args.EvidenceHash;
         PutProject(context, project);
         Record(context, "ConfirmPlanNotice", project.ProjectId);
-        context.Emit(new PlanNoticeConfirmed(project.ProjectId, published, context.Caller.Organization, args.ReportHash));
+        context.Emit(new PlanNoticeConfirmed(project.ProjectId, published, context.Caller.Organization, args.EvidenceHash));
         return null;
     }
 

@@ -5,8 +5,22 @@ namespace Chain.Contracts.DemolitionFund;
 
 public sealed partial class FundContract
 {
+    /// <summary>A project; a parameter left null takes its <see cref="FundParameters"/> default.</summary>
     public sealed record CreateProjectArgs(string ProjectId, string Name, long Budget, string StandardsHash, string DeptOrg, IReadOnlyList<string> ImplOrgs,
-        string FinanceOrg, string BankId, string AccountHash, long SigningFrom, long SigningTo, FundParameters Parameters);
+        string FinanceOrg, string BankId, string AccountHash, long SigningFrom, long SigningTo, int? CommentPeriodDays = null, int? CoolingDays = null,
+        int? PaymentDueDays = null, int? IdleDays = null, int? AppraisalToleranceBps = null, int? HandoverCapBps = null)
+    {
+        public FundParameters Parameters()
+        {
+            var defaults = new FundParameters();
+            return new FundParameters
+            {
+                CommentPeriodDays = CommentPeriodDays ?? defaults.CommentPeriodDays, CoolingDays = CoolingDays ?? defaults.CoolingDays,
+                PaymentDueDays = PaymentDueDays ?? defaults.PaymentDueDays, IdleDays = IdleDays ?? defaults.IdleDays,
+                AppraisalToleranceBps = AppraisalToleranceBps ?? defaults.AppraisalToleranceBps, HandoverCapBps = HandoverCapBps ?? defaults.HandoverCapBps,
+            };
+        }
+    }
     public sealed record PlanArgs(string ProjectId, string PlanHash, long? PublishedAt);
     public sealed record DepositArgs(string DepositId, string ProjectId, long Amount, string BankTxRef, string Source);
     public sealed record DecideArgs(string ProjectId, string DecisionNo);
@@ -15,6 +29,8 @@ public sealed partial class FundContract
     public sealed record ConfirmReturnArgs(string ReturnId, string BankTxRef);
     public sealed record CloseSurveyArgs(string ProjectId, int Households, string SurveyListHash);
 
+    public const string DefaultDepositSource = "Finance";
+
     private void RegisterProjects()
     {
         Invoke("CreateProject", GovernmentAccess, args =>
@@ -22,21 +38,15 @@ public sealed partial class FundContract
             var parsed = new CreateProjectArgs(args.RequiredId("projectId"), args.RequiredString("name", MaxText), args.RequiredAmount("budget"), args.RequiredHash("standardsHash"),
                 args.RequiredId("deptOrg"), args.List("implOrgs", (e, n) => { var id = e.ValueKind == System.Text.Json.JsonValueKind.String ? e.GetString()! : ""; ContractArgs.ValidateId(n, id); return id; }, 16, required: true),
                 args.RequiredId("financeOrg"), args.RequiredId("bankId"), args.RequiredHash("accountHash"), args.RequiredTime("signingFrom"), args.RequiredTime("signingTo"),
-                new FundParameters
-                {
-                    CommentPeriodDays = args.OptionalInt("commentPeriodDays", FundParameters.MinCommentPeriodDays, FundParameters.MinCommentPeriodDays, 365),
-                    CoolingDays = args.OptionalInt("coolingDays", 0, 0, 90),
-                    PaymentDueDays = args.OptionalInt("paymentDueDays", 30, 1, 365), IdleDays = args.OptionalInt("idleDays", 30, 1, 3650),
-                    AppraisalToleranceBps = args.OptionalInt("appraisalToleranceBps", 500, 0, 10_000),
-                    HandoverCapBps = args.OptionalInt("handoverCapBps", 1000, 0, 3000),
-                });
+                Range(args, "commentPeriodDays", FundParameters.MinCommentPeriodDays, 365), Range(args, "coolingDays", 0, 90), Range(args, "paymentDueDays", 1, 365),
+                Range(args, "idleDays", 1, 3650), Range(args, "appraisalToleranceBps", 0, 10_000), Range(args, "handoverCapBps", 0, 3000));
             if (parsed.SigningTo <= parsed.SigningFrom) throw new ContractException(ContractErrors.BadArgs, "'signingTo' must be after 'signingFrom'");
             if (parsed.ImplOrgs.Count == 0) throw new ContractException(ContractErrors.BadArgs, "'implOrgs' must name at least one implementing unit");
             return parsed;
         }, CreateProject);
         Invoke("PublishPlan", DeptAccess, args => new PlanArgs(args.RequiredId("projectId"), args.RequiredHash("planHash"), args.OptionalTime("publishedAt")), PublishPlan);
         Invoke("ConfirmDeposit", BankAccess, args => new DepositArgs(args.RequiredId("depositId"), args.RequiredId("projectId"), args.RequiredAmount("amount"), args.RequiredId("bankTxRef"),
-            args.OptionalId("source") ?? "Finance"), ConfirmDeposit);
+            args.OptionalId("source") ?? DefaultDepositSource), ConfirmDeposit);
         Invoke("DecideProject", GovernmentAccess, args => new DecideArgs(args.RequiredId("projectId"), args.RequiredId("decisionNo")), DecideProject);
         Invoke("InstructLeftoverReturn", FinanceAccess, args => new ReturnArgs(args.RequiredId("returnId"), args.RequiredId("projectId"), args.RequiredAmount("amount")), InstructLeftoverReturn);
         Invoke("ConfirmLeftoverReturn", BankAccess, args => new ConfirmReturnArgs(args.RequiredId("returnId"), args.RequiredId("bankTxRef")), ConfirmLeftoverReturn);
@@ -45,6 +55,8 @@ public sealed partial class FundContract
         // At least one household: a survey closed on an empty set would make "every household is done" true at once.
         Invoke("CloseSurvey", DeptAccess, args => new CloseSurveyArgs(args.RequiredId("projectId"), (int)args.RequiredLong("households", 1, 100_000), args.RequiredHash("surveyListHash")), CloseSurvey);
     }
+
+    private static int? Range(ContractArgs args, string name, int min, int max) => args.Has(name) ? args.OptionalInt(name, min, min, max) : null;
 
     private static byte[]? CreateProject(ContractContext context, CreateProjectArgs args)
     {
@@ -58,7 +70,7 @@ public sealed partial class FundContract
         {
             ProjectId = args.ProjectId, Name = args.Name, GovOrg = gov, DeptOrg = args.DeptOrg, ImplOrgs = args.ImplOrgs.ToList(), FinanceOrg = args.FinanceOrg,
             BankId = args.BankId, AccountHash = args.AccountHash, Budget = args.Budget, StandardsHash = args.StandardsHash, SigningFrom = args.SigningFrom,
-            SigningTo = args.SigningTo, Status = ProjectStatus.Draft, Parameters = args.Parameters, CreatedAt = context.TimestampMs,
+            SigningTo = args.SigningTo, Status = ProjectStatus.Draft, Parameters = args.Parameters(), CreatedAt = context.TimestampMs,
         };
         PutProject(context, project);
         RequestLog.Record(context, "CreateProject", args.ProjectId, hash);

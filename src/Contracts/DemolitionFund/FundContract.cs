@@ -4,7 +4,7 @@ using Chain.Contracts.Domain;
 namespace Chain.Contracts.DemolitionFund;
 
 /// <summary>
-/// The expropriation compensation fund contract (DOMAIN.md §2 and §5): a project's dedicated account funded
+/// The expropriation compensation fund contract (docs/FUND.md): a project's dedicated account funded
 /// by finance and confirmed by the bank, household surveys and appraisals, compensation agreements through
 /// drafter → reviewer → audit → approver, signing or a compensation decision, instalments instructed by
 /// finance and confirmed by the bank straight to the right-holder, handover after payment, holds, public

@@ -1,6 +1,6 @@
 namespace Chain.Contracts.DemolitionFund;
 
-// State records of the demolition-fund contract (DOMAIN.md §2 and §5.1). Money is integer fen; areas are
+// State records of the demolition-fund contract (docs/FUND.md, State keys). Money is integer fen; areas are
 // integer hundredths of a square metre; unit prices are fen per square metre; times are Unix milliseconds
 // from transaction timestamps.
 
@@ -78,7 +78,7 @@ public sealed class Project
     [System.Text.Json.Serialization.JsonIgnore] public long Owed => Committed - Paid;
 }
 
-/// <summary>The [D] parameters of a project (DOMAIN.md §6), with defaults.</summary>
+/// <summary>The parameters each project sets for itself (docs/FUND.md, Limits), with defaults.</summary>
 public sealed class FundParameters
 {
     /// <summary>Decree 590 Art 10: the compensation plan is open for comment at least 30 days.</summary>

@@ -124,7 +124,7 @@ internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews 
     private static partial void LogHalted(ILogger logger, Exception? cause, string channel, string reason);
 }
 
-public sealed class ChannelBusyException(string message) : Exception(message);
+internal sealed class ChannelBusyException(string message) : Exception(message);
 
 /// <summary>The channel stopped committing; nothing more is admitted.</summary>
-public sealed class ChannelHaltedException(string message) : Exception(message);
+internal sealed class ChannelHaltedException(string message) : Exception(message);

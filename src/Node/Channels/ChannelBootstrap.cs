@@ -17,7 +17,7 @@ namespace Chain.Node.Channels;
 /// system contracts read the configuration in force), checks that this node may order it as configured, and builds the
 /// commit path, the orderer and admission.
 /// </summary>
-public static class ChannelBootstrap
+internal static class ChannelBootstrap
 {
     /// <param name="genesisFile">Resolved path of the channel's genesis block file, if it has one.</param>
     /// <param name="orderer">Builds the channel's orderer over its commit path (solo, Raft, or following an observed channel).</param>

@@ -5,7 +5,7 @@ using Google.Protobuf;
 namespace Chain.Node.Channels;
 
 /// <summary>The channels this node serves, by name; filled at start, before the node serves calls.</summary>
-public sealed class ChannelDirectory
+internal sealed class ChannelDirectory
 {
     private readonly Dictionary<string, ChannelRuntime> _channels = new(StringComparer.Ordinal);
 

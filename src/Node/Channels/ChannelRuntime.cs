@@ -12,7 +12,7 @@ namespace Chain.Node.Channels;
 /// in force (<see cref="Views"/>), admission, the orderer and the commit path it orders through (<see cref="Support"/>),
 /// and the notifier that wakes clients waiting for blocks.
 /// </summary>
-public sealed class ChannelRuntime : IAsyncDisposable
+internal sealed class ChannelRuntime : IAsyncDisposable
 {
     private readonly Admission _admission;
     private readonly BlockCommitter _committer;

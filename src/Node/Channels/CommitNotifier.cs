@@ -10,7 +10,7 @@ namespace Chain.Node.Channels;
 /// Each caller owns its registration, so a refused duplicate submit or a cancelled call removes only
 /// its own waiter, never another caller's wait for the same transaction.
 /// </remarks>
-public sealed class CommitNotifier
+internal sealed class CommitNotifier
 {
     private readonly Dictionary<string, List<TaskCompletionSource<CommitStatusResponse>>> _txWaiters = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();

@@ -5,7 +5,7 @@ namespace Chain.Node.Configuration;
 /// stray. Derived per height from the node's settings and the channel configuration in force (<see cref="ChannelView"/>),
 /// never written into the settings.
 /// </summary>
-public sealed record ChannelLimits(int MaxTxCount, int MaxBlockBytes, int BatchTimeoutMs, int MaxTxBytes, long TimestampWindowMs)
+internal sealed record ChannelLimits(int MaxTxCount, int MaxBlockBytes, int BatchTimeoutMs, int MaxTxBytes, long TimestampWindowMs)
 {
     public TimeSpan BatchTimeout => TimeSpan.FromMilliseconds(BatchTimeoutMs);
 
@@ -31,7 +31,7 @@ public sealed record ChannelLimits(int MaxTxCount, int MaxBlockBytes, int BatchT
 /// The one set of range rules for channel limits, shared by the node config, the network file and configuration
 /// updates. Each check returns the problem in words, or null.
 /// </summary>
-public static class LimitRules
+internal static class LimitRules
 {
     public const int MaxBatchTxCount = 100_000;
     public const int MinBatchBytes = 1024;

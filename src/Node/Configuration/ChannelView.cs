@@ -9,7 +9,7 @@ namespace Chain.Node.Configuration;
 /// without a genesis file), who may do what (<see cref="Access"/>), the consensus kind, the consenters and the
 /// effective limits. Every part of the node that asks "what is the configuration now" asks this.
 /// </summary>
-public sealed class ChannelView
+internal sealed class ChannelView
 {
     private ChannelView(ulong height, ChannelConfig? config, ChannelAccess? access, ChannelLimits limits)
     {
@@ -47,7 +47,7 @@ public sealed class ChannelView
 
 /// <summary>The <see cref="ChannelView"/> of a channel's latest committed state, loaded once per height.</summary>
 /// <remarks>Thread-safe. Only the committing thread writes the ledger, so on it the view always matches the state it executes on.</remarks>
-public sealed class ChannelViews(ChannelLedger ledger, ChannelSettings settings)
+internal sealed class ChannelViews(ChannelLedger ledger, ChannelSettings settings)
 {
     private ChannelView? _current;
 

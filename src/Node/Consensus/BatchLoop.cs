@@ -9,7 +9,7 @@ namespace Chain.Node.Consensus;
 /// transaction) and hands every batch to <paramref name="commit"/>, one at a time. While a block commits, new
 /// transactions queue up, so batches grow with load.
 /// </summary>
-public static class BatchLoop
+internal static class BatchLoop
 {
     /// <summary>
     /// Runs until <paramref name="stop"/> fires or the queue completes; pending transactions stay in <paramref name="cutter"/>.

@@ -13,7 +13,7 @@ namespace Chain.Node.Consensus;
 /// </code>
 /// </summary>
 /// <param name="limits">The limits in force, read on every use, so a configuration update applies from the next transaction.</param>
-public sealed class BlockCutter(Func<ChannelLimits> limits)
+internal sealed class BlockCutter(Func<ChannelLimits> limits)
 {
     private List<CheckedTx> _pending = [];
     private long _pendingBytes;

@@ -12,7 +12,7 @@ namespace Chain.Node.Consensus;
 /// pull all go through it, so the commit path and its single halt path are the same for all of them.
 /// </summary>
 /// <remarks>Blocks are executed, committed and applied on one thread at a time (the orderer's).</remarks>
-public interface IConsenterSupport
+internal interface IConsenterSupport
 {
     string ChannelName { get; }
 
@@ -49,9 +49,9 @@ public interface IConsenterSupport
     event Action<ChannelConfig>? ConfigChanged;
 }
 
-public enum ApplyOutcome { Applied, Stale, Halted }
+internal enum ApplyOutcome { Applied, Stale, Halted }
 
-public static class ConsenterSupportExtensions
+internal static class ConsenterSupportExtensions
 {
     /// <summary>Executes and commits one batch as the next block (solo; a Raft leader replicates in between).</summary>
     public static void CutBlock(this IConsenterSupport support, IReadOnlyList<CheckedTx> batch, long timestampMs) =>

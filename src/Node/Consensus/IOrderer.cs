@@ -6,7 +6,7 @@ namespace Chain.Node.Consensus;
 /// Orders one channel's admitted transactions into blocks through its <see cref="IConsenterSupport"/>: solo cuts
 /// them here, Raft on the leader and replicates them, an observer orders nothing and follows by block pull.
 /// </summary>
-public interface IOrderer
+internal interface IOrderer
 {
     /// <summary>Queues a checked transaction; false when the queue is full (the caller should back off).</summary>
     bool TryEnqueue(CheckedTx tx);
@@ -26,10 +26,10 @@ public interface IOrderer
 /// peer endpoint, with its organisation's CA from the channel configuration) when one node orders them (the Raft
 /// leader), null when any configured peer will do; <see cref="NoLeader"/> while Raft has no leader.
 /// </summary>
-public sealed record Redirect(string Reason, string? Target = null, string? TargetCaPem = null, bool NoLeader = false);
+internal sealed record Redirect(string Reason, string? Target = null, string? TargetCaPem = null, bool NoLeader = false);
 
 /// <summary>
 /// "solo", "observer", or a Raft role ("leader", "follower", "candidate", "joining", "removed", "halted"), with the
 /// Raft term and the leader's node id when one is known.
 /// </summary>
-public sealed record OrdererStatus(string Role, long Term = 0, string? Leader = null);
+internal sealed record OrdererStatus(string Role, long Term = 0, string? Leader = null);

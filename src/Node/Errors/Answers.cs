@@ -11,7 +11,7 @@ namespace Chain.Node.Errors;
 /// from <see cref="ErrorCodes"/>). Messages start with the stable code, and the code also travels apart from the text:
 /// as the <see cref="ErrorCodes.CodeTrailer"/> trailer of a failed call and as <see cref="AdmissionStatus.Code"/>.
 /// </summary>
-public static class Answers
+internal static class Answers
 {
     /// <summary>A refusal as the node answers it: code, status, message (starting with the code) and, for contract errors, the contract's code.</summary>
     public readonly record struct Answer(string Code, StatusCode Status, string Message, string? ContractCode = null);
@@ -48,7 +48,7 @@ public static class Answers
 }
 
 /// <summary>A request the node refuses for a reason that is not a transaction rule (bad page token, unknown block…).</summary>
-public sealed class RequestException : Exception
+internal sealed class RequestException : Exception
 {
     public RequestException(ErrorCode code, string detail) : base(code.Describe(detail))
     {

@@ -18,7 +18,7 @@ namespace Chain.Node.Execution;
 /// <see cref="ChannelLedger.Commit"/> writes the returned set.
 /// </summary>
 /// <remarks>Access rules and limits come from the configuration in force before the block (<see cref="ChannelViews"/>).</remarks>
-public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, ChannelViews views, ILogger logger)
+internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegistry contracts, ChannelViews views, ILogger logger)
 {
     public static IReadOnlyList<CheckedTx> CheckAll(IReadOnlyList<Transaction> transactions, int maxTxBytes)
     {
@@ -119,7 +119,7 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A contract bug must not stop the chain; the transaction fails on every node alike.
-            logger.LogWarning(e, "contract {Contract}.{Function} threw in tx {TxId}", payload.Contract, payload.Function, tx.TxIdHex);
+            LogContractThrew(logger, e, payload.Contract, payload.Function, tx.TxIdHex);
             return Invalid(new(ValidationCode.ContractError, $"INTERNAL: contract failed with {e.GetType().Name}"));
         }
 
@@ -169,13 +169,16 @@ public sealed class BlockExecutor(ChannelLedger ledger, ContractRegistry contrac
         }
         catch (ContractException e) { throw new TxRejectedException(TxRejection.Contract(e)); }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "contract {Contract}.{Function} threw in tx {TxId}")]
+    private static partial void LogContractThrew(ILogger logger, Exception exception, string contract, string function, string txId);
 }
 
 /// <summary>A query's result and the height of the state it read.</summary>
-public readonly record struct EvaluateResult(byte[] Value, ulong Height);
+internal readonly record struct EvaluateResult(byte[] Value, ulong Height);
 
 /// <summary>This node's re-execution of a pulled block disagrees with it: the channel must stop rather than diverge.</summary>
-public sealed class BlockMismatchException(ulong number, string message) : Exception($"block {number}: {message}")
+internal sealed class BlockMismatchException(ulong number, string message) : Exception($"block {number}: {message}")
 {
     public ulong Number { get; } = number;
 }

@@ -7,7 +7,7 @@ namespace Chain.Node.Execution;
 /// A transaction after the stateless checks (decoding, size, signature). Admission does this work once,
 /// in parallel on the gRPC threads, so the block executor does not repeat it for its own transactions.
 /// </summary>
-public sealed class CheckedTx
+internal sealed class CheckedTx
 {
     public required Transaction Transaction { get; init; }
     public required byte[] TxId { get; init; }

@@ -12,7 +12,7 @@ namespace Chain.Node.Execution;
 /// The transaction rules that do not depend on state, shared by admission (Gateway.Submit) and block
 /// execution so both always agree. Each failure is a <see cref="TxRejection"/> with a specific message.
 /// </summary>
-public static class TxValidator
+internal static class TxValidator
 {
     public static CheckedTx CheckStateless(Transaction transaction, int maxTxBytes)
     {

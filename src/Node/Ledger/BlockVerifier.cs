@@ -6,7 +6,7 @@ using Google.Protobuf;
 namespace Chain.Node.Ledger;
 
 /// <summary>Checks that a block is internally consistent: decodable, roots match its body, signatures valid.</summary>
-public static class BlockVerifier
+internal static class BlockVerifier
 {
     public static Block Decode(ulong number, byte[] bytes)
     {

@@ -6,7 +6,7 @@ namespace Chain.Node.Ledger;
 /// Everything one block changes, computed by the executor and written by <see cref="ChannelLedger.Commit"/>
 /// in a single synced WriteBatch.
 /// </summary>
-public sealed class BlockWriteSet
+internal sealed class BlockWriteSet
 {
     public required Block Block { get; init; }
     public required byte[] Hash { get; init; }
@@ -21,4 +21,4 @@ public sealed class BlockWriteSet
     public TimeSpan StateRootTime { get; init; }
 }
 
-public readonly record struct StateWrite(byte[] StateKey, uint TxIndex, long TimestampMs, byte[]? Value);
+internal readonly record struct StateWrite(byte[] StateKey, uint TxIndex, long TimestampMs, byte[]? Value);

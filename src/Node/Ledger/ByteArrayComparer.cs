@@ -1,7 +1,7 @@
 namespace Chain.Node.Ledger;
 
 /// <summary>Ordinal byte order (RocksDB's default), with value equality for dictionary keys.</summary>
-public sealed class ByteArrayComparer : IComparer<byte[]>, IEqualityComparer<byte[]>
+internal sealed class ByteArrayComparer : IComparer<byte[]>, IEqualityComparer<byte[]>
 {
     public static readonly ByteArrayComparer Instance = new();
 

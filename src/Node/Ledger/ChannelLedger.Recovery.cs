@@ -6,7 +6,7 @@ using Google.Protobuf;
 
 namespace Chain.Node.Ledger;
 
-public sealed partial class ChannelLedger
+internal sealed partial class ChannelLedger
 {
     /// <summary>
     /// Opens (or creates) the ledger and checks that the stored chain is whole at its tip: the savepoint,

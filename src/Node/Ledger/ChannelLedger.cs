@@ -14,7 +14,7 @@ namespace Chain.Node.Ledger;
 /// either the whole block or none of it.
 /// </summary>
 /// <remarks>Reads are thread-safe. <see cref="Commit"/> must be called by one thread at a time.</remarks>
-public sealed partial class ChannelLedger : IStateReader, IDisposable
+internal sealed partial class ChannelLedger : IStateReader, IDisposable
 {
     private readonly RocksStore _store;
     private readonly StateCommitment _commitment;
@@ -205,10 +205,10 @@ public sealed partial class ChannelLedger : IStateReader, IDisposable
     public void Dispose() => _store.Dispose();
 }
 
-public sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
+internal sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
 
 /// <summary>
 /// The committed tip of a channel, replaced as a whole at each commit so readers always see one
 /// consistent height, hash, time and state root.
 /// </summary>
-public sealed record ChainHead(ulong Height, byte[] LastHash, long LastTimestampMs, byte[] StateRoot);
+internal sealed record ChainHead(ulong Height, byte[] LastHash, long LastTimestampMs, byte[] StateRoot);

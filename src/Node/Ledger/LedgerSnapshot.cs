@@ -3,7 +3,7 @@ using Chain.Node.Storage.Rocks;
 namespace Chain.Node.Ledger;
 
 /// <summary>Committed state as of <see cref="Head"/>, unaffected by later commits. Dispose when done.</summary>
-public sealed class LedgerSnapshot : IStateReader, IDisposable
+internal sealed class LedgerSnapshot : IStateReader, IDisposable
 {
     private readonly ChannelLedger _ledger;
     private readonly StoreSnapshot _snapshot;
@@ -28,7 +28,7 @@ public sealed class LedgerSnapshot : IStateReader, IDisposable
 }
 
 /// <summary>Read access to committed state: the live ledger (for the committer) or a snapshot (for queries).</summary>
-public interface IStateReader
+internal interface IStateReader
 {
     string Channel { get; }
     byte[]? GetState(ReadOnlySpan<byte> stateKey);

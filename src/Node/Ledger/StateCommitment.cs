@@ -13,7 +13,7 @@ namespace Chain.Node.Ledger;
 /// bucket's entries plus 16 sibling hashes (docs/adr/0002-state-root.md).
 /// </summary>
 /// <remarks>Not thread-safe: the committer of the channel is its only user.</remarks>
-public sealed class StateCommitment
+internal sealed class StateCommitment
 {
     public const int Depth = 16;
     public const int BucketCount = 1 << Depth;
@@ -204,7 +204,7 @@ public sealed class StateCommitment
 }
 
 /// <summary>A prepared change of the state root: the new root, the tree nodes that change (per level), and the rows to write.</summary>
-public sealed record StateUpdate(byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
+internal sealed record StateUpdate(byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
 {
     /// <summary>A row to put (or delete when <see cref="Value"/> is null) in the block's batch.</summary>
     public readonly record struct Row(Column Column, byte[] Key, byte[]? Value);

@@ -12,7 +12,7 @@ namespace Chain.Node.Membership;
 /// revocation takes effect from the next block on.
 /// </summary>
 /// <remarks>Thread-safe; it caches identities and parsed policies for the state it was loaded from.</remarks>
-public sealed class ChannelAccess
+internal sealed class ChannelAccess
 {
     private readonly IStateReader _state;
     private readonly Dictionary<string, Policy> _policies = new(StringComparer.Ordinal);

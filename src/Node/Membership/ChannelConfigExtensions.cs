@@ -3,7 +3,7 @@ using Chain.Protocol;
 namespace Chain.Node.Membership;
 
 /// <summary>Questions every part of the node asks of a channel configuration, answered in one place.</summary>
-public static class ChannelConfigExtensions
+internal static class ChannelConfigExtensions
 {
     /// <summary>"raft" when the configuration says so, else "solo" (an empty field means solo).</summary>
     public static string ConsensusKind(this ChannelConfig config) => config.Consensus is "raft" ? "raft" : "solo";

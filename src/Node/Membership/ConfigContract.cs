@@ -4,6 +4,7 @@ using Chain.Node.Configuration;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
+using Chain.Sdk.Client;
 using Google.Protobuf;
 
 namespace Chain.Node.Membership;
@@ -13,9 +14,9 @@ namespace Chain.Node.Membership;
 /// with sequence = current + 1 and the signatures of the admins who approve it; it applies only if those
 /// signers satisfy the current configuration's "admins" policy, and takes effect from the next block.
 /// </summary>
-public sealed class ConfigContract : Contract
+internal sealed class ConfigContract : Contract
 {
-    public const string ContractName = SystemState.ConfigNamespace;
+    public const string ContractName = SystemContracts.Config;
     public const string AdminsPolicy = "admins";
     private readonly Configuration.ChannelViews _views;
 
@@ -44,7 +45,7 @@ public sealed class ConfigContract : Contract
         if (proposed.Contract.Name != current.Contract.Name)
             throw new ContractException(ContractErrors.BadArgs, $"changing the channel's contract ('{current.Contract.Name}' to '{proposed.Contract.Name}') is not supported");
         if (proposed.Members.Count > 0) throw new ContractException(ContractErrors.BadArgs, "an update cannot enrol members; admins enrol them with _members.enroll");
-        ValidateShape(proposed);
+        ConfigShape.Validate(proposed);
         ValidateConsenterChange(current, proposed);
 
         var signers = VerifySignatures(envelope, access);
@@ -79,50 +80,6 @@ public sealed class ConfigContract : Contract
         return signers;
     }
 
-    /// <summary>Rules every configuration must meet; the same ones the network file is held to.</summary>
-    public static void ValidateShape(ChannelConfig config)
-    {
-        ContractException Bad(string message) => new(ContractErrors.BadArgs, $"proposed configuration: {message}");
-        if (config.Organizations.Count == 0) throw Bad("at least one organisation is required");
-        var orgs = config.Organizations.Select(o => o.Name).ToList();
-        if (orgs.Distinct().Count() != orgs.Count) throw Bad("an organisation is listed twice");
-        foreach (var org in config.Organizations)
-        {
-            if (!org.Roles.Contains(Roles.Admin)) throw Bad($"organisation '{org.Name}' must define the '{Roles.Admin}' role");
-            if (org.Admins.Count == 0) throw Bad($"organisation '{org.Name}' has no admin account");
-            if (org.Admins.Any(a => a.Length != Address.Length)) throw Bad($"organisation '{org.Name}' has an admin that is not a 20-byte address");
-        }
-        if (config.Consenters.Count == 0) throw Bad("the channel has no consenter");
-        foreach (var consenter in config.Consenters)
-        {
-            if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
-            if (consenter.Address.Length != Address.Length) throw Bad($"consenter '{consenter.Node}' has no 20-byte signing address");
-        }
-        if (config.Consenters.Select(c => c.Address).Distinct().Count() != config.Consenters.Count) throw Bad("a consenter's signing address is listed twice");
-        if (config.Consensus is not ("" or "solo" or "raft")) throw Bad($"consensus '{config.Consensus}' must be 'solo' or 'raft'");
-        if (config.Consensus != "raft" && config.Consenters.Count != 1) throw Bad($"a solo channel has exactly one consenter, not {config.Consenters.Count}");
-        if (config.Consensus == "raft")
-        {
-            foreach (var consenter in config.Consenters)
-                if (consenter.RaftPort is 0 or > 65535 || !System.Net.IPAddress.TryParse(consenter.Host, out _))
-                    throw Bad($"raft consenter '{consenter.Node}' needs an IP address as host and a raft port in 1..65535 (has '{consenter.Host}', {consenter.RaftPort})");
-            if (config.Consenters.Select(c => $"{c.Host}:{c.RaftPort}").Distinct().Count() != config.Consenters.Count) throw Bad("two raft consenters use the same host and raft port");
-        }
-        if (config.Batch is null) throw Bad("batch parameters are required");
-        // 0 leaves a limit to each node's own settings.
-        var limits = LimitRules.Batch(config.Batch.MaxTxCount, config.Batch.MaxBytes, config.Batch.TimeoutMs)
-            ?? (config.MaxTxBytes == 0 ? null : LimitRules.TxBytes(config.MaxTxBytes))
-            ?? (config.TimestampWindowMs == 0 ? null : LimitRules.TimestampWindow(config.TimestampWindowMs));
-        if (limits is not null) throw Bad(limits);
-        if (!config.Policies.Any(p => p.Name == AdminsPolicy)) throw Bad($"the '{AdminsPolicy}' policy is required");
-        foreach (var named in config.Policies)
-        {
-            if (!PolicyParser.TryParse(named.Expression, out var policy, out var error)) throw Bad($"policy '{named.Name}': {error}");
-            foreach (var principal in policy!.Principals())
-                if (!orgs.Contains(principal.Org)) throw Bad($"policy '{named.Name}' names organisation '{principal.Org}', which is not a channel organisation");
-        }
-    }
-
     /// <summary>
     /// The ordering service cannot be swapped by an update, and Raft membership changes one consenter at a time
     /// (add or remove one), which Raft applies as a single-server change while the channel keeps committing.
@@ -150,4 +107,4 @@ public sealed class ConfigContract : Contract
     }
 }
 
-public sealed record ConfigUpdated(ulong Sequence, IReadOnlyList<string> Organizations, IReadOnlyList<string> Signers) : IContractEvent;
+internal sealed record ConfigUpdated(ulong Sequence, IReadOnlyList<string> Organizations, IReadOnlyList<string> Signers) : IContractEvent;

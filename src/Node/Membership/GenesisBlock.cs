@@ -59,7 +59,7 @@ public static class GenesisBlock
             throw new LedgerCorruptException(0, $"genesis transaction calls {payload.Contract}.{payload.Function}, expected {SystemState.ConfigNamespace}.{SystemState.GenesisFunction}");
         if (config.Channel != channel) throw new LedgerCorruptException(0, $"genesis configuration is for channel '{config.Channel}', not '{channel}'");
         // The same rules as for updates, so a hand-made genesis cannot carry a policy that fails later, at every block.
-        try { ConfigContract.ValidateShape(config); }
+        try { ConfigShape.Validate(config); }
         catch (Chain.Contracts.Abstractions.ContractException e) { throw new LedgerCorruptException(0, $"genesis {e.Message}"); }
         var writes = SystemState.ConfigWrites(config, 0);
         var root = StateCommitment.RootOfFreshState(writes);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Chain.Contracts.Abstractions;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
+using Chain.Sdk.Client;
 using Google.Protobuf;
 
 namespace Chain.Node.Membership;
@@ -11,9 +12,9 @@ namespace Chain.Node.Membership;
 /// admins enrol and revoke the accounts of their own organisation, with roles the organisation defines.
 /// Changes take effect from the next block. State: key = account address (hex), value = Enrollment.
 /// </summary>
-public sealed class MembershipContract : Contract
+internal sealed class MembershipContract : Contract
 {
-    public const string ContractName = SystemState.MembersNamespace;
+    public const string ContractName = SystemContracts.Members;
     private const string AdminAccess = "ANY admin";
     private readonly Configuration.ChannelViews _views;
 
@@ -94,5 +95,5 @@ public sealed class MembershipContract : Contract
     }
 }
 
-public sealed record MemberEnrolled(string Address, string Organization, IReadOnlyList<string> Roles) : IContractEvent;
-public sealed record MemberRevoked(string Address, string Organization) : IContractEvent;
+internal sealed record MemberEnrolled(string Address, string Organization, IReadOnlyList<string> Roles) : IContractEvent;
+internal sealed record MemberRevoked(string Address, string Organization) : IContractEvent;

@@ -5,7 +5,7 @@ namespace Chain.Node.Membership;
 /// needs n of its parts; <c>AND</c> and <c>OR</c> are OutOf(all) and OutOf(1). Implicit-meta rules
 /// (<c>ANY|ALL|MAJORITY role</c>) count organisations of the channel that have a signer with the role.
 /// </summary>
-public abstract record Policy
+internal abstract record Policy
 {
     /// <summary>
     /// True when the signers satisfy the policy. As in Fabric, each signer counts for at most one principal
@@ -26,9 +26,9 @@ public abstract record Policy
 }
 
 /// <summary>Who signed: an account's organisation and roles, as enrolled on the channel.</summary>
-public sealed record Identity(string Address, string Org, IReadOnlySet<string> Roles);
+internal sealed record Identity(string Address, string Org, IReadOnlySet<string> Roles);
 
-public sealed record Principal(string Org, string Role) : Policy
+internal sealed record Principal(string Org, string Role) : Policy
 {
     internal override IEnumerable<bool[]> Assignments(IReadOnlyList<Identity> signers, IReadOnlyCollection<string> channelOrgs, bool[] used)
     {
@@ -48,7 +48,7 @@ public sealed record Principal(string Org, string Role) : Policy
     public override string ToString() => $"{Org}.{Role}";
 }
 
-public sealed record OutOf(int Required, IReadOnlyList<Policy> Parts, string Name = "OutOf") : Policy
+internal sealed record OutOf(int Required, IReadOnlyList<Policy> Parts, string Name = "OutOf") : Policy
 {
     internal override IEnumerable<bool[]> Assignments(IReadOnlyList<Identity> signers, IReadOnlyCollection<string> channelOrgs, bool[] used) =>
         Search(0, 0, signers, channelOrgs, used);
@@ -72,9 +72,9 @@ public sealed record OutOf(int Required, IReadOnlyList<Policy> Parts, string Nam
     };
 }
 
-public enum MetaRule { Any, All, Majority }
+internal enum MetaRule { Any, All, Majority }
 
-public sealed record ImplicitMeta(MetaRule Rule, string Role) : Policy
+internal sealed record ImplicitMeta(MetaRule Rule, string Role) : Policy
 {
     internal override IEnumerable<bool[]> Assignments(IReadOnlyList<Identity> signers, IReadOnlyCollection<string> channelOrgs, bool[] used)
     {
@@ -90,7 +90,7 @@ public sealed record ImplicitMeta(MetaRule Rule, string Role) : Policy
 }
 
 /// <summary>Role names with a meaning of their own.</summary>
-public static class Roles
+internal static class Roles
 {
     /// <summary>Every enrolled account of an organisation has it implicitly.</summary>
     public const string Member = "member";

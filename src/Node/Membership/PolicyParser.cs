@@ -15,7 +15,7 @@ namespace Chain.Node.Membership;
 /// Keywords are case-insensitive; names are letters, digits, '-' and '_'. Errors give the 1-based column
 /// and what was expected there.
 /// </summary>
-public sealed class PolicyParser
+internal sealed class PolicyParser
 {
     private readonly string _text;
     private int _position;
@@ -165,4 +165,4 @@ public sealed class PolicyParser
     }
 }
 
-public sealed class PolicyParseException(string message) : Exception(message);
+internal sealed class PolicyParseException(string message) : Exception(message);

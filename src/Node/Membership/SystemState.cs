@@ -1,6 +1,7 @@
 using Chain.Node.Ledger;
 using Chain.Node.Storage;
 using Chain.Protocol;
+using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Google.Protobuf;
 
@@ -10,10 +11,10 @@ namespace Chain.Node.Membership;
 /// The channel state the node itself keeps, in namespaces no contract can use (names starting with '_'):
 /// the channel configuration and the account enrolments.
 /// </summary>
-public static class SystemState
+internal static class SystemState
 {
-    public const string ConfigNamespace = "_config";
-    public const string MembersNamespace = "_members";
+    public const string ConfigNamespace = SystemContracts.Config;
+    public const string MembersNamespace = SystemContracts.Members;
     public const string ConfigKey = "channel";
     public const string GenesisFunction = "genesis";
 

@@ -12,7 +12,7 @@ namespace Chain.Node.Network;
 /// to the channel (<see cref="IConsenterSupport.Apply"/>), which verifies, re-executes and commits each one. A broken connection moves on to the next peer
 /// after a pause that grows up to 5 s; a block that fails verification stops the channel.
 /// </summary>
-public sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logger)
+internal sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logger)
 {
     private static readonly TimeSpan MinRetry = TimeSpan.FromMilliseconds(250), MaxRetry = TimeSpan.FromSeconds(5);
 

@@ -7,7 +7,7 @@ namespace Chain.Node.Network;
 /// Which certificates a node accepts from peers: those issued by the CA of an organisation of one of its
 /// channels (as recorded in the channel configurations), valid now, for TLS client authentication.
 /// </summary>
-public sealed class PeerTrust
+internal sealed class PeerTrust
 {
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
     private readonly List<(string Organization, X509Certificate2 Ca)> _roots = [];

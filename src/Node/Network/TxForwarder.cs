@@ -12,7 +12,7 @@ namespace Chain.Node.Network;
 /// the client had called it, so clients get the same answers whichever node they talk to.
 /// </summary>
 /// <remarks>Thread-safe; one HTTP/2 connection per peer, opened on first use.</remarks>
-public sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
+internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
 {
     private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
     private int _preferred;

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging;
 namespace Chain.Node.Network;
 
 /// <summary>Sends transactions to another node's peer endpoint (<c>Peer.Forward</c>); one admission status per transaction, in order.</summary>
-public interface ITxTransport
+internal interface ITxTransport
 {
     /// <param name="target">Peer endpoint to try first (the Raft leader), or null for any configured peer.</param>
     /// <param name="targetCaPem">CA certificate of the target's organisation, from the channel configuration.</param>
@@ -23,7 +23,7 @@ public interface ITxTransport
 /// node takes the transactions (no Raft leader, or the leader just changed), whether to relay to any peer or only on
 /// to a known leader, and whether an unreachable peer is worth another try within the patience.
 /// </summary>
-public sealed record RouteOptions(int Hops, TimeSpan Patience, bool AnyPeer, bool RetryUnreachable)
+internal sealed record RouteOptions(int Hops, TimeSpan Patience, bool AnyPeer, bool RetryUnreachable)
 {
     /// <summary>A client's call: up to 10 s of patience for a Raft election.</summary>
     public static readonly RouteOptions Client = new(0, TimeSpan.FromSeconds(10), AnyPeer: true, RetryUnreachable: false);
@@ -41,7 +41,7 @@ public sealed record RouteOptions(int Hops, TimeSpan Patience, bool AnyPeer, boo
 /// router relays it there, grouped by target, counting hops (at most <see cref="MaxHops"/>) and waiting within the
 /// call's patience while no node takes it. The answer is the verdict of the node that decided, per transaction.
 /// </summary>
-public sealed partial class TxRouter(ChannelDirectory channels, ITxTransport transport, TimeProvider clock, ILogger<TxRouter> logger)
+internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport transport, TimeProvider clock, ILogger<TxRouter> logger)
 {
     /// <summary>A relayed transaction is passed on at most this often, so two nodes that each think the other leads cannot bounce it for ever.</summary>
     public const int MaxHops = 2;

@@ -11,7 +11,7 @@ namespace Chain.Node.Rpc;
 /// Streams every committed block from a start height, first from the store, then live. The stream
 /// reads committed blocks only, so a client that reconnects with "last seen + 1" misses nothing.
 /// </summary>
-public sealed class EventsService(ChannelDirectory channels, IHostApplicationLifetime lifetime) : Events.EventsBase
+internal sealed class EventsService(ChannelDirectory channels, IHostApplicationLifetime lifetime) : Events.EventsBase
 {
     public override async Task Subscribe(SubscribeRequest request, IServerStreamWriter<BlockEvent> responseStream, ServerCallContext context)
     {

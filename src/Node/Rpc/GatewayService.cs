@@ -12,7 +12,7 @@ using Microsoft.Extensions.Hosting;
 namespace Chain.Node.Rpc;
 
 /// <summary>The client API for transactions: each goes through the node's one relay path (<see cref="TxRouter"/>).</summary>
-public sealed class GatewayService(ChannelDirectory channels, TxRouter router, IHostApplicationLifetime lifetime) : Gateway.GatewayBase
+internal sealed class GatewayService(ChannelDirectory channels, TxRouter router, IHostApplicationLifetime lifetime) : Gateway.GatewayBase
 {
     public override async Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context)
     {

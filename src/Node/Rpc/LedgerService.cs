@@ -11,7 +11,7 @@ using Grpc.Core;
 
 namespace Chain.Node.Rpc;
 
-public sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity) : Chain.Protocol.Ledger.LedgerBase
+internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity) : Chain.Protocol.Ledger.LedgerBase
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;

@@ -11,7 +11,7 @@ using Grpc.Core;
 namespace Chain.Node.Rpc;
 
 /// <summary>Node-to-node services on the mutual-TLS peer endpoint. The TLS handshake already refused untrusted peers.</summary>
-public sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
+internal sealed class PeerService(ChannelDirectory channels, NodeIdentity identity, PeerTrust trust, Microsoft.Extensions.Hosting.IHostApplicationLifetime lifetime,
     TxRouter router, Microsoft.Extensions.Logging.ILogger<PeerService> logger) : Peer.PeerBase
 {
     private (X509Certificate2 Certificate, string Organization) Caller(ServerCallContext context)

@@ -1,7 +1,7 @@
 namespace Chain.Node.Storage;
 
 /// <summary>The column families of a channel's ledger database. Names are persisted: never rename one.</summary>
-public enum Column
+internal enum Column
 {
     /// <summary>block number → serialized Block.</summary>
     Blocks,

@@ -8,7 +8,7 @@ namespace Chain.Node.Storage;
 /// RocksDB's byte order is block order. State keys are (contract, key) with the contract length first,
 /// so one contract's keys form a contiguous range that no other contract's keys can enter.
 /// </summary>
-public static class KeyCodec
+internal static class KeyCodec
 {
     public static readonly byte[] SavepointKey = "savepoint"u8.ToArray();
     private const byte BucketPrefix = (byte)'b';

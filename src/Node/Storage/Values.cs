@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace Chain.Node.Storage;
 
 /// <summary>Fixed layouts of the small values stored next to the keys of <see cref="KeyCodec"/>.</summary>
-public static class Values
+internal static class Values
 {
     /// <summary>Where a transaction is: block number, index in the block, validation code.</summary>
     public static byte[] TxLocation(ulong block, uint txIndex, int code)

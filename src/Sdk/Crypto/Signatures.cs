@@ -4,7 +4,7 @@ namespace Chain.Sdk.Crypto;
 
 /// <summary>
 /// Recoverable secp256k1 signatures over 32-byte digests, through native libsecp256k1
-/// (about 25x faster than the managed path; see BRIEF §4). Layout: r(32) s(32) v(1), v = 27 + recovery id.
+/// (about 25x faster than the managed path; see docs/PERFORMANCE.md). Layout: r(32) s(32) v(1), v = 27 + recovery id.
 /// </summary>
 /// <remarks>Thread-safe: the library's static helpers share one read-only native Secp256k1.</remarks>
 public static class Signatures

@@ -6,7 +6,7 @@ using Xunit;
 namespace Chain.Tests.Integration;
 
 /// <summary>
-/// The user stories of DOMAIN.md §4.5, end to end: signed transactions over gRPC to a real node process,
+/// The charity user stories (docs/CHARITY.md, Who does what), end to end: signed transactions over gRPC to a real node process,
 /// RocksDB in a temp folder, the sample network's accounts. Each story uses its own campaign.
 /// </summary>
 public sealed class CharityStoriesTests(CharityNode net) : IClassFixture<CharityNode>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Chain.Cli.Commands;
+using Chain.Cli.Commands.Fund;
 using Chain.Tests.TestKit;
 using Xunit;
 

@@ -6,7 +6,7 @@ using Xunit;
 namespace Chain.Tests.Integration;
 
 /// <summary>
-/// The user stories of DOMAIN.md §5.5, end to end: signed transactions over gRPC to a real node process,
+/// The demolition-fund user stories (docs/FUND.md, Who does what), end to end: signed transactions over gRPC to a real node process,
 /// RocksDB in a temp folder, the sample network's accounts. Each story uses its own project.
 /// </summary>
 public sealed class FundStoriesTests(FundNode net) : IClassFixture<FundNode>

@@ -14,7 +14,7 @@ namespace Chain.Tests.TestKit;
 /// A channel put together the way a node does it (<see cref="ChannelBootstrap"/>), on real RocksDB in a temp folder,
 /// with the orderer a test chooses; signed with <see cref="LedgerHarness.NodeKey"/>, the consenter of <see cref="TestNetwork"/>.
 /// </summary>
-public sealed class ChannelFixture : IAsyncDisposable
+internal sealed class ChannelFixture : IAsyncDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -47,7 +47,7 @@ public sealed class ChannelFixture : IAsyncDisposable
 }
 
 /// <summary>An orderer whose answers a test sets: where transactions go, and whether its queue has room.</summary>
-public sealed class ScriptedOrderer : IOrderer
+internal sealed class ScriptedOrderer : IOrderer
 {
     public Redirect? Redirect { get; set; }
     public bool Full { get; set; }

@@ -8,7 +8,7 @@ using Xunit;
 namespace Chain.Tests.TestKit;
 
 /// <summary>Proposing, signing and submitting configuration updates on a configured <see cref="LedgerHarness"/>.</summary>
-public static class ConfigUpdates
+internal static class ConfigUpdates
 {
     public static ChannelConfig Current(LedgerHarness h) => SystemState.ReadConfig(h.Ledger)!;
 

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Chain.Tests.TestKit;
 
 /// <summary>An in-process channel ledger on real RocksDB in a temp folder, with the real executor.</summary>
-public sealed class LedgerHarness : IDisposable
+internal sealed class LedgerHarness : IDisposable
 {
     public const string Channel = "sandbox";
     public const long WindowMs = 60_000;

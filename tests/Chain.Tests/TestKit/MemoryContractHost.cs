@@ -34,6 +34,7 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
         }
         var parsed = Parse(args);
         fn.ValidateArgs(parsed);
+        RoundTrip(function, fn, parsed);
         var context = new Context(this, caller, $"tx{++_tx:D8}", Now, (ulong)_tx, readOnly: false);
         var result = fn.Execute(context, parsed, verifyWrites: true);
         foreach (var (key, value) in context.Writes)
@@ -43,6 +44,21 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
         }
         foreach (var (name, payload) in context.Emitted) Events.Add((name, JsonDocument.Parse(payload).RootElement.Clone()));
         return result;
+    }
+
+    /// <summary>
+    /// A function's argument record, serialized in the contract's encoding, is itself a call with the same meaning:
+    /// clients (the CLI among them) build calls from these records, so every name and shape must match the parser.
+    /// </summary>
+    private void RoundTrip(string function, ContractFunction fn, ContractArgs parsed)
+    {
+        if (fn.ParseArgs(parsed) is not { } record || !record.GetType().Name.EndsWith("Args", StringComparison.Ordinal)) return;
+        var json = JsonSerializer.Serialize(record, record.GetType(), Contract.Json);
+        object? again;
+        try { again = fn.ParseArgs(ContractArgs.Parse(Encoding.UTF8.GetBytes(json))); }
+        catch (ContractException e) { throw new Xunit.Sdk.XunitException($"{function}: its argument record {json} is not a valid call: {e.Message}"); }
+        var back = JsonSerializer.Serialize(again, again!.GetType(), Contract.Json);
+        if (back != json) throw new Xunit.Sdk.XunitException($"{function}: its argument record {json} reads back as {back}");
     }
 
     /// <summary>Calls and expects a refusal; returns it.</summary>

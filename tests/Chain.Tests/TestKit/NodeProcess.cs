@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Chain.Cli.Commands;
+using Chain.Cli.Commands.Operate;
 using Chain.Node.Configuration;
 using Chain.Node.Membership;
 using Chain.Sdk.Client;

@@ -7,7 +7,7 @@ namespace Chain.Node.Consensus.Following;
 /// An observed channel: this node orders nothing (its transactions go to any peer that orders them) and keeps the
 /// channel current by pulling its blocks from the configured peers for as long as the node runs.
 /// </summary>
-public sealed class FollowingOrderer(IConsenterSupport support, BlockPuller puller) : IOrderer
+internal sealed class FollowingOrderer(IConsenterSupport support, BlockPuller puller) : IOrderer
 {
     private static readonly OrdererStatus Observer = new("observer");
     private readonly Redirect _redirect = new($"this node observes channel '{support.ChannelName}' and does not order its transactions");

@@ -7,7 +7,7 @@ namespace Chain.Node.Consensus.Solo;
 /// Single-node ordering for development and single-organisation deployments: admitted transactions are queued, cut
 /// into batches by <see cref="BlockCutter"/>, and each batch is executed and committed as the next block.
 /// </summary>
-public sealed class SoloOrderer(IConsenterSupport support, int maxPendingTxs, TimeProvider clock) : IOrderer
+internal sealed class SoloOrderer(IConsenterSupport support, int maxPendingTxs, TimeProvider clock) : IOrderer
 {
     private static readonly OrdererStatus Solo = new("solo");
 

@@ -21,7 +21,7 @@ namespace Chain.Node.Membership.Crypto;
 /// An organisation's certificate authority: an ECDSA P-256 key and a self-signed X.509 root, used to issue
 /// the TLS certificates of the organisation's nodes (server and client authentication, for mTLS).
 /// </summary>
-public sealed class CertificateAuthority
+internal sealed class CertificateAuthority
 {
     public static readonly TimeSpan RootValidity = TimeSpan.FromDays(3650);
     public static readonly TimeSpan NodeValidity = TimeSpan.FromDays(365);

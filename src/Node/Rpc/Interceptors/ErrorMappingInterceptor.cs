@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Chain.Node.Rpc.Interceptors;
 
 /// <summary>Turns every exception a service lets escape into the node's answer (<see cref="Answers"/>), and logs the unexpected ones.</summary>
-public sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
+internal sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {

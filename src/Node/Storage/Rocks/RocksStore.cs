@@ -6,7 +6,7 @@ namespace Chain.Node.Storage.Rocks;
 /// One RocksDB database with the column families of <see cref="Column"/>. The only type in the node
 /// that touches RocksDbSharp. Reads are thread-safe; writes go through <see cref="Write"/>.
 /// </summary>
-public sealed class RocksStore : IDisposable
+internal sealed class RocksStore : IDisposable
 {
     private readonly RocksDb _db;
     private readonly ColumnFamilyHandle[] _columns;
@@ -131,7 +131,7 @@ public sealed class RocksStore : IDisposable
 /// Writes collected for one atomic commit. Nothing is written until <see cref="Commit"/>; disposing
 /// without committing discards everything.
 /// </summary>
-public sealed class StoreBatch : IDisposable
+internal sealed class StoreBatch : IDisposable
 {
     private readonly RocksStore _store;
     private readonly WriteBatch _batch = new();
@@ -160,7 +160,7 @@ public sealed class StoreBatch : IDisposable
 public delegate void PrefixVisitor(int prefixIndex, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
 /// <summary>A RocksDB snapshot; reads through it see the database as it was when it was taken.</summary>
-public sealed class StoreSnapshot : IDisposable
+internal sealed class StoreSnapshot : IDisposable
 {
     internal StoreSnapshot(Snapshot snapshot)
     {

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Chain.Tests.Contracts.Charity;
 
-/// <summary>Each invariant of DOMAIN.md §4.3: an attempt to break it is refused with its code, and state is unchanged.</summary>
+/// <summary>Each invariant I1–I11 of docs/CHARITY.md (Rules and their errors): an attempt to break it is refused with its code, and state is unchanged.</summary>
 public sealed class CharityInvariantTests
 {
     private readonly CharityWorld _w = new();

@@ -6,7 +6,7 @@ using Xunit;
 
 namespace Chain.Tests.Contracts.DemolitionFund;
 
-/// <summary>Each rule R1–R12 of DOMAIN.md §2.4: an attempt to break it is refused with its code, and state is unchanged.</summary>
+/// <summary>Each rule R1–R12 of docs/FUND.md (Rules and their errors): an attempt to break it is refused with its code, and state is unchanged.</summary>
 public sealed class FundRuleTests
 {
     private readonly FundWorld _w = new();

@@ -1,3 +1,4 @@
+using Chain.Sdk.Client;
 using System.CommandLine;
 using Chain.Cli.Output;
 using Chain.Node.Configuration;
@@ -7,9 +8,9 @@ using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
 using Google.Protobuf;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class ChannelCommands
+internal static class ChannelCommands
 {
     public const string GenesisExtension = ".genesis";
 
@@ -75,7 +76,7 @@ public static class ChannelCommands
             proposed.Channel = current.Channel;
             proposed.Sequence = current.Sequence + 1;
             proposed.Members.Clear();
-            try { ConfigContract.ValidateShape(proposed); }
+            try { ConfigShape.Validate(proposed); }
             catch (Contracts.Abstractions.ContractException e) { throw new UsageException($"{parse.GetValue(configFile)}: {e.Message}"); }
             var envelope = new Chain.Protocol.ConfigUpdateEnvelope { Config = proposed.ToByteString() };
             File.WriteAllBytes(parse.GetValue(output)!, envelope.ToByteArray());
@@ -120,7 +121,7 @@ public static class ChannelCommands
             var envelope = ReadEnvelope(parse.GetValue(file)!);
             var channel = Chain.Protocol.ChannelConfig.Parser.ParseFrom(envelope.Config).Channel;
             var args = System.Text.Json.JsonSerializer.Serialize(new { envelope = Convert.ToBase64String(envelope.ToByteArray()) });
-            return TxCommands.SubmitAsync(parse, channel, ConfigContract.ContractName, "update", args, parse.GetValue(key)!, parse.GetValue(passwordFile), wait: true, cancel);
+            return TxCommands.SubmitAsync(parse, channel, SystemContracts.Config, "update", args, parse.GetValue(key)!, parse.GetValue(passwordFile), wait: true, cancel);
         });
         return submit;
     }
@@ -130,7 +131,7 @@ public static class ChannelCommands
         using var client = GlobalOptions.Connect(parse);
         var response = await client.Gateway.EvaluateAsync(new Chain.Protocol.EvaluateRequest
         {
-            Channel = channel, Contract = ConfigContract.ContractName, Function = "get", Args = ByteString.CopyFromUtf8("{}"),
+            Channel = channel, Contract = SystemContracts.Config, Function = "get", Args = ByteString.CopyFromUtf8("{}"),
         }, cancellationToken: cancel);
         return Google.Protobuf.JsonParser.Default.Parse<Chain.Protocol.ChannelConfig>(response.Result.ToStringUtf8());
     }

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using Chain.Contracts.Abstractions;
+using Chain.Contracts.DemolitionFund;
 using Chain.Contracts.Domain;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Fund;
 
 /// <summary>
 /// <c>chain fund demo</c>: loads a realistic expropriation project into a running network through ordinary
@@ -16,7 +17,7 @@ namespace Chain.Cli.Commands;
 /// handovers, one compensation decision after the signing period, one payment frozen by discipline inspection,
 /// and a published household list.
 /// </summary>
-public static class FundDemo
+internal static class FundDemo
 {
     private const string Contract = "demolition-fund";
 
@@ -87,22 +88,19 @@ public static class FundDemo
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         long signingTo = now + signingSeconds * 1000L;
         log.WriteLine($"creating project {projectId} with a budget of {Money.Format(budget)} yuan");
-        await Call(gov, "CreateProject", new
-        {
-            projectId, name = "Old town block 7 redevelopment", budget, standardsHash = Sha("compensation standards 2026"), deptOrg = "ExpropriationOffice", implOrgs = new[] { "StreetOffice" },
-            financeOrg = "FinanceBureau", bankId = "Bank", accountHash = Sha("dedicated account " + projectId), signingFrom = now - Day, signingTo,
-        });
+        await Call(gov, "CreateProject", new FundContract.CreateProjectArgs(projectId, "Old town block 7 redevelopment", budget, Sha("compensation standards 2026"), "ExpropriationOffice",
+            ["StreetOffice"], "FinanceBureau", "Bank", Sha("dedicated account " + projectId), SigningFrom: now - Day, signingTo));
         // The demo cannot wait the 30-day comment period: its plan notice went up 31 days ago. Recording it late raises
         // a PlanRecordedLate alert, and the period counts from the notice only once audit confirms its date.
-        await Call(reviewer, "PublishPlan", new { projectId, planHash = Sha("compensation plan " + projectId), publishedAt = now - 31 * Day });
-        await Call(auditor, "ConfirmPlanNotice", new { projectId, evidenceHash = Sha("photo of the notice board " + projectId) });
-        await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D1", projectId, amount = budget * 6 / 10, bankTxRef = NextRef() });
-        await Call(teller, "ConfirmDeposit", new { depositId = prefix + "-D2", projectId, amount = budget - budget * 6 / 10, bankTxRef = NextRef() });
-        await Call(gov, "DecideProject", new { projectId, decisionNo = "ZJ-2026-007" });
+        await Call(reviewer, "PublishPlan", new FundContract.PlanArgs(projectId, Sha("compensation plan " + projectId), PublishedAt: now - 31 * Day));
+        await Call(auditor, "ConfirmPlanNotice", new FundContract.PlanNoticeArgs(projectId, Sha("photo of the notice board " + projectId)));
+        await Call(teller, "ConfirmDeposit", new FundContract.DepositArgs(prefix + "-D1", projectId, budget * 6 / 10, NextRef(), FundContract.DefaultDepositSource));
+        await Call(teller, "ConfirmDeposit", new FundContract.DepositArgs(prefix + "-D2", projectId, budget - budget * 6 / 10, NextRef(), FundContract.DefaultDepositSource));
+        await Call(gov, "DecideProject", new FundContract.DecideArgs(projectId, "ZJ-2026-007"));
 
         log.WriteLine("registering resettlement units, surveying, appraising and drafting 30 agreements");
         foreach (var plan in plans.Where(p => p.SwapUnit is not null))
-            await Call(reviewer, "RegisterResettlementUnit", new { resUnitId = plan.SwapUnit, projectId, area = 7_500L, price = plan.SwapPrice });
+            await Call(reviewer, "RegisterResettlementUnit", new FundContract.ResUnitArgs(plan.SwapUnit!, projectId, Area: 7_500L, plan.SwapPrice));
 
         var adjudicated = plans[^1];
         var payables = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
@@ -114,60 +112,53 @@ public static class FundDemo
             {
                 string agrId = $"{prefix}-A-{plan.HhId}";
                 var account = Sha("bank account of " + plan.UnitNo);
-                await Call(drafter, "RegisterHousehold", new
-                {
-                    projectId, hhId = plan.HhId, unitNo = plan.UnitNo, rightHolderHash = Sha("right-holder " + plan.UnitNo), areas = new { certified = 6_000L + index * 150, legacy = index % 4 == 0 ? 1_200L : 0 },
-                    use = index % 9 == 0 ? "Business" : "Residential", surveyHash = Sha("survey " + plan.UnitNo), account = index == 0 ? household1.AddressText : null,
-                    payeeAcctHash = account,
-                });
-                await Call(reviewer, "ApprovePayeeAccount", new { projectId, hhId = plan.HhId, payeeAcctHash = account });
-                await Call(appraiser, "RecordAppraisal", new { projectId, hhId = plan.HhId, unitPrice = plan.Value * 100 / (6_000 + index * 150), valueAmount = plan.Value, reportHash = Sha("appraisal " + plan.UnitNo) });
+                await Call(drafter, "RegisterHousehold", new FundContract.RegisterHouseholdArgs(projectId, plan.HhId, plan.UnitNo, Sha("right-holder " + plan.UnitNo), LesseeHash: null, AgentHashes: [],
+                    new Areas(Certified: 6_000L + index * 150, UnregisteredLegal: 0, Legacy: index % 4 == 0 ? 1_200L : 0), index % 9 == 0 ? "Business" : "Residential",
+                    Sha("survey " + plan.UnitNo), index == 0 ? household1.AddressText : null, account));
+                await Call(reviewer, "ApprovePayeeAccount", new FundContract.PayeeAccountArgs(projectId, plan.HhId, account, Reason: ""));
+                await Call(appraiser, "RecordAppraisal", new FundContract.AppraisalArgs(projectId, plan.HhId, plan.Value * 100 / (6_000 + index * 150), plan.Value, Sha("appraisal " + plan.UnitNo)));
                 bool deviates = index == 6;
                 long houseValue = deviates ? plan.Value * 108 / 100 : plan.Value;
                 long total = houseValue + plan.Relocation + plan.Temporary + plan.Reward;
                 long payable = Math.Max(0, total - plan.SwapPrice), receivable = Math.Max(0, plan.SwapPrice - total);
                 long onSign = payable - plan.Reward; // compensate first: only the reward waits for the move
                 payables[plan.HhId] = payable;
-                await Call(drafter, "DraftAgreement", new
-                {
-                    agrId, projectId, hhId = plan.HhId, mode = plan.SwapUnit is null ? "Cash" : "Swap",
-                    items = new[] { new { code = "HouseValue", amount = houseValue }, new { code = "Relocation", amount = plan.Relocation }, new { code = "TemporaryHousing", amount = plan.Temporary }, new { code = "Reward", amount = plan.Reward } },
-                    payable, receivable, schedule = new[] { new { seq = 1, amount = onSign, condition = "OnSign" }, new { seq = 2, amount = payable - onSign, condition = "OnHandover" } },
-                    swapUnitId = plan.SwapUnit, moveDeadline = now + 60 * Day, docHash = Sha("agreement " + agrId),
-                    deviationReason = deviates ? "ground-floor shop front certified in 2019" : null,
-                });
-                await Call(reviewer, "ReviewAgreement", new { agrId, ver = 1 });
-                await Call(auditor, "AuditCheck", new { agrId, ver = 1, noteHash = Sha("synchronous audit " + agrId) });
-                await Call(approver, "ApproveAgreement", new { agrId, ver = 1 });
+                await Call(drafter, "DraftAgreement", new FundContract.DraftArgs(agrId, Ver: 1, projectId, plan.HhId, plan.SwapUnit is null ? AgreementMode.Cash : AgreementMode.Swap,
+                    [new Item(ItemCode.HouseValue, houseValue), new Item(ItemCode.Relocation, plan.Relocation), new Item(ItemCode.TemporaryHousing, plan.Temporary), new Item(ItemCode.Reward, plan.Reward)],
+                    payable, receivable, [new Instalment(1, onSign, Condition.OnSign, DueAt: null), new Instalment(2, payable - onSign, Condition.OnHandover, DueAt: null)],
+                    plan.SwapUnit, MoveDeadline: now + 60 * Day, Sha("agreement " + agrId), deviates ? "ground-floor shop front certified in 2019" : null));
+                await Call(reviewer, "ReviewAgreement", new FundContract.VersionArgs(agrId, Ver: 1));
+                await Call(auditor, "AuditCheck", new FundContract.AuditArgs(agrId, Ver: 1, Sha("synchronous audit " + agrId)));
+                await Call(approver, "ApproveAgreement", new FundContract.VersionArgs(agrId, Ver: 1));
                 if (plan == adjudicated) return;
-                if (index == 0) await Call(household1, "SignAgreement", new { agrId, ver = 1, signatureHash = Sha("e-signature " + agrId) });
-                else await Call(drafter, "SignAgreement", new { agrId, ver = 1, signatureHash = Sha("signed paper " + agrId), witnessHash = Sha("witness " + agrId) });
-                if (plan.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new { resUnitId = plan.SwapUnit, agrId });
+                if (index == 0) await Call(household1, "SignAgreement", new FundContract.SignArgs(agrId, Ver: 1, Sha("e-signature " + agrId), WitnessHash: null));
+                else await Call(drafter, "SignAgreement", new FundContract.SignArgs(agrId, Ver: 1, Sha("signed paper " + agrId), Sha("witness " + agrId)));
+                if (plan.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new FundContract.AssignArgs(plan.SwapUnit, agrId));
 
                 var holder = Sha("right-holder " + plan.UnitNo);
-                await Call(cashier, "InstructPayment", new { payId = $"{agrId}-1", agrId, ver = 1, seq = 1, amount = onSign, payeeAcctHash = account, payeeIdHash = holder });
+                await Call(cashier, "InstructPayment", new FundContract.InstructArgs($"{agrId}-1", agrId, Ver: 1, Seq: 1, onSign, account, holder));
                 if (index == 12)
                 {
                     // Discipline inspection freezes this one before the bank executes it.
-                    await Call(inspector, "PlaceHold", new { targetKey = $"payment:{agrId}-1", reason = "letter of complaint about the area survey" });
+                    await Call(inspector, "PlaceHold", new FundContract.HoldArgs($"payment:{agrId}-1", "letter of complaint about the area survey"));
                     return;
                 }
-                await Call(teller, "ConfirmPayment", new { payId = $"{agrId}-1", bankTxRef = NextRef() });
+                await Call(teller, "ConfirmPayment", new FundContract.ConfirmArgs($"{agrId}-1", NextRef()));
                 Interlocked.Increment(ref payments);
                 if (index >= 20) return; // these households have not moved out yet
-                await Call(drafter, "ConfirmHandover", new { projectId, hhId = plan.HhId });
-                await Call(cashier, "InstructPayment", new { payId = $"{agrId}-2", agrId, ver = 1, seq = 2, amount = payable - onSign, payeeAcctHash = account, payeeIdHash = holder });
-                await Call(teller, "ConfirmPayment", new { payId = $"{agrId}-2", bankTxRef = NextRef() });
+                await Call(drafter, "ConfirmHandover", new FundContract.HouseholdArgs(projectId, plan.HhId));
+                await Call(cashier, "InstructPayment", new FundContract.InstructArgs($"{agrId}-2", agrId, Ver: 1, Seq: 2, payable - onSign, account, holder));
+                await Call(teller, "ConfirmPayment", new FundContract.ConfirmArgs($"{agrId}-2", NextRef()));
                 Interlocked.Increment(ref payments);
             }
             finally { gate.Release(); }
         }
         await Task.WhenAll(plans.Select((plan, index) => Household(plan, index)));
-        await Call(reviewer, "CloseSurvey", new { projectId, households = plans.Count, surveyListHash = Sha("survey results " + projectId) });
+        await Call(reviewer, "CloseSurvey", new FundContract.CloseSurveyArgs(projectId, plans.Count, Sha("survey results " + projectId)));
 
         var paidHouseholds = plans.Take(20).Where((_, i) => i != 12).Select(p => p.HhId).ToArray();
         var lines = paidHouseholds.Select(h => $"{h}|{plans.First(x => x.HhId == h).UnitNo}|{Money.Format(payables[h])}");
-        await Call(reviewer, "PublishHouseholdList", new { projectId, round = 1, listHash = Sha(string.Join("\n", lines)), hhIds = paidHouseholds });
+        await Call(reviewer, "PublishHouseholdList", new FundContract.ListArgs(projectId, Round: 1, Sha(string.Join("\n", lines)), paidHouseholds));
 
         var wait = signingTo - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_500;
         if (wait > 0)
@@ -177,11 +168,11 @@ public static class FundDemo
         }
         log.WriteLine($"household {adjudicated.HhId} did not sign: the government issues a compensation decision");
         string adjAgr = $"{prefix}-A-{adjudicated.HhId}";
-        await Call(gov, "IssueDecision", new { agrId = adjAgr, ver = 1, decisionNo = "BCJD-2026-031" });
-        if (adjudicated.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new { resUnitId = adjudicated.SwapUnit, agrId = adjAgr });
+        await Call(gov, "IssueDecision", new FundContract.DecisionArgs(adjAgr, Ver: 1, "BCJD-2026-031"));
+        if (adjudicated.SwapUnit is not null) await Call(reviewer, "AssignResettlementUnit", new FundContract.AssignArgs(adjudicated.SwapUnit, adjAgr));
         long adjOnSign = payables[adjudicated.HhId] - adjudicated.Reward;
-        await Call(cashier, "InstructPayment", new { payId = $"{adjAgr}-1", agrId = adjAgr, ver = 1, seq = 1, amount = adjOnSign, payeeAcctHash = Sha("bank account of " + adjudicated.UnitNo), payeeIdHash = Sha("right-holder " + adjudicated.UnitNo) });
-        await Call(teller, "ConfirmPayment", new { payId = $"{adjAgr}-1", bankTxRef = NextRef() });
+        await Call(cashier, "InstructPayment", new FundContract.InstructArgs($"{adjAgr}-1", adjAgr, Ver: 1, Seq: 1, adjOnSign, Sha("bank account of " + adjudicated.UnitNo), Sha("right-holder " + adjudicated.UnitNo)));
+        await Call(teller, "ConfirmPayment", new FundContract.ConfirmArgs($"{adjAgr}-1", NextRef()));
         payments++;
 
         var status = await session.QueryAsync("BudgetStatus", new { projectId });

@@ -1,3 +1,4 @@
+using Chain.Contracts.Charity;
 using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Security.Cryptography;
@@ -8,7 +9,7 @@ using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Grpc.Core;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Charity;
 
 /// <summary>
 /// <c>chain charity demo</c>: loads a realistic scenario into a running network through ordinary signed
@@ -16,7 +17,7 @@ namespace Chain.Cli.Commands;
 /// with evidence, a sub-grant spent by the executor, a purpose change with the donor's consent, and a
 /// closed campaign whose leftover is settled.
 /// </summary>
-public static class CharityDemo
+internal static class CharityDemo
 {
     public sealed record Summary(string Prefix, int Campaigns, int Donations, int Payments, long DonatedFen, string SampleDonation, string SamplePayment);
 
@@ -73,15 +74,12 @@ public static class CharityDemo
         string edu = prefix + "-edu", clinic = prefix + "-clinic", elder = prefix + "-elder";
         log.WriteLine("creating campaigns");
         var timing = System.Diagnostics.Stopwatch.StartNew();
-        async Task Campaign(AccountKey officer, string id, string charity, string title, string purpose, bool restricted, bool isPublic, long endAt, string leftoverRule = "SimilarProject", string? leftoverTarget = null)
+        async Task Campaign(AccountKey officer, string id, string charity, string title, string purpose, bool restricted, bool isPublic, long endAt, LeftoverRule leftoverRule = LeftoverRule.SimilarProject, string? leftoverTarget = null)
         {
-            await Call(officer, "CreateCampaign", new
-            {
-                campaignId = id, charityId = charity, title, purposeCode = purpose, restricted, @public = isPublic, target = 50_000_000L,
-                startAt = now - Day, endAt, planHash = Sha("plan of " + id), mgmtFeeCapBps = 800, leftoverRule, leftoverTarget,
-            });
-            await Call(regulator, "AcknowledgeFiling", new { campaignId = id, filingNo = "MZ-" + id });
-            await Call(officer, "OpenCampaign", new { campaignId = id });
+            await Call(officer, "CreateCampaign", new CharityContract.CreateCampaignArgs(id, charity, title, purpose, restricted, isPublic, Target: 50_000_000L,
+                StartAt: now - Day, endAt, Sha("plan of " + id), MgmtFeeCapBps: 800, leftoverRule, leftoverTarget, NoInvest: false, CharityContract.DefaultDisclosureEveryDays));
+            await Call(regulator, "AcknowledgeFiling", new CharityContract.FilingArgs(id, "MZ-" + id, NewPurposeCode: null));
+            await Call(officer, "OpenCampaign", new CharityContract.CampaignIdArgs(id));
         }
         // The clinic campaign ends soon so the demo can close it and settle its leftover; about 110 calls must fit
         // before its end, so allow 20 s or twice their time at the pace measured so far (slower on a Raft network).
@@ -89,7 +87,7 @@ public static class CharityDemo
         long perCallMs = timing.ElapsedMilliseconds / Math.Max(1, calls);
         long clinicEnd = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + Math.Max(20_000, 2 * 110 * perCallMs);
         // Its plan names the school-supplies campaign as the home of any leftover.
-        await Campaign(f1, clinic, "CharityFoundation", "Village clinic equipment", "HEALTH", restricted: true, isPublic: true, clinicEnd, leftoverRule: "Named", leftoverTarget: edu);
+        await Campaign(f1, clinic, "CharityFoundation", "Village clinic equipment", "HEALTH", restricted: true, isPublic: true, clinicEnd, leftoverRule: LeftoverRule.Named, leftoverTarget: edu);
         await Campaign(s1, elder, "CharitySmall", "Care for elderly living alone", "HEALTH", restricted: false, isPublic: false, now + 365 * Day);
 
         log.WriteLine("confirming 50 donations");
@@ -106,49 +104,42 @@ public static class CharityDemo
             bool anonymous = i % 5 == 0;
             long amount = (long)(random.Next(1, 40) * 5_000) + (i == 1 ? 15_000 : 0); // 50.00 .. 1,950.00 yuan
             var id = $"{prefix}-d{i:D2}";
-            await Call(teller, "ConfirmDonation", new
-            {
-                donationId = id, donorRef = Sha("donor|" + (i % 17)), displayName = anonymous ? null : $"Donor {i % 17}", anonymous,
-                donorAccount = i == 30 ? donorAccount.AddressText : null, charityId = charity, campaignId = campaign, amount,
-                bankTxRef = $"{prefix}-BK{++bankRef:D4}", valueDate = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
-            });
+            await Call(teller, "ConfirmDonation", new CharityContract.ConfirmDonationArgs(id, PledgeId: null, Sha("donor|" + (i % 17)), anonymous ? null : $"Donor {i % 17}", anonymous,
+                i == 30 ? donorAccount.AddressText : null, charity, campaign, amount, $"{prefix}-BK{++bankRef:D4}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             donations.Add((id, campaign ?? "", charity, anonymous));
             var officer = charity == "CharitySmall" ? s1 : f1;
-            if (anonymous) await Call(officer, "WaiveReceipt", new { donationId = id, reasonCode = "Anonymous" });
-            else await Call(officer, "IssueReceipt", new { donationId = id, receiptNo = $"R-{prefix}-{i:D4}" });
+            if (anonymous) await Call(officer, "WaiveReceipt", new CharityContract.WaiveArgs(id, "Anonymous"));
+            else await Call(officer, "IssueReceipt", new CharityContract.ReceiptArgs(id, $"R-{prefix}-{i:D4}"));
         }
 
         log.WriteLine("allocating unrestricted gifts and paying suppliers");
-        await Call(f1, "Allocate", new { allocId = prefix + "-a1", fromPoolId = "U:CharityFoundation", toCampaignId = edu, amount = 5_000L });
+        await Call(f1, "Allocate", new CharityContract.AllocateArgs(prefix + "-a1", "U:CharityFoundation", edu, 5_000L));
 
-        async Task Pay(AccountKey proposer, AccountKey approver, string id, string pool, string payeeType, string payee, long amount, string category, string evidenceKind, string? campaignId = null)
+        async Task Pay(AccountKey proposer, AccountKey approver, string id, string pool, PayeeType payeeType, string payee, long amount, Category category, EvidenceKind evidenceKind, string? campaignId = null)
         {
-            await Call(proposer, "ProposeDisbursement", new
-            {
-                disbId = id, poolId = pool, campaignId, payeeType, payeeRef = payeeType == "Executor" ? payee : Sha("payee|" + payee), amount, category,
-                evidence = new[] { new { kind = evidenceKind, hash = Sha($"{evidenceKind} {id}") }, new { kind = "Contract", hash = Sha("contract " + id) } },
-            });
-            await Call(approver, "ApproveDisbursement", new { disbId = id });
-            await Call(teller, "ConfirmPayment", new { disbId = id, bankTxRef = $"{prefix}-BK{++bankRef:D4}", paidAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() });
+            await Call(proposer, "ProposeDisbursement", new CharityContract.ProposeArgs(id, pool, campaignId, payeeType, payeeType == PayeeType.Executor ? payee : Sha("payee|" + payee), amount, category,
+                [new Evidence(evidenceKind, Sha($"{evidenceKind} {id}")), new Evidence(EvidenceKind.Contract, Sha("contract " + id))], Lots: []));
+            await Call(approver, "ApproveDisbursement", new CharityContract.DisbIdArgs(id));
+            await Call(teller, "ConfirmPayment", new CharityContract.PaymentArgs(id, $"{prefix}-BK{++bankRef:D4}", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
             payments++;
         }
-        await Pay(f1, f2, prefix + "-p1", "C:" + edu, "Supplier", "Xinhua bookstore", 150_000, "Charitable", "Invoice");
-        await Pay(f1, f2, prefix + "-p2", "C:" + edu, "Supplier", "Desk factory", 120_000, "Charitable", "Invoice");
-        await Pay(f1, f2, prefix + "-g1", "C:" + edu, "Executor", "Executor", 200_000, "Charitable", "Contract");
-        await Pay(clerk1, clerk2, prefix + "-x1", "G:Executor:" + edu, "Supplier", "Stationery wholesaler", 80_000, "Charitable", "Invoice");
-        await Pay(f1, f2, prefix + "-p3", "C:" + clinic, "Supplier", "Medical devices co", 90_000, "Charitable", "Invoice");
-        await Pay(f1, f2, prefix + "-m1", "C:" + edu, "Staff", "Project coordinator", 8_000, "Management", "SignOff");
-        await Pay(s1, s2, prefix + "-e1", "U:CharitySmall", "Beneficiary", "household 12", 30_000, "Charitable", "SignOff", campaignId: elder);
-        await Call(clerk1, "AcknowledgeReceipt", new { disbId = prefix + "-g1", ackHash = Sha("ack g1") });
+        await Pay(f1, f2, prefix + "-p1", "C:" + edu, PayeeType.Supplier, "Xinhua bookstore", 150_000, Category.Charitable, EvidenceKind.Invoice);
+        await Pay(f1, f2, prefix + "-p2", "C:" + edu, PayeeType.Supplier, "Desk factory", 120_000, Category.Charitable, EvidenceKind.Invoice);
+        await Pay(f1, f2, prefix + "-g1", "C:" + edu, PayeeType.Executor, "Executor", 200_000, Category.Charitable, EvidenceKind.Contract);
+        await Pay(clerk1, clerk2, prefix + "-x1", "G:Executor:" + edu, PayeeType.Supplier, "Stationery wholesaler", 80_000, Category.Charitable, EvidenceKind.Invoice);
+        await Pay(f1, f2, prefix + "-p3", "C:" + clinic, PayeeType.Supplier, "Medical devices co", 90_000, Category.Charitable, EvidenceKind.Invoice);
+        await Pay(f1, f2, prefix + "-m1", "C:" + edu, PayeeType.Staff, "Project coordinator", 8_000, Category.Management, EvidenceKind.SignOff);
+        await Pay(s1, s2, prefix + "-e1", "U:CharitySmall", PayeeType.Beneficiary, "household 12", 30_000, Category.Charitable, EvidenceKind.SignOff, campaignId: elder);
+        await Call(clerk1, "AcknowledgeReceipt", new CharityContract.AckArgs(prefix + "-g1", Sha("ack g1")));
 
         log.WriteLine("purpose change with the donor's consent");
         var consenting = donations[29]; // d30, in the clinic campaign, has a chain account
-        await Call(donorAccount, "GiveConsent", new { donationId = consenting.Id, seq = 1, newPurposeCode = "EDU", consentHash = Sha("consent " + consenting.Id) });
-        await Call(f1, "ChangePurpose", new { scope = "Donation", id = consenting.Id, newPurposeCode = "EDU", consentSeq = 1, targetCampaignId = edu });
+        await Call(donorAccount, "GiveConsent", new CharityContract.ConsentArgs(consenting.Id, Seq: 1, "EDU", Sha("consent " + consenting.Id)));
+        await Call(f1, "ChangePurpose", new CharityContract.ChangePurposeArgs(Scope.Donation, consenting.Id, "EDU", FilingNo: null, ConsentSeq: 1, edu));
 
         log.WriteLine("disclosures");
-        await Call(f1, "PublishDisclosure", new { scope = "Campaign", id = edu, kind = "Periodic", period = "Q1", reportHash = Sha("edu Q1 report") });
-        await Call(s1, "PublishDisclosure", new { scope = "Campaign", id = elder, kind = "Periodic", period = "Q1", reportHash = Sha("elder Q1 report") });
+        await Call(f1, "PublishDisclosure", new CharityContract.DisclosureArgs(Scope.Campaign, edu, DisclosureKind.Periodic, "Q1", Sha("edu Q1 report")));
+        await Call(s1, "PublishDisclosure", new CharityContract.DisclosureArgs(Scope.Campaign, elder, DisclosureKind.Periodic, "Q1", Sha("elder Q1 report")));
 
         var wait = clinicEnd - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_500;
         if (wait > 0)
@@ -157,10 +148,10 @@ public static class CharityDemo
             await Task.Delay(TimeSpan.FromMilliseconds(wait), cancel);
         }
         log.WriteLine("closing the clinic campaign and settling its leftover");
-        await Call(f1, "CloseCampaign", new { campaignId = clinic });
-        await Call(f1, "PublishDisclosure", new { scope = "Campaign", id = clinic, kind = "Final", period = "final", reportHash = Sha("clinic final report") });
-        await Call(f1, "SettleLeftover", new { campaignId = clinic, rule = "Named" });
-        await Call(auditor, "Attest", new { scope = "Campaign", id = edu, reportHash = Sha("audit of " + edu) });
+        await Call(f1, "CloseCampaign", new CharityContract.CampaignIdArgs(clinic));
+        await Call(f1, "PublishDisclosure", new CharityContract.DisclosureArgs(Scope.Campaign, clinic, DisclosureKind.Final, "final", Sha("clinic final report")));
+        await Call(f1, "SettleLeftover", new CharityContract.SettleArgs(clinic, LeftoverRule.Named, TargetCampaignId: null));
+        await Call(auditor, "Attest", new CharityContract.AttestArgs(Scope.Campaign, edu, Sha("audit of " + edu)));
 
         long donated = 0;
         foreach (var (id, _, _, _) in donations)

@@ -3,9 +3,9 @@ using Chain.Cli.Output;
 using Chain.Node.Configuration;
 using Chain.Node.Membership.Crypto;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class CryptoCommands
+internal static class CryptoCommands
 {
     public static Command Build()
     {

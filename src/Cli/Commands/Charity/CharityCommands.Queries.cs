@@ -4,9 +4,9 @@ using Chain.Cli.Output;
 using Chain.Sdk.Client;
 using static Chain.Cli.Commands.DomainCli;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Charity;
 
-public static partial class CharityCommands
+internal static partial class CharityCommands
 {
     private static Command BuildTrace()
     {
@@ -68,7 +68,7 @@ public static partial class CharityCommands
             var idle = YuanJson.Convert(Contract, await client.QueryAsync(channel, Contract, "IdleFunds", Serialize(new { asOf = at, days = p.GetValue(idleDays), limit = p.GetValue(limit) }), cancel));
             if (Printer.IsJson(p))
             {
-                Console.Out.WriteLine(YuanJson.Indented(new JsonObject { ["overdueDisclosures"] = overdue, ["idleFunds"] = idle }));
+                Console.Out.WriteLine(Printer.Indented(new JsonObject { ["overdueDisclosures"] = overdue, ["idleFunds"] = idle }));
                 return 0;
             }
             var overdueItems = overdue!["items"]!.AsArray();

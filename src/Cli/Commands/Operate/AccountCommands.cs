@@ -2,9 +2,9 @@ using System.CommandLine;
 using Chain.Cli.Output;
 using Chain.Sdk.Crypto;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class AccountCommands
+internal static class AccountCommands
 {
     public static Command Build()
     {

@@ -2,14 +2,14 @@ using System.CommandLine;
 using Chain.Cli.Output;
 using Chain.Node.Hosting;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Bench;
 
 /// <summary>
 /// The node's commit path without the network: pre-signed kv.put transactions are verified (in parallel,
 /// as admission does), executed and committed block by block into a fresh RocksDB ledger. Shows what
 /// the ledger can sustain on this machine and which phase dominates.
 /// </summary>
-public static class BenchLedgerCommand
+internal static class BenchLedgerCommand
 {
     public static Command Build()
     {

@@ -7,9 +7,9 @@ using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class LedgerCommands
+internal static class LedgerCommands
 {
     public static Command BuildStatus()
     {

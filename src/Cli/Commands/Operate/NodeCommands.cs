@@ -2,9 +2,9 @@ using System.CommandLine;
 using Chain.Node.Configuration;
 using Chain.Node.Hosting;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class NodeCommands
+internal static class NodeCommands
 {
     public static Command Build()
     {

@@ -3,9 +3,9 @@ using Chain.Cli.Output;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class PeerCommands
+internal static class PeerCommands
 {
     public static Command Build()
     {

@@ -8,9 +8,9 @@ using Chain.Sdk.Crypto;
 using Chain.Sdk.Transactions;
 using Google.Protobuf;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class TxCommands
+internal static class TxCommands
 {
     private static Option<string> Contract() => new("--contract", "-k") { Description = "contract name", Required = true };
     private static Option<string> Function() => new("--fn", "-f") { Description = "function name", Required = true };
@@ -31,30 +31,10 @@ public static class TxCommands
         return command;
     }
 
-    /// <summary>Signs and submits one transaction and prints the outcome; the shared body of every state-changing command.</summary>
-    public static async Task<int> SubmitAsync(ParseResult parse, string channel, string contract, string function, string argsJson,
-        string keyFile, string? passwordFile, bool wait, CancellationToken cancel)
-    {
-        var key = Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the signing key"));
-        var tx = TransactionFactory.Create(key, channel, contract, function, argsJson);
-        using var client = GlobalOptions.Connect(parse);
-        if (!wait)
-        {
-            var submitted = await client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
-            Printer.Print(parse, new { txId = submitted.TxId, status = "SUBMITTED" }, () => Printer.Pairs(("tx", submitted.TxId), ("status", "SUBMITTED")));
-            return 0;
-        }
-        var status = await client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx }, cancellationToken: cancel);
-        var code = Names.Code(status.Code);
-        Printer.Print(parse, new { txId = status.TxId, block = status.BlockNumber, code, message = status.Message },
-            () => Printer.Pairs(("tx", status.TxId), ("block", status.BlockNumber), ("code", code), ("message", status.Message)));
-        if (status.Code != ValidationCode.Valid)
-        {
-            Console.Error.WriteLine($"error: transaction committed as {code}: {status.Message}");
-            return 1;
-        }
-        return 0;
-    }
+    /// <summary>Signs with a keystore and submits one transaction (<see cref="Submission"/>): invoke and the operator verbs.</summary>
+    public static Task<int> SubmitAsync(ParseResult parse, string channel, string contract, string function, string argsJson,
+        string keyFile, string? passwordFile, bool wait, CancellationToken cancel) =>
+        Submission.SubmitAsync(parse, Keystore.Read(keyFile, CliErrors.ReadPassword(passwordFile, "the signing key")), channel, contract, function, argsJson, wait, cancel);
 
     public static Command BuildQuery()
     {
@@ -73,7 +53,7 @@ public static class TxCommands
                 Args = ByteString.CopyFromUtf8(argsJson),
             }, cancellationToken: cancel);
             var result = Printer.ResultAsJson(response.Result.ToByteArray());
-            Console.Out.WriteLine(result?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) ?? "null");
+            Console.Out.WriteLine(Printer.Indented(result));
             return 0;
         });
         return command;
@@ -88,18 +68,5 @@ public static class TxCommands
         }
         catch (JsonException e) { throw new UsageException($"--args is not valid JSON: {e.Message}"); }
         return json;
-    }
-}
-
-public static class Names
-{
-    public static string Code(ValidationCode code) => ErrorCodes.NameOf(code);
-
-    public static string Hex(ByteString bytes) => Hashes.ToHex(bytes.Span);
-
-    public static string Utf8OrHex(ByteString bytes)
-    {
-        try { return new UTF8Encoding(false, true).GetString(bytes.Span); }
-        catch (DecoderFallbackException) { return "0x" + Hex(bytes); }
     }
 }

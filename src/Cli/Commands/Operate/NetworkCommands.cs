@@ -8,9 +8,9 @@ using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
-public static class NetworkCommands
+internal static class NetworkCommands
 {
     public const string DefaultNetworkFile = "network-config/network.yaml";
     /// <summary>A local node's mutual-TLS peer endpoint is its client port plus this.</summary>

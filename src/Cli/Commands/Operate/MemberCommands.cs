@@ -6,10 +6,10 @@ using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Google.Protobuf;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Operate;
 
 /// <summary>Enrolment of accounts by their organisation's admin (the `_members` system contract).</summary>
-public static class MemberCommands
+internal static class MemberCommands
 {
     public static Command Build()
     {
@@ -31,7 +31,7 @@ public static class MemberCommands
             var account = RequireAddress(parse.GetValue(address)!);
             var granted = parse.GetValue(roles)!.SelectMany(r => r.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToArray();
             var args = JsonSerializer.Serialize(new { address = account, roles = granted });
-            return TxCommands.SubmitAsync(parse, parse.GetValue(channel)!, MembershipContract.ContractName, "enroll", args, parse.GetValue(key)!, parse.GetValue(passwordFile), parse.GetValue(wait), cancel);
+            return TxCommands.SubmitAsync(parse, parse.GetValue(channel)!, SystemContracts.Members, "enroll", args, parse.GetValue(key)!, parse.GetValue(passwordFile), parse.GetValue(wait), cancel);
         });
 
         var revokeChannel = GlobalOptions.Channel();
@@ -43,7 +43,7 @@ public static class MemberCommands
         revoke.SetHandler((parse, cancel) =>
         {
             var args = JsonSerializer.Serialize(new { address = RequireAddress(parse.GetValue(revokeAddress)!) });
-            return TxCommands.SubmitAsync(parse, parse.GetValue(revokeChannel)!, MembershipContract.ContractName, "revoke", args, parse.GetValue(revokeKey)!, parse.GetValue(revokePassword), parse.GetValue(revokeWait), cancel);
+            return TxCommands.SubmitAsync(parse, parse.GetValue(revokeChannel)!, SystemContracts.Members, "revoke", args, parse.GetValue(revokeKey)!, parse.GetValue(revokePassword), parse.GetValue(revokeWait), cancel);
         });
 
         var getChannel = GlobalOptions.Channel();
@@ -54,10 +54,10 @@ public static class MemberCommands
             using var client = GlobalOptions.Connect(parse);
             var response = await client.Gateway.EvaluateAsync(new EvaluateRequest
             {
-                Channel = parse.GetValue(getChannel)!, Contract = MembershipContract.ContractName, Function = "get",
+                Channel = parse.GetValue(getChannel)!, Contract = SystemContracts.Members, Function = "get",
                 Args = ByteString.CopyFromUtf8(JsonSerializer.Serialize(new { address = RequireAddress(parse.GetValue(getAddress)!) })),
             }, cancellationToken: cancel);
-            Console.Out.WriteLine(Output.Printer.ResultAsJson(response.Result.ToByteArray())?.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.Out.WriteLine(Output.Printer.Indented(Output.Printer.ResultAsJson(response.Result.ToByteArray())));
             return 0;
         });
 

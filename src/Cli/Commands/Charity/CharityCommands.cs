@@ -5,13 +5,13 @@ using System.Text;
 using Chain.Contracts.Charity;
 using static Chain.Cli.Commands.DomainCli;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Charity;
 
 /// <summary>
 /// <c>chain charity …</c>: the work of charities, the bank, donors, the regulator and auditors on the charity
 /// channel. Every state-changing verb is one signed call that waits for its block; amounts are yuan.
 /// </summary>
-public static partial class CharityCommands
+internal static partial class CharityCommands
 {
     private const string Contract = CharityContract.ContractName;
     private static readonly Option<string> Channel = new("--channel", "-c") { Description = "channel running the charity contract", DefaultValueFactory = _ => "charity", Recursive = true };
@@ -45,28 +45,25 @@ public static partial class CharityCommands
         var dual = OptionalAmount("--dual-approval", "disbursements from this amount on need two approvers (default 50000.00)");
         var idleDays = new Option<int?>("--idle-days") { Description = "unspent money older than this raises IdleFunds alerts (default 365)" };
         var accountBank = OptionalText("--account-bank", "the registered bank that holds a charity's or executor's accounts and alone pays its disbursements (required for them)");
-        org.Subcommands.Add(Invoke("register", "register an organisation (regulator)", Channel, Contract, "RegisterOrg", p => new
-        {
-            orgId = p.GetValue(id), type = p.GetValue(type), name = p.GetValue(name), uscc = p.GetValue(uscc), form = p.GetValue(form),
-            publicFundraising = p.GetValue(publicFundraising), dualApprovalThreshold = OptionalFen(p, dual), idleDays = p.GetValue(idleDays), accountBank = p.GetValue(accountBank),
-        }, id, type, name, uscc, form, publicFundraising, dual, idleDays, accountBank));
+        org.Subcommands.Add(Invoke("register", "register an organisation (regulator)", Channel, Contract, "RegisterOrg", p => new CharityContract.RegisterOrgArgs(p.GetValue(id)!, Enum<OrgType>(p, type), p.GetValue(name)!, p.GetValue(uscc)!, Enum(p, form, OrgForm.Other),
+            p.GetValue(publicFundraising), OptionalFen(p, dual) ?? CharityContract.DefaultDualApprovalThreshold, p.GetValue(idleDays) ?? CharityContract.DefaultIdleDays, p.GetValue(accountBank)), id, type, name, uscc, form, publicFundraising, dual, idleDays, accountBank));
 
         var statusId = Id("org-id", "organisation id");
         var status = Text("--status", "Active or Frozen");
         var reason = Text("--reason", "why");
         org.Subcommands.Add(Invoke("status", "freeze or reactivate an organisation (regulator)", Channel, Contract, "SetOrgStatus",
-            p => new { orgId = p.GetValue(statusId), status = p.GetValue(status), reason = p.GetValue(reason) }, statusId, status, reason));
+            p => new CharityContract.SetOrgStatusArgs(p.GetValue(statusId)!, Enum<OrgStatus>(p, status), p.GetValue(reason)!), statusId, status, reason));
 
         var rpId = Id("charity-id", "charity id");
         var hashes = new Option<string[]>("--hash") { Description = "hashed reference of a related party (repeat)", AllowMultipleArgumentsPerToken = true };
         org.Subcommands.Add(Invoke("related-parties", "declare related parties of the charity (Art 58; payments to them are refused; a declaration is only ended by the regulator)",
-            Channel, Contract, "DeclareRelatedParties", p => new { charityId = p.GetValue(rpId), hashes = p.GetValue(hashes) ?? [] }, rpId, hashes));
+            Channel, Contract, "DeclareRelatedParties", p => new CharityContract.RelatedPartiesArgs(p.GetValue(rpId)!, p.GetValue(hashes) ?? []), rpId, hashes));
 
         var endOrg = Id("org-id", "organisation id");
         var endHash = Text("--hash", "hashed reference of the related party");
         var endReason = Text("--reason", "why the declaration ends");
         org.Subcommands.Add(Invoke("end-related-party", "end a related-party declaration; its period stays on record (regulator)", Channel, Contract, "EndRelatedParty",
-            p => new { orgId = p.GetValue(endOrg), hash = p.GetValue(endHash), reason = p.GetValue(endReason) }, endOrg, endHash, endReason));
+            p => new CharityContract.EndRelatedPartyArgs(p.GetValue(endOrg)!, p.GetValue(endHash)!, p.GetValue(endReason)!), endOrg, endHash, endReason));
         var listOrg = Id("org-id", "organisation id");
         org.Subcommands.Add(Query("related-list", "an organisation's related-party declarations and when each was in force", Channel, Contract, "ListRelatedParties",
             p => new { orgId = p.GetValue(listOrg) }, null, listOrg));
@@ -96,36 +93,33 @@ public static partial class CharityCommands
         var every = new Option<int?>("--disclosure-days") { Description = "disclosure interval in days (default 90)" };
         start.Required = true;
         end.Required = true;
-        campaign.Subcommands.Add(Invoke("create", "create a campaign (charity officer)", Channel, Contract, "CreateCampaign", p => new
-        {
-            campaignId = p.GetValue(id), charityId = p.GetValue(charity), title = p.GetValue(title), purposeCode = p.GetValue(purpose), restricted = p.GetValue(restricted),
-            @public = !p.GetValue(targeted), target = Fen(p, target), startAt = Millis(p, start), endAt = Millis(p, end), planHash = HashArgument(p.GetValue(plan)!, "--plan"),
-            mgmtFeeCapBps = p.GetValue(cap), leftoverRule = p.GetValue(leftover), leftoverTarget = p.GetValue(leftoverTarget), noInvest = p.GetValue(noInvest),
-            disclosureEveryDays = p.GetValue(every),
-        }, id, charity, title, purpose, restricted, targeted, target, start, end, plan, cap, leftover, leftoverTarget, noInvest, every));
+        campaign.Subcommands.Add(Invoke("create", "create a campaign (charity officer)", Channel, Contract, "CreateCampaign", p => new CharityContract.CreateCampaignArgs(p.GetValue(id)!, p.GetValue(charity)!, p.GetValue(title)!, p.GetValue(purpose)!, p.GetValue(restricted),
+            Public: !p.GetValue(targeted), Fen(p, target), Millis(p, start)!.Value, Millis(p, end)!.Value, HashArgument(p.GetValue(plan)!, "--plan"),
+            p.GetValue(cap) ?? CharityContract.DefaultMgmtFeeCapBps, Enum(p, leftover, LeftoverRule.SimilarProject), p.GetValue(leftoverTarget), p.GetValue(noInvest),
+            p.GetValue(every) ?? CharityContract.DefaultDisclosureEveryDays), id, charity, title, purpose, restricted, targeted, target, start, end, plan, cap, leftover, leftoverTarget, noInvest, every));
 
         var fileId = Id("campaign-id", "campaign id");
         var filingNo = Text("--filing-no", "the regulator's filing number");
         var newPurpose = OptionalText("--new-purpose", "record a filed purpose change instead of the plan filing");
         campaign.Subcommands.Add(Invoke("file", "acknowledge a plan filing or a purpose-change filing (regulator)", Channel, Contract, "AcknowledgeFiling",
-            p => new { campaignId = p.GetValue(fileId), filingNo = p.GetValue(filingNo), newPurposeCode = p.GetValue(newPurpose) }, fileId, filingNo, newPurpose));
+            p => new CharityContract.FilingArgs(p.GetValue(fileId)!, p.GetValue(filingNo)!, p.GetValue(newPurpose)), fileId, filingNo, newPurpose));
 
         foreach (var (verb, function, what) in new[] { ("open", "OpenCampaign", "open a filed campaign for donations"), ("close", "CloseCampaign", "close a campaign at or after its end") })
         {
             var verbId = Id("campaign-id", "campaign id");
-            campaign.Subcommands.Add(Invoke(verb, what + " (charity officer)", Channel, Contract, function, p => new { campaignId = p.GetValue(verbId) }, verbId));
+            campaign.Subcommands.Add(Invoke(verb, what + " (charity officer)", Channel, Contract, function, p => new CharityContract.CampaignIdArgs(p.GetValue(verbId)!), verbId));
         }
 
         var cancelId = Id("campaign-id", "campaign id");
         var cancelReason = Text("--reason", "why the campaign is called off");
         campaign.Subcommands.Add(Invoke("cancel", "cancel a campaign: its money only goes back to donors (refund reason CampaignCancelled) (charity officer or regulator)",
-            Channel, Contract, "CancelCampaign", p => new { campaignId = p.GetValue(cancelId), reason = p.GetValue(cancelReason) }, cancelId, cancelReason));
+            Channel, Contract, "CancelCampaign", p => new CharityContract.CancelArgs(p.GetValue(cancelId)!, p.GetValue(cancelReason)!), cancelId, cancelReason));
 
         var settleId = Id("campaign-id", "campaign id");
         var rule = Text("--rule", "the plan's leftover rule: SimilarProject, Refund or Named");
         var to = OptionalText("--to", "campaign that receives the leftover (SimilarProject; a Named plan's target is used by default)");
         campaign.Subcommands.Add(Invoke("settle", "settle a closed campaign's leftover (Art 57)", Channel, Contract, "SettleLeftover",
-            p => new { campaignId = p.GetValue(settleId), rule = p.GetValue(rule), targetCampaignId = p.GetValue(to) }, settleId, rule, to));
+            p => new CharityContract.SettleArgs(p.GetValue(settleId)!, Enum<LeftoverRule>(p, rule), p.GetValue(to)), settleId, rule, to));
 
         var showId = Id("campaign-id", "campaign id");
         campaign.Subcommands.Add(Query("show", "show a campaign with its totals and pool", Channel, Contract, "GetCampaign", p => new { campaignId = p.GetValue(showId) }, ShowCampaign, showId));
@@ -142,11 +136,8 @@ public static partial class CharityCommands
         var campaign = OptionalText("--campaign", "campaign id");
         var amount = Amount("--amount", "pledged amount");
         var agreement = Text("--agreement", "donation agreement: file or SHA-256");
-        return Invoke("pledge", "record a pledge (donor or charity officer)", Channel, Contract, "Pledge", p => new
-        {
-            pledgeId = p.GetValue(id), donorRef = p.GetValue(donorRef), charityId = p.GetValue(charity), campaignId = p.GetValue(campaign), amount = Fen(p, amount),
-            agreementHash = HashArgument(p.GetValue(agreement)!, "--agreement"),
-        }, id, donorRef, charity, campaign, amount, agreement);
+        return Invoke("pledge", "record a pledge (donor or charity officer)", Channel, Contract, "Pledge", p => new CharityContract.PledgeArgs(p.GetValue(id)!, p.GetValue(donorRef)!, p.GetValue(charity)!, p.GetValue(campaign), Fen(p, amount),
+            HashArgument(p.GetValue(agreement)!, "--agreement"), Schedule: []), id, donorRef, charity, campaign, amount, agreement);
     }
 
     private static Command BuildDonate()
@@ -162,12 +153,8 @@ public static partial class CharityCommands
         var bankRef = Text("--bank-ref", "the bank's transaction reference (unique per bank)");
         var valueDate = Time("--value-date", "value date (default now)");
         var pledge = OptionalText("--pledge", "pledge this donation fulfils");
-        return Invoke("donate", "confirm a donation received (bank)", Channel, Contract, "ConfirmDonation", p => new
-        {
-            donationId = p.GetValue(id), pledgeId = p.GetValue(pledge), donorRef = p.GetValue(donorRef), displayName = p.GetValue(name), anonymous = p.GetValue(anonymous),
-            donorAccount = p.GetValue(account), charityId = p.GetValue(charity), campaignId = p.GetValue(campaign), amount = Fen(p, amount),
-            bankTxRef = p.GetValue(bankRef), valueDate = Millis(p, valueDate) ?? Now,
-        }, id, charity, campaign, amount, donorRef, name, anonymous, account, bankRef, valueDate, pledge);
+        return Invoke("donate", "confirm a donation received (bank)", Channel, Contract, "ConfirmDonation", p => new CharityContract.ConfirmDonationArgs(p.GetValue(id)!, p.GetValue(pledge), p.GetValue(donorRef)!, p.GetValue(name), p.GetValue(anonymous),
+            p.GetValue(account), p.GetValue(charity)!, p.GetValue(campaign), Fen(p, amount), p.GetValue(bankRef)!, Millis(p, valueDate) ?? Now), id, charity, campaign, amount, donorRef, name, anonymous, account, bankRef, valueDate, pledge);
     }
 
     private static Command BuildReceipt()
@@ -180,8 +167,8 @@ public static partial class CharityCommands
         {
             if ((p.GetValue(number) is null) == (p.GetValue(waive) is null)) throw new UsageException("give exactly one of --number or --waive");
             return p.GetValue(number) is { } receiptNo
-                ? SubmitAsync(p, p.GetValue(Channel)!, Contract, "IssueReceipt", new { donationId = p.GetValue(id), receiptNo }, cancel)
-                : SubmitAsync(p, p.GetValue(Channel)!, Contract, "WaiveReceipt", new { donationId = p.GetValue(id), reasonCode = p.GetValue(waive) }, cancel);
+                ? SubmitAsync(p, p.GetValue(Channel)!, Contract, "IssueReceipt", new CharityContract.ReceiptArgs(p.GetValue(id)!, receiptNo), cancel)
+                : SubmitAsync(p, p.GetValue(Channel)!, Contract, "WaiveReceipt", new CharityContract.WaiveArgs(p.GetValue(id)!, p.GetValue(waive)!), cancel);
         });
         return command;
     }
@@ -193,7 +180,7 @@ public static partial class CharityCommands
         var to = Text("--to", "campaign id");
         var amount = Amount("--amount", "amount");
         return Invoke("allocate", "allocate unrestricted money to a campaign (charity officer)", Channel, Contract, "Allocate",
-            p => new { allocId = p.GetValue(id), fromPoolId = p.GetValue(from), toCampaignId = p.GetValue(to), amount = Fen(p, amount) }, id, from, to, amount);
+            p => new CharityContract.AllocateArgs(p.GetValue(id)!, p.GetValue(from)!, p.GetValue(to)!, Fen(p, amount)), id, from, to, amount);
     }
 
     private static Command BuildPropose()
@@ -207,33 +194,28 @@ public static partial class CharityCommands
         var category = Text("--category", "Charitable, Management, Fundraising or Other");
         var evidence = new Option<string[]>("--evidence") { Description = "kind:file-or-sha256, e.g. invoice:scan.pdf (repeat; kinds Contract, Invoice, SignOff, Receipt, Photo, Other)", Required = true };
         var lots = new Option<string[]>("--lot") { Description = "lot=amount to pay from named lots instead of FIFO (repeat)" };
-        return Invoke("propose", "propose a disbursement (charity officer or executor)", Channel, Contract, "ProposeDisbursement", p => new
-        {
-            disbId = p.GetValue(id), poolId = p.GetValue(pool), campaignId = p.GetValue(campaign), payeeType = p.GetValue(payeeType), payeeRef = p.GetValue(payeeRef),
-            amount = Fen(p, amount), category = p.GetValue(category),
-            evidence = (p.GetValue(evidence) ?? []).Select(ParseEvidence).ToArray(),
-            lots = (p.GetValue(lots) ?? []).Select(ParseLot).ToArray(),
-        }, id, pool, campaign, payeeType, payeeRef, amount, category, evidence, lots);
+        return Invoke("propose", "propose a disbursement (charity officer or executor)", Channel, Contract, "ProposeDisbursement", p => new CharityContract.ProposeArgs(p.GetValue(id)!, p.GetValue(pool)!, p.GetValue(campaign), Enum<PayeeType>(p, payeeType), p.GetValue(payeeRef)!,
+            Fen(p, amount), Enum<Category>(p, category), [.. (p.GetValue(evidence) ?? []).Select(ParseEvidence)], [.. (p.GetValue(lots) ?? []).Select(ParseLot)]), id, pool, campaign, payeeType, payeeRef, amount, category, evidence, lots);
     }
 
-    private static object ParseEvidence(string text)
+    private static Evidence ParseEvidence(string text)
     {
         int colon = text.IndexOf(':');
         if (colon <= 0) throw new UsageException($"--evidence must be kind:file-or-sha256, got '{text}'");
-        return new { kind = text[..colon], hash = HashArgument(text[(colon + 1)..], "--evidence") };
+        return new Evidence(ParseEnum<EvidenceKind>(text[..colon], "--evidence"), HashArgument(text[(colon + 1)..], "--evidence"));
     }
 
-    private static object ParseLot(string text)
+    private static LotAmount ParseLot(string text)
     {
         int eq = text.LastIndexOf('=');
         if (eq <= 0) throw new UsageException($"--lot must be lot=amount, got '{text}'");
-        return new { lotId = text[..eq], amount = ParseFen(text[(eq + 1)..], "--lot") };
+        return new LotAmount(text[..eq], ParseFen(text[(eq + 1)..], "--lot"));
     }
 
     private static Command BuildApprove()
     {
         var id = Id("disb-id", "disbursement id");
-        return Invoke("approve", "approve a disbursement (an officer other than the proposer)", Channel, Contract, "ApproveDisbursement", p => new { disbId = p.GetValue(id) }, id);
+        return Invoke("approve", "approve a disbursement (an officer other than the proposer)", Channel, Contract, "ApproveDisbursement", p => new CharityContract.DisbIdArgs(p.GetValue(id)!), id);
     }
 
     private static Command BuildReject()
@@ -241,7 +223,7 @@ public static partial class CharityCommands
         var id = Id("disb-id", "disbursement id");
         var reason = Text("--reason", "why");
         return Invoke("reject", "reject a proposed disbursement; once approved only the bank closes it, with pay or fail (charity officer or bank)", Channel, Contract, "RejectDisbursement",
-            p => new { disbId = p.GetValue(id), reason = p.GetValue(reason) }, id, reason);
+            p => new CharityContract.RejectArgs(p.GetValue(id)!, p.GetValue(reason)!), id, reason);
     }
 
     private static Command BuildPay()
@@ -250,7 +232,7 @@ public static partial class CharityCommands
         var bankRef = Text("--bank-ref", "the bank's transaction reference");
         var paidAt = Time("--paid-at", "value date of the payment (default now)");
         return Invoke("pay", "confirm an approved disbursement was paid (bank)", Channel, Contract, "ConfirmPayment",
-            p => new { disbId = p.GetValue(id), bankTxRef = p.GetValue(bankRef), paidAt = Millis(p, paidAt) ?? Now }, id, bankRef, paidAt);
+            p => new CharityContract.PaymentArgs(p.GetValue(id)!, p.GetValue(bankRef)!, Millis(p, paidAt) ?? Now), id, bankRef, paidAt);
     }
 
     private static Command BuildFail()
@@ -259,7 +241,7 @@ public static partial class CharityCommands
         var bankRef = Text("--bank-ref", "the bank's transaction reference");
         var reason = Text("--reason", "why the payment failed");
         return Invoke("fail", "record a failed payment and release the reservation (bank)", Channel, Contract, "FailPayment",
-            p => new { disbId = p.GetValue(id), bankTxRef = p.GetValue(bankRef), reason = p.GetValue(reason) }, id, bankRef, reason);
+            p => new CharityContract.FailArgs(p.GetValue(id)!, p.GetValue(bankRef)!, p.GetValue(reason)!), id, bankRef, reason);
     }
 
     private static Command BuildAck()
@@ -267,7 +249,7 @@ public static partial class CharityCommands
         var id = Id("disb-id", "disbursement id");
         var ack = Text("--ack", "signed acknowledgement: file or SHA-256");
         return Invoke("ack", "acknowledge receipt of a payment (executor or charity)", Channel, Contract, "AcknowledgeReceipt",
-            p => new { disbId = p.GetValue(id), ackHash = HashArgument(p.GetValue(ack)!, "--ack") }, id, ack);
+            p => new CharityContract.AckArgs(p.GetValue(id)!, HashArgument(p.GetValue(ack)!, "--ack")), id, ack);
     }
 
     private static Command BuildConsent()
@@ -277,7 +259,7 @@ public static partial class CharityCommands
         var purpose = Text("--purpose", "the new purpose code");
         var consent = Text("--consent", "signed consent document: file or SHA-256");
         return Invoke("consent", "record the donor's consent to a new purpose (the donor, or its bank)", Channel, Contract, "GiveConsent",
-            p => new { donationId = p.GetValue(id), seq = p.GetValue(seq), newPurposeCode = p.GetValue(purpose), consentHash = HashArgument(p.GetValue(consent)!, "--consent") },
+            p => new CharityContract.ConsentArgs(p.GetValue(id)!, p.GetValue(seq) ?? 1, p.GetValue(purpose)!, HashArgument(p.GetValue(consent)!, "--consent")),
             id, seq, purpose, consent);
     }
 
@@ -293,12 +275,9 @@ public static partial class CharityCommands
         command.SetHandler((p, cancel) =>
         {
             if ((p.GetValue(campaign) is null) == (p.GetValue(donation) is null)) throw new UsageException("give exactly one of --campaign or --donation");
-            var scope = p.GetValue(campaign) is null ? "Donation" : "Campaign";
-            return SubmitAsync(p, p.GetValue(Channel)!, Contract, "ChangePurpose", new
-            {
-                scope, id = p.GetValue(campaign) ?? p.GetValue(donation), newPurposeCode = p.GetValue(purpose), filingNo = p.GetValue(filing),
-                consentSeq = p.GetValue(consentSeq), targetCampaignId = p.GetValue(to),
-            }, cancel);
+            var scope = p.GetValue(campaign) is null ? Scope.Donation : Scope.Campaign;
+            return SubmitAsync(p, p.GetValue(Channel)!, Contract, "ChangePurpose", new CharityContract.ChangePurposeArgs(scope, (p.GetValue(campaign) ?? p.GetValue(donation))!,
+                p.GetValue(purpose)!, p.GetValue(filing), p.GetValue(consentSeq), p.GetValue(to)), cancel);
         });
         return command;
     }
@@ -311,11 +290,7 @@ public static partial class CharityCommands
         var reason = Text("--reason", "BankError, CampaignCancelled, LeftoverReturn or PaymentReversal");
         var bankRef = Text("--bank-ref", "the bank's transaction reference");
         var original = OptionalText("--original-bank-ref", "with BankError or PaymentReversal: the bank reference of the donation being corrected");
-        return Invoke("refund", "confirm money returned to a donor (the bank that confirmed the donation)", Channel, Contract, "ConfirmRefund", p => new
-        {
-            refundId = p.GetValue(id), donationId = p.GetValue(donation), amount = Fen(p, amount), reasonCode = p.GetValue(reason), bankTxRef = p.GetValue(bankRef),
-            originalBankTxRef = p.GetValue(original),
-        }, id, donation, amount, reason, bankRef, original);
+        return Invoke("refund", "confirm money returned to a donor (the bank that confirmed the donation)", Channel, Contract, "ConfirmRefund", p => new CharityContract.RefundArgs(p.GetValue(id)!, p.GetValue(donation)!, Fen(p, amount), Enum<RefundReason>(p, reason), p.GetValue(bankRef)!, p.GetValue(original)), id, donation, amount, reason, bankRef, original);
     }
 
     private static Command BuildDisclose()
@@ -325,10 +300,7 @@ public static partial class CharityCommands
         var kind = Text("--kind", "Periodic, Final, Leftover or Annual");
         var period = Text("--period", "period label, e.g. 2026Q1");
         var report = Text("--report", "the published report: file or SHA-256");
-        return Invoke("disclose", "publish a disclosure (charity officer)", Channel, Contract, "PublishDisclosure", p => new
-        {
-            scope = p.GetValue(scope), id = p.GetValue(id), kind = p.GetValue(kind), period = p.GetValue(period), reportHash = HashArgument(p.GetValue(report)!, "--report"),
-        }, scope, id, kind, period, report);
+        return Invoke("disclose", "publish a disclosure (charity officer)", Channel, Contract, "PublishDisclosure", p => new CharityContract.DisclosureArgs(Enum<Scope>(p, scope), p.GetValue(id)!, Enum<DisclosureKind>(p, kind), p.GetValue(period)!, HashArgument(p.GetValue(report)!, "--report")), scope, id, kind, period, report);
     }
 
     private static Command BuildAnnual()
@@ -342,11 +314,9 @@ public static partial class CharityCommands
         var netAssets = Amount("--net-assets", "net assets at year end");
         var adjustment = OptionalAmount("--restricted-time-adj", "time-restricted income adjustment");
         var report = Text("--report", "the annual report: file or SHA-256");
-        return Invoke("annual", "publish the annual report; the ledger's own figures are checked against the Charity Law ratios", Channel, Contract, "PublishAnnual", p => new
-        {
-            charityId = p.GetValue(id), year = p.GetValue(year), reportHash = HashArgument(p.GetValue(report)!, "--report"),
-            figures = new { income = Fen(p, income), restrictedTimeAdj = OptionalFen(p, adjustment) ?? 0, charitableSpend = Fen(p, charitable), mgmtSpend = Fen(p, management), totalSpend = Fen(p, total), netAssetsEnd = Fen(p, netAssets) },
-        }, id, year, income, charitable, management, total, netAssets, adjustment, report);
+        return Invoke("annual", "publish the annual report; the ledger's own figures are checked against the Charity Law ratios", Channel, Contract, "PublishAnnual", p => new CharityContract.AnnualArgs(p.GetValue(id)!, p.GetValue(year),
+            new AnnualFigures(Fen(p, income), OptionalFen(p, adjustment) ?? 0, Fen(p, charitable), Fen(p, management), Fen(p, total), Fen(p, netAssets)),
+            HashArgument(p.GetValue(report)!, "--report")), id, year, income, charitable, management, total, netAssets, adjustment, report);
     }
 
     private static Command BuildHold()
@@ -354,13 +324,13 @@ public static partial class CharityCommands
         var target = Id("target", "kind:id, e.g. campaign:C1, disb:P7, org:CharitySmall, pool:C:C1, donation:D1");
         var reason = Text("--reason", "why");
         return Invoke("hold", "place a hold: nothing is paid from the target until released (regulator or auditor)", Channel, Contract, "PlaceHold",
-            p => new { targetKey = p.GetValue(target), reason = p.GetValue(reason) }, target, reason);
+            p => new CharityContract.HoldArgs(p.GetValue(target)!, p.GetValue(reason)!), target, reason);
     }
 
     private static Command BuildRelease()
     {
         var target = Id("target", "kind:id of the hold");
-        return Invoke("release", "release a hold (the organisation that placed it)", Channel, Contract, "ReleaseHold", p => new { targetKey = p.GetValue(target) }, target);
+        return Invoke("release", "release a hold (the organisation that placed it)", Channel, Contract, "ReleaseHold", p => new CharityContract.TargetArgs(p.GetValue(target)!), target);
     }
 
     private static Command BuildAttest()
@@ -369,14 +339,14 @@ public static partial class CharityCommands
         var id = Text("--id", "id");
         var report = Text("--report", "audit report: file or SHA-256");
         return Invoke("attest", "sign an audit attestation (auditor)", Channel, Contract, "Attest",
-            p => new { scope = p.GetValue(scope), id = p.GetValue(id), reportHash = HashArgument(p.GetValue(report)!, "--report") }, scope, id, report);
+            p => new CharityContract.AttestArgs(Enum<Scope>(p, scope), p.GetValue(id)!, HashArgument(p.GetValue(report)!, "--report")), scope, id, report);
     }
 
     private static Command BuildRaiseAlerts()
     {
         var limit = new Option<int?>("--limit") { Description = "at most this many alerts of each kind (default 100)" };
         return Invoke("raise-alerts", "sweep for overdue disclosures and idle funds and emit Alert events (regulator or auditor)", Channel, Contract, "RaiseAlerts",
-            p => new { limit = p.GetValue(limit) }, limit);
+            p => new CharityContract.AlertScanArgs(p.GetValue(limit) ?? Paging.DefaultLimit), limit);
     }
 
     private static Command BuildRef()

@@ -8,13 +8,13 @@ using Chain.Sdk.Crypto;
 using Chain.Sdk.Transactions;
 using Grpc.Core;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Bench;
 
 /// <summary>
 /// Load generator: pre-signs transactions, submits them in batches from several concurrent callers,
 /// follows the event stream to see each commit, and reports committed tx/s and submit-to-commit latency.
 /// </summary>
-public static class BenchCommands
+internal static class BenchCommands
 {
     public static Command Build()
     {

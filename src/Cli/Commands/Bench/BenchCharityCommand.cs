@@ -4,20 +4,21 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Chain.Cli.Output;
+using Chain.Contracts.Charity;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Transactions;
 using Grpc.Core;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Bench;
 
 /// <summary>
 /// <c>chain bench charity</c>: opens a fresh campaign, loads it with ConfirmDonation transactions signed by the
 /// bank, spends half of it in payments that each consume hundreds of donation lots, and then times the
 /// trace queries a donor or auditor runs on that campaign.
 /// </summary>
-public static class BenchCharityCommand
+internal static class BenchCharityCommand
 {
     private const string Contract = "charity";
 
@@ -66,18 +67,17 @@ public static class BenchCharityCommand
         var session = new CharitySession(client, settings.Channel, "benchmark setup", cancel);
         Task Call(AccountKey signer, string function, object args) => session.CallAsync(signer, function, args);
         await session.RegisterSampleOrganisationsAsync(regulator);
-        await Call(officer1, "CreateCampaign", new
-        {
-            campaignId = run, charityId = "CharityFoundation", title = "benchmark " + run, purposeCode = "EDU", restricted = true, target = 10_000_000_000L,
-            startAt = now - 86_400_000, endAt = now + 86_400_000L * 365, planHash = Sha(run),
-        });
-        await Call(regulator, "AcknowledgeFiling", new { campaignId = run, filingNo = "MZ-" + run });
-        await Call(officer1, "OpenCampaign", new { campaignId = run });
+        await Call(officer1, "CreateCampaign", new CharityContract.CreateCampaignArgs(run, "CharityFoundation", "benchmark " + run, "EDU", Restricted: true, Public: true,
+            Target: 10_000_000_000L, StartAt: now - 86_400_000, EndAt: now + 86_400_000L * 365, Sha(run), CharityContract.DefaultMgmtFeeCapBps, LeftoverRule.SimilarProject,
+            LeftoverTarget: null, NoInvest: false, CharityContract.DefaultDisclosureEveryDays));
+        await Call(regulator, "AcknowledgeFiling", new CharityContract.FilingArgs(run, "MZ-" + run, NewPurposeCode: null));
+        await Call(officer1, "OpenCampaign", new CharityContract.CampaignIdArgs(run));
 
         const long Amount = 10_000; // 100.00 yuan each
         var donorRefs = Enumerable.Range(0, 100).Select(i => Sha($"{run} donor {i}")).ToArray();
         var load = await BenchCommands.RunAsync(client, settings, i => TransactionFactory.Create(teller, settings.Channel, Contract, "ConfirmDonation",
-            $"{{\"donationId\":\"{run}-{i}\",\"donorRef\":\"{donorRefs[i % donorRefs.Length]}\",\"charityId\":\"CharityFoundation\",\"campaignId\":\"{run}\",\"amount\":{Amount},\"bankTxRef\":\"{run}-{i}\",\"valueDate\":{now}}}"), cancel);
+            DomainCli.Serialize(new CharityContract.ConfirmDonationArgs($"{run}-{i}", PledgeId: null, donorRefs[i % donorRefs.Length], DisplayName: null, Anonymous: false,
+                DonorAccount: null, "CharityFoundation", run, Amount, BankTxRef: $"{run}-{i}", ValueDate: now))), cancel);
 
         // Payments that together spend half of the campaign, each consuming many donation lots (FIFO).
         int lotsPerPayment = settings.Txs / 2 / paymentCount;
@@ -85,14 +85,11 @@ public static class BenchCharityCommand
         for (int p = 0; p < paymentCount; p++)
         {
             var id = $"{run}-p{p}";
-            await Call(officer1, "ProposeDisbursement", new
-            {
-                disbId = id, poolId = "C:" + run, payeeType = "Supplier", payeeRef = Sha("supplier " + p), amount = lotsPerPayment * Amount, category = "Charitable",
-                evidence = new[] { new { kind = "Invoice", hash = Sha("invoice " + id) } },
-            });
-            await Call(officer2, "ApproveDisbursement", new { disbId = id });
-            if (lotsPerPayment * Amount >= 5_000_000) await Call(officer3, "ApproveDisbursement", new { disbId = id });
-            await Call(teller, "ConfirmPayment", new { disbId = id, bankTxRef = id, paidAt = now });
+            await Call(officer1, "ProposeDisbursement", new CharityContract.ProposeArgs(id, "C:" + run, CampaignId: null, PayeeType.Supplier, Sha("supplier " + p), lotsPerPayment * Amount,
+                Category.Charitable, [new Evidence(EvidenceKind.Invoice, Sha("invoice " + id))], Lots: []));
+            await Call(officer2, "ApproveDisbursement", new CharityContract.DisbIdArgs(id));
+            if (lotsPerPayment * Amount >= 5_000_000) await Call(officer3, "ApproveDisbursement", new CharityContract.DisbIdArgs(id));
+            await Call(teller, "ConfirmPayment", new CharityContract.PaymentArgs(id, id, now));
         }
         var paymentSeconds = paymentWatch.Elapsed.TotalSeconds;
 
@@ -109,7 +106,7 @@ public static class BenchCharityCommand
 
     private static async Task<QueryTiming> TimeAsync(ChainClient client, string channel, string label, string function, object args, CancellationToken cancel)
     {
-        var json = JsonSerializer.Serialize(args, JsonSerializerOptions.Web);
+        var json = DomainCli.Serialize(args);
         const int Calls = 50;
         var times = new double[Calls];
         int bytes = 0;

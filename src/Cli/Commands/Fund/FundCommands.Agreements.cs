@@ -1,11 +1,12 @@
 using Chain.Contracts.Domain;
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Chain.Contracts.DemolitionFund;
 using static Chain.Cli.Commands.DomainCli;
 
-namespace Chain.Cli.Commands;
+namespace Chain.Cli.Commands.Fund;
 
-public static partial class FundCommands
+internal static partial class FundCommands
 {
     private static Command BuildAgreement()
     {
@@ -24,19 +25,15 @@ public static partial class FundCommands
         moveDeadline.Required = true;
         var doc = Text("--doc", "the agreement document: file or SHA-256");
         var reason = OptionalText("--deviation-reason", "why the house value departs from the appraisal beyond the tolerance");
-        agreement.Subcommands.Add(Invoke("draft", "draft an agreement or a new version (implementing unit)", Channel, Contract, "DraftAgreement", p => new
-        {
-            agrId = p.GetValue(id), ver = p.GetValue(ver), projectId = p.GetValue(project), hhId = p.GetValue(household), mode = p.GetValue(mode),
-            items = (p.GetValue(items) ?? []).Select(ParseItem).ToArray(), payable = Fen(p, payable), receivable = OptionalFen(p, receivable),
-            schedule = (p.GetValue(instalments) ?? []).Select(ParseInstalment).ToArray(), swapUnitId = p.GetValue(swapUnit), moveDeadline = Millis(p, moveDeadline),
-            docHash = HashArgument(p.GetValue(doc)!, "--doc"), deviationReason = p.GetValue(reason),
-        }, id, ver, project, household, mode, items, payable, receivable, instalments, swapUnit, moveDeadline, doc, reason));
+        agreement.Subcommands.Add(Invoke("draft", "draft an agreement or a new version (implementing unit)", Channel, Contract, "DraftAgreement", p => new FundContract.DraftArgs(p.GetValue(id)!, p.GetValue(ver) ?? 1, p.GetValue(project)!, p.GetValue(household)!, Enum<AgreementMode>(p, mode),
+            [.. (p.GetValue(items) ?? []).Select(ParseItem)], Fen(p, payable), OptionalFen(p, receivable) ?? 0, [.. (p.GetValue(instalments) ?? []).Select(ParseInstalment)],
+            p.GetValue(swapUnit), Millis(p, moveDeadline)!.Value, HashArgument(p.GetValue(doc)!, "--doc"), p.GetValue(reason)), id, ver, project, household, mode, items, payable, receivable, instalments, swapUnit, moveDeadline, doc, reason));
 
         Command Step(string verb, string function, string description)
         {
             var stepId = Id("agreement-id", "agreement id");
             var stepVer = new Option<int>("--ver") { Description = "version", DefaultValueFactory = _ => 1 };
-            return Invoke(verb, description, Channel, Contract, function, p => new { agrId = p.GetValue(stepId), ver = p.GetValue(stepVer) }, stepId, stepVer);
+            return Invoke(verb, description, Channel, Contract, function, p => new FundContract.VersionArgs(p.GetValue(stepId)!, p.GetValue(stepVer)), stepId, stepVer);
         }
         agreement.Subcommands.Add(Step("review", "ReviewAgreement", "review a draft (expropriation department reviewer, not the drafter)"));
         agreement.Subcommands.Add(Step("approve", "ApproveAgreement", "approve an audit-checked agreement (department approver; nobody who acted on it before)"));
@@ -45,23 +42,20 @@ public static partial class FundCommands
         var auditVer = new Option<int>("--ver") { Description = "version", DefaultValueFactory = _ => 1 };
         var note = Text("--note", "audit note: file or SHA-256");
         agreement.Subcommands.Add(Invoke("audit", "co-sign a reviewed agreement before approval (audit)", Channel, Contract, "AuditCheck",
-            p => new { agrId = p.GetValue(auditId), ver = p.GetValue(auditVer), noteHash = HashArgument(p.GetValue(note)!, "--note") }, auditId, auditVer, note));
+            p => new FundContract.AuditArgs(p.GetValue(auditId)!, p.GetValue(auditVer), HashArgument(p.GetValue(note)!, "--note")), auditId, auditVer, note));
 
         var signId = Id("agreement-id", "agreement id");
         var signVer = new Option<int>("--ver") { Description = "version", DefaultValueFactory = _ => 1 };
         var signature = Text("--signature", "the signed agreement: file or SHA-256");
         var witness = OptionalText("--witness", "witness record when the implementing unit records a paper signature: file or SHA-256");
-        agreement.Subcommands.Add(Invoke("sign", "sign an approved agreement (the household itself, or its implementing unit with a witness)", Channel, Contract, "SignAgreement", p => new
-        {
-            agrId = p.GetValue(signId), ver = p.GetValue(signVer), signatureHash = HashArgument(p.GetValue(signature)!, "--signature"),
-            witnessHash = p.GetValue(witness) is { } w ? HashArgument(w, "--witness") : null,
-        }, signId, signVer, signature, witness));
+        agreement.Subcommands.Add(Invoke("sign", "sign an approved agreement (the household itself, or its implementing unit with a witness)", Channel, Contract, "SignAgreement", p => new FundContract.SignArgs(p.GetValue(signId)!, p.GetValue(signVer), HashArgument(p.GetValue(signature)!, "--signature"),
+            p.GetValue(witness) is { } w ? HashArgument(w, "--witness") : null), signId, signVer, signature, witness));
 
         var decideId = Id("agreement-id", "agreement id");
         var decideVer = new Option<int>("--ver") { Description = "version", DefaultValueFactory = _ => 1 };
         var decisionNo = Text("--decision-no", "number of the compensation decision");
         agreement.Subcommands.Add(Invoke("decide", "issue a compensation decision on approved terms after the signing period (government)", Channel, Contract, "IssueDecision",
-            p => new { agrId = p.GetValue(decideId), ver = p.GetValue(decideVer), decisionNo = p.GetValue(decisionNo) }, decideId, decideVer, decisionNo));
+            p => new FundContract.DecisionArgs(p.GetValue(decideId)!, p.GetValue(decideVer), p.GetValue(decisionNo)!), decideId, decideVer, decisionNo));
 
         var showId = Id("agreement-id", "agreement id");
         var showVer = new Option<int?>("--ver") { Description = "version (default: the live one)" };
@@ -69,19 +63,19 @@ public static partial class FundCommands
         return agreement;
     }
 
-    private static object ParseItem(string text)
+    private static Item ParseItem(string text)
     {
         int eq = text.IndexOf('=');
         if (eq <= 0) throw new UsageException($"--item must be Code=yuan, got '{text}'");
-        return new { code = text[..eq], amount = ParseFen(text[(eq + 1)..], "--item") };
+        return new Item(ParseEnum<ItemCode>(text[..eq], "--item"), ParseFen(text[(eq + 1)..], "--item"));
     }
 
-    private static object ParseInstalment(string text)
+    private static Instalment ParseInstalment(string text)
     {
         var parts = text.Split(':');
         if (parts.Length is < 3 or > 4 || !int.TryParse(parts[0], out var seq))
             throw new UsageException($"--instalment must be seq:yuan:OnSign|OnHandover|Date[:yyyy-MM-dd], got '{text}'");
-        return new { seq, amount = ParseFen(parts[1], "--instalment"), condition = parts[2], dueAt = parts.Length == 4 ? ParseTime(parts[3], "--instalment") : (long?)null };
+        return new Instalment(seq, ParseFen(parts[1], "--instalment"), ParseEnum<Condition>(parts[2], "--instalment"), parts.Length == 4 ? ParseTime(parts[3], "--instalment") : null);
     }
 
     private static Command BuildPay()
@@ -94,21 +88,18 @@ public static partial class FundCommands
         var amount = Amount("--amount", "exactly the scheduled instalment");
         var account = Text("--payee-account", "the payee's bank account number: its SHA-256, or a file holding it");
         var payee = Text("--payee-ref", "hashed reference of the payee: the registered right-holder or a recorded agent");
-        pay.Subcommands.Add(Invoke("instruct", "instruct an instalment (finance)", Channel, Contract, "InstructPayment", p => new
-        {
-            payId = p.GetValue(id), agrId = p.GetValue(agreement), ver = p.GetValue(ver), seq = p.GetValue(seq), amount = Fen(p, amount),
-            payeeAcctHash = HashArgument(p.GetValue(account)!, "--payee-account"), payeeIdHash = p.GetValue(payee),
-        }, id, agreement, ver, seq, amount, account, payee));
+        pay.Subcommands.Add(Invoke("instruct", "instruct an instalment (finance)", Channel, Contract, "InstructPayment", p => new FundContract.InstructArgs(p.GetValue(id)!, p.GetValue(agreement)!, p.GetValue(ver), p.GetValue(seq), Fen(p, amount),
+            HashArgument(p.GetValue(account)!, "--payee-account"), p.GetValue(payee)!), id, agreement, ver, seq, amount, account, payee));
         var confirmId = Id("payment-id", "payment id");
         var bankRef = Text("--bank-ref", "the bank's transaction reference");
         pay.Subcommands.Add(Invoke("confirm", "confirm the payment reached the household's account (bank)", Channel, Contract, "ConfirmPayment",
-            p => new { payId = p.GetValue(confirmId), bankTxRef = p.GetValue(bankRef) }, confirmId, bankRef));
+            p => new FundContract.ConfirmArgs(p.GetValue(confirmId)!, p.GetValue(bankRef)!), confirmId, bankRef));
         var failId = Id("payment-id", "payment id");
         var failRef = Text("--bank-ref", "the bank's transaction reference");
         var reason = Text("--reason", "e.g. PayeeMismatch or AccountClosed");
         var holder = OptionalText("--holder-ref", "hashed reference of the account's actual holder (with PayeeMismatch)");
         pay.Subcommands.Add(Invoke("fail", "record that the bank could not pay (bank)", Channel, Contract, "FailPayment",
-            p => new { payId = p.GetValue(failId), bankTxRef = p.GetValue(failRef), reason = p.GetValue(reason), accountHolderHash = p.GetValue(holder) }, failId, failRef, reason, holder));
+            p => new FundContract.FailArgs(p.GetValue(failId)!, p.GetValue(failRef)!, p.GetValue(reason)!, p.GetValue(holder)), failId, failRef, reason, holder));
         var showId = Id("payment-id", "payment id");
         pay.Subcommands.Add(Query("show", "one payment", Channel, Contract, "GetPayment", p => new { payId = p.GetValue(showId) }, null, showId));
         return pay;
