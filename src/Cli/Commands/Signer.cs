@@ -36,6 +36,10 @@ internal static class Signer
         return LoadSample(parse.GetValue(Crypto)!, account);
     }
 
+    /// <summary>The account of --key or --as when the command has them and one was given, else null.</summary>
+    public static AccountKey? TryLoad(ParseResult parse) =>
+        parse.GetResult(Key) is null && parse.GetResult(As) is null ? null : parse.GetValue(Key) is null && parse.GetValue(As) is null ? null : Load(parse);
+
     public static AccountKey LoadSample(string cryptoDir, string account)
     {
         var parts = account.Split('/');

@@ -20,15 +20,24 @@ public sealed class ContractFunction(string name, FunctionKind kind, Func<Contra
     /// <summary>Invoke functions that name no access rule need the channel's "writers" policy.</summary>
     public const string DefaultInvokeAccess = "writers";
 
+    /// <summary>Query functions that name no access rule need the channel's "readers" policy (a signed read).</summary>
+    public const string DefaultQueryAccess = "readers";
+
+    /// <summary>The access rule of a query anyone may run without signing: it answers only what the public may see.</summary>
+    public const string PublicAccess = "public";
+
     public string Name { get; } = name;
     public FunctionKind Kind { get; } = kind;
 
     /// <summary>
-    /// Who may call it: a policy expression (e.g. <c>Bank.bank</c>, <c>OR(Bank.bank, AuditBureau.auditor)</c>) or the
-    /// name of a channel policy (e.g. <c>writers</c>). The node checks it before the function runs.
-    /// Queries are not signed and have no access rule.
+    /// Who may call it: a policy expression (e.g. <c>Bank.bank</c>, <c>OR(Bank.bank, AuditBureau.auditor)</c>), the
+    /// name of a channel policy (e.g. <c>writers</c>), or for a query <see cref="PublicAccess"/>. The node checks it
+    /// before the function runs: against the transaction's signer, or the signer of the read.
     /// </summary>
-    public string? Access { get; } = kind == FunctionKind.Invoke ? access ?? DefaultInvokeAccess : null;
+    public string Access { get; } = access ?? (kind == FunctionKind.Invoke ? DefaultInvokeAccess : DefaultQueryAccess);
+
+    /// <summary>A query anyone may run without signing.</summary>
+    public bool IsPublic => Kind == FunctionKind.Query && Access == PublicAccess;
     public void ValidateArgs(ContractArgs args) => parseArgs(args);
 
     /// <summary>

@@ -27,7 +27,7 @@ public sealed partial class CharityContract
         Query("ListCampaigns", args => new RefPagedArgs(args.RequiredId("charityId"), Paging.Args(args).After, Paging.Args(args).Limit), ListCampaigns);
         Query("TraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), TraceDonation);
         Query("TraceDisbursement", args => new IdArgs(args.RequiredId("disbId")), TraceDisbursement);
-        Query("DonorStatement", args => new RefPagedArgs(args.RequiredHash("donorRef"), Paging.Args(args).After, Paging.Args(args).Limit), DonorStatement);
+        Query("DonorStatement", args => new RefPagedArgs(args.RequiredHash("donorRef"), Paging.Args(args).After, Paging.Args(args).Limit), DonorStatement, DonorStatementAccess);
         Query("CampaignLedger", args => new RefPagedArgs(args.RequiredId("campaignId"), Paging.Args(args).After, Paging.Args(args).Limit), CampaignLedger);
         Query("BalanceSheet", args => new CharityYearArgs(args.RequiredId("charityId"), args.Has("year") ? (int)args.RequiredLong("year", 2000, 2200) : null), BalanceSheet);
         Query("AnnualRatios", args => new CharityYearArgs(args.RequiredId("charityId"), (int)args.RequiredLong("year", 2000, 2200)), AnnualRatios);
@@ -173,13 +173,22 @@ public sealed partial class CharityContract
         });
     }
 
+    private static readonly string[] StatementReaderRoles = ["bank", "regulator", "auditor"];
+
     private static byte[]? DonorStatement(ContractContext context, RefPagedArgs args)
     {
-        var (entries, next) = Paging.Scan(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
+        // A donor reads only the gifts its own account gave, and its pages' cursors name only those; the bank and oversight
+        // read any donor's. (A channel without configuration has no callers: everything is read, as everything is allowed.)
+        bool ownOnly = context.Caller.Address.Length > 0 && !context.Caller.Roles.Overlaps(StatementReaderRoles);
+        static string DonationIdOf(string key) => key[(key.LastIndexOf('/') + 1)..];
+        var (entries, next) = ownOnly
+            ? Paging.ScanWhere(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit,
+                e => string.Equals(RequireDonation(context, DonationIdOf(e.Key)).DonorAccount, context.Caller.Address, StringComparison.OrdinalIgnoreCase))
+            : Paging.Scan(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
         var items = new List<object>();
         foreach (var entry in entries)
         {
-            var donation = RequireDonation(context, entry.Key[(entry.Key.LastIndexOf('/') + 1)..]);
+            var donation = RequireDonation(context, DonationIdOf(entry.Key));
             long remaining = 0;
             foreach (var lot in Lineage.OpenLotsOfDonation(context, donation, includeGrants: true)) remaining += lot.Remaining;
             // Own statement: the donor sees its own name even when the public does not.

@@ -60,6 +60,20 @@ public sealed partial class CharityContract : DomainContract
             "mgmtFeeCapBps", "disclosureEveryDays", "idleDays", "seq", "year", "count", "approvals", "required", "requiredApprovals", "charities", "payments",
             "added", "overdue", "idle", "ageDays", "spendBps", "mgmtBps", "minSpendBps", "maxMgmtBps", "minIncomeSpendBps", "scanned"]);
 
+    /// <summary>
+    /// What anyone may ask without signing: the organisation registry, campaigns with their totals and disclosures,
+    /// a charity's balance sheet and ratios, the contract's field units. Everything else needs a signed read.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Public = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "GetOrg", "GetCampaign", "ListCampaigns", "CampaignLedger", "BalanceSheet", "AnnualRatios", "FieldUnits",
+    };
+
+    protected override IReadOnlySet<string> PublicQueries => Public;
+
+    /// <summary>A donor's statement: the bank, oversight, or the donor's own account (which sees only the gifts it gave).</summary>
+    public const string DonorStatementAccess = "OR(ANY bank, ANY regulator, ANY auditor, ANY donor)";
+
     public override FieldUnits Units => FieldUnits;
 
     public CharityContract() : base(CharityJson.Default)

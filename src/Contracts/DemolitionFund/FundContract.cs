@@ -51,6 +51,17 @@ public sealed partial class FundContract : DomainContract
             "commentPeriodDays", "coolingDays", "paymentDueDays", "idleDays", "appraisalToleranceBps", "handoverCapBps", "deviationBps", "committedBps", "paidBps",
             "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "byVer", "households", "overduePayments", "idleProjects", "scanned", "count", "changes"]);
 
+    /// <summary>
+    /// What anyone may ask without signing: a project's budget status and its published household lists, the
+    /// contract's field units. Everything else needs a signed read.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Public = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "BudgetStatus", "PublishedList", "FieldUnits",
+    };
+
+    protected override IReadOnlySet<string> PublicQueries => Public;
+
     public override FieldUnits Units => FieldUnits;
 
     public FundContract() : base(FundJson.Default)

@@ -14,8 +14,18 @@ public abstract class DomainContract(IJsonTypeInfoResolver stateTypes) : Contrac
     protected void Invoke<TArgs>(string name, string access, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
         Register(name, FunctionKind.Invoke, args => { PersonalData.RejectIdNumbers(args.Root); return parse(args); }, Checked(name, handler), access);
 
-    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler) =>
-        Register(name, FunctionKind.Query, parse, Checked(name, handler));
+    /// <summary>
+    /// A query function. Its access rule is <see cref="ContractFunction.PublicAccess"/> when the contract lists it in
+    /// <see cref="PublicQueries"/>, else <paramref name="access"/>, by default the channel's readers policy.
+    /// </summary>
+    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler, string? access = null) =>
+        Register(name, FunctionKind.Query, parse, Checked(name, handler), PublicQueries.Contains(name) ? ContractFunction.PublicAccess : access);
+
+    /// <summary>
+    /// The queries anyone may run without signing, in one reviewed list per contract: each answers only what the public
+    /// may see (aggregates, published lists and disclosures, the public registry), never a person's reference.
+    /// </summary>
+    protected abstract IReadOnlySet<string> PublicQueries { get; }
 
     private static Func<ContractContext, TArgs, byte[]?> Checked<TArgs>(string name, Func<ContractContext, TArgs, byte[]?> handler) => (context, args) =>
     {

@@ -47,6 +47,7 @@ internal sealed class ChannelRuntime : IAsyncDisposable
     internal Redirect? Admit(Transaction transaction, out CheckedTx? admitted) => _admission.Admit(transaction, out admitted);
 
     public bool Halted => _committer.Halted;
+    public ChannelHaltedException? HaltedBy => _committer.HaltedBy;
 
     public async ValueTask DisposeAsync()
     {

@@ -143,7 +143,7 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
     private static TxResult Invalid(TxRejection rejection) => new() { Code = rejection.Code, Message = rejection.Message };
 
     /// <summary>Runs a query function against one consistent snapshot of committed state.</summary>
-    public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson)
+    public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson, Caller? caller = null)
     {
         if (!contracts.TryGet(contractName, out var contract))
             throw new TxRejectedException(new(ValidationCode.UnknownContract, $"channel '{ledger.Channel}' has no contract '{contractName}' (has: {string.Join(", ", contracts.Names)})"));
@@ -161,7 +161,7 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
         catch (ContractException e) { throw new TxRejectedException(new(ValidationCode.BadArgs, TxValidator.ArgsMessage(e))); }
 
         using var snapshot = ledger.OpenSnapshot();
-        var context = new TxContext(snapshot, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, new Caller(""), "",
+        var context = new TxContext(snapshot, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, caller ?? new Caller(""), "",
             snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true);
         try
         {

@@ -28,6 +28,12 @@ public static class NodeHost
 {
     public const string PasswordEnvironmentVariable = "CHAIN_NODE_PASSWORD";
 
+    /// <summary>
+    /// The largest request message a node reads: twice the largest transaction a channel may allow, so a batch of the
+    /// largest transactions or a relayed batch fits; larger requests are refused with RESOURCE_EXHAUSTED, unread.
+    /// </summary>
+    public const int MaxRequestBytes = 2 * Configuration.LimitRules.MaxTxBytes;
+
     public static async Task RunAsync(NodeConfig config, CancellationToken cancellationToken = default)
     {
         var key = LoadNodeKey(config);
@@ -70,16 +76,20 @@ public static class NodeHost
                     });
                 });
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            // Above the gRPC limit, so an oversized request is answered by gRPC (RESOURCE_EXHAUSTED) before the web server cuts it off.
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBytes + 1024 * 1024;
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddGrpc(o =>
         {
             o.Interceptors.Add<ErrorMappingInterceptor>();
-            o.MaxReceiveMessageSize = ChainClient.MaxMessageBytes;
+            o.Interceptors.Add<ReadAccessInterceptor>();
+            o.MaxReceiveMessageSize = MaxRequestBytes;
             o.MaxSendMessageSize = ChainClient.MaxMessageBytes;
         });
         builder.Services.AddGrpcReflection();
-        builder.Services.AddGrpcHealthChecks().AddCheck("ledger", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddSingleton<NodeHealth>();
+        builder.Services.AddGrpcHealthChecks().AddCheck<NodeHealth>("node");
         builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate));
         builder.Services.AddSingleton(services => new PeerTrust(services.GetRequiredService<ChannelDirectory>().All
             .Select(c => c.Views.Current.Config).OfType<Protocol.ChannelConfig>()));

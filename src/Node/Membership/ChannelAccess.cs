@@ -89,22 +89,35 @@ internal sealed class ChannelAccess
     private static bool IsExpression(string access) => access.Contains('.') || access.Contains('(') || access.Contains(' ');
 
     /// <summary>Checks the function's access rule against the signer; null when allowed.</summary>
-    public TxRejection? Authorize(Identity identity, string contract, ContractFunction function)
-    {
-        if (function.Access is not { } access) return null;
-        Policy policy;
-        string described;
-        if (_policies.TryGetValue(access, out var named)) { policy = named; described = $"the channel policy '{access}' ({named})"; }
-        else if (IsExpression(access))
-        {
-            policy = _parsed.GetOrAdd(access, PolicyParser.Parse);
-            described = policy.ToString()!;
-        }
-        else return new TxRejection(ValidationCode.NotAuthorized, $"{contract}.{function.Name} requires the channel policy '{access}', which channel '{Config.Channel}' does not define");
+    public TxRejection? Authorize(Identity identity, string contract, ContractFunction function) =>
+        function.Access is { } access && Check(identity, access, $"{contract}.{function.Name}", "signer") is { } refusal
+            ? new TxRejection(ValidationCode.NotAuthorized, refusal)
+            : null;
 
+    /// <summary>
+    /// Checks an access rule (a channel policy's name or a policy expression) against one identity; null when it holds,
+    /// else why not, naming <paramref name="subject"/>, the rule and who the <paramref name="who"/> is.
+    /// </summary>
+    public string? Check(Identity identity, string access, string subject, string who)
+    {
+        if (Resolve(access) is not var (policy, described))
+            return $"{subject} requires the channel policy '{access}', which channel '{Config.Channel}' does not define";
         if (policy.IsSatisfiedBy([identity], Organizations)) return null;
         var roles = string.Join(", ", identity.Roles.Order(StringComparer.Ordinal));
-        return new TxRejection(ValidationCode.NotAuthorized, $"{contract}.{function.Name} requires {described}; signer {identity.Address} is {identity.Org} with roles {roles}");
+        return $"{subject} requires {described}; {who} {identity.Address} is {identity.Org} with roles {roles}";
+    }
+
+    private (Policy Policy, string Described)? Resolve(string access)
+    {
+        if (_policies.TryGetValue(access, out var named)) return (named, $"the channel policy '{access}' ({named})");
+        if (ReadAccess.DefaultOf(access, Config) is { } fallback)
+        {
+            var policy = _parsed.GetOrAdd(fallback, PolicyParser.Parse);
+            return (policy, $"the channel policy '{access}' (not defined here, so its default {policy})");
+        }
+        if (!IsExpression(access)) return null;
+        var parsed = _parsed.GetOrAdd(access, PolicyParser.Parse);
+        return (parsed, parsed.ToString()!);
     }
 
     public static Caller CallerOf(Identity identity) => new(identity.Address, identity.Org, (IReadOnlySet<string>)identity.Roles);

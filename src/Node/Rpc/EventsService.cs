@@ -17,6 +17,9 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
     {
         var channel = channels.Get(request.Channel);
         var next = request.StartBlock;
+        // A reader without raw access follows only its own transactions: their statuses and events.
+        byte[]? onlyCreator = Interceptors.ReadAccessInterceptor.IsRawReader(context) ? null
+            : Sdk.Crypto.Address.TryParse(Interceptors.ReadAccessInterceptor.CallerOf(context).Address) ?? [];
         // A stopping node ends its streams at once (clients resume elsewhere or later) rather than holding shutdown open.
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancel = linked.Token;
@@ -26,7 +29,7 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
             while (next < channel.Ledger.Height)
             {
                 var block = channel.Ledger.GetBlock(next)!;
-                try { await responseStream.WriteAsync(ToEvent(block, request.IncludeFullBlock), cancel); }
+                try { await responseStream.WriteAsync(ToEvent(block, request.IncludeFullBlock, onlyCreator), cancel); }
                 catch (OperationCanceledException) { return; }
                 next++;
             }
@@ -35,7 +38,7 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
         }
     }
 
-    private static BlockEvent ToEvent(Block block, bool includeFullBlock)
+    private static BlockEvent ToEvent(Block block, bool includeFullBlock, byte[]? onlyCreator)
     {
         var blockEvent = new BlockEvent
         {
@@ -44,6 +47,7 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
         };
         for (int i = 0; i < block.Transactions.Count; i++)
         {
+            if (onlyCreator is not null && !CreatedBy(block.Transactions[i], onlyCreator)) continue;
             var txId = Convert.ToHexStringLower(ProtocolHashes.TxId(block.Transactions[i].Payload.Span));
             var result = block.Results[i];
             blockEvent.TxStatuses.Add(new TxStatus { TxId = txId, Code = result.Code, Message = result.Message });
@@ -51,5 +55,11 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
         }
         if (includeFullBlock) blockEvent.Block = block;
         return blockEvent;
+    }
+
+    private static bool CreatedBy(Transaction transaction, byte[] creator)
+    {
+        try { return TxPayload.Parser.ParseFrom(transaction.Payload).Creator.Span.SequenceEqual(creator); }
+        catch (InvalidProtocolBufferException) { return false; }
     }
 }

@@ -65,7 +65,7 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
-        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span);
+        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, Interceptors.ReadAccessInterceptor.CallerOf(context));
         return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
     }
 

@@ -11,7 +11,7 @@ using Grpc.Core;
 
 namespace Chain.Node.Rpc;
 
-internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity) : Chain.Protocol.Ledger.LedgerBase
+internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity, NodeHealth health) : Chain.Protocol.Ledger.LedgerBase
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -24,6 +24,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             response.TlsCertificateExpiresMs = new DateTimeOffset(certificate.NotAfter.ToUniversalTime()).ToUnixTimeMilliseconds();
             response.TlsCertificateSubject = certificate.Subject;
         }
+        response.Problems.AddRange(health.NodeProblems());
         var selected = string.IsNullOrEmpty(request.Channel) ? channels.All : [channels.Get(request.Channel)];
         foreach (var channel in selected)
         {
@@ -35,10 +36,11 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
                 Consensus = channel.Consensus,
             };
             var status = channel.Orderer.Status;
-            info.Role = status.Role;
+            info.Role = channel.Halted ? "halted" : status.Role;
             info.Term = (ulong)Math.Max(0, status.Term);
             info.Leader = status.Role == "leader" ? identity.NodeId : status.Leader ?? "";
             info.Contracts.AddRange(channel.Contracts.Names);
+            info.Problems.AddRange(NodeHealth.ProblemsOf(channel));
             response.Channels.Add(info);
         }
         return Task.FromResult(response);

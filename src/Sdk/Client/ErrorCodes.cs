@@ -41,6 +41,14 @@ public static class ErrorCodes
     public static readonly ErrorCode NoCertificate = new("NO_CERTIFICATE", StatusCode.Unauthenticated);
     public static readonly ErrorCode UntrustedPeer = new("UNTRUSTED_PEER", StatusCode.PermissionDenied);
     public static readonly ErrorCode NotAMember = new("NOT_A_MEMBER", StatusCode.PermissionDenied);
+    /// <summary>The read needs a caller: sign it (<see cref="ReadSigning"/>; CLI <c>--key</c> or <c>--as</c>).</summary>
+    public static readonly ErrorCode UnsignedRead = new("UNSIGNED_READ", StatusCode.Unauthenticated);
+    /// <summary>A read's signature headers are malformed, or do not recover to the account they name.</summary>
+    public static readonly ErrorCode BadReadSignature = new("BAD_READ_SIGNATURE", StatusCode.Unauthenticated);
+    /// <summary>A signed read's time lies outside the channel's timestamp window (a replay, or a wrong clock).</summary>
+    public static readonly ErrorCode ReadExpired = new("READ_EXPIRED", StatusCode.Unauthenticated);
+    /// <summary>The caller is not enrolled, or does not satisfy the policy the read needs (the message names it).</summary>
+    public static readonly ErrorCode ReadDenied = new("READ_DENIED", StatusCode.PermissionDenied);
     public static readonly ErrorCode BadTxId = new("BAD_TXID", StatusCode.InvalidArgument);
     public static readonly ErrorCode BadHash = new("BAD_HASH", StatusCode.InvalidArgument);
     public static readonly ErrorCode BadPageToken = new("BAD_PAGE_TOKEN", StatusCode.InvalidArgument);

@@ -38,6 +38,14 @@ public static class ProtocolHashes
     public static byte[] ConfigUpdateDigest(ReadOnlySpan<byte> config) =>
         Hashes.Sha256(new CanonicalWriter().String("chain.config-update.v1").Bytes(config).WrittenSpan);
 
+    /// <summary>
+    /// What a reader signs for one read call (docs/ENCODING.md, "Signed reads"): a domain tag, the gRPC method, the channel,
+    /// the SHA-256 of the request message's protobuf bytes and the reader's clock, so a signature answers for one request on
+    /// one channel within the channel's timestamp window.
+    /// </summary>
+    public static byte[] ReadDigest(string method, string channel, ReadOnlySpan<byte> request, long timeMs) =>
+        Hashes.Sha256(new CanonicalWriter().String("chain.read.v1").String(method).String(channel).Bytes(Hashes.Sha256(request)).I64(timeMs).WrittenSpan);
+
     public static byte[] TxRoot(IReadOnlyList<byte[]> txIds) => MerkleTree.Root(txIds);
 
     public static byte[] ResultsRoot(IEnumerable<TxResult> results) => MerkleTree.Root(results.Select(ResultDigest).ToArray());

@@ -38,20 +38,30 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         Ok(await Charity("approve", "CLI-P", "--as", "CharityFoundation/officer2"));
         Ok(await Charity("pay", "CLI-P", "--bank-ref", "CLI-BK-2", "--as", "Bank/teller1"));
 
-        var table = await Charity("trace", "donation", "CLI-D");
+        var table = await Charity("trace", "donation", "CLI-D", "--as", "CivilAffairs/inspector1");
         Ok(table);
         Assert.Contains("donation CLI-D  200.00", table.StdOut);
         Assert.Contains("paid 150.00 · refunded 0.00 · unspent 50.00", table.StdOut);
         var invoiceHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(dir.Combine("invoice.pdf"))));
         Assert.Contains("Invoice:" + invoiceHash[..12], table.StdOut);
 
-        var json = JsonDocument.Parse((await Charity("trace", "donation", "CLI-D", "-o", "json")).StdOut).RootElement;
+        var json = JsonDocument.Parse((await Charity("trace", "donation", "CLI-D", "-o", "json", "--as", "CivilAffairs/inspector1")).StdOut).RootElement;
         Assert.Equal("150.00", json.GetProperty("paid").GetString());
         Assert.Equal("200.00", json.GetProperty("donation").GetProperty("amount").GetString());
         // Only fields the contract declares as money become yuan: counts stay numbers.
-        var payee = JsonDocument.Parse((await Charity("payee", CharityWorld.Hash("supplier"), "-o", "json")).StdOut).RootElement;
+        var payee = JsonDocument.Parse((await Charity("payee", CharityWorld.Hash("supplier"), "-o", "json", "--as", "CivilAffairs/inspector1")).StdOut).RootElement;
         Assert.Equal("150.00", payee.GetProperty("amount").GetString());
         Assert.Equal(1, payee.GetProperty("charities").GetInt32());
+    }
+
+    [Fact]
+    public async Task AReadWithoutACaller_ExitsOneWithOneLine_APublicOneAnswers()
+    {
+        var unsigned = await Charity("trace", "donation", "CLI-NONE");
+        Assert.Equal(1, unsigned.ExitCode);
+        Assert.Single(unsigned.StdErr.Trim().Split('\n'));
+        Assert.StartsWith("error: Unauthenticated: UNSIGNED_READ: charity.TraceDonation needs a signed read (the channel policy 'readers')", unsigned.StdErr);
+        Ok(await Charity("campaign", "list", "--charity", "CharityFoundation"));
     }
 
     [Theory]
@@ -92,7 +102,7 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         var back = await net.QueryAsync("TraceDisbursement", new { disbId = summary.SamplePayment });
         Assert.Equal(80_000, back.GetProperty("sources").EnumerateArray().Sum(s => s.GetProperty("amount").GetInt64()));
         // Every conservation law holds on the node's own ledger after the demo's blocks; the table names what was checked.
-        var check = await Charity("check");
+        var check = await Charity("check", "--as", "CivilAffairs/inspector1");
         Ok(check);
         Assert.Matches(@"^sound: checked \d+ lots, \d+ pools, \d+ donations", check.StdOut);
     }

@@ -34,7 +34,9 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var enrolled = await Run("member", "enroll", "-c", "sandbox", "--address", address!, "--roles", "bank", "--key", bankAdmin,
             "--password-file", Path.ChangeExtension(bankAdmin, ".password"), "--wait");
         Assert.True(enrolled.ExitCode == 0, enrolled.StdErr);
-        var membership = JsonDocument.Parse((await Run("member", "get", "-c", "sandbox", "--address", address!)).StdOut).RootElement;
+        // Reads are signed too: Alice, now a Bank member with the role bank, reads the sandbox channel (and, as bank, its raw data).
+        string[] asAlice = ["--key", dir.Combine("alice.json"), "--password-file", dir.Combine("pw")];
+        var membership = JsonDocument.Parse((await Run(["member", "get", "-c", "sandbox", "--address", address!, .. asAlice])).StdOut).RootElement;
         Assert.Equal(("Bank", false), (membership.GetProperty("organization").GetString(), membership.GetProperty("revoked").GetBoolean()));
 
         var invoked = await Run("invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":\"cli\",\"value\":\"walk\"}",
@@ -45,14 +47,17 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var txId = result.GetProperty("txId").GetString()!;
         var block = result.GetProperty("block").GetUInt64();
 
-        var queried = await Run("query", "-c", "sandbox", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}");
+        var unsigned = await Run("query", "-c", "sandbox", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}");
+        Assert.Equal(1, unsigned.ExitCode);
+        Assert.StartsWith("error: Unauthenticated: UNSIGNED_READ: kv.get needs a signed read", unsigned.StdErr);
+        var queried = await Run(["query", "-c", "sandbox", "-k", "kv", "-f", "get", "-a", "{\"key\":\"cli\"}", .. asAlice]);
         var value = JsonDocument.Parse(queried.StdOut).RootElement;
         Assert.Equal(("walk", address), (value.GetProperty("value").GetString(), value.GetProperty("owner").GetString()));
 
-        var shownBlock = JsonDocument.Parse((await Run("block", "get", block.ToString(), "-c", "sandbox", "-o", "json")).StdOut).RootElement;
+        var shownBlock = JsonDocument.Parse((await Run(["block", "get", block.ToString(), "-c", "sandbox", "-o", "json", .. asAlice])).StdOut).RootElement;
         Assert.Contains(txId, shownBlock.GetProperty("transactions").EnumerateArray().Select(t => t.GetProperty("txId").GetString()));
 
-        var shownTx = JsonDocument.Parse((await Run("tx", "get", txId, "-c", "sandbox", "-o", "json")).StdOut).RootElement;
+        var shownTx = JsonDocument.Parse((await Run(["tx", "get", txId, "-c", "sandbox", "-o", "json", .. asAlice])).StdOut).RootElement;
         Assert.Equal((block, address), (shownTx.GetProperty("block").GetUInt64(), shownTx.GetProperty("creator").GetString()));
 
         var status = JsonDocument.Parse((await Run("status", "-o", "json")).StdOut).RootElement;
@@ -72,7 +77,8 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         using var dir = new TempDirectory();
         File.WriteAllText(dir.Combine("pw"), "pw");
         global::Chain.Sdk.Crypto.Keystore.Write(dir.Combine("k.json"), Build.Alice, "pw", light: true);
-        string[] full = args[0] == "invoke" ? [.. args, "--key", dir.Combine("k.json"), "--password-file", dir.Combine("pw"), "--wait"] : args;
+        string[] signed = [.. args, "--key", dir.Combine("k.json"), "--password-file", dir.Combine("pw")];
+        string[] full = args[0] == "invoke" ? [.. signed, "--wait"] : args[0] is "query" or "block" or "tx" ? signed : args;
 
         var result = await Run(full);
 
@@ -158,11 +164,11 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         using var dir = new TempDirectory();
         string[] Admin(string org) => ["--key", Node.Account(org, "admin"), "--password-file", Path.ChangeExtension(Node.Account(org, "admin"), ".password")];
 
-        Assert.Equal(0, (await Run("channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("config.json"))).ExitCode);
+        Assert.Equal(0, (await Run(["channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("config.json"), .. Admin("Bank")])).ExitCode);
         var json = File.ReadAllText(dir.Combine("config.json"));
         Assert.Contains("\"maxTxCount\": 2000", json);
         File.WriteAllText(dir.Combine("config.json"), json.Replace("\"maxTxCount\": 2000", "\"maxTxCount\": 500"));
-        var proposed = await Run("channel", "update", "-c", "demolition-fund", "--config", dir.Combine("config.json"), "--out", dir.Combine("update.pb"));
+        var proposed = await Run(["channel", "update", "-c", "demolition-fund", "--config", dir.Combine("config.json"), "--out", dir.Combine("update.pb"), .. Admin("Bank")]);
         Assert.True(proposed.ExitCode == 0, proposed.StdErr);
 
         // One of eight organisations: refused, and the reason says why.
@@ -177,7 +183,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         var majority = await Run(["channel", "submit", dir.Combine("update.pb"), .. Admin("Bank")]);
         Assert.True(majority.ExitCode == 0, majority.StdErr);
 
-        Assert.Equal(0, (await Run("channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("after.json"))).ExitCode);
+        Assert.Equal(0, (await Run(["channel", "fetch", "-c", "demolition-fund", "--out", dir.Combine("after.json"), .. Admin("Bank")])).ExitCode);
         var after = File.ReadAllText(dir.Combine("after.json"));
         Assert.Contains("\"sequence\": \"1\"", after);
         Assert.Contains("\"maxTxCount\": 500", after);

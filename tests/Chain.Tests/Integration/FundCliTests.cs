@@ -59,10 +59,10 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         var status = await Fund("project", "status", "CLI-P");
         Ok(status);
         Assert.Contains("paid        1026000.00 (68.4%)", status.StdOut);
-        var file = JsonDocument.Parse((await Fund("household", "file", "C1", "--project", "CLI-P", "-o", "json")).StdOut).RootElement;
+        var file = JsonDocument.Parse((await Fund("household", "file", "C1", "--project", "CLI-P", "-o", "json", "--as", "AuditBureau/auditor1")).StdOut).RootElement;
         Assert.Equal("85.50", file.GetProperty("household").GetProperty("areas").GetProperty("certified").GetString());
         Assert.Equal("1026000.00", file.GetProperty("payments")[0].GetProperty("amount").GetString());
-        var check = await Fund("check", "--project", "CLI-P");
+        var check = await Fund("check", "--project", "CLI-P", "--as", "AuditBureau/auditor1");
         Ok(check);
         Assert.StartsWith("sound: checked 1 projects, 1 households, 1 agreements, 1 payments", check.StdOut);
     }
@@ -100,7 +100,7 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         Assert.Equal(19, (await net.QueryAsync("PublishedList", new { projectId = summary.ProjectId, round = 1 })).GetProperty("hhIds").GetArrayLength());
         Assert.Equal(10, (await net.QueryAsync("UnpublishedPaidHouseholds", new { projectId = summary.ProjectId })).GetProperty("items").GetArrayLength());
         // Every conservation law holds on the node's own ledger after the demo's blocks.
-        var check = await Fund("check", "-o", "json");
+        var check = await Fund("check", "-o", "json", "--as", "AuditBureau/auditor1");
         Ok(check);
         Assert.True(JsonDocument.Parse(check.StdOut).RootElement.GetProperty("sound").GetBoolean());
     }

@@ -255,4 +255,22 @@ public class SingleNodeTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Contains("chain.v1.Ledger", services);
         Assert.Contains("chain.v1.Events", services);
     }
+
+    /// <summary>A transaction whose args make the serialized request about <paramref name="mib"/> MiB.</summary>
+    private static Transaction Huge(int mib) => Build.Put("huge-" + mib, new string('x', mib * 1024 * 1024));
+
+    [Fact]
+    public async Task ARequestAboveTheLimit_IsRefusedUnreadWithResourceExhausted_OneBelowIsAnsweredPerTransaction()
+    {
+        // Below the 32 MiB request limit: read and judged; the transaction itself is above the channel's maxTxBytes.
+        var below = await Node.Client.Gateway.SubmitBatchAsync(new SubmitBatchRequest { Transactions = { Huge(29) } });
+        Assert.False(below.Statuses[0].Accepted);
+        Assert.Equal("TOO_LARGE", below.Statuses[0].Code);
+
+        var above = await Assert.ThrowsAsync<RpcException>(() => Node.Client.Gateway.SubmitBatchAsync(new SubmitBatchRequest { Transactions = { Huge(33) } }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, above.StatusCode);
+        Assert.Contains("exceeds the maximum", above.Status.Detail);
+        // The node still answers.
+        Assert.NotNull(await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest()));
+    }
 }

@@ -26,7 +26,7 @@ public sealed class NodeProcess : IAsyncDisposable
         ConfigPath = configPath;
         Config = NodeConfig.Load(ConfigPath);
         Endpoint = "http://" + Config.Listen;
-        Client = new ChainClient(Endpoint);
+        Client = new ChainClient(Endpoint, reader: Build.Alice);
         CryptoDir = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(configPath))!, "crypto");
     }
 
@@ -47,14 +47,18 @@ public sealed class NodeProcess : IAsyncDisposable
         config.Save(ConfigPath);
         Config = NodeConfig.Load(ConfigPath);
         Endpoint = "http://" + Config.Listen;
-        Client = new ChainClient(Endpoint);
+        Client = new ChainClient(Endpoint, reader: Build.Alice);
     }
 
     public string ConfigPath { get; }
     public NodeConfig Config { get; }
     public string Endpoint { get; }
     public string PeerEndpoint => "https://" + Config.PeerListen;
+    /// <summary>A client whose reads are signed by <see cref="Build.Alice"/> (Bank, role bank: she may read everything on the sample network).</summary>
     public ChainClient Client { get; }
+    /// <summary>A client that does not sign its reads: it gets the public reads only.</summary>
+    public ChainClient Anonymous => _anonymous ??= new ChainClient(Endpoint);
+    private ChainClient? _anonymous;
     public string DataDir => Config.Resolve(Config.DataDir);
     /// <summary>The network's crypto material (CAs, node certificates, sample account keystores).</summary>
     public string CryptoDir { get; }
@@ -144,6 +148,7 @@ public sealed class NodeProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        _anonymous?.Dispose();
         if (_process is { HasExited: false }) Kill();
         await Task.Yield();
         _root?.Dispose();

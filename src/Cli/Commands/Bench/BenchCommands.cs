@@ -32,7 +32,7 @@ internal static class BenchCommands
             var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes));
             settings.Validate();
             var key = LoadKey(parse.GetValue(keyFile)!, parse.GetValue(passwordFile));
-            using var client = GlobalOptions.Connect(parse);
+            using var client = GlobalOptions.Connect(parse, reader: key); // it follows its own transactions' commits
             var result = await RunKvAsync(client, settings, key, cancel);
             Printer.Print(parse, result, () => PrintLoad(result));
             return result.Committed == settings.Txs - result.Rejected ? 0 : 1;

@@ -27,7 +27,7 @@ internal static class CharityDemo
         var command = new Command("demo", "load a demo scenario into a running network, signed by the sample accounts of --crypto") { prefix };
         command.SetHandler(async (parse, cancel) =>
         {
-            using var client = GlobalOptions.Connect(parse);
+            using var client = GlobalOptions.Connect(parse, Signer.LoadSample(parse.GetValue(Signer.Crypto)!, "CivilAffairs/inspector1"));
             var summary = await RunAsync(client, parse.GetValue(channel)!, parse.GetValue(Signer.Crypto)!,
                 parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), Console.Out, cancel);
             Output.Printer.Print(parse, summary, () =>

@@ -47,6 +47,7 @@ internal static class ChannelCommands
         var channel = GlobalOptions.Channel();
         var output = new Option<string>("--out") { Description = "file for the configuration (JSON)", Required = true };
         var fetch = new Command("fetch", "write the channel's current configuration as JSON, to edit for an update") { channel, output };
+        Signer.AddTo(fetch);
         fetch.SetHandler(async (parse, cancel) =>
         {
             var config = await FetchConfigAsync(parse, parse.GetValue(channel)!, cancel);
@@ -64,6 +65,7 @@ internal static class ChannelCommands
         var configFile = new Option<string>("--config") { Description = "the edited configuration (JSON, as written by 'channel fetch')", Required = true };
         var output = new Option<string>("--out") { Description = "file for the unsigned update envelope", Required = true };
         var update = new Command("update", "propose a new configuration: writes an update envelope for admins to sign") { channel, configFile, output };
+        Signer.AddTo(update); // it reads the configuration in force
         update.SetHandler(async (parse, cancel) =>
         {
             var current = await FetchConfigAsync(parse, parse.GetValue(channel)!, cancel);

@@ -18,19 +18,15 @@ internal static class LedgerCommands
         {
             using var client = GlobalOptions.Connect(parse);
             var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancel);
-            string? tlsExpires = null;
-            if (info.TlsCertificateExpiresMs > 0)
-            {
-                var expires = DateTimeOffset.FromUnixTimeMilliseconds(info.TlsCertificateExpiresMs);
-                tlsExpires = expires.ToString("yyyy-MM-dd");
-                if (expires - DateTimeOffset.UtcNow < Node.Membership.Crypto.CryptoGenerator.ExpiryWarning)
-                    Console.Error.WriteLine($"warning: the node's TLS certificate ({info.TlsCertificateSubject}) expires {tlsExpires}");
-            }
+            // An expiring certificate is among the node's reported problems, printed below.
+            string? tlsExpires = info.TlsCertificateExpiresMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(info.TlsCertificateExpiresMs).ToString("yyyy-MM-dd") : null;
             var channels = info.Channels.Select(c => new
             {
                 channel = c.Channel, role = c.Role, consensus = c.Consensus, term = c.Term, leader = c.Leader, height = c.Height, lastBlockHash = Names.Hex(c.LastBlockHash), stateRoot = Names.Hex(c.StateRoot), contracts = c.Contracts.ToArray(),
+                problems = c.Problems.ToArray(),
             }).ToArray();
-            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, channels }, () =>
+            var problems = info.Problems.Concat(info.Channels.SelectMany(c => c.Problems)).ToArray();
+            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, problems = info.Problems.ToArray(), channels }, () =>
             {
                 Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version), ("tls certificate", tlsExpires is null ? "none" : $"{info.TlsCertificateSubject}, expires {tlsExpires}"));
                 Console.Out.WriteLine();
@@ -38,7 +34,9 @@ internal static class LedgerCommands
                 foreach (var c in channels)
                     Console.Out.WriteLine($"{c.channel,-18} {c.role,-10} {(c.consensus == "raft" ? c.term.ToString() : "-"),5} {(c.consensus == "raft" ? (c.leader is "" ? "(none)" : c.leader) : "-"),-10} {c.height,8}  {c.lastBlockHash}");
             });
-            return 0;
+            // What the health check reports, one line each; a halted channel makes the command fail, for monitors.
+            foreach (var problem in problems) Console.Error.WriteLine($"warning: {problem}");
+            return info.Channels.Any(c => c.Role == "halted") ? 1 : 0;
         });
         return command;
     }
@@ -48,6 +46,7 @@ internal static class LedgerCommands
         var channel = GlobalOptions.Channel();
         var number = new Argument<ulong>("number") { Description = "block number" };
         var get = new Command("get", "show a block") { number, channel };
+        Signer.AddTo(get);
         get.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);
@@ -83,6 +82,7 @@ internal static class LedgerCommands
         var channel = GlobalOptions.Channel();
         var id = new Argument<string>("id") { Description = "transaction id (64 hex characters)" };
         var get = new Command("get", "show a committed transaction and its validation result") { id, channel };
+        Signer.AddTo(get);
         get.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);

@@ -49,6 +49,7 @@ internal static class MemberCommands
         var getChannel = GlobalOptions.Channel();
         var getAddress = Address();
         var get = new Command("get", "show an account's organisation, roles and status") { getChannel, getAddress };
+        Signer.AddTo(get);
         get.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);

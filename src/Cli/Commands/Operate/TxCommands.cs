@@ -43,6 +43,7 @@ internal static class TxCommands
         var function = Function();
         var args = Args();
         var command = new Command("query", "run a read-only contract function") { channel, contract, function, args };
+        Signer.AddTo(command);
         command.SetHandler(async (parse, cancel) =>
         {
             var argsJson = RequireJsonObject(parse.GetValue(args)!);

@@ -29,7 +29,7 @@ public class GenesisBlockTests
         Assert.Contains(config.Members, m => m.Organization == "Bank" && m.Roles.SequenceEqual(["donor"]));
         Assert.Equal(3 + 1 + 3 + 2 + 2 + 1, config.Members.Count); // the sample members; admins are listed per organisation
         Assert.All(config.Organizations, o => Assert.Single(o.Admins));
-        Assert.Equal(["admins", "readers", "writers"], config.Policies.Select(p => p.Name));
+        Assert.Equal(["admins", "rawReaders", "readers", "writers"], config.Policies.Select(p => p.Name));
         // The sample lists five Bank consenters, so the channel is ordered by Raft; charity is the first channel: ports port + 2000.
         Assert.Equal("raft", config.Consensus);
         Assert.Equal(["bank-node1", "bank-node2", "bank-node3", "bank-node4", "bank-node5"], config.Consenters.Select(c => c.Node));

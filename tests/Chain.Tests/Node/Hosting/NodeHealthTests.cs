@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Chain.Node.Channels;
+using Chain.Node.Configuration;
+using Chain.Node.Hosting;
+using Chain.Sdk.Crypto;
+using Chain.Tests.TestKit;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Xunit;
+
+namespace Chain.Tests.Node.Hosting;
+
+/// <summary>The health check can fail: a halted channel is unhealthy, a certificate about to expire degrades the node.</summary>
+public sealed class NodeHealthTests : IAsyncLifetime
+{
+    private ChannelFixture _channel = null!;
+
+    public Task InitializeAsync()
+    {
+        _channel = new ChannelFixture(TestNetwork.Config(), _ => new ScriptedOrderer());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _channel.DisposeAsync();
+
+    private NodeHealth Health(X509Certificate2? certificate = null) =>
+        new(new ChannelDirectory([_channel.Channel]), new NodeIdentity("node1", AccountKey.Generate(), certificate), new NodeConfig(), TimeProvider.System);
+
+    private static Task<HealthCheckResult> Check(NodeHealth health) => health.CheckHealthAsync(new HealthCheckContext());
+
+    [Fact]
+    public async Task AServingChannel_IsHealthy_AHaltedOne_IsUnhealthy_WithItsReason()
+    {
+        var health = Health();
+        Assert.Equal(HealthStatus.Healthy, (await Check(health)).Status);
+        Assert.Empty(NodeHealth.ProblemsOf(_channel.Channel));
+
+        _channel.Channel.Support.Halt("block 7 failed verification");
+        var halted = await Check(health);
+        Assert.Equal(HealthStatus.Unhealthy, halted.Status);
+        Assert.Contains("halted: block 7 failed verification", halted.Description);
+        Assert.Equal([halted.Description], NodeHealth.ProblemsOf(_channel.Channel));
+    }
+
+    [Fact]
+    public async Task ACertificateThatExpiresWithinAWeek_DegradesTheNode()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=node1", key, HashAlgorithmName.SHA256);
+        using var soon = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(3));
+        var degraded = await Check(Health(soon));
+        Assert.Equal(HealthStatus.Degraded, degraded.Status);
+        Assert.Contains("the node's TLS certificate (CN=node1) expires", degraded.Description);
+
+        using var later = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(90));
+        Assert.Equal(HealthStatus.Healthy, (await Check(Health(later))).Status);
+    }
+}
