@@ -10,9 +10,13 @@ namespace Chain.Node.Channels;
 /// Each caller owns its registration, so a refused duplicate submit or a cancelled call removes only
 /// its own waiter, never another caller's wait for the same transaction.
 /// </remarks>
-internal sealed class CommitNotifier
+/// <param name="maxWaiters">At most this many callers wait for transactions at once; one more is refused with BUSY, so
+/// clients that open waits and never close them cannot exhaust the node's memory.</param>
+internal sealed class CommitNotifier(int maxWaiters = CommitNotifier.DefaultMaxWaiters)
 {
+    public const int DefaultMaxWaiters = 100_000;
     private readonly Dictionary<string, List<TaskCompletionSource<CommitStatusResponse>>> _txWaiters = new(StringComparer.Ordinal);
+    private int _waiting;
     private readonly Lock _lock = new();
     private TaskCompletionSource _nextBlock = NewSignal();
     private Exception? _failure;
@@ -20,6 +24,10 @@ internal sealed class CommitNotifier
     /// <summary>Completes when a block commits after this call.</summary>
     public Task NextBlock => Volatile.Read(ref _nextBlock).Task;
 
+    /// <summary>How many callers wait for transactions now.</summary>
+    public int Waiting { get { lock (_lock) return _waiting; } }
+
+    /// <summary>Registers a wait for <paramref name="txId"/>; <see cref="ChannelBusyException"/> when the node keeps as many as it will.</summary>
     public TxWaiter WaitForTx(string txId)
     {
         var source = new TaskCompletionSource<CommitStatusResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -30,8 +38,11 @@ internal sealed class CommitNotifier
                 source.SetException(_failure);
                 return new TxWaiter(this, txId, source);
             }
+            if (_waiting >= maxWaiters)
+                throw new ChannelBusyException($"{_waiting} calls are waiting for transactions of this channel to commit, the most this node keeps; retry later");
             if (!_txWaiters.TryGetValue(txId, out var list)) _txWaiters[txId] = list = [];
             list.Add(source);
+            _waiting++;
         }
         return new TxWaiter(this, txId, source);
     }
@@ -40,7 +51,9 @@ internal sealed class CommitNotifier
     {
         lock (_lock)
         {
-            if (_txWaiters.TryGetValue(txId, out var list) && list.Remove(source) && list.Count == 0) _txWaiters.Remove(txId);
+            if (!_txWaiters.TryGetValue(txId, out var list) || !list.Remove(source)) return;
+            _waiting--;
+            if (list.Count == 0) _txWaiters.Remove(txId);
         }
     }
 
@@ -61,6 +74,7 @@ internal sealed class CommitNotifier
                     };
                     wake ??= [];
                     foreach (var source in list) wake.Add((source, status));
+                    _waiting -= list.Count;
                 }
             }
         }
@@ -77,6 +91,7 @@ internal sealed class CommitNotifier
             _failure ??= reason;
             all = _txWaiters.Values.SelectMany(l => l).ToList();
             _txWaiters.Clear();
+            _waiting = 0;
         }
         foreach (var source in all) source.TrySetException(reason);
     }

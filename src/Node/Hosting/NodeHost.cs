@@ -91,8 +91,11 @@ public static class NodeHost
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddGrpcHealthChecks().AddCheck<NodeHealth>("node");
         builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate));
-        builder.Services.AddSingleton(services => new PeerTrust(services.GetRequiredService<ChannelDirectory>().All
-            .Select(c => c.Views.Current.Config).OfType<Protocol.ChannelConfig>()));
+        builder.Services.AddSingleton(services =>
+        {
+            var channels = services.GetRequiredService<ChannelDirectory>();
+            return new PeerTrust(() => channels.All.Select(c => c.Views.Current.Config).OfType<Protocol.ChannelConfig>());
+        });
         builder.Services.AddSingleton(TimeProvider.System);
         Exception? fatal = null;
         builder.Services.AddSingleton(services => OpenChannels(config, key, certificate, services, e => Interlocked.CompareExchange(ref fatal, e, null)));

@@ -23,6 +23,8 @@ public static class ConfigShape
             if (!org.Roles.Contains(Roles.Admin)) throw Bad($"organisation '{org.Name}' must define the '{Roles.Admin}' role");
             if (org.Admins.Count == 0) throw Bad($"organisation '{org.Name}' has no admin account");
             if (org.Admins.Any(a => a.Length != Address.Length)) throw Bad($"organisation '{org.Name}' has an admin that is not a 20-byte address");
+            if (org.RevokedSerials.FirstOrDefault(serial => serial.Length is 0 or > 40 || !serial.All(char.IsAsciiHexDigit)) is { } badSerial)
+                throw Bad($"organisation '{org.Name}' revokes '{badSerial}', which is not a certificate serial number (hex digits)");
         }
         if (config.Consenters.Count == 0) throw Bad("the channel has no consenter");
         foreach (var consenter in config.Consenters)

@@ -4,27 +4,46 @@ using Chain.Protocol;
 namespace Chain.Node.Network;
 
 /// <summary>
-/// Which certificates a node accepts from peers: those issued by the CA of an organisation of one of its
-/// channels (as recorded in the channel configurations), valid now, for TLS client authentication.
+/// Which certificates a node accepts from peers: those issued by the CA of an organisation of one of its channels, valid
+/// now, for TLS client authentication, and not revoked by that organisation. Read from the channel configurations in
+/// force at each check, so a configuration update that adds an organisation or revokes a certificate takes effect
+/// without a restart: at the next handshake, and at the next call on a connection that is already open.
 /// </summary>
-internal sealed class PeerTrust
+internal sealed class PeerTrust(Func<IEnumerable<ChannelConfig>> configurations)
 {
     private const string ClientAuthOid = "1.3.6.1.5.5.7.3.2";
-    private readonly List<(string Organization, X509Certificate2 Ca)> _roots = [];
+    private Snapshot? _snapshot;
 
-    public PeerTrust(IEnumerable<ChannelConfig> channels)
+    /// <summary>Trust fixed to <paramref name="channels"/> (tests and tools).</summary>
+    public PeerTrust(IEnumerable<ChannelConfig> channels) : this(() => channels) { }
+
+    private sealed record Snapshot(string Key, IReadOnlyList<(string Organization, X509Certificate2 Ca)> Roots, IReadOnlyDictionary<string, string> Revoked);
+
+    /// <summary>The roots and revocations of the configurations in force, rebuilt when one of them changed.</summary>
+    private Snapshot Current()
     {
-        foreach (var org in channels.SelectMany(c => c.Organizations))
-        {
-            if (string.IsNullOrEmpty(org.CaCertificatePem)) continue;
-            var ca = X509Certificate2.CreateFromPem(org.CaCertificatePem);
-            // Keep every distinct CA: channels may name the same organisation with different roots.
-            if (_roots.Any(r => r.Organization == org.Name && r.Ca.Thumbprint == ca.Thumbprint)) continue;
-            _roots.Add((org.Name, ca));
-        }
+        var configs = configurations().ToList();
+        var key = string.Join(";", configs.Select(c => $"{c.Channel}@{c.Sequence}"));
+        var known = Volatile.Read(ref _snapshot);
+        if (known?.Key == key) return known;
+        var roots = new List<(string, X509Certificate2)>();
+        var revoked = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var config in configs)
+            foreach (var org in config.Organizations)
+            {
+                foreach (var serial in org.RevokedSerials) revoked.TryAdd($"{org.Name}/{serial}", config.Channel);
+                if (string.IsNullOrEmpty(org.CaCertificatePem)) continue;
+                var ca = X509Certificate2.CreateFromPem(org.CaCertificatePem);
+                // Keep every distinct CA: channels may name the same organisation with different roots.
+                if (roots.Any(r => r.Item1 == org.Name && r.Item2.Thumbprint == ca.Thumbprint)) continue;
+                roots.Add((org.Name, ca));
+            }
+        var built = new Snapshot(key, roots, revoked);
+        Volatile.Write(ref _snapshot, built);
+        return built;
     }
 
-    public IReadOnlyList<string> Organizations => _roots.Select(r => r.Organization).Distinct().ToList();
+    public IReadOnlyList<string> Organizations => Current().Roots.Select(r => r.Organization).Distinct().ToList();
 
     /// <summary>The organisation whose CA issued <paramref name="certificate"/>, or null with the reason it is not trusted.</summary>
     public string? OrganizationOf(X509Certificate2 certificate, out string? reason)
@@ -35,15 +54,24 @@ internal sealed class PeerTrust
             reason = "certificate is not for TLS client authentication";
             return null;
         }
-        foreach (var (organization, ca) in _roots)
+        var snapshot = Current();
+        foreach (var (organization, ca) in snapshot.Roots)
         {
             using var chain = new X509Chain();
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(ca);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (chain.Build(certificate) && chain.ChainElements[^1].Certificate.Thumbprint == ca.Thumbprint) return organization;
+            if (!chain.Build(certificate) || chain.ChainElements[^1].Certificate.Thumbprint != ca.Thumbprint) continue;
+            if (snapshot.Revoked.TryGetValue($"{organization}/{certificate.SerialNumber}", out var channel))
+            {
+                reason = $"certificate '{certificate.Subject}' (serial {certificate.SerialNumber}) was revoked by {organization} in the configuration of channel '{channel}'";
+                return null;
+            }
+            return organization;
         }
-        reason = $"certificate '{certificate.Subject}' is not issued by the CA of any organisation of this node's channels";
+        reason = DateTime.Now > certificate.NotAfter || DateTime.Now < certificate.NotBefore
+            ? $"certificate '{certificate.Subject}' is not valid now (valid {certificate.NotBefore:u} to {certificate.NotAfter:u})"
+            : $"certificate '{certificate.Subject}' is not issued by the CA of any organisation of this node's channels";
         return null;
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Chain.Cli.Commands;
+using Chain.Cli.Commands.Bench;
 using Chain.Tests.TestKit;
 using Xunit;
 
@@ -111,6 +112,22 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
         Assert.Equal(400, report.GetProperty("committed").GetInt32());
         Assert.Equal(400, report.GetProperty("valid").GetInt32());
         Assert.True(report.GetProperty("txPerSecond").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task BenchFlood_AdmitsNoGarbage_AnswersEachKindSpecifically_AndEveryHonestTransactionCommits()
+    {
+        var result = await Run("bench", "flood", "--txs", "200", "--rate", "200", "--attackers", "2", "-c", "sandbox", "-o", "json", "--key", Node.Account("Bank", "teller1"));
+        Assert.True(result.ExitCode == 0, result.StdErr + result.StdOut);
+        var report = JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal(0, report.GetProperty("admittedGarbage").GetInt64());
+        Assert.Equal(0, report.GetProperty("unexpectedAnswers").GetInt64());
+        Assert.Equal(200, report.GetProperty("underFlood").GetProperty("valid").GetInt32());
+        foreach (var kind in report.GetProperty("garbage").EnumerateArray())
+        {
+            Assert.True(kind.GetProperty("calls").GetInt64() > 0, kind.ToString());
+            Assert.All(kind.GetProperty("answers").EnumerateObject(), a => Assert.Contains(a.Name, BenchFloodCommand.Expected[kind.GetProperty("kind").GetString()!]));
+        }
     }
 
     [Fact]

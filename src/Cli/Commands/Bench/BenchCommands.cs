@@ -41,6 +41,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(kv);
         bench.Subcommands.Add(BenchCharityCommand.Build());
         bench.Subcommands.Add(BenchLedgerCommand.Build());
+        bench.Subcommands.Add(BenchFloodCommand.Build());
         return bench;
     }
 
@@ -74,7 +75,7 @@ internal static class BenchCommands
     /// <summary>The sample network's Bank teller, as created by 'network up' in the default folder.</summary>
     public const string DefaultBenchKey = ".chain/crypto/orgs/Bank/accounts/teller1.json";
 
-    private static AccountKey LoadKey(string keyFile, string? passwordFile)
+    public static AccountKey LoadKey(string keyFile, string? passwordFile)
     {
         var siblingPassword = Path.ChangeExtension(keyFile, ".password");
         passwordFile ??= File.Exists(siblingPassword) ? siblingPassword : null;

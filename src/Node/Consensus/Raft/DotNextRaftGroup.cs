@@ -56,23 +56,38 @@ internal sealed class DotNextRaftGroup : IRaftGroup
                 ColdStart = false,
                 ConfigurationStorage = storage,
                 LoggerFactory = loggers,
-                SslOptions = MutualTls(certificate, trust),
+                SslOptions = MutualTls(certificate, trust, () => channel.View.Config),
             };
             tcp.Metadata[NodeKey] = node.NodeId;
             if (node.PeerListen is { } peer) tcp.Metadata[PeerKey] = "https://" + peer;
             return new DotNextRaftGroup(new RaftCluster(tcp) { AuditTrail = wal }, wal, machine);
         };
 
-    /// <summary>Mutual TLS on the Raft port: both sides show their node certificate, and accept only certificates of the channel's organisations' CAs.</summary>
-    private static SslOptions MutualTls(X509Certificate2 certificate, Func<PeerTrust> trust)
+    /// <summary>
+    /// Mutual TLS on the Raft port: both sides show their node certificate, and accept only the certificates the channel's
+    /// configuration pins for its consenters (issued by a trusted organisation's CA, valid, not revoked), so a node of a
+    /// channel organisation that is not a consenter cannot take part in the channel's Raft group.
+    /// </summary>
+    private static SslOptions MutualTls(X509Certificate2 certificate, Func<PeerTrust> trust, Func<ChannelConfig?> configuration)
     {
-        bool Trusted(object sender, X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors) =>
-            presented is not null && trust().OrganizationOf(presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData()), out _) is not null;
+        bool Trusted(object sender, X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors)
+        {
+            if (presented is null) return false;
+            var peer = presented as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+            return trust().OrganizationOf(peer, out _) is not null && IsPinnedConsenter(configuration(), peer);
+        }
         return new SslOptions
         {
             ServerOptions = new SslServerAuthenticationOptions { ServerCertificate = certificate, ClientCertificateRequired = true, RemoteCertificateValidationCallback = Trusted },
             ClientOptions = new SslClientAuthenticationOptions { ClientCertificates = [certificate], RemoteCertificateValidationCallback = Trusted, TargetHost = "chain-raft" },
         };
+    }
+
+    /// <summary>True when <paramref name="peer"/> is the TLS certificate a consenter of <paramref name="config"/> is listed with (any trusted one when none is listed).</summary>
+    internal static bool IsPinnedConsenter(ChannelConfig? config, X509Certificate2 peer)
+    {
+        var pinned = config?.Consenters.Where(c => c.TlsCertificatePem.Length > 0).ToList();
+        return pinned is not { Count: > 0 } || pinned.Any(c => X509Certificate2.CreateFromPem(c.TlsCertificatePem).Thumbprint == peer.Thumbprint);
     }
 
     /// <summary>The Raft endpoint of a consenter of the channel configuration.</summary>

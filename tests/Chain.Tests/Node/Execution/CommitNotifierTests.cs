@@ -42,4 +42,25 @@ public class CommitNotifierTests
         Assert.Equal(ValidationCode.ContractError, (await waiter.Task.WaitAsync(TimeSpan.FromSeconds(10))).Code);
         Assert.True(next.IsCompleted);
     }
+
+    [Fact]
+    public void WaitersAreBounded_ABusyAnswerPastTheBound_AndRoomAgainOnceTheyEnd()
+    {
+        var notifier = new CommitNotifier(maxWaiters: 2);
+        var a = notifier.WaitForTx("t1");
+        using var b = notifier.WaitForTx("t2");
+        var busy = Assert.Throws<ChannelBusyException>(() => notifier.WaitForTx("t3"));
+        Assert.Contains("2 calls are waiting", busy.Message);
+
+        a.Dispose();
+        a.Dispose(); // a second dispose frees nothing more
+        Assert.Equal(1, notifier.Waiting);
+        using var c = notifier.WaitForTx("t3");
+        notifier.BlockCommitted(BlockWith(ValidationCode.Valid), ["t2"]);
+        Assert.Equal(1, notifier.Waiting);
+        b.Dispose(); // after its block: nothing to free
+        Assert.Equal(1, notifier.Waiting);
+        notifier.FailAll(new InvalidOperationException("halted"));
+        Assert.Equal(0, notifier.Waiting);
+    }
 }
