@@ -18,8 +18,11 @@ public abstract class DomainContract(IJsonTypeInfoResolver stateTypes) : Contrac
     /// A query function. Its access rule is <see cref="ContractFunction.PublicAccess"/> when the contract lists it in
     /// <see cref="PublicQueries"/>, else <paramref name="access"/>, by default the channel's readers policy.
     /// </summary>
-    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler, string? access = null) =>
+    protected void Query<TArgs>(string name, Func<ContractArgs, TArgs> parse, Func<ContractContext, TArgs, byte[]?> handler, string? access = null)
+    {
+        if (PublicQueries.Contains(name) && access is not null) throw new InvalidOperationException($"query {name} is listed as public and also names the access rule {access}");
         Register(name, FunctionKind.Query, parse, Checked(name, handler), PublicQueries.Contains(name) ? ContractFunction.PublicAccess : access);
+    }
 
     /// <summary>
     /// The queries anyone may run without signing, in one reviewed list per contract: each answers only what the public

@@ -28,7 +28,7 @@ internal sealed class Admission(string channel, ChannelLedger ledger, ChannelVie
         if (orderer.Redirect is { } redirect) return redirect;
         var view = views.Current;
         var tx = TxValidator.CheckStateless(transaction, view.Limits.MaxTxBytes,
-            view.Access is { } access ? creator => access.IdentityOf(creator.Span, out var notEnrolled) is null ? notEnrolled : null : null);
+            view.Access is { } access ? creator => access.ClaimedIdentityOf(creator.Span, out var notEnrolled) is null ? notEnrolled : null : null);
         if (tx.Rejection is { } stateless) throw new TxRejectedException(stateless);
         if (TxValidator.CheckRules(tx, channel, contracts, view.Access, clock.GetUtcNow().ToUnixTimeMilliseconds(), view.Limits.TimestampWindowMs, out _, out _) is { } refused)
             throw new TxRejectedException(refused);

@@ -23,7 +23,8 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
             yield break;
         }
         var status = channel.Orderer.Status;
-        if (channel.Consensus == "raft" && status.Role != "leader" && string.IsNullOrEmpty(status.Leader))
+        // Only a voting member misses a leader; an observer, a joining or removed node has none by design.
+        if (channel.Consensus == "raft" && status.Role is "follower" or "candidate" && string.IsNullOrEmpty(status.Leader))
             yield return $"channel '{channel.Name}' has no Raft leader (this node is {status.Role}, term {status.Term})";
     }
 
@@ -33,7 +34,7 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
             yield return $"the node's TLS certificate ({certificate.Subject}) expires {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC";
         var dataDir = config.Resolve(config.DataDir);
         if (FreeSpace(dataDir) is var (free, total) && (free < MinFreeBytes || free < total / 20))
-            yield return $"disk nearly full: {free >> 20} MiB free of {total >> 20} MiB for {dataDir}";
+            yield return $"disk nearly full: {free >> 20} MiB free of {total >> 20} MiB on the data folder's disk";
     }
 
     /// <summary>Free and total bytes of the mount that holds <paramref name="path"/> (the longest mount point above it), or null when unknown.</summary>
@@ -42,7 +43,8 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
         try
         {
             var full = Path.GetFullPath(path);
-            var drive = DriveInfo.GetDrives().Where(d => d.IsReady && full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+            static bool Under(string path, string root) => path == root.TrimEnd('/') || path.StartsWith(root.TrimEnd('/') + "/", StringComparison.Ordinal) || root == "/";
+            var drive = DriveInfo.GetDrives().Where(d => d.IsReady && Under(full, d.RootDirectory.FullName))
                 .MaxBy(d => d.RootDirectory.FullName.Length);
             return drive is null ? null : (drive.AvailableFreeSpace, drive.TotalSize);
         }

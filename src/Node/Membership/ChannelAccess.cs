@@ -53,10 +53,22 @@ internal sealed class ChannelAccess
                 _ when !Organizations.Contains(enrollment.Organization) => (null, new TxRejection(ValidationCode.NotAuthorized, $"account {text} belongs to {enrollment.Organization}, which is not a member of channel '{Config.Channel}'")),
                 _ => (new Identity(text, enrollment.Organization, enrollment.Roles.Append(Roles.Member).ToHashSet(StringComparer.Ordinal)), null),
             };
-            _identities[key] = known;
+            // Only enrolled identities are kept: refusals cost a look-up each, so random addresses cannot fill the cache.
+            if (known.Identity is not null) _identities[key] = known;
         }
         rejection = known.Rejection;
         return known.Identity;
+    }
+
+    /// <summary>
+    /// The identity of an account whose signature has not been verified yet, or a refusal that says only that the channel
+    /// does not know it: why (revoked, which organisation) is told only to a verified signer.
+    /// </summary>
+    public Identity? ClaimedIdentityOf(ReadOnlySpan<byte> address, out TxRejection? rejection)
+    {
+        var identity = IdentityOf(address, out rejection);
+        if (identity is null) rejection = new TxRejection(ValidationCode.NotAuthorized, $"account {Address.ToText(address)} is not enrolled on channel '{Config.Channel}'");
+        return identity;
     }
 
     /// <summary>The organisation whose configuration lists this account as an admin, if any.</summary>

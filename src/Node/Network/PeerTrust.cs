@@ -31,9 +31,8 @@ internal sealed class PeerTrust(Func<IEnumerable<ChannelConfig>> configurations)
         foreach (var config in configs)
             foreach (var org in config.Organizations)
             {
-                foreach (var serial in org.RevokedSerials) revoked.TryAdd($"{org.Name}/{serial}", config.Channel);
-                if (string.IsNullOrEmpty(org.CaCertificatePem)) continue;
-                var ca = X509Certificate2.CreateFromPem(org.CaCertificatePem);
+                foreach (var serial in org.RevokedSerials) revoked.TryAdd($"{org.Name}/{Serial(serial)}", config.Channel);
+                if (string.IsNullOrEmpty(org.CaCertificatePem) || Parse(org.CaCertificatePem) is not { } ca) continue;
                 // Keep every distinct CA: channels may name the same organisation with different roots.
                 if (roots.Any(r => r.Item1 == org.Name && r.Item2.Thumbprint == ca.Thumbprint)) continue;
                 roots.Add((org.Name, ca));
@@ -41,6 +40,19 @@ internal sealed class PeerTrust(Func<IEnumerable<ChannelConfig>> configurations)
         var built = new Snapshot(key, roots, revoked);
         Volatile.Write(ref _snapshot, built);
         return built;
+    }
+
+    /// <summary>
+    /// A serial number as a number: hex without leading zeros, upper case. .NET keeps the DER sign byte (a leading 00 when
+    /// the top bit is set) that openssl leaves out, so both forms name the same certificate.
+    /// </summary>
+    public static string Serial(string hex) => hex.TrimStart('0').ToUpperInvariant() is { Length: > 0 } digits ? digits : "0";
+
+    /// <summary>A certificate in PEM, or null when the text is not one (a configuration entry that does not parse trusts nothing).</summary>
+    public static X509Certificate2? Parse(string pem)
+    {
+        try { return X509Certificate2.CreateFromPem(pem); }
+        catch (System.Security.Cryptography.CryptographicException) { return null; }
     }
 
     public IReadOnlyList<string> Organizations => Current().Roots.Select(r => r.Organization).Distinct().ToList();
@@ -62,7 +74,7 @@ internal sealed class PeerTrust(Func<IEnumerable<ChannelConfig>> configurations)
             chain.ChainPolicy.CustomTrustStore.Add(ca);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
             if (!chain.Build(certificate) || chain.ChainElements[^1].Certificate.Thumbprint != ca.Thumbprint) continue;
-            if (snapshot.Revoked.TryGetValue($"{organization}/{certificate.SerialNumber}", out var channel))
+            if (snapshot.Revoked.TryGetValue($"{organization}/{Serial(certificate.SerialNumber)}", out var channel))
             {
                 reason = $"certificate '{certificate.Subject}' (serial {certificate.SerialNumber}) was revoked by {organization} in the configuration of channel '{channel}'";
                 return null;

@@ -44,18 +44,19 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
         var channel = channels.Get(request.Channel);
         var txIdBytes = ParseTxId(request.TxId);
         var txId = Convert.ToHexStringLower(txIdBytes);
-        using var waiter = request.Wait ? channel.Notifier.WaitForTx(txId) : null;
-        if (channel.Ledger.GetTxLocation(txIdBytes) is { } found)
+        // A committed transaction is answered without taking one of the bounded waits; a wait is registered before the
+        // second look, so a block that commits in between is not missed.
+        if (Committed(channel, txIdBytes, txId, context) is { } done) return done;
+        if (!request.Wait) return new CommitStatusResponse { TxId = txId, Committed = false };
+        using var waiter = channel.Notifier.WaitForTx(txId);
+        if (Committed(channel, txIdBytes, txId, context) is { } meanwhile) return meanwhile;
+        try
         {
-            var block = channel.Ledger.GetBlock(found.Block)!;
-            return new CommitStatusResponse
-            {
-                TxId = txId, Committed = true, BlockNumber = found.Block,
-                Code = (ValidationCode)found.Code, Message = block.Results[(int)found.TxIndex].Message,
-            };
+            var status = await waiter.Task.WaitAsync(context.CancellationToken).WaitAsync(lifetime.ApplicationStopping);
+            if (channel.Ledger.GetTxLocation(txIdBytes) is { } committed)
+                RequireOwnOrRaw(channel.Ledger.GetBlock(committed.Block)!.Transactions[(int)committed.TxIndex], txId, context);
+            return status;
         }
-        if (waiter is null) return new CommitStatusResponse { TxId = txId, Committed = false };
-        try { return await waiter.Task.WaitAsync(context.CancellationToken).WaitAsync(lifetime.ApplicationStopping); }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             throw new RequestException(ErrorCodes.Stopping, $"node is shutting down before transaction {txId} committed; ask again later or elsewhere");
@@ -67,6 +68,29 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
         var channel = channels.Get(request.Channel);
         var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, Interceptors.ReadAccessInterceptor.CallerOf(context));
         return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
+    }
+
+    private static CommitStatusResponse? Committed(ChannelRuntime channel, byte[] txIdBytes, string txId, ServerCallContext context)
+    {
+        if (channel.Ledger.GetTxLocation(txIdBytes) is not { } found) return null;
+        var block = channel.Ledger.GetBlock(found.Block)!;
+        RequireOwnOrRaw(block.Transactions[(int)found.TxIndex], txId, context);
+        return new CommitStatusResponse
+        {
+            TxId = txId, Committed = true, BlockNumber = found.Block, Code = (ValidationCode)found.Code, Message = block.Results[(int)found.TxIndex].Message,
+        };
+    }
+
+    /// <summary>A reader without raw access learns the outcome of its own transactions only (their messages may name other accounts).</summary>
+    private static void RequireOwnOrRaw(Transaction transaction, string txId, ServerCallContext context)
+    {
+        if (Interceptors.ReadAccessInterceptor.IsRawReader(context)) return;
+        var reader = Interceptors.ReadAccessInterceptor.CallerOf(context).Address;
+        byte[]? creator = null;
+        try { creator = TxPayload.Parser.ParseFrom(transaction.Payload).Creator.ToByteArray(); }
+        catch (InvalidProtocolBufferException) { }
+        if (creator is not null && Sdk.Crypto.Address.TryParse(reader) is { } address && address.AsSpan().SequenceEqual(creator)) return;
+        throw new RequestException(ErrorCodes.ReadDenied, $"the commit status of transaction {txId} is for its signer and the channel policy 'rawReaders'; reader {reader} did not sign it");
     }
 
     internal static byte[] ParseTxId(string txId) =>

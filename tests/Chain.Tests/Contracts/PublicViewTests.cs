@@ -117,7 +117,7 @@ public class PublicViewTests
 
         AssertPublic(world.Host.Query("BudgetStatus", new { projectId = FundWorld.P }),
             "projectId status budget deposited committed paid pending pendingPayments pendingReturns returned balance owed idle fundedBps committedBps paidBps balanced", secrets);
-        // "by" is the publishing official's account: who acted for the office is public, as on a paper notice.
+        // "by" is the publishing organisation, as on a paper notice.
         AssertPublic(world.Host.Query("PublishedList", new { projectId = FundWorld.P, round = 1 }), "projectId round listHash hhIds publishedAt publishedBlock by", secrets);
     }
 

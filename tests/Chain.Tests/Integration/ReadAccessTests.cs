@@ -22,6 +22,8 @@ public sealed class ReadAccessFixture : IAsyncLifetime
     public NodeProcess Node { get; private set; } = null!;
     public string DonorRef { get; } = ContractSession.Sha("read-access donor");
     public string TxId { get; private set; } = "";
+    /// <summary>A transaction CharityFoundation/officer1 signed.</summary>
+    public string OfficerTxId { get; private set; } = "";
 
     public AccountKey Sample(string account) => Signer.LoadSample(Node.CryptoDir, account);
 
@@ -40,6 +42,10 @@ public sealed class ReadAccessFixture : IAsyncLifetime
             Assert.Equal(ValidationCode.Valid, status.Code);
             TxId = status.TxId;
         }
+        var officer = await Node.Client.InvokeAsync(Sample("CharityFoundation/officer1"), "charity", "charity", "DeclareRelatedParties",
+            DomainCli.Serialize(new CharityContract.RelatedPartiesArgs("CharityFoundation", [ContractSession.Sha("related party")])));
+        Assert.Equal(ValidationCode.Valid, officer.Code);
+        OfficerTxId = officer.TxId;
     }
 
     public async Task DisposeAsync() => await Node.DisposeAsync();
@@ -64,7 +70,8 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
         { "Evaluate charity.OverdueDisclosures (readers)", [U, D, A, A, A, A] },
         { "Evaluate charity.GetDonation (readers)", [U, D, A, A, A, A] },
         { "Evaluate charity.DonorStatement (bank, oversight, donor)", [U, D, D, A, A, A] },
-        { "CommitStatus (readers)", [U, D, A, A, A, A] },
+        { "CommitStatus of another's transaction (readers, own or rawReaders)", [U, D, D, A, D, A] },
+        { "CommitStatus of the officer's own transaction", [U, D, A, A, D, A] },
         { "GetBlockByNumber (rawReaders)", [U, D, D, A, D, A] },
         { "GetBlockByHash (rawReaders)", [U, D, D, A, D, A] },
         { "GetTransaction (rawReaders)", [U, D, D, A, D, A] },
@@ -97,7 +104,8 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
             case "Evaluate charity.OverdueDisclosures": await client.QueryAsync("charity", "charity", "OverdueDisclosures", "{}"); break;
             case "Evaluate charity.GetDonation": await client.QueryAsync("charity", "charity", "GetDonation", "{\"donationId\":\"ra-d1\"}"); break;
             case "Evaluate charity.DonorStatement": await client.QueryAsync("charity", "charity", "DonorStatement", $"{{\"donorRef\":\"{fixture.DonorRef}\"}}"); break;
-            case "CommitStatus": await client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "charity", TxId = fixture.TxId }); break;
+            case "CommitStatus of another's transaction": await client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "charity", TxId = fixture.TxId }); break;
+            case "CommitStatus of the officer's own transaction": await client.Gateway.CommitStatusAsync(new CommitStatusRequest { Channel = "charity", TxId = fixture.OfficerTxId }); break;
             case "GetBlockByNumber": await client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = 0 }); break;
             case "GetBlockByHash": await client.Ledger.GetBlockByHashAsync(new BlockByHashRequest { Channel = "charity", Hash = ByteString.CopyFrom(ProtocolHashes.BlockHash(genesis.Header)) }); break;
             case "GetTransaction": await client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = fixture.TxId }); break;
@@ -172,13 +180,17 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
         using var officer = new ChainClient(Node.Endpoint, reader: fixture.Sample("CharityFoundation/officer1"));
         using var call = officer.Events.Subscribe(new SubscribeRequest { Channel = "charity", StartBlock = 0 }, deadline: DateTime.UtcNow.AddSeconds(30));
         var height = (await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0].Height;
+        bool ownSeen = false;
         for (ulong seen = 0; seen < height; seen++)
         {
             Assert.True(await call.ResponseStream.MoveNext());
-            Assert.Empty(call.ResponseStream.Current.TxStatuses); // every transaction so far was the bank's or the regulator's
-            Assert.Empty(call.ResponseStream.Current.Events);
+            // Every other transaction so far was the bank's or the regulator's: only the officer's own shows.
+            Assert.All(call.ResponseStream.Current.TxStatuses, t => Assert.Equal(fixture.OfficerTxId, t.TxId));
+            Assert.All(call.ResponseStream.Current.Events, e => Assert.Equal(fixture.OfficerTxId, e.TxId));
+            ownSeen |= call.ResponseStream.Current.TxStatuses.Count > 0;
             Assert.Null(call.ResponseStream.Current.Block);
         }
+        Assert.True(ownSeen, "the officer's own transaction was not in its stream");
     }
 
     private Metadata SignedHeaders(AccountKey reader, string method, string channel, IMessage request, long timeMs) =>

@@ -127,7 +127,7 @@ internal static class BenchFloodCommand
                 {
                     Payload = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(200)), Signature = ByteString.CopyFrom(RandomNumberGenerator.GetBytes(65)),
                 }), cancel);
-            case "oversized":
+            case "oversized": // above the sample channels' 1 MiB maxTxBytes; a channel that allows more answers otherwise
                 return await BatchAsync(hostile, [Signed(AccountKey.Generate(), channel, $"{{\"key\":\"big\",\"value\":\"{new string('x', 2 * 1024 * 1024)}\"}}")], cancel);
             case "deep-json":
                 // Signed by the honest account, so only the arguments are wrong: nested far deeper than any parser allows.
@@ -137,7 +137,7 @@ internal static class BenchFloodCommand
                 return await BatchAsync(hostile, Enumerable.Range(0, 50).Select(i => Signed(stranger, channel, $"{{\"key\":\"flood/{i}\",\"value\":\"x\"}}")), cancel);
             case "stale-read":
                 var request = new EvaluateRequest { Channel = channel, Contract = "kv", Function = "get", Args = ByteString.CopyFromUtf8("{\"key\":\"flood\"}") };
-                var stale = ReadSigning.Sign(honest, "/chain.v1.Gateway/Evaluate", channel, request, DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeMilliseconds());
+                var stale = ReadSigning.Sign(honest, "/chain.v1.Gateway/Evaluate", channel, request, DateTimeOffset.UtcNow.AddHours(-25).ToUnixTimeMilliseconds());
                 await hostile.Gateway.EvaluateAsync(request, stale, cancellationToken: cancel);
                 return ["ANSWERED"];
             case "unsigned-raw-read":

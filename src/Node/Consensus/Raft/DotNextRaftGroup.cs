@@ -87,7 +87,7 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     internal static bool IsPinnedConsenter(ChannelConfig? config, X509Certificate2 peer)
     {
         var pinned = config?.Consenters.Where(c => c.TlsCertificatePem.Length > 0).ToList();
-        return pinned is not { Count: > 0 } || pinned.Any(c => X509Certificate2.CreateFromPem(c.TlsCertificatePem).Thumbprint == peer.Thumbprint);
+        return pinned is not { Count: > 0 } || pinned.Any(c => Network.PeerTrust.Parse(c.TlsCertificatePem)?.Thumbprint == peer.Thumbprint);
     }
 
     /// <summary>The Raft endpoint of a consenter of the channel configuration.</summary>

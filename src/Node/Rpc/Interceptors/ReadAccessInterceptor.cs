@@ -93,14 +93,14 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
         if (readerText is null && timeText is null && signatureText is null) return null;
         if (readerText is null || timeText is null || signatureText is null)
             throw new RequestException(ErrorCodes.BadReadSignature, $"a signed read carries all of {ReadSigning.ReaderHeader}, {ReadSigning.TimeHeader} and {ReadSigning.SignatureHeader}");
-        var address = Address.TryParse(readerText) ?? throw new RequestException(ErrorCodes.BadReadSignature, $"{ReadSigning.ReaderHeader} '{Truncate(readerText)}' is not a 0x-prefixed 20-byte address");
+        var address = Address.TryParse(readerText) ?? throw new RequestException(ErrorCodes.BadReadSignature, $"{ReadSigning.ReaderHeader} '{Truncate(readerText)}' is not a 20-byte address");
         if (!long.TryParse(timeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var timeMs))
             throw new RequestException(ErrorCodes.BadReadSignature, $"{ReadSigning.TimeHeader} '{Truncate(timeText)}' is not Unix milliseconds");
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         if (Math.Abs(now - timeMs) > windowMs)
             throw new RequestException(ErrorCodes.ReadExpired, $"the read was signed at {timeMs}, {now - timeMs} ms from this node's clock; channel '{channel}' accepts {windowMs} ms either way (a replay, or a wrong clock)");
         // Enrolment first: an unknown account is refused before paying for signature recovery.
-        var identity = access.IdentityOf(address, out var rejection) ?? throw new RequestException(ErrorCodes.ReadDenied, rejection!.Value.Message);
+        var identity = access.ClaimedIdentityOf(address, out var rejection) ?? throw new RequestException(ErrorCodes.ReadDenied, rejection!.Value.Message);
         var signature = Hashes.TryFromHex(signatureText);
         if (signature is not { Length: Signatures.Length })
             throw new RequestException(ErrorCodes.BadReadSignature, $"{ReadSigning.SignatureHeader} must be {Signatures.Length} bytes in hex");

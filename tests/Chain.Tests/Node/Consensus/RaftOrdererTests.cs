@@ -35,8 +35,19 @@ public sealed class RaftOrdererTests : IAsyncLifetime
         config.Consensus = "raft";
         config.Consenters[0].RaftPort = 18051;
         config.Consenters.Add(new ConsenterConfig { Node = "bank-node2", Organization = "Bank", Host = "127.0.0.1", Port = 7052, RaftPort = 18052, Address = ByteString.CopyFrom(OtherConsenter.Address) });
-        config.Organizations[0].CaCertificatePem = "BANK-CA";
+        config.Organizations[0].CaCertificatePem = BankCaPem;
         return config;
+    }
+
+    /// <summary>A CA certificate for the configuration to carry (only its text travels in redirects).</summary>
+    private static readonly string BankCaPem = CreateCaPem();
+
+    private static string CreateCaPem()
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("O=Bank, CN=ca.Bank", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        return ca.ExportCertificatePem();
     }
 
     private static readonly ChannelConfig Config = RaftConfig();
@@ -136,7 +147,7 @@ public sealed class RaftOrdererTests : IAsyncLifetime
         _group.Announce(OtherRaftEndPoint, new Dictionary<string, string> { [DotNextRaftGroup.NodeKey] = "bank-node2", [DotNextRaftGroup.PeerKey] = "https://127.0.0.1:8052" });
         await Wait.UntilAsync(() => Task.FromResult(_orderer.Redirect?.Target is not null), "the leader's metadata");
         var redirect = _orderer.Redirect!;
-        Assert.Equal(("node bank-node2 leads channel 'sandbox'", "https://127.0.0.1:8052", "BANK-CA", false), (redirect.Reason, redirect.Target, redirect.TargetCaPem, redirect.NoLeader));
+        Assert.Equal(("node bank-node2 leads channel 'sandbox'", "https://127.0.0.1:8052", BankCaPem, false), (redirect.Reason, redirect.Target, redirect.TargetCaPem, redirect.NoLeader));
         Assert.Equal(("follower", "bank-node2"), (_orderer.Status.Role, _orderer.Status.Leader));
         Assert.Same(redirect, _orderer.Redirect); // computed when the leader changed, not on every read
         Assert.Equal(redirect, _channel.Admit(Build.Put("a", "1"), out var admitted));

@@ -21,12 +21,12 @@ public class PeerTrustTests
         return request.CreateSelfSigned(Now.AddDays(-10), Now.AddDays(365));
     }
 
-    private static X509Certificate2 Node(X509Certificate2 ca, string name, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    private static X509Certificate2 Node(X509Certificate2 ca, string name, DateTimeOffset notBefore, DateTimeOffset notAfter, byte[]? serial = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"O=Org, CN={name}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2"), new Oid("1.3.6.1.5.5.7.3.1")], false));
-        return request.Create(ca, notBefore, notAfter, RandomNumberGenerator.GetBytes(8));
+        return request.Create(ca, notBefore, notAfter, serial ?? RandomNumberGenerator.GetBytes(8));
     }
 
     private static ChannelConfig Channel(ulong sequence, params (string Name, X509Certificate2 Ca)[] orgs)
@@ -81,5 +81,27 @@ public class PeerTrustTests
         config.Consenters.Add(new ConsenterConfig { Node = "bank-node1", Organization = "Bank", TlsCertificatePem = consenter.ExportCertificatePem() });
         Assert.True(DotNextRaftGroup.IsPinnedConsenter(config, consenter));
         Assert.False(DotNextRaftGroup.IsPinnedConsenter(config, other));
+    }
+
+    [Fact]
+    public void ARevokedSerial_MatchesWithOrWithoutTheLeadingZeroOfItsSignByte()
+    {
+        var ca = Ca("Bank");
+        var node = Node(ca, "bank-node1", Now.AddDays(-1), Now.AddDays(90), [0x00, 0x9c, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde]);
+        Assert.StartsWith("00", node.SerialNumber); // as .NET shows it; openssl prints 9C123456789ABCDE
+        var config = Channel(1, ("Bank", ca));
+        config.Organizations[0].RevokedSerials.Add("9c123456789abcde");
+        Assert.Null(new PeerTrust([config]).OrganizationOf(node, out var reason));
+        Assert.Contains("was revoked by Bank", reason);
+        Assert.Equal(PeerTrust.Serial("009C123456789ABCDE"), PeerTrust.Serial("9c123456789abcde"));
+    }
+
+    [Fact]
+    public void AConfigurationWithAnUnreadableCertificate_TrustsTheRest()
+    {
+        var ca = Ca("Bank");
+        var config = Channel(1, ("Bank", ca));
+        config.Organizations.Add(new OrganizationConfig { Name = "Broken", CaCertificatePem = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----" });
+        Assert.Equal("Bank", new PeerTrust([config]).OrganizationOf(Node(ca, "bank-node1", Now.AddDays(-1), Now.AddDays(90)), out _));
     }
 }
