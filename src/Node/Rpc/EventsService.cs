@@ -26,6 +26,7 @@ internal sealed class EventsService(ChannelDirectory channels, IHostApplicationL
         while (!cancel.IsCancellationRequested)
         {
             var signal = channel.Notifier.NextBlock; // taken before reading the height, so no commit is missed
+            if (next < channel.Ledger.Height) Interceptors.ReadAccessInterceptor.Reauthorize(context, channel); // a revoked reader's stream ends
             while (next < channel.Ledger.Height)
             {
                 var block = channel.Ledger.GetBlock(next)!;

@@ -38,6 +38,13 @@ internal sealed class PeerService(ChannelDirectory channels, NodeIdentity identi
         while (!cancel.IsCancellationRequested)
         {
             var signal = channel.Notifier.NextBlock; // taken before reading the height, so no commit is missed
+            // A certificate revoked, or an organisation removed, by a configuration update ends the stream at its next blocks.
+            if (next < channel.Ledger.Height)
+            {
+                if (trust.OrganizationOf(certificate, out var reason) is null) throw new RequestException(ErrorCodes.UntrustedPeer, reason!);
+                if (!channel.Views.Current.Admits(organization))
+                    throw new RequestException(ErrorCodes.NotAMember, $"{organization} is no longer an organisation of channel '{channel.Name}'");
+            }
             while (next < channel.Ledger.Height)
             {
                 try { await responseStream.WriteAsync(channel.Ledger.GetBlock(next)!, cancel); }

@@ -193,6 +193,25 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
         Assert.True(ownSeen, "the officer's own transaction was not in its stream");
     }
 
+    [Fact]
+    public async Task ARevokedReader_LosesItsOpenStream_AtTheNextBlock()
+    {
+        var bankAdmin = fixture.Sample("Bank/admin");
+        var reader = AccountKey.Generate();
+        var enrolled = await Node.Client.InvokeAsync(bankAdmin, "charity", "_members", "enroll", $"{{\"address\":\"{reader.AddressText}\",\"roles\":[\"donor\"]}}");
+        Assert.Equal(ValidationCode.Valid, enrolled.Code);
+        using var client = new ChainClient(Node.Endpoint, reader: reader);
+        var height = (await Node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "charity" })).Channels[0].Height;
+        using var call = client.Events.Subscribe(new SubscribeRequest { Channel = "charity", StartBlock = height }, deadline: DateTime.UtcNow.AddSeconds(60));
+        await Task.Delay(300); // the stream is open and waits for the next block
+
+        var revoked = await Node.Client.InvokeAsync(bankAdmin, "charity", "_members", "revoke", $"{{\"address\":\"{reader.AddressText}\"}}");
+        Assert.Equal(ValidationCode.Valid, revoked.Code);
+        var ended = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.True(ended.Is(ErrorCodes.ReadDenied), ended.Status.Detail);
+        Assert.Contains("was revoked by Bank", ended.Status.Detail);
+    }
+
     private Metadata SignedHeaders(AccountKey reader, string method, string channel, IMessage request, long timeMs) =>
         ReadSigning.Sign(reader, method, channel, request, timeMs);
 

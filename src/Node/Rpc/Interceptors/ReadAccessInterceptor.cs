@@ -21,6 +21,7 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
 {
     private const string CallerKey = "chain.reader";
     private const string RawKey = "chain.raw-reader";
+    private const string RuleKey = "chain.read-rule";
 
     private enum Need { Function, Readers, RawReaders, Subscribe }
 
@@ -77,6 +78,19 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
         if (rule is null or ContractFunction.PublicAccess) return;
         if (identity is null)
             throw new RequestException(ErrorCodes.UnsignedRead, $"{subject} needs a signed read ({Describe(rule)}); sign it with an enrolled account (CLI --key or --as)");
+        if (access.Check(identity, rule, subject, "reader") is { } refusal) throw new RequestException(ErrorCodes.ReadDenied, refusal);
+        context.UserState[RuleKey] = (rule, subject);
+    }
+
+    /// <summary>
+    /// For a long stream: checks the signed reader again against the configuration and enrolments in force now, so a
+    /// revocation or a narrower policy ends an open stream at its next blocks.
+    /// </summary>
+    public static void Reauthorize(ServerCallContext context, ChannelRuntime channel)
+    {
+        if (!context.UserState.TryGetValue(RuleKey, out var stored) || stored is not (string rule, string subject)) return;
+        if (channel.Views.Current.Access is not { } access || Address.TryParse(CallerOf(context).Address) is not { } address) return;
+        var identity = access.IdentityOf(address, out var rejection) ?? throw new RequestException(ErrorCodes.ReadDenied, $"{subject}: {rejection!.Value.Message}");
         if (access.Check(identity, rule, subject, "reader") is { } refusal) throw new RequestException(ErrorCodes.ReadDenied, refusal);
     }
 
