@@ -112,6 +112,7 @@ public sealed partial class CharityContract
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
         BankReferences.Record(context, bankRef, "donation/" + donation.DonationId);
         context.PutState(CharityKeys.DonorIndex(args.DonorRef, args.DonationId), [1]);
+        if (args.DonorAccount is { } account) context.PutState(CharityKeys.DonorAccountIndex(account, args.DonorRef, args.DonationId), [1]);
         if (campaign is not null)
         {
             if (restricted) campaign.Totals.Received += args.Amount;

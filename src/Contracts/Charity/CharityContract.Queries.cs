@@ -177,14 +177,12 @@ public sealed partial class CharityContract
 
     private static byte[]? DonorStatement(ContractContext context, RefPagedArgs args)
     {
-        // A donor reads only the gifts its own account gave, and its pages' cursors name only those; the bank and oversight
-        // read any donor's. (A channel without configuration has no callers: everything is read, as everything is allowed.)
+        // A donor reads only the gifts its own account gave (its own index: the scan and the cursors touch nothing else);
+        // the bank and oversight read any donor's. (A channel without configuration has no callers: everything is read.)
         bool ownOnly = context.Caller.Address.Length > 0 && !context.Caller.Roles.Overlaps(StatementReaderRoles);
         static string DonationIdOf(string key) => key[(key.LastIndexOf('/') + 1)..];
-        var (entries, next) = ownOnly
-            ? Paging.ScanWhere(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit,
-                e => string.Equals(RequireDonation(context, DonationIdOf(e.Key)).DonorAccount, context.Caller.Address, StringComparison.OrdinalIgnoreCase))
-            : Paging.Scan(context, CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
+        var (entries, next) = Paging.Scan(context,
+            ownOnly ? CharityKeys.DonorAccountIndexPrefix(context.Caller.Address, args.Ref) : CharityKeys.DonorIndexPrefix(args.Ref), args.After, args.Limit);
         var items = new List<object>();
         foreach (var entry in entries)
         {

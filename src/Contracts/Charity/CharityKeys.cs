@@ -45,6 +45,9 @@ public static class CharityKeys
 
     public static string DonorIndex(string donorRef, string donationId) => $"idx/donor/{donorRef}/{donationId}";
     public static string DonorIndexPrefix(string donorRef) => $"idx/donor/{donorRef}/";
+    /// <summary>The gifts a donor's own chain account gave, by reference: what a donor reads of its own statement.</summary>
+    public static string DonorAccountIndex(string account, string donorRef, string donationId) => $"idx/donoracct/{account.ToLowerInvariant()}/{donorRef}/{donationId}";
+    public static string DonorAccountIndexPrefix(string account, string donorRef) => $"idx/donoracct/{account.ToLowerInvariant()}/{donorRef}/";
     public static string PayeeIndex(string payeeRef, string disbId) => $"idx/payee/{payeeRef}/{disbId}";
     public static string PayeeIndexPrefix(string payeeRef) => $"idx/payee/{payeeRef}/";
     public static string OwnerCampaign(string charityId, string campaignId) => $"idx/charity/{charityId}/campaign/{campaignId}";

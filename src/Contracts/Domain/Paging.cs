@@ -23,29 +23,6 @@ public static class Paging
         return (page, page[^1].Key[prefix.Length..]);
     }
 
-    /// <summary>
-    /// Like <see cref="Scan"/>, over only the entries <paramref name="keep"/> accepts: the cursor is always the key of an
-    /// entry returned, so a filtered page never reveals the keys it left out.
-    /// </summary>
-    public static (IReadOnlyList<KeyValuePair<string, byte[]>> Entries, string? Next) ScanWhere(ContractContext context, string prefix, string? after, int limit,
-        Func<KeyValuePair<string, byte[]>, bool> keep)
-    {
-        var kept = new List<KeyValuePair<string, byte[]>>(Math.Min(limit, 64));
-        var cursor = after;
-        while (true)
-        {
-            var (entries, next) = Scan(context, prefix, cursor, limit);
-            foreach (var entry in entries)
-            {
-                if (!keep(entry)) continue;
-                if (kept.Count == limit) return (kept, kept[^1].Key[prefix.Length..]);
-                kept.Add(entry);
-            }
-            if (next is null) return (kept, null);
-            cursor = next;
-        }
-    }
-
     /// <summary>The smallest key greater than every key starting with <paramref name="prefix"/>.</summary>
     public static string UpperBound(string prefix)
     {
