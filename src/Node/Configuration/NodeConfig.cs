@@ -122,6 +122,9 @@ public sealed class ChannelSettings
     public long TimestampWindowMs { get; set; } = 5 * 60 * 1000;
     /// <summary>Transactions admitted but not yet in a block; beyond this, Submit answers UNAVAILABLE (back-pressure).</summary>
     public int MaxPendingTxs { get; set; } = 100_000;
+    /// <summary>The most state entries one query may read; a query that needs more stops with RESOURCE_EXHAUSTED instead of occupying the node.</summary>
+    public int QueryReadBudget { get; set; } = DefaultQueryReadBudget;
+    public const int DefaultQueryReadBudget = 1_000_000;
     /// <summary>
     /// Follow the channel read-only: pull its blocks from the configured <c>peers</c>, verify and re-execute
     /// them, and serve queries; the node neither orders nor accepts transactions for it.
@@ -137,6 +140,7 @@ public sealed class ChannelSettings
         if (Contracts.Count == 0) throw new ConfigException($"channel '{Name}' has no contracts");
         if ((LimitRules.TxBytes(MaxTxBytes) ?? LimitRules.TimestampWindow(TimestampWindowMs)) is { } problem) throw new ConfigException($"channel '{Name}': {problem}");
         if (MaxPendingTxs < 1) throw new ConfigException($"channel '{Name}': maxPendingTxs must be positive");
+        if (QueryReadBudget < 1) throw new ConfigException($"channel '{Name}': queryReadBudget must be positive");
         Batch.Validate(Name);
         Raft.Validate(Name);
     }

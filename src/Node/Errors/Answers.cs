@@ -21,6 +21,7 @@ internal static class Answers
         TxRejectedException r => new(ErrorCodes.NameOf(r.Rejection.Code), ErrorCodes.Of(r.Rejection.Code).Status, ErrorCodes.Of(r.Rejection.Code).Describe(r.Rejection.Message), r.Rejection.ContractCode),
         ChannelBusyException b => Of(ErrorCodes.Busy, b.Message),
         ChannelHaltedException h => Of(ErrorCodes.Halted, h.Message),
+        QueryBudgetExceededException q => Of(ErrorCodes.QueryTooLarge, q.Message),
         RequestException q => new(q.Code, q.Status, q.Message),
         OperationCanceledException => Of(ErrorCodes.Cancelled, "the call was cancelled"),
         _ => Of(ErrorCodes.Internal, "the node failed to handle the request; see its log"),

@@ -143,7 +143,8 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
     private static TxResult Invalid(TxRejection rejection) => new() { Code = rejection.Code, Message = rejection.Message };
 
     /// <summary>Runs a query function against one consistent snapshot of committed state.</summary>
-    public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson, Caller? caller = null)
+    public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson, Caller? caller = null,
+        long readBudget = Configuration.ChannelSettings.DefaultQueryReadBudget)
     {
         if (!contracts.TryGet(contractName, out var contract))
             throw new TxRejectedException(new(ValidationCode.UnknownContract, $"channel '{ledger.Channel}' has no contract '{contractName}' (has: {string.Join(", ", contracts.Names)})"));
@@ -162,7 +163,7 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
 
         using var snapshot = ledger.OpenSnapshot();
         var context = new TxContext(snapshot, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, caller ?? new Caller(""), "",
-            snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true);
+            snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true, readBudget);
         try
         {
             return new EvaluateResult(function.Execute(context, args) ?? [], snapshot.Head.Height);

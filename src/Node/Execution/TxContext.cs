@@ -17,9 +17,14 @@ internal sealed class TxContext : IContractHost
     private readonly bool _readOnly;
     private readonly string _contract;
 
+    private readonly long _readBudget;
+    private long _reads;
+
+    /// <param name="readBudget">For a query: the most state entries it may read (<see cref="QueryBudgetExceededException"/> past it).</param>
     public TxContext(IStateReader ledger, IReadOnlyDictionary<byte[], byte[]?> blockWrites, string contract, Caller caller,
-        string txId, long timestampMs, ulong blockNumber, bool readOnly)
+        string txId, long timestampMs, ulong blockNumber, bool readOnly, long readBudget = long.MaxValue)
     {
+        _readBudget = readBudget;
         _ledger = ledger;
         _blockWrites = blockWrites;
         _contract = contract;
@@ -41,8 +46,18 @@ internal sealed class TxContext : IContractHost
     public List<(byte[] StateKey, byte[]? Value)> WriteLog { get; } = [];
     public List<ContractEvent> Events { get; } = [];
 
+    /// <summary>State entries this call has read.</summary>
+    public long Reads => _reads;
+
+    private void Charge(long entries)
+    {
+        _reads += Math.Max(1, entries);
+        if (_reads > _readBudget) throw new QueryBudgetExceededException(_readBudget);
+    }
+
     public byte[]? GetState(string key)
     {
+        Charge(1);
         var stateKey = KeyCodec.State(_contract, key);
         if (Writes.TryGetValue(stateKey, out var own)) return own;
         if (_blockWrites.TryGetValue(stateKey, out var block)) return block;
@@ -96,6 +111,8 @@ internal sealed class TxContext : IContractHost
     private IReadOnlyList<KeyValuePair<string, byte[]>> Scan(byte[] lower, byte[]? upper, int limit)
     {
         if (limit <= 0) return [];
+        // Never read more than the budget allows: a scan past it stops at the budget, not after reading everything.
+        if (_readBudget != long.MaxValue) limit = (int)Math.Min(limit, _readBudget - _reads + 1);
         var comparer = ByteArrayComparer.Instance;
         bool InRange(byte[] k) => comparer.Compare(k, lower) >= 0 && (upper is null || comparer.Compare(k, upper) < 0);
 
@@ -105,13 +122,22 @@ internal sealed class TxContext : IContractHost
         var merged = new SortedDictionary<byte[], byte[]?>(comparer);
         foreach (var (key, value) in _ledger.ScanState(lower, upper, (int)committedLimit)) merged[key] = value;
         foreach (var (key, value) in pending) merged[key] = value; // tx writes come last and win
-        return merged.Where(kv => kv.Value is not null).Take(limit)
+        var found = merged.Where(kv => kv.Value is not null).Take(limit)
             .Select(kv => new KeyValuePair<string, byte[]>(KeyCodec.ParseStateKey(kv.Key), kv.Value!))
             .ToList();
+        Charge(found.Count);
+        return found;
     }
 
     private void EnsureWritable()
     {
         if (_readOnly) throw new ContractException(ContractErrors.NotAuthorized, "a query function cannot change state or emit events");
     }
+}
+
+/// <summary>A query read more state entries than the channel's budget for one query allows.</summary>
+internal sealed class QueryBudgetExceededException(long budget) : Exception(
+    $"the query read more than {budget} state entries, the most this node reads for one query (queryReadBudget); ask for less: a page, a narrower scope")
+{
+    public long Budget { get; } = budget;
 }

@@ -66,7 +66,8 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
-        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, Interceptors.ReadAccessInterceptor.CallerOf(context));
+        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, Interceptors.ReadAccessInterceptor.CallerOf(context),
+            channel.Settings.QueryReadBudget);
         return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
     }
 
