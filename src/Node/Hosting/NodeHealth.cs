@@ -32,8 +32,7 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
     {
         if (identity.TlsCertificate is { } certificate && certificate.NotAfter.ToUniversalTime() - clock.GetUtcNow().UtcDateTime < CertificateWarning)
             yield return $"the node's TLS certificate ({certificate.Subject}) expires {certificate.NotAfter.ToUniversalTime():yyyy-MM-dd HH:mm} UTC";
-        var dataDir = config.Resolve(config.DataDir);
-        if (FreeSpace(dataDir) is var (free, total) && (free < MinFreeBytes || free < total / 20))
+        if (FreeSpace(config.Resolve(config.DataDir)) is var (free, total) && (free < MinFreeBytes || free < total / 20))
             yield return $"disk nearly full: {free >> 20} MiB free of {total >> 20} MiB on the data folder's disk";
     }
 
@@ -53,9 +52,8 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var halted = channels.All.Where(c => c.Support.Halted).SelectMany(ProblemsOf).ToList();
         var problems = channels.All.SelectMany(ProblemsOf).Concat(NodeProblems()).ToList();
-        var result = halted.Count > 0 ? HealthCheckResult.Unhealthy(string.Join("; ", problems))
+        var result = channels.All.Any(c => c.Halted) ? HealthCheckResult.Unhealthy(string.Join("; ", problems))
             : problems.Count > 0 ? HealthCheckResult.Degraded(string.Join("; ", problems))
             : HealthCheckResult.Healthy();
         return Task.FromResult(result);

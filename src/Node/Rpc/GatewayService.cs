@@ -53,9 +53,7 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
         try
         {
             var status = await waiter.Task.WaitAsync(context.CancellationToken).WaitAsync(lifetime.ApplicationStopping);
-            if (channel.Ledger.GetTxLocation(txIdBytes) is { } committed)
-                RequireOwnOrRaw(channel.Ledger.GetBlock(committed.Block)!.Transactions[(int)committed.TxIndex], txId, context);
-            return status;
+            return Committed(channel, txIdBytes, txId, context) ?? status; // the same answer, with the same own-or-raw check
         }
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Chain.Node.Channels;
 using Chain.Node.Configuration;
+using Chain.Node.Consensus;
 using Chain.Node.Hosting;
 using Chain.Sdk.Crypto;
 using Chain.Tests.TestKit;
@@ -40,6 +41,24 @@ public sealed class NodeHealthTests : IAsyncLifetime
         Assert.Equal(HealthStatus.Unhealthy, halted.Status);
         Assert.Contains("halted: block 7 failed verification", halted.Description);
         Assert.Equal([halted.Description], NodeHealth.ProblemsOf(_channel.Channel));
+    }
+
+    [Fact]
+    public async Task ARaftFollowerWithoutALeader_DegradesTheNode_ALeaderDoesNot()
+    {
+        var config = TestNetwork.Config();
+        config.Consensus = "raft";
+        config.Consenters[0].RaftPort = 18051;
+        var orderer = new ScriptedOrderer { Redirect = new Redirect("no leader elected", NoLeader: true) };
+        await using var raft = new ChannelFixture(config, _ => orderer);
+        var health = new NodeHealth(new ChannelDirectory([raft.Channel]), new NodeIdentity("node1", AccountKey.Generate()), new NodeConfig(), TimeProvider.System);
+
+        var leaderless = await Check(health);
+        Assert.Equal(HealthStatus.Degraded, leaderless.Status);
+        Assert.Contains("has no Raft leader (this node is follower", leaderless.Description);
+
+        orderer.Redirect = null; // this node leads
+        Assert.Equal(HealthStatus.Healthy, (await Check(health)).Status);
     }
 
     [Fact]
