@@ -30,6 +30,8 @@ internal sealed record Redirect(string Reason, string? Target = null, string? Ta
 
 /// <summary>
 /// "solo", "observer", or a Raft role ("leader", "follower", "candidate", "joining", "removed", "halted"), with the
-/// Raft term and the leader's node id when one is known.
+/// Raft term and the leader's node id when one is known; <see cref="Behind"/>: blocks (Raft entries) this node knows
+/// are committed elsewhere but has not applied yet; <see cref="Unreached"/>: why this node, which follows peers, has
+/// reached none of them lately (null while it has).
 /// </summary>
-internal sealed record OrdererStatus(string Role, long Term = 0, string? Leader = null);
+internal sealed record OrdererStatus(string Role, long Term = 0, string? Leader = null, long Behind = 0, string? Unreached = null);

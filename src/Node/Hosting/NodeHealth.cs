@@ -6,7 +6,8 @@ namespace Chain.Node.Hosting;
 
 /// <summary>
 /// What is wrong with a node, as the gRPC health check (a halted channel: NOT_SERVING) and <c>chain status</c> report it:
-/// per channel, halted or without a Raft leader; node-wide, a TLS certificate about to expire or a nearly full disk.
+/// per channel, halted, without a Raft leader, more than <see cref="MaxLagBlocks"/> behind its peers, or unable to
+/// reach any peer it follows; node-wide, a TLS certificate about to expire or a nearly full disk.
 /// </summary>
 internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identity, NodeConfig config, TimeProvider clock) : IHealthCheck
 {
@@ -14,6 +15,8 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
     public static readonly TimeSpan CertificateWarning = Membership.Crypto.CryptoGenerator.ExpiryWarning;
     /// <summary>Less free space than this on the data folder's disk (or under 5% of it) is reported.</summary>
     public const long MinFreeBytes = 1L << 30;
+    /// <summary>A channel more blocks than this behind what its peers or its Raft group committed is reported.</summary>
+    public const long MaxLagBlocks = 10;
 
     public static IEnumerable<string> ProblemsOf(ChannelRuntime channel)
     {
@@ -26,6 +29,10 @@ internal sealed class NodeHealth(ChannelDirectory channels, NodeIdentity identit
         // Only a voting member misses a leader; an observer, a joining or removed node has none by design.
         if (channel.Consensus == "raft" && status.Role is "follower" or "candidate" && string.IsNullOrEmpty(status.Leader))
             yield return $"channel '{channel.Name}' has no Raft leader (this node is {status.Role}, term {status.Term})";
+        if (status.Behind > MaxLagBlocks)
+            yield return $"channel '{channel.Name}' is {status.Behind} blocks behind its peers (at height {channel.Ledger.Height})";
+        if (status.Unreached is { } unreached)
+            yield return $"channel '{channel.Name}': {unreached}";
     }
 
     public IEnumerable<string> NodeProblems()

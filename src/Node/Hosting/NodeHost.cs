@@ -185,7 +185,7 @@ public static class NodeHost
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var lifetime = services.GetRequiredService<IHostApplicationLifetime>();
         var clock = services.GetRequiredService<TimeProvider>();
-        var puller = new BlockPuller(config, config.NodeId, loggers.CreateLogger("Chain.Follow"));
+        var puller = new BlockPuller(config, config.NodeId, loggers.CreateLogger("Chain.Follow"), clock);
         var directory = new ChannelDirectory();
 
         // Which orderer a channel gets: it follows an observed channel, else its configuration's consensus decides.
@@ -199,7 +199,7 @@ public static class NodeHost
             return new RaftOrderer(support, settings, key.Address,
                 DotNextRaftGroup.Factory(support, settings, config, certificate!, () => services.GetRequiredService<PeerTrust>(), loggers),
                 (transactions, stop) => services.GetRequiredService<TxRouter>().RouteAsync(transactions.ToList(), RouteOptions.HandOver, stop),
-                new BlockPuller(config, config.NodeId, logger), logger, clock);
+                new BlockPuller(config, config.NodeId, logger, clock), logger, clock);
         }
 
         try

@@ -32,6 +32,8 @@ internal sealed class PeerService(ChannelDirectory channels, NodeIdentity identi
             throw new RequestException(ErrorCodes.NotAMember, $"{organization} is not an organisation of channel '{channel.Name}'");
         Microsoft.Extensions.Logging.LoggerExtensions.LogInformation(logger, "peer {Subject} of {Organization} pulls channel {Channel} from block {Start}",
             certificate.Subject, organization, channel.Name, request.StartBlock);
+        // Headers go out at once, with this node's height: the puller knows it reached a peer, and how far behind it is.
+        await context.WriteResponseHeadersAsync(new Metadata { { Network.BlockPuller.HeightHeader, channel.Ledger.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
         var cancel = linked.Token;
         var next = request.StartBlock;

@@ -87,6 +87,9 @@ public sealed class ObserverTests
         var unreachable = await Assert.ThrowsAsync<RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("lost", "x") }).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, unreachable.StatusCode);
         Assert.StartsWith("NO_ORDERER:", unreachable.Status.Detail);
+        // ...and its health does too, once no peer has answered its pull for a while.
+        await Wait.UntilAsync(async () => (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Problems
+            .Any(p => p.StartsWith("channel 'sandbox': no peer reached since", StringComparison.Ordinal)), "the observer reports its unreachable peer", TimeSpan.FromSeconds(30));
     }
 
     [Fact]

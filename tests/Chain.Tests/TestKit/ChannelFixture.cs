@@ -52,7 +52,9 @@ internal sealed class ScriptedOrderer : IOrderer
     public Redirect? Redirect { get; set; }
     public bool Full { get; set; }
     public List<CheckedTx> Queued { get; } = [];
-    public OrdererStatus Status => new(Redirect is null ? "leader" : "follower");
+    public long Behind { get; set; }
+    public string? Unreached { get; set; }
+    public OrdererStatus Status => new(Redirect is null ? "leader" : "follower", Behind: Behind, Unreached: Unreached);
 
     public bool TryEnqueue(CheckedTx tx)
     {

@@ -30,6 +30,7 @@ internal sealed class FakeRaftGroup : IRaftGroup
 
     public event Action<RaftLeader?>? LeaderChanged;
     public long Term { get; private set; }
+    public long Unapplied => 0;
     public CancellationToken LeadershipToken => _leadership.Token;
     public IReadOnlyList<EndPoint> Members => _members.ToList();
 

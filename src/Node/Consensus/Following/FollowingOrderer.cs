@@ -9,14 +9,20 @@ namespace Chain.Node.Consensus.Following;
 /// </summary>
 internal sealed class FollowingOrderer(IConsenterSupport support, BlockPuller puller) : IOrderer
 {
-    private static readonly OrdererStatus Observer = new("observer");
     private readonly Redirect _redirect = new($"this node observes channel '{support.ChannelName}' and does not order its transactions");
 
     public bool TryEnqueue(CheckedTx tx) => false;
 
     public Redirect? Redirect => _redirect;
 
-    public OrdererStatus Status => Observer;
+    public OrdererStatus Status
+    {
+        get
+        {
+            var progress = puller.ProgressOf(support.ChannelName);
+            return new OrdererStatus("observer", Behind: progress.Behind(support.Head.Height), Unreached: progress.Unreached());
+        }
+    }
 
     public Task RunAsync(CancellationToken stopping) => puller.PullAsync(support, ulong.MaxValue, stopping);
 }

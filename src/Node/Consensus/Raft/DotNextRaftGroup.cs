@@ -100,6 +100,7 @@ internal sealed class DotNextRaftGroup : IRaftGroup
 
     public event Action<RaftLeader?>? LeaderChanged;
     public long Term => _cluster.Term;
+    public long Unapplied => _wal is { } wal ? Math.Max(0, wal.LastCommittedEntryIndex - wal.LastAppliedIndex) : 0;
     public CancellationToken LeadershipToken => _cluster.LeadershipToken;
     public IReadOnlyList<EndPoint> Members => _cluster.Members.Select(m => m.EndPoint).ToList();
 

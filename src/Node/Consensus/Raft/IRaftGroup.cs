@@ -14,6 +14,9 @@ internal interface IRaftGroup : IAsyncDisposable
 
     long Term { get; }
 
+    /// <summary>Entries this member knows are committed but has not applied to the ledger yet.</summary>
+    long Unapplied { get; }
+
     /// <summary>Cancelled while this member does not lead.</summary>
     CancellationToken LeadershipToken { get; }
 

@@ -91,7 +91,9 @@ internal sealed partial class RaftOrderer : IOrderer, IAsyncDisposable
                 RaftState.Removed => "removed",
                 _ => "halted",
             };
-            return new OrdererStatus(role, Term, IsLeader ? null : Volatile.Read(ref _leader)?.Node);
+            var pull = _puller.ProgressOf(_channel.ChannelName);
+            return new OrdererStatus(role, Term, IsLeader ? null : Volatile.Read(ref _leader)?.Node,
+                Math.Max(_group?.Unapplied ?? 0, pull.Behind(_channel.Head.Height)), pull.Unreached());
         }
     }
 

@@ -4,6 +4,7 @@ using Chain.Node.Channels;
 using Chain.Node.Configuration;
 using Chain.Node.Consensus;
 using Chain.Node.Hosting;
+using Chain.Node.Network;
 using Chain.Sdk.Crypto;
 using Chain.Tests.TestKit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -59,6 +60,53 @@ public sealed class NodeHealthTests : IAsyncLifetime
 
         orderer.Redirect = null; // this node leads
         Assert.Equal(HealthStatus.Healthy, (await Check(health)).Status);
+    }
+
+    [Fact]
+    public async Task AChannelBehindItsPeers_OrReachingNoneOfThem_DegradesTheNode()
+    {
+        var orderer = new ScriptedOrderer();
+        await using var channel = new ChannelFixture(TestNetwork.Config(), _ => orderer);
+        var health = new NodeHealth(new ChannelDirectory([channel.Channel]), new NodeIdentity("node1", AccountKey.Generate()), new NodeConfig(), TimeProvider.System);
+
+        orderer.Behind = NodeHealth.MaxLagBlocks; // within the allowance
+        Assert.Equal(HealthStatus.Healthy, (await Check(health)).Status);
+        orderer.Behind = NodeHealth.MaxLagBlocks + 1;
+        var behind = await Check(health);
+        Assert.Equal(HealthStatus.Degraded, behind.Status);
+        Assert.Contains($"is {NodeHealth.MaxLagBlocks + 1} blocks behind its peers (at height 1)", behind.Description);
+
+        orderer.Behind = 0;
+        orderer.Unreached = "no peer reached since …";
+        Assert.Contains("no peer reached since", (await Check(health)).Description);
+    }
+
+    [Fact]
+    public void PullProgress_CountsBlocksThePeersHave_AndReportsUnreachablePeersOnlyAfterItsPatience()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-12-01T08:00:00Z"));
+        var progress = new PullProgress(clock);
+        progress.Reached(120);
+        Assert.Equal(20, progress.Behind(100));
+        Assert.Equal(0, progress.Behind(130));
+
+        progress.Failed("https://127.0.0.1:1: Unavailable connection refused");
+        Assert.Null(progress.Unreached());
+        clock.Now += PullProgress.Patience;
+        Assert.Equal("no peer reached since 2026-12-01 08:00:00 UTC (last: https://127.0.0.1:1: Unavailable connection refused)", progress.Unreached());
+
+        progress.Reached(121); // a peer answered
+        Assert.Null(progress.Unreached());
+        progress.Failed("again");
+        clock.Now += PullProgress.Patience;
+        progress.Stopped(); // caught up to its target: not pulling, nothing is unreachable
+        Assert.Null(progress.Unreached());
+    }
+
+    private sealed class ManualClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]
