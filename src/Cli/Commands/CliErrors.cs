@@ -40,6 +40,7 @@ internal static class CliErrors
         KeystoreException k => (k.Message, 2),
         StorageException s => (s.Message, 1),
         LedgerCorruptException l => (l.Message, 1),
+        Sdk.Verification.VerificationException v => ($"not verified: {v.Message}", 1),
         Node.Hosting.NodeHaltedException h => (h.Message, 1),
         IOException io => (io.Message, 1),
         System.Security.Cryptography.CryptographicException c => ($"certificate or key problem: {c.Message}", 2),

@@ -158,9 +158,35 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
         {
             batch.Commit(sync: true);
             _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs, update.Root);
+            // Inside the lock, so that a state proof sees the tree of the head it names.
+            _commitment.Apply(update);
         }
         LastBatchWriteTime = System.Diagnostics.Stopwatch.GetElapsedTime(writing);
-        _commitment.Apply(update);
+    }
+
+    /// <summary>
+    /// What a state proof of <paramref name="stateKey"/> at the head needs: the head, the key's bucket, its 16 sibling
+    /// hashes, the bucket's entries (state key, value hash) and the key's value, all of one committed state.
+    /// </summary>
+    public StateProofData ProveState(byte[] stateKey)
+    {
+        var bucket = StateCommitment.BucketOf(stateKey);
+        ChainHead head;
+        byte[][] siblings;
+        StoreSnapshot snapshot;
+        lock (_commitLock)
+        {
+            head = _head;
+            siblings = _commitment.Siblings(bucket);
+            snapshot = _store.CreateSnapshot();
+        }
+        using (snapshot)
+        {
+            var prefix = KeyCodec.BucketPrefixOf(bucket);
+            var entries = _store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix), int.MaxValue, snapshot)
+                .Select(kv => (kv.Key[prefix.Length..], kv.Value)).ToList();
+            return new StateProofData(head, bucket, siblings, entries, ReadState(stateKey, snapshot));
+        }
     }
 
     /// <summary>
@@ -204,6 +230,8 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
 
     public void Dispose() => _store.Dispose();
 }
+
+internal sealed record StateProofData(ChainHead Head, ushort Bucket, byte[][] Siblings, List<(byte[] Key, byte[] ValueHash)> Entries, byte[]? Value);
 
 internal sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
 

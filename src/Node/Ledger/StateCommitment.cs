@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using Chain.Node.Storage;
 using Chain.Node.Storage.Rocks;
 using Chain.Sdk.Crypto;
-using Chain.Sdk.Encoding;
+using Chain.Sdk.Verification;
 
 namespace Chain.Node.Ledger;
 
@@ -15,9 +15,9 @@ namespace Chain.Node.Ledger;
 /// <remarks>Not thread-safe: the committer of the channel is its only user.</remarks>
 internal sealed class StateCommitment
 {
-    public const int Depth = 16;
-    public const int BucketCount = 1 << Depth;
-    private static readonly byte[] EmptyBucket = new byte[Hashes.Length];
+    public const int Depth = StateTree.Depth;
+    public const int BucketCount = StateTree.BucketCount;
+    private static readonly byte[] EmptyBucket = StateTree.EmptyBucket.ToArray();
 
     // _levels[0] holds the bucket hashes, _levels[Depth] the root.
     private readonly byte[][][] _levels;
@@ -61,11 +61,15 @@ internal sealed class StateCommitment
         return new StateCommitment(buckets.Select(entries => entries is null ? EmptyBucket : HashBucket(entries)).ToArray()).Root;
     }
 
-    public static ushort BucketOf(ReadOnlySpan<byte> stateKey)
+    public static ushort BucketOf(ReadOnlySpan<byte> stateKey) => StateTree.BucketOf(stateKey);
+
+    /// <summary>The 16 sibling hashes on the path from <paramref name="bucket"/> to the root, bottom up (for a state proof).</summary>
+    public byte[][] Siblings(ushort bucket)
     {
-        Span<byte> digest = stackalloc byte[Hashes.Length];
-        Hashes.Sha256(stateKey, digest);
-        return BinaryPrimitives.ReadUInt16BigEndian(digest);
+        var siblings = new byte[Depth][];
+        int index = bucket;
+        for (int level = 0; level < Depth; level++, index >>= 1) siblings[level] = _levels[level][index ^ 1];
+        return siblings;
     }
 
     /// <summary>
@@ -185,22 +189,10 @@ internal sealed class StateCommitment
     private static byte[] HashBucket(IReadOnlyCollection<KeyValuePair<byte[], byte[]>> entries) =>
         HashBucket(entries.Select(e => (e.Key, e.Value)).ToList());
 
-    private static byte[] HashBucket(List<(byte[] Key, byte[] ValueHash)> entries)
-    {
-        if (entries.Count == 0) return EmptyBucket;
-        var writer = new CanonicalWriter().U32((uint)entries.Count);
-        foreach (var (key, valueHash) in entries) writer.Bytes(key).Bytes(valueHash);
-        return Hashes.Sha256(writer.WrittenSpan);
-    }
+    // The empty bucket is returned as the shared instance: PrepareCore tells a bucket to delete by reference.
+    private static byte[] HashBucket(List<(byte[] Key, byte[] ValueHash)> entries) => entries.Count == 0 ? EmptyBucket : StateTree.HashBucket(entries);
 
-    private static byte[] Node(byte[] left, byte[] right)
-    {
-        Span<byte> buffer = stackalloc byte[1 + 2 * Hashes.Length];
-        buffer[0] = 0x01;
-        left.CopyTo(buffer[1..]);
-        right.CopyTo(buffer[(1 + Hashes.Length)..]);
-        return Hashes.Sha256(buffer);
-    }
+    private static byte[] Node(byte[] left, byte[] right) => StateTree.Node(left, right);
 }
 
 /// <summary>A prepared change of the state root: the new root, the tree nodes that change (per level), and the rows to write.</summary>

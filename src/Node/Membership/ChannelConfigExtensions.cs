@@ -16,7 +16,7 @@ internal static class ChannelConfigExtensions
         return null;
     }
 
-    public static bool IsConsenter(this ChannelConfig config, ReadOnlySpan<byte> address) => config.ConsenterOf(address) is not null;
+    public static bool IsConsenter(this ChannelConfig config, ReadOnlySpan<byte> address) => Sdk.Verification.ChannelConfigs.IsConsenter(config, address);
 
     /// <summary>Null when every signature of <paramref name="block"/> is by a consenter of this configuration, else "signed by …, which is not a consenter …".</summary>
     public static string? CheckSigners(this ChannelConfig config, Block block)

@@ -29,26 +29,6 @@ public sealed class ConsenterRule
         return null;
     }
 
-    private static bool TryConfigOf(Transaction transaction, string function, out ChannelConfig config)
-    {
-        config = null!;
-        try
-        {
-            var payload = TxPayload.Parser.ParseFrom(transaction.Payload);
-            if (payload.Contract != SystemState.ConfigNamespace || payload.Function != function) return false;
-            if (function == SystemState.GenesisFunction)
-            {
-                config = ChannelConfig.Parser.ParseFrom(payload.Args);
-                return true;
-            }
-            using var args = System.Text.Json.JsonDocument.Parse(payload.Args.Memory);
-            var envelope = ConfigUpdateEnvelope.Parser.ParseFrom(Convert.FromBase64String(args.RootElement.GetProperty("envelope").GetString()!));
-            config = ChannelConfig.Parser.ParseFrom(envelope.Config);
-            return true;
-        }
-        catch (Exception e) when (e is InvalidProtocolBufferException or System.Text.Json.JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
-        {
-            return false;
-        }
-    }
+    private static bool TryConfigOf(Transaction transaction, string function, out ChannelConfig config) =>
+        Sdk.Verification.ChannelConfigs.TryRead(transaction, function, out config);
 }

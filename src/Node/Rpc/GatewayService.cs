@@ -81,7 +81,7 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
     }
 
     /// <summary>A reader without raw access learns the outcome of its own transactions only (their messages may name other accounts).</summary>
-    private static void RequireOwnOrRaw(Transaction transaction, string txId, ServerCallContext context)
+    internal static void RequireOwnOrRaw(Transaction transaction, string txId, ServerCallContext context, string what = "the commit status")
     {
         if (Interceptors.ReadAccessInterceptor.IsRawReader(context)) return;
         var reader = Interceptors.ReadAccessInterceptor.CallerOf(context).Address;
@@ -89,7 +89,7 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
         try { creator = TxPayload.Parser.ParseFrom(transaction.Payload).Creator.ToByteArray(); }
         catch (InvalidProtocolBufferException) { }
         if (creator is not null && Sdk.Crypto.Address.TryParse(reader) is { } address && address.AsSpan().SequenceEqual(creator)) return;
-        throw new RequestException(ErrorCodes.ReadDenied, $"the commit status of transaction {txId} is for its signer and the channel policy 'rawReaders'; reader {reader} did not sign it");
+        throw new RequestException(ErrorCodes.ReadDenied, $"{what} of transaction {txId} is for its signer and the channel policy 'rawReaders'; reader {reader} did not sign it");
     }
 
     internal static byte[] ParseTxId(string txId) =>

@@ -3,6 +3,7 @@ using Chain.Node.Channels;
 using Chain.Node.Hosting;
 using Chain.Node.Errors;
 using Chain.Node.Storage;
+using Chain.Node.Ledger;
 using Chain.Protocol;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
@@ -98,6 +99,25 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             });
         if (records.Count > pageSize) response.NextPageToken = PageToken(records[pageSize].Block, records[pageSize].TxIndex);
         return Task.FromResult(response);
+    }
+
+    public override Task<StateProof> GetStateProof(StateProofRequest request, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        if (!channel.Contracts.TryGet(request.Contract, out _) && request.Contract is not (SystemContracts.Config or SystemContracts.Members))
+            throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
+        if (request.Key.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "key must not be empty");
+        return Task.FromResult(Proofs.State(channel.Ledger, request.Contract, request.Key));
+    }
+
+    public override Task<Receipt> GetReceipt(ReceiptRequest request, ServerCallContext context)
+    {
+        var ledger = channels.Get(request.Channel).Ledger;
+        var location = ledger.GetTxLocation(GatewayService.ParseTxId(request.TxId))
+            ?? throw new RequestException(ErrorCodes.NoSuchTx, $"transaction {request.TxId} is not on channel '{request.Channel}'");
+        var block = ledger.GetBlock(location.Block)!;
+        GatewayService.RequireOwnOrRaw(block.Transactions[(int)location.TxIndex], request.TxId, context, "the receipt");
+        return Task.FromResult(Proofs.Receipt(ledger, block, (int)location.TxIndex));
     }
 
     private static string PageToken(ulong block, uint tx)

@@ -22,16 +22,7 @@ internal static class KeyCodec
 
     public static ulong ParseBlockNumber(ReadOnlySpan<byte> key) => BinaryPrimitives.ReadUInt64BigEndian(key);
 
-    public static byte[] State(string contract, string key)
-    {
-        int contractLength = Encoding.UTF8.GetByteCount(contract);
-        if (contractLength > byte.MaxValue) throw new ArgumentException($"contract name is {contractLength} bytes, at most 255", nameof(contract));
-        var bytes = new byte[1 + contractLength + Encoding.UTF8.GetByteCount(key)];
-        bytes[0] = (byte)contractLength;
-        Encoding.UTF8.GetBytes(contract, bytes.AsSpan(1));
-        Encoding.UTF8.GetBytes(key, bytes.AsSpan(1 + contractLength));
-        return bytes;
-    }
+    public static byte[] State(string contract, string key) => Sdk.Verification.StateTree.StateKey(contract, key);
 
     /// <summary>The contract-relative key of a state key built by <see cref="State"/>.</summary>
     public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]);

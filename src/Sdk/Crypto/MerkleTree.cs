@@ -30,6 +30,51 @@ public static class MerkleTree
         return level[0];
     }
 
+    /// <summary>
+    /// The path from leaf <paramref name="index"/> to the root: one step per level where the node has a sibling (a
+    /// promoted odd node has none), bottom up. <see cref="RootFromPath"/> of the leaf and this path is the root.
+    /// </summary>
+    public static IReadOnlyList<(byte[] Sibling, bool SiblingOnLeft)> Path(IReadOnlyList<byte[]> leaves, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, leaves.Count);
+        var path = new List<(byte[], bool)>();
+        var level = leaves.Select(l => HashLeaf(l)).ToList();
+        while (level.Count > 1)
+        {
+            int sibling = index ^ 1;
+            if (sibling < level.Count) path.Add((level[sibling], sibling < index));
+            var next = new List<byte[]>((level.Count + 1) / 2);
+            for (int i = 0; i < level.Count; i += 2)
+                next.Add(i + 1 == level.Count ? level[i] : Node(level[i], level[i + 1]));
+            level = next;
+            index >>= 1;
+        }
+        return path;
+    }
+
+    /// <summary>The root a leaf reaches along <paramref name="path"/> (see <see cref="Path"/>).</summary>
+    public static byte[] RootFromPath(ReadOnlySpan<byte> leaf, IEnumerable<(byte[] Sibling, bool SiblingOnLeft)> path)
+    {
+        var node = HashLeaf(leaf);
+        foreach (var (sibling, onLeft) in path)
+        {
+            if (sibling.Length != Hashes.Length) throw new ArgumentException($"a Merkle path step is {sibling.Length} bytes, not {Hashes.Length}");
+            node = onLeft ? Node(sibling, node) : Node(node, sibling);
+        }
+        return node;
+    }
+
+    /// <summary>An inner node: H(0x01 || left || right).</summary>
+    public static byte[] Node(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right)
+    {
+        Span<byte> buffer = stackalloc byte[1 + 2 * Hashes.Length];
+        buffer[0] = 0x01;
+        left.CopyTo(buffer[1..]);
+        right.CopyTo(buffer[(1 + Hashes.Length)..]);
+        return Hashes.Sha256(buffer);
+    }
+
     public static byte[] HashLeaf(ReadOnlySpan<byte> leaf)
     {
         var buffer = new byte[leaf.Length + 1];

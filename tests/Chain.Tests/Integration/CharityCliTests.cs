@@ -55,6 +55,52 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
     }
 
     [Fact]
+    public async Task ADonorsReceipt_IsSavedWithAQrCode_AndVerifiedOfflineAgainstTheGenesisFile_OrByItsCompactForm()
+    {
+        using var dir = new TempDirectory();
+        await net.OpenCampaignAsync("RC-C");
+        var donation = await net.DonateAsync("RC-D", "RC-C", 12_345);
+        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        string file = dir.Combine("receipt.bin"), qr = dir.Combine("receipt.png");
+
+        var saved = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "tx", "receipt", donation.TxId, "-c", "charity", "--out", file, "--qr", qr,
+            "--as", "Bank/teller1", "--crypto", net.Node.CryptoDir, "-o", "json");
+        Ok(saved);
+        var compact = JsonDocument.Parse(saved.StdOut).RootElement.GetProperty("compact").GetString()!;
+        Assert.StartsWith($"chain-receipt:1/charity/{donation.BlockNumber}/{donation.TxId}/", compact);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(qr)[..4]);
+
+        // Offline: no --endpoint is needed, and none is contacted.
+        var offline = await ChainBinary.RunAsync("--endpoint", "http://127.0.0.1:1", "verify", "receipt", file, "--trust", genesis);
+        Ok(offline);
+        Assert.StartsWith($"verified: donation RC-D of 123.45 yuan to campaign RC-C was confirmed by Bank in block {donation.BlockNumber} of channel charity at ", offline.StdOut);
+
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(dir.Combine("tampered.bin"), bytes);
+        var tampered = await ChainBinary.RunAsync("verify", "receipt", dir.Combine("tampered.bin"), "--trust", genesis);
+        Assert.NotEqual(0, tampered.ExitCode);
+        Assert.Single(tampered.StdErr.Trim().Split('\n'));
+        Assert.StartsWith("error: ", tampered.StdErr);
+
+        var wrongTrust = await ChainBinary.RunAsync("verify", "receipt", file, "--trust", new string('a', 64));
+        Assert.Equal(1, wrongTrust.ExitCode);
+        Assert.StartsWith("error: not verified: the genesis block's hash", wrongTrust.StdErr);
+
+        var scanned = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "verify", "receipt", "--compact", compact, "--trust", genesis, "--as", "Bank/teller1", "--crypto", net.Node.CryptoDir);
+        Ok(scanned);
+        Assert.Contains("verified: donation RC-D of 123.45 yuan", scanned.StdOut);
+        var otherDigest = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "verify", "receipt", "--compact", compact[..^4] + "AAAA", "--trust", genesis, "--as", "Bank/teller1", "--crypto", net.Node.CryptoDir);
+        Assert.Equal(1, otherDigest.ExitCode);
+        Assert.StartsWith("error: not verified: the node's receipt does not match the compact form's digest", otherDigest.StdErr);
+
+        var state = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/RC-D",
+            "--trust", genesis, "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir);
+        Ok(state);
+        Assert.StartsWith("verified: key 'donation/RC-D' of 'charity' holds this value after block ", state.StdOut);
+    }
+
+    [Fact]
     public async Task AReadWithoutACaller_ExitsOneWithOneLine_APublicOneAnswers()
     {
         var unsigned = await Charity("trace", "donation", "CLI-NONE");

@@ -102,6 +102,7 @@ internal static class LedgerCommands
         });
         var tx = new Command("tx", "read transactions");
         tx.Subcommands.Add(get);
+        tx.Subcommands.Add(VerifyCommands.BuildReceipt());
         return tx;
     }
 

@@ -34,6 +34,8 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
         ["/chain.v1.Ledger/GetBlockByHash"] = Need.RawReaders,
         ["/chain.v1.Ledger/GetTransaction"] = Need.RawReaders,
         ["/chain.v1.Ledger/GetKeyHistory"] = Need.RawReaders,
+        ["/chain.v1.Ledger/GetStateProof"] = Need.RawReaders,
+        ["/chain.v1.Ledger/GetReceipt"] = Need.Readers,
         ["/chain.v1.Events/Subscribe"] = Need.Subscribe,
     };
 

@@ -1,0 +1,116 @@
+using Chain.Cli.Commands.Operate;
+using Chain.Protocol;
+using Chain.Sdk.Client;
+using Chain.Sdk.Encoding;
+using Chain.Sdk.Verification;
+using Chain.Tests.TestKit;
+using Google.Protobuf;
+using Grpc.Core;
+using Xunit;
+
+namespace Chain.Tests.Integration;
+
+/// <summary>
+/// Receipts and state proofs served by a real node over gRPC, checked with nothing but the genesis hash; every
+/// changed byte of what the node sent is caught, with the reason.
+/// </summary>
+public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
+{
+    private byte[] GenesisHash()
+    {
+        var file = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        return ProtocolHashes.BlockHash(Block.Parser.ParseFrom(File.ReadAllBytes(file)).Header);
+    }
+
+    private static T Changed<T>(T message, Action<T> change) where T : IMessage<T>, IDeepCloneable<T>
+    {
+        var copy = message.Clone();
+        change(copy);
+        return copy;
+    }
+
+    private static ByteString Flip(ByteString bytes, int at = 0)
+    {
+        var copy = bytes.ToByteArray();
+        copy[at % copy.Length] ^= 0x01;
+        return ByteString.CopyFrom(copy);
+    }
+
+    private static void Fails(Action verify, string reason) => Assert.Contains(reason, Assert.Throws<VerificationException>(verify).Message);
+
+    [Fact]
+    public async Task ADonationsReceipt_VerifiesOffline_SaysWhatItProves_AndAnyChangedByteIsNamed()
+    {
+        await net.OpenCampaignAsync("PR-C");
+        var donation = await net.DonateAsync("PR-D1", "PR-C", 20_000);
+        var receipt = await net.Node.Client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = donation.TxId });
+        var genesis = GenesisHash();
+
+        var verified = ProofVerifier.VerifyReceipt(receipt, genesis);
+        Assert.Equal(donation.TxId, verified.Tx.TxId);
+        Assert.Equal(donation.BlockNumber, verified.Tx.Header.Number);
+        Assert.StartsWith($"donation PR-D1 of 200.00 yuan to campaign PR-C was confirmed by Bank in block {donation.BlockNumber} of channel charity at ", VerifyCommands.Describe(verified.Tx));
+        Assert.EndsWith(" UTC+8", VerifyCommands.Describe(verified.Tx));
+
+        Fails(() => ProofVerifier.VerifyReceipt(receipt, new byte[32]), "is not the trusted");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Transaction.Payload = Flip(r.Inclusion.Transaction.Payload, 7)), genesis), "transaction path");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Transaction.Signature = Flip(r.Inclusion.Transaction.Signature, 3)), genesis), "signature is not by its creator");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Result.Message = "edited"), genesis), "result path");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Result.Events[0].Payload = Flip(r.Inclusion.Result.Events[0].Payload, 20)), genesis), "result path");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Header.StateRoot = Flip(r.Inclusion.Header.StateRoot)), genesis), $"signature 1 of block {donation.BlockNumber}");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Signatures[0].Signature = Flip(r.Inclusion.Signatures[0].Signature, 5)), genesis), $"signature 1 of block {donation.BlockNumber}");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.Signatures.Clear()), genesis), "carries no consenter signature");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Consenters.Genesis.Header.TimestampMs++), genesis), "is not the trusted");
+        Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Consenters.Genesis.Transactions[0].Payload = Flip(r.Consenters.Genesis.Transactions[0].Payload, 30)), genesis), "do not match its tx root");
+        if (receipt.Inclusion.TxPath.Count > 0)
+            Fails(() => ProofVerifier.VerifyReceipt(Changed(receipt, r => r.Inclusion.TxPath[0].Sibling = Flip(r.Inclusion.TxPath[0].Sibling)), genesis), "transaction path");
+    }
+
+    [Fact]
+    public async Task StateProofs_OfPresentAndAbsentKeys_Verify_AndAnotherBlocksHeaderOrAChangedValueDoesNot()
+    {
+        await net.OpenCampaignAsync("PR-S");
+        var genesis = GenesisHash();
+        var present = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S" });
+        Assert.True(present.Present);
+        var state = ProofVerifier.VerifyState(present, genesis);
+        Assert.Contains("\"campaignId\":\"PR-S\"", System.Text.Encoding.UTF8.GetString(state.Value!));
+        Assert.Equal(StateTree.Depth, present.Siblings.Count);
+
+        var absent = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-NONE" });
+        Assert.False(absent.Present);
+        Assert.Null(ProofVerifier.VerifyState(absent, genesis).Value);
+
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Value = Flip(p.Value, 10)), genesis), "is not the one the state holds");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => { p.Present = false; p.Value = ByteString.Empty; }), genesis), "says key 'campaign/PR-S' is absent, but its bucket has an entry");
+        Fails(() => ProofVerifier.VerifyState(Changed(absent, p => p.Key = "campaign/PR-S"), genesis), "is in bucket");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Siblings[9] = Flip(p.Siblings[9])), genesis), "lead to state root");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Entries[0].ValueHash = Flip(p.Entries[0].ValueHash)), genesis), "lead to state root");
+
+        // The same bucket and path against the header of the block before: the state changed since, so the root differs.
+        var earlier = await net.Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = present.Header.Number - 1 });
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => { p.Header = earlier.Header; p.Signatures.Clear(); p.Signatures.AddRange(earlier.Signatures); }), genesis), "lead to state root");
+    }
+
+    [Fact]
+    public async Task Proofs_AreRawReads_AReceiptIsAlsoForItsSigner()
+    {
+        await net.OpenCampaignAsync("PR-A");
+        var history = await net.Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-A" });
+        var txId = history.Entries[0].TxId; // CreateCampaign, signed by officer1
+
+        using var officer1 = new ChainClient(net.Node.Endpoint, reader: net.Officer1);
+        using var officer2 = new ChainClient(net.Node.Endpoint, reader: net.Officer2);
+        var own = await officer1.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = txId });
+        Assert.Equal(txId, ProofVerifier.VerifyReceipt(own, GenesisHash()).Tx.TxId);
+        var other = await Assert.ThrowsAsync<RpcException>(() => officer2.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = txId }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
+        Assert.StartsWith($"READ_DENIED: the receipt of transaction {txId} is for its signer", other.Status.Detail);
+
+        var proof = await Assert.ThrowsAsync<RpcException>(() => officer1.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-A" }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, proof.StatusCode);
+        Assert.Contains("rawReaders", proof.Status.Detail);
+        var unsigned = await Assert.ThrowsAsync<RpcException>(() => net.Node.Anonymous.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = txId }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, unsigned.StatusCode);
+    }
+}
