@@ -15,7 +15,7 @@ public sealed class KvContract : Contract
     public const int MaxValueLength = 64 * 1024;
 
     // Key prefixes (all keys are already scoped to this contract by the host).
-    private const string ValuePrefix = "v/";
+    public const string ValuePrefix = "v/";
     private const string OwnerPrefix = "o/";
 
     public override string Name => ContractName;

@@ -17,9 +17,17 @@ namespace Chain.Node.Hosting;
 public static class LedgerBenchmark
 {
     public sealed record Result(int Transactions, int Blocks, double VerifyPerSecond, double CommitPerSecond,
-        double RunMs, double StateRootMs, double OtherExecuteMs, double WriteMs, double BatchBuildMs, double BatchWriteMs, double LedgerMegabytes);
+        double RunMs, double StateRootMs, double OtherExecuteMs, double WriteMs, double BatchBuildMs, double BatchWriteMs, double LedgerMegabytes,
+        ProofResult? Proofs = null);
 
-    public static Result Run(string folder, int count, int blockSize, int valueBytes, CancellationToken cancel)
+    /// <summary>
+    /// State proofs at the head of the filled ledger, for random keys: time to build one (p50/p99), to check its bucket
+    /// and path, its size; and one receipt of a transaction in a full block.
+    /// </summary>
+    public sealed record ProofResult(int Count, double ServeP50Ms, double ServeP99Ms, double CheckP99Ms, double AverageBytes, double AverageBucketEntries,
+        double ReceiptMs, int ReceiptBytes);
+
+    public static Result Run(string folder, int count, int blockSize, int valueBytes, CancellationToken cancel, int proofs = 0)
     {
         const string channel = "bench";
         var signer = AccountKey.Generate();
@@ -60,6 +68,35 @@ public static class LedgerBenchmark
         if (invalid > 0) throw new InvalidOperationException($"{invalid} benchmark transactions were not VALID");
         var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
         return new Result(count, blocks, count / verifySeconds, count / seconds, run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
-            build / blocks, sync / blocks, megabytes);
+            build / blocks, sync / blocks, megabytes, proofs > 0 ? MeasureProofs(ledger, run, count, proofs) : null);
+    }
+
+    private static ProofResult MeasureProofs(ChannelLedger ledger, string run, int keys, int count)
+    {
+        var random = new Random(7);
+        var serve = new double[count];
+        var check = new double[count];
+        long bytes = 0, entries = 0;
+        for (int i = 0; i < count; i++)
+        {
+            var key = Chain.Contracts.Kv.KvContract.ValuePrefix + $"{run}/{random.Next(keys)}";
+            var started = Stopwatch.GetTimestamp();
+            var proof = Proofs.State(ledger, "kv", key);
+            serve[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            started = Stopwatch.GetTimestamp();
+            if (Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof, proof.Header.StateRoot.Span) is null) throw new InvalidOperationException($"key {key} is missing from its proof");
+            check[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            bytes += Google.Protobuf.MessageExtensions.ToByteArray(proof).Length;
+            entries += proof.Entries.Count;
+        }
+        Array.Sort(serve);
+        Array.Sort(check);
+        var last = ledger.GetBlock(ledger.Height - 1)!;
+        var receiptStarted = Stopwatch.GetTimestamp();
+        var receipt = Proofs.Receipt(ledger, last, last.Transactions.Count / 2);
+        var receiptMs = Stopwatch.GetElapsedTime(receiptStarted).TotalMilliseconds;
+        static double At(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        return new ProofResult(count, At(serve, 0.5), At(serve, 0.99), At(check, 0.99), (double)bytes / count, (double)entries / count,
+            receiptMs, Google.Protobuf.MessageExtensions.ToByteArray(receipt).Length);
     }
 }

@@ -158,8 +158,9 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
         {
             batch.Commit(sync: true);
             _head = new ChainHead(header.Number + 1, set.Hash, header.TimestampMs, update.Root);
-            // Inside the lock, so that a state proof sees the tree of the head it names.
+            // Inside the lock, so that a state proof sees the tree and the signed header of the head it names.
             _commitment.Apply(update);
+            _headBlock = HeaderOnly(set.Block);
         }
         LastBatchWriteTime = System.Diagnostics.Stopwatch.GetElapsedTime(writing);
     }
@@ -172,11 +173,13 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     {
         var bucket = StateCommitment.BucketOf(stateKey);
         ChainHead head;
+        Block headBlock;
         byte[][] siblings;
         StoreSnapshot snapshot;
         lock (_commitLock)
         {
             head = _head;
+            headBlock = _headBlock ??= HeaderOnly(GetBlock(head.Height - 1)!);
             siblings = _commitment.Siblings(bucket);
             snapshot = _store.CreateSnapshot();
         }
@@ -185,9 +188,14 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
             var prefix = KeyCodec.BucketPrefixOf(bucket);
             var entries = _store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix), int.MaxValue, snapshot)
                 .Select(kv => (kv.Key[prefix.Length..], kv.Value)).ToList();
-            return new StateProofData(head, bucket, siblings, entries, ReadState(stateKey, snapshot));
+            return new StateProofData(head, headBlock.Header, headBlock.Signatures, bucket, siblings, entries, ReadState(stateKey, snapshot));
         }
     }
+
+    // The last block's header and signatures, kept for state proofs (a block of thousands of transactions is not re-read for each).
+    private Block? _headBlock;
+
+    private static Block HeaderOnly(Block block) => new() { Header = block.Header, Signatures = { block.Signatures } };
 
     /// <summary>
     /// Writes block 0 of an empty ledger without configuration: no transactions, empty state, zero previous
@@ -231,7 +239,7 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     public void Dispose() => _store.Dispose();
 }
 
-internal sealed record StateProofData(ChainHead Head, ushort Bucket, byte[][] Siblings, List<(byte[] Key, byte[] ValueHash)> Entries, byte[]? Value);
+internal sealed record StateProofData(ChainHead Head, BlockHeader Header, IReadOnlyList<ConsenterSignature> Signatures, ushort Bucket, byte[][] Siblings, List<(byte[] Key, byte[] ValueHash)> Entries, byte[]? Value);
 
 internal sealed record HistoryRecord(ulong Block, uint TxIndex, byte[] TxId, long TimestampMs, byte[]? Value);
 

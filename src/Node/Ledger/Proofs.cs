@@ -20,14 +20,13 @@ internal static class Proofs
     public static StateProof State(ChannelLedger ledger, string contract, string key)
     {
         var data = ledger.ProveState(KeyCodec.State(contract, key));
-        var block = ledger.GetBlock(data.Head.Height - 1)!;
         var proof = new StateProof
         {
             Contract = contract, Key = key, Present = data.Value is not null, Bucket = data.Bucket,
-            Header = block.Header, Consenters = ConsenterChain(ledger, block.Header.Number),
+            Header = data.Header, Consenters = ConsenterChain(ledger, data.Header.Number),
         };
         if (data.Value is not null) proof.Value = ByteString.CopyFrom(data.Value);
-        proof.Signatures.AddRange(block.Signatures);
+        proof.Signatures.AddRange(data.Signatures);
         foreach (var (stateKey, valueHash) in data.Entries)
             proof.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(stateKey), ValueHash = ByteString.CopyFrom(valueHash) });
         foreach (var sibling in data.Siblings) proof.Siblings.Add(ByteString.CopyFrom(sibling));
@@ -53,18 +52,43 @@ internal static class Proofs
     /// Genesis and every VALID configuration update in blocks before <paramref name="beforeBlock"/>: the writes of the
     /// configuration key (its history) name them, so no block is scanned.
     /// </summary>
-    public static ConsenterChain ConsenterChain(ChannelLedger ledger, ulong beforeBlock)
+    public static ConsenterChain ConsenterChain(ChannelLedger ledger, ulong beforeBlock) => Chains.GetValue(ledger, l => new ChainCache(l)).Before(beforeBlock);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ChannelLedger, ChainCache> Chains = new();
+
+    /// <summary>
+    /// A ledger's consenter chain as far as it was asked for: it only grows (blocks are never rewritten), so each
+    /// request reads only the configuration writes committed since the last one.
+    /// </summary>
+    private sealed class ChainCache(ChannelLedger ledger)
     {
-        var chain = new ConsenterChain { Genesis = ledger.GetBlock(0) };
-        var configKey = KeyCodec.State(SystemContracts.Config, SystemState.ConfigKey);
-        foreach (var write in ledger.GetHistory(configKey, 1, 0, int.MaxValue))
+        private readonly Lock _gate = new();
+        private readonly List<TxInclusion> _updates = [];
+        private Block? _genesis;
+        private ulong _scannedBefore = 1;
+
+        public ConsenterChain Before(ulong beforeBlock)
         {
-            if (write.Block >= beforeBlock) break;
-            var block = ledger.GetBlock(write.Block)!;
-            var tx = (int)write.TxIndex;
-            if (block.Results[tx].Code == ValidationCode.Valid && ChannelConfigs.TryRead(block.Transactions[tx], ChannelConfigs.UpdateFunction, out _))
-                chain.Updates.Add(Inclusion(block, tx));
+            lock (_gate)
+            {
+                _genesis ??= ledger.GetBlock(0);
+                if (beforeBlock > _scannedBefore)
+                {
+                    var configKey = KeyCodec.State(SystemContracts.Config, SystemState.ConfigKey);
+                    foreach (var write in ledger.GetHistory(configKey, _scannedBefore, 0, int.MaxValue))
+                    {
+                        if (write.Block >= beforeBlock) break;
+                        var block = ledger.GetBlock(write.Block)!;
+                        var tx = (int)write.TxIndex;
+                        if (block.Results[tx].Code == ValidationCode.Valid && ChannelConfigs.TryRead(block.Transactions[tx], ChannelConfigs.UpdateFunction, out _))
+                            _updates.Add(Inclusion(block, tx));
+                    }
+                    _scannedBefore = beforeBlock;
+                }
+                var chain = new ConsenterChain { Genesis = _genesis };
+                chain.Updates.AddRange(_updates.Where(u => u.Header.Number < beforeBlock));
+                return chain;
+            }
         }
-        return chain;
     }
 }

@@ -112,6 +112,17 @@ public static class ProofVerifier
         var history = VerifyConsenters(proof.Consenters, genesisHash);
         var header = proof.Header ?? throw new VerificationException("the state proof has no block header");
         var blockHash = VerifyHeader(header, proof.Signatures, history);
+        var value = VerifyAgainstStateRoot(proof, header.StateRoot.Span);
+        return new VerifiedState(proof.Contract, proof.Key, value, header, blockHash);
+    }
+
+    /// <summary>
+    /// The state part of <see cref="VerifyState"/>: the key's bucket and entries lead to <paramref name="stateRoot"/> and hold
+    /// (or lack) the key; returns its value, or null when absent. The header and its signatures are not checked here.
+    /// </summary>
+    public static byte[]? VerifyAgainstStateRoot(StateProof proof, ReadOnlySpan<byte> stateRoot)
+    {
+        var number = proof.Header?.Number ?? 0;
         var stateKey = StateTree.StateKey(proof.Contract, proof.Key);
         var bucket = StateTree.BucketOf(stateKey);
         if (proof.Bucket != bucket) throw new VerificationException($"the proof names bucket {proof.Bucket}, but key '{proof.Key}' of '{proof.Contract}' is in bucket {bucket}");
@@ -129,8 +140,8 @@ public static class ProofVerifier
             entries.Add((key, valueHash));
         }
         var root = StateTree.RootFrom(bucket, StateTree.HashBucket(entries), proof.Siblings.Select(s => s.ToByteArray()).ToList());
-        if (!root.AsSpan().SequenceEqual(header.StateRoot.Span))
-            throw new VerificationException($"the bucket and its sibling hashes lead to state root {Hashes.ToHex(root)}, not block {header.Number}'s {Hashes.ToHex(header.StateRoot.Span)}: an entry, a sibling or the header was changed");
+        if (!root.AsSpan().SequenceEqual(stateRoot))
+            throw new VerificationException($"the bucket and its sibling hashes lead to state root {Hashes.ToHex(root)}, not block {number}'s {Hashes.ToHex(stateRoot)}: an entry, a sibling or the header was changed");
         if (proof.Present)
         {
             if (found is null) throw new VerificationException($"the proof says key '{proof.Key}' is present, but its bucket has no entry for it");
@@ -141,7 +152,7 @@ public static class ProofVerifier
             if (found is not null) throw new VerificationException($"the proof says key '{proof.Key}' is absent, but its bucket has an entry for it");
             if (!proof.Value.IsEmpty) throw new VerificationException("an absence proof carries a value");
         }
-        return new VerifiedState(proof.Contract, proof.Key, proof.Present ? proof.Value.ToByteArray() : null, header, blockHash);
+        return proof.Present ? proof.Value.ToByteArray() : null;
     }
 
     private static byte[] PathRoot(byte[] leaf, IReadOnlyList<MerkleStep> path, string what, string which)

@@ -17,7 +17,8 @@ internal static class BenchLedgerCommand
         var blockSize = new Option<int>("--block-size") { Description = "transactions per block", DefaultValueFactory = _ => 2000 };
         var valueBytes = new Option<int>("--value-bytes") { Description = "size of each value written", DefaultValueFactory = _ => 32 };
         var dir = new Option<string?>("--dir") { Description = "folder for the ledger (default: a temporary folder, deleted afterwards)" };
-        var command = new Command("ledger", "in-process: verify, execute and commit blocks of kv.put into a fresh ledger") { txs, blockSize, valueBytes, dir };
+        var proofs = new Option<int>("--proofs") { Description = "then build and check this many state proofs of random keys at the head, and one receipt", DefaultValueFactory = _ => 0 };
+        var command = new Command("ledger", "in-process: verify, execute and commit blocks of kv.put into a fresh ledger") { txs, blockSize, valueBytes, dir, proofs };
         command.SetHandler((parse, cancel) =>
         {
             var count = parse.GetValue(txs);
@@ -27,13 +28,19 @@ internal static class BenchLedgerCommand
             if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any()) throw new UsageException($"'{folder}' is not empty");
             try
             {
-                var result = LedgerBenchmark.Run(folder, count, size, parse.GetValue(valueBytes), cancel);
-                Printer.Print(parse, result, () => Printer.Pairs(
+                var result = LedgerBenchmark.Run(folder, count, size, parse.GetValue(valueBytes), cancel, parse.GetValue(proofs));
+                Printer.Print(parse, result, () =>
+                {
+                    Printer.Pairs(
                     ("transactions", result.Transactions), ("blocks", result.Blocks),
                     ("verify (parallel)", $"{result.VerifyPerSecond:F0} tx/s"),
                     ("execute + commit", $"{result.CommitPerSecond:F0} tx/s"),
                     ("per block (ms)", $"run {result.RunMs:F1}, state root {result.StateRootMs:F1}, other {result.OtherExecuteMs:F1}, write {result.WriteMs:F1} (build {result.BatchBuildMs:F1}, synced write {result.BatchWriteMs:F1})"),
-                    ("ledger size", $"{result.LedgerMegabytes:F0} MB")));
+                    ("ledger size", $"{result.LedgerMegabytes:F0} MB"));
+                    if (result.Proofs is { } p)
+                        Printer.Pairs(("state proofs", $"{p.Count}, serve p50 {p.ServeP50Ms:F3} ms, p99 {p.ServeP99Ms:F3} ms; check p99 {p.CheckP99Ms:F3} ms; {p.AverageBytes:F0} bytes ({p.AverageBucketEntries:F1} bucket entries)"),
+                            ("receipt", $"{p.ReceiptBytes} bytes, built in {p.ReceiptMs:F2} ms (a transaction of a {size}-transaction block)"));
+                });
             }
             finally
             {
