@@ -93,6 +93,51 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     }
 
     [Fact]
+    public async Task ANodeThatChangesOneFieldOfAnAnswer_IsCaughtByTheSdkAndTheCli()
+    {
+        await net.OpenCampaignAsync("PR-T");
+        var donation = await net.DonateAsync("PR-TD", "PR-T", 50_000);
+        var genesisFile = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        string[] asRegulator = ["--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir];
+
+        // A lie about the amount of a donation (the JSON still parses, only the number differs).
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, stateProof: p =>
+            p.Value = ByteString.CopyFromUtf8(p.Value.ToStringUtf8().Replace("\"amount\":50000", "\"amount\":5000"))))
+        {
+            using var client = new ChainClient(liar.Endpoint, reader: net.Regulator);
+            var lie = await client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "donation/PR-TD" });
+            Assert.Contains("\"amount\":5000,", lie.Value.ToStringUtf8());
+            Fails(() => ProofVerifier.VerifyState(lie, GenesisHash()), "is not the one the state holds");
+
+            var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/PR-TD", "--trust", genesisFile, .. asRegulator]);
+            Assert.Equal(1, cli.ExitCode);
+            Assert.Equal("error: not verified: the value given for key 'donation/PR-TD' is not the one the state holds (its hash differs)", cli.StdErr.Trim());
+        }
+
+        // A lie about who confirmed it, and one about the block it is in.
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, receipt: r =>
+            r.Inclusion.Result.Events[0].Payload = ByteString.CopyFromUtf8(r.Inclusion.Result.Events[0].Payload.ToStringUtf8().Replace("\"bankId\":\"Bank\"", "\"bankId\":\"Other\""))))
+        {
+            var compact = $"chain-receipt:1/charity/{donation.BlockNumber}/{donation.TxId}/x";
+            var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "verify", "receipt", "--compact", compact, "--trust", genesisFile, .. asRegulator]);
+            Assert.Equal(1, cli.ExitCode);
+            Assert.StartsWith("error: not verified: the result path of the transaction", cli.StdErr);
+        }
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, receipt: r => r.Inclusion.Header.Number += 1))
+        {
+            using var client = new ChainClient(liar.Endpoint, reader: net.Regulator);
+            var lie = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = donation.TxId });
+            Fails(() => ProofVerifier.VerifyReceipt(lie, GenesisHash()), $"signature 1 of block {donation.BlockNumber + 1}");
+        }
+        // Passed on unchanged, the same answers verify.
+        await using (var honest = await TamperingNode.StartAsync(net.Node.Endpoint))
+        {
+            var cli = await ChainBinary.RunAsync(["--endpoint", honest.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/PR-TD", "--trust", genesisFile, .. asRegulator]);
+            Assert.True(cli.ExitCode == 0, cli.StdErr);
+        }
+    }
+
+    [Fact]
     public async Task Proofs_AreRawReads_AReceiptIsAlsoForItsSigner()
     {
         await net.OpenCampaignAsync("PR-A");
