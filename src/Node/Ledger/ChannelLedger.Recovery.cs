@@ -20,7 +20,9 @@ internal sealed partial class ChannelLedger
         {
             var commitment = StateCommitment.Load(store);
             var head = CheckTip(store, channel, commitment);
-            return new ChannelLedger(channel, store, commitment, head);
+            var ledger = new ChannelLedger(channel, store, commitment, head);
+            if (!readOnly) ledger.CatchUpDomainIndex();
+            return ledger;
         }
         catch
         {

@@ -102,6 +102,31 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
         }
     }
 
+    /// <summary>Index entries (domain index rows) under <paramref name="prefix"/> from (block, tx, event) on, in block order, with their positions.</summary>
+    public IEnumerable<(ulong Block, uint Tx, uint Event, byte[] Value)> ReadIndex(byte[] prefix, ulong fromBlock, uint fromTx, uint fromEvent, int limit)
+    {
+        foreach (var (key, value) in _store.Scan(Column.Events, DomainIndex.WithPosition(prefix, fromBlock, fromTx, fromEvent), KeyCodec.PrefixUpperBound(prefix), limit))
+        {
+            var (block, tx, e) = DomainIndex.PositionOf(key);
+            yield return (block, tx, e, value);
+        }
+    }
+
+    /// <summary>Indexes blocks committed before the domain index existed (a ledger from an earlier version), once, at open.</summary>
+    private void CatchUpDomainIndex()
+    {
+        var stored = _store.Get(Column.Meta, DomainIndex.IndexedHeightKey);
+        ulong indexed = stored is { Length: 8 } ? System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(stored) : 0;
+        for (ulong number = indexed; number < Height; number++)
+        {
+            var block = GetBlock(number)!;
+            using var batch = _store.CreateBatch();
+            foreach (var row in DomainIndex.RowsOf(block, block.Transactions.Select(t => ProtocolHashes.TxId(t.Payload.Span)).ToArray())) batch.Put(Column.Events, row.Key, row.Value);
+            batch.Put(Column.Meta, DomainIndex.IndexedHeightKey, KeyCodec.BlockNumber(number + 1));
+            batch.Commit(sync: number + 1 == Height);
+        }
+    }
+
     /// <summary>Computes what a block's state writes do to the state root, without changing anything.</summary>
     public StateUpdate PrepareStateUpdate(IReadOnlyDictionary<byte[], byte[]?> writes) => _commitment.Prepare(_store, writes);
 
@@ -151,6 +176,8 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
             for (int e = 0; e < events.Count; e++)
                 batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
         }
+        foreach (var row in DomainIndex.RowsOf(set.Block, set.TxIds)) batch.Put(Column.Events, row.Key, row.Value);
+        batch.Put(Column.Meta, DomainIndex.IndexedHeightKey, KeyCodec.BlockNumber(header.Number + 1));
         batch.Put(Column.Meta, KeyCodec.SavepointKey, Values.Savepoint(header.Number + 1, set.Hash));
         var writing = System.Diagnostics.Stopwatch.GetTimestamp();
         LastBatchBuildTime = System.Diagnostics.Stopwatch.GetElapsedTime(building, writing);

@@ -120,6 +120,73 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
         return Task.FromResult(Proofs.Receipt(ledger, block, (int)location.TxIndex));
     }
 
+    public override Task<SubjectHistoryResponse> GetSubjectHistory(SubjectHistoryRequest request, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        if (!channel.Contracts.TryGet(request.Contract, out _))
+            throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
+        if (request.Kind.Length == 0 || request.Id.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "kind and id must not be empty");
+        var response = new SubjectHistoryResponse();
+        response.NextPageToken = Page(channel.Ledger, DomainIndex.SubjectPrefix(request.Contract, request.Kind, request.Id), request.PageSize, request.WithReceipts, request.PageToken,
+            value => response.Entries.Add(SubjectEvent.Parser.ParseFrom(value)));
+        if (request.WithReceipts) response.Consenters = Prove(channel.Ledger, response.Entries.Select(e => (e.BlockNumber, e.TxIndex)), response.Inclusions);
+        return Task.FromResult(response);
+    }
+
+    public override Task<AccountActivityResponse> GetAccountActivity(AccountActivityRequest request, ServerCallContext context)
+    {
+        var channel = channels.Get(request.Channel);
+        var account = Address.TryParse(request.Account)
+            ?? throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), $"'{request.Account}' is not a 0x-prefixed 20-byte account address");
+        var response = new AccountActivityResponse();
+        response.NextPageToken = Page(channel.Ledger, DomainIndex.ActorPrefix(account), request.PageSize, request.WithReceipts, request.PageToken,
+            value => response.Entries.Add(AccountAction.Parser.ParseFrom(value)));
+        if (request.WithReceipts) response.Consenters = Prove(channel.Ledger, response.Entries.Select(e => (e.BlockNumber, e.TxIndex)), response.Inclusions);
+        return Task.FromResult(response);
+    }
+
+    /// <summary>One page of domain index rows: the rows are immutable and only appended at higher blocks, so pages never repeat or skip one.</summary>
+    private static string Page(ChannelLedger ledger, byte[] prefix, uint requestedSize, bool proven, string token, Action<byte[]> add)
+    {
+        int pageSize = requestedSize == 0 ? DefaultPageSize : (int)Math.Min(requestedSize, proven ? MaxProvenPageSize : MaxPageSize);
+        var (block, tx, e) = ParsePositionToken(token);
+        var rows = ledger.ReadIndex(prefix, block, tx, e, pageSize + 1).ToList();
+        foreach (var row in rows.Take(pageSize)) add(row.Value);
+        if (rows.Count <= pageSize) return "";
+        var next = rows[pageSize];
+        var bytes = new byte[16];
+        BinaryPrimitives.WriteUInt64BigEndian(bytes, next.Block);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), next.Tx);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(12), next.Event);
+        return Convert.ToBase64String(bytes);
+    }
+
+    private static (ulong, uint, uint) ParsePositionToken(string token)
+    {
+        if (token.Length == 0) return (0, 0, 0);
+        var bytes = new byte[16];
+        if (!Convert.TryFromBase64String(token, bytes, out var written) || written != 16)
+            throw new RequestException(ErrorCodes.BadPageToken, "page_token must be a next_page_token from a previous response");
+        return (BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(12)));
+    }
+
+    /// <summary>A page with proofs has at most this many entries: each proof reads and hashes its whole block.</summary>
+    public const int MaxProvenPageSize = 100;
+
+    /// <summary>Adds each entry's transaction proven in its block (one read per block) and returns the consenter chain up to the last.</summary>
+    private static ConsenterChain Prove(ChannelLedger ledger, IEnumerable<(ulong Block, uint Tx)> entries, Google.Protobuf.Collections.RepeatedField<TxInclusion> inclusions)
+    {
+        Block? block = null;
+        ulong last = 0;
+        foreach (var (number, tx) in entries)
+        {
+            if (block?.Header.Number != number) block = ledger.GetBlock(number)!;
+            inclusions.Add(Proofs.Inclusion(block, (int)tx));
+            last = number;
+        }
+        return Proofs.ConsenterChain(ledger, last);
+    }
+
     private static string PageToken(ulong block, uint tx)
     {
         var bytes = new byte[12];

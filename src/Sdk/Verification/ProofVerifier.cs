@@ -98,6 +98,13 @@ public static class ProofVerifier
         return new VerifiedTx(Hashes.ToHex(txId), payload, inclusion.Result, header, hash);
     }
 
+    /// <summary>Checks a page of proven transactions (history with receipts): one consenter chain, then each inclusion.</summary>
+    public static IReadOnlyList<VerifiedTx> VerifyInclusions(IReadOnlyList<TxInclusion> inclusions, ConsenterChain consenters, ReadOnlySpan<byte> genesisHash)
+    {
+        var history = VerifyConsenters(consenters, genesisHash);
+        return inclusions.Select((inclusion, i) => VerifyInclusion(inclusion, history, $"entry {i + 1}'s transaction")).ToList();
+    }
+
     public static VerifiedReceipt VerifyReceipt(Receipt receipt, ReadOnlySpan<byte> genesisHash)
     {
         if (receipt?.Inclusion is null) throw new VerificationException("the receipt carries no transaction");

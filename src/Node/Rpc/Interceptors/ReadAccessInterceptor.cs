@@ -36,6 +36,8 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
         ["/chain.v1.Ledger/GetKeyHistory"] = Need.RawReaders,
         ["/chain.v1.Ledger/GetStateProof"] = Need.RawReaders,
         ["/chain.v1.Ledger/GetReceipt"] = Need.Readers,
+        ["/chain.v1.Ledger/GetSubjectHistory"] = Need.RawReaders,
+        ["/chain.v1.Ledger/GetAccountActivity"] = Need.RawReaders,
         ["/chain.v1.Events/Subscribe"] = Need.Subscribe,
     };
 

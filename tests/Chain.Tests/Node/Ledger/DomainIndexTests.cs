@@ -1,0 +1,54 @@
+using Chain.Node.Ledger;
+using Chain.Node.Storage;
+using Chain.Sdk.Crypto;
+using Chain.Tests.TestKit;
+using Google.Protobuf;
+using Xunit;
+
+namespace Chain.Tests.Node.Ledger;
+
+/// <summary>The domain index: which objects an event names, the actor rows, and indexing a ledger that has blocks without them.</summary>
+public sealed class DomainIndexTests
+{
+    [Fact]
+    public void AnEventNamesTheObjectsOfItsTopLevelIdFields_OnceEach_AndNothingElse()
+    {
+        var subjects = DomainIndex.SubjectsOf(ByteString.CopyFromUtf8(
+            """{"donationId":"D-1","campaignId":"C-1","amount":100,"lotId":"","nested":{"householdId":"H"},"id":"x","payeeId":7,"charityId":"F","otherCampaignId":"C-1","donationId2":"no"}"""));
+        Assert.Equal([("donation", "D-1"), ("campaign", "C-1"), ("charity", "F"), ("otherCampaign", "C-1")], subjects);
+        Assert.Empty(DomainIndex.SubjectsOf(ByteString.CopyFromUtf8("not json")));
+        Assert.Empty(DomainIndex.SubjectsOf(ByteString.CopyFromUtf8("[{\"donationId\":\"D\"}]")));
+        Assert.Empty(DomainIndex.SubjectsOf(ByteString.CopyFromUtf8("{\"donationId\":")));
+    }
+
+    [Fact]
+    public void IdsThatArePrefixesOfEachOther_HaveSeparateHistories()
+    {
+        var one = DomainIndex.SubjectPrefix("charity", "donation", "D-1");
+        var ten = DomainIndex.SubjectKey("charity", "donation", "D-10", 5, 0, 0);
+        Assert.False(ten.AsSpan().StartsWith(one));
+    }
+
+    [Fact]
+    public void ALedgerWhoseBlocksWereNotIndexed_IndexesThemWhenOpened()
+    {
+        using var harness = new LedgerHarness();
+        harness.Commit(Build.Put("a", "1"), Build.Put("b", "2"));
+        harness.Commit(Build.Put("c", "3"));
+        var actor = DomainIndex.ActorPrefix(Build.Alice.Address);
+        var before = harness.Ledger.ReadIndex(actor, 0, 0, 0, 100).ToList();
+        Assert.Equal([(1UL, 0U), (1UL, 1U), (2UL, 0U)], before.Select(r => (r.Block, r.Tx)));
+
+        // As a ledger written before the index existed: no rows, no marker.
+        using (var batch = harness.Ledger.Store.CreateBatch())
+        {
+            foreach (var row in before) batch.Delete(Column.Events, DomainIndex.ActorKey(Build.Alice.Address, row.Block, row.Tx));
+            batch.Delete(Column.Meta, DomainIndex.IndexedHeightKey);
+            batch.Commit();
+        }
+        Assert.Empty(harness.Ledger.ReadIndex(actor, 0, 0, 0, 100));
+        harness.Reopen();
+        var after = harness.Ledger.ReadIndex(actor, 0, 0, 0, 100).ToList();
+        Assert.Equal(before.Select(r => (r.Block, r.Tx, Hashes.ToHex(r.Value))), after.Select(r => (r.Block, r.Tx, Hashes.ToHex(r.Value))));
+    }
+}
