@@ -77,6 +77,8 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
         { "GetTransaction (rawReaders)", [U, D, D, A, D, A] },
         { "GetKeyHistory (rawReaders)", [U, D, D, A, D, A] },
         { "GetStateProof (rawReaders)", [U, D, D, A, D, A] },
+        { "GetSubjectHistory (rawReaders)", [U, D, D, A, D, A] },
+        { "GetAccountActivity (rawReaders)", [U, D, D, A, D, A] },
         { "GetReceipt of another's transaction (readers, own or rawReaders)", [U, D, D, A, D, A] },
         { "GetReceipt of the officer's own transaction", [U, D, A, A, D, A] },
         { "Subscribe with full blocks (rawReaders)", [U, D, D, A, D, A] },
@@ -113,6 +115,8 @@ public class ReadAccessTests(ReadAccessFixture fixture) : IClassFixture<ReadAcce
             case "GetBlockByHash": await client.Ledger.GetBlockByHashAsync(new BlockByHashRequest { Channel = "charity", Hash = ByteString.CopyFrom(ProtocolHashes.BlockHash(genesis.Header)) }); break;
             case "GetTransaction": await client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "charity", TxId = fixture.TxId }); break;
             case "GetKeyHistory": await client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "charity", Key = "donation/ra-d1" }); break;
+            case "GetSubjectHistory": await client.Ledger.GetSubjectHistoryAsync(new SubjectHistoryRequest { Channel = "charity", Contract = "charity", Kind = "donation", Id = "ra-d1" }); break;
+            case "GetAccountActivity": await client.Ledger.GetAccountActivityAsync(new AccountActivityRequest { Channel = "charity", Account = fixture.Sample("CharityFoundation/officer1").AddressText }); break;
             case "GetStateProof": await client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "donation/ra-d1" }); break;
             case "GetReceipt of another's transaction": await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = fixture.TxId }); break;
             case "GetReceipt of the officer's own transaction": await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = fixture.OfficerTxId }); break;
