@@ -53,6 +53,7 @@ internal static class Program
         root.Subcommands.Add(LedgerCommands.BuildLedger());
         root.Subcommands.Add(VerifyCommands.Build());
         root.Subcommands.Add(HistoryCommands.Build());
+        root.Subcommands.Add(AuditCommands.Build());
         root.Subcommands.Add(CharityCommands.Build());
         root.Subcommands.Add(FundCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());

@@ -101,6 +101,36 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
     }
 
     [Fact]
+    public async Task TheAnomalyReport_RunsEveryCheck_AndNamesTheRecordsOfEachFinding_AsTableJsonOrCsv()
+    {
+        await net.OpenCampaignAsync("AN-C");
+        await net.DonateAsync("AN-D", "AN-C", 10_000);
+        string[] report = ["--endpoint", net.Node.Endpoint, "audit", "anomalies", "-c", "charity", "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir];
+
+        var now = await ChainBinary.RunAsync([.. report, "--format", "json"]);
+        Ok(now);
+        var current = JsonDocument.Parse(now.StdOut).RootElement;
+        Assert.Equal(6, current.GetProperty("checks").GetArrayLength());
+        Assert.DoesNotContain(current.GetProperty("findings").EnumerateArray(), f => f.GetProperty("records").GetString()!.Contains("campaign:AN-C"));
+
+        // Years later the campaign is overdue for disclosure and the gift is idle money.
+        var later = JsonDocument.Parse((await ChainBinary.RunAsync([.. report, "--as-of", "2099-01-01", "--format", "json"])).StdOut).RootElement.GetProperty("findings").EnumerateArray().ToList();
+        var overdue = Assert.Single(later, f => f.GetProperty("check").GetString() == "overdue disclosure" && f.GetProperty("records").GetString()!.Contains("campaign:AN-C"));
+        Assert.Equal("campaign:AN-C charity:CharityFoundation", overdue.GetProperty("records").GetString());
+        var idle = Assert.Single(later, f => f.GetProperty("check").GetString() == "idle funds" && f.GetProperty("records").GetString()!.Contains("donation:AN-D"));
+        Assert.Equal("100.00", idle.GetProperty("detail").GetProperty("remaining").GetString());
+
+        var table = await ChainBinary.RunAsync([.. report, "--as-of", "2099-01-01"]);
+        Ok(table);
+        Assert.StartsWith("anomalies on channel charity (charity) as of 2099-01-01 00:00 UTC+8, at height ", table.StdOut);
+        Assert.Contains("!!  overdue disclosure:", table.StdOut);
+        Assert.Contains("ok  conservation law violated: 0", table.StdOut);
+        var csv = (await ChainBinary.RunAsync([.. report, "--as-of", "2099-01-01", "--format", "csv"])).StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("as_of,channel,height,check,records,detail", csv[0]);
+        Assert.Contains(csv, line => line.StartsWith("2099-01-01 00:00 UTC+8,charity,", StringComparison.Ordinal) && line.Contains(",overdue disclosure,campaign:AN-C charity:CharityFoundation,"));
+    }
+
+    [Fact]
     public async Task AReadWithoutACaller_ExitsOneWithOneLine_APublicOneAnswers()
     {
         var unsigned = await Charity("trace", "donation", "CLI-NONE");
