@@ -131,6 +131,48 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
     }
 
     [Fact]
+    public async Task AnAuditExport_VerifiesAgainstTheChainAndTheContract_AndAnEditedRowOrTotalIsCaught()
+    {
+        using var dir = new TempDirectory();
+        await net.OpenCampaignAsync("EX-C");
+        await net.DonateAsync("EX-D1", "EX-C", 12_345);
+        await net.DonateAsync("EX-D2", "EX-C", 100);
+        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        string[] auditor = ["--endpoint", net.Node.Endpoint, "--as", "AuditBureau/auditor1", "--crypto", net.Node.CryptoDir];
+        var export = dir.Combine("export");
+        Ok(await ChainBinary.RunAsync(["audit", "export", "-c", "charity", "--out", export, .. auditor]));
+        var lines = File.ReadAllLines(Path.Combine(export, "movements.csv"));
+        Assert.Equal("tx_id,block,tx_index,event_index,time,actor,organization,event,amount_fen,amount_yuan,source,destination,subject", lines[0]);
+        var gift = Assert.Single(lines, l => l.EndsWith(",donation:EX-D1", StringComparison.Ordinal));
+        Assert.Contains($",{net.Teller.AddressText},Bank,DonationConfirmed,12345,123.45,bank:Bank,pool:C:EX-C,", gift);
+
+        var verified = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
+        Ok(verified);
+        Assert.StartsWith($"verified: {lines.Length - 1} movements of channel charity, blocks 1..", verified.StdOut);
+        Assert.Contains("totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants)", verified.StdOut);
+
+        // An edited file no longer matches its manifest; with the manifest's hash edited too, the row itself is caught.
+        var at = Array.IndexOf(lines, gift);
+        File.WriteAllLines(Path.Combine(export, "movements.csv"), lines.Select((l, i) => i == at ? l.Replace(",12345,123.45,", ",12346,123.46,") : l));
+        var edited = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
+        Assert.Equal("error: not verified: movements.csv is not the file the manifest names (its SHA-256 differs)", edited.StdErr.Trim());
+        var manifestPath = Path.Combine(export, "manifest.json");
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["files"]![0]!["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(export, "movements.csv"))));
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        var row = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
+        Assert.Equal(1, row.ExitCode);
+        Assert.StartsWith($"error: not verified: line {at + 1} of movements.csv is not the chain's movement DonationConfirmed of tx ", row.StdErr);
+
+        File.WriteAllLines(Path.Combine(export, "movements.csv"), lines);
+        manifest["files"]![0]!["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(export, "movements.csv"))));
+        manifest["totalsFen"]!["DonationConfirmed"] = 1;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        var total = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
+        Assert.StartsWith("error: not verified: the manifest's total of DonationConfirmed is 0.01 yuan", total.StdErr);
+    }
+
+    [Fact]
     public async Task AReadWithoutACaller_ExitsOneWithOneLine_APublicOneAnswers()
     {
         var unsigned = await Charity("trace", "donation", "CLI-NONE");

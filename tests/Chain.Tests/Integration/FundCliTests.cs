@@ -103,5 +103,17 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
         var check = await Fund("check", "-o", "json", "--as", "AuditBureau/auditor1");
         Ok(check);
         Assert.True(JsonDocument.Parse(check.StdOut).RootElement.GetProperty("sound").GetBoolean());
+
+        // An auditor's export of every movement re-checks against the chain, and its totals against BudgetStatus.
+        using var dir = new TempDirectory();
+        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "demolition-fund").GenesisFile!);
+        string[] auditor = ["--endpoint", net.Node.Endpoint, "--as", "AuditBureau/auditor1", "--crypto", net.Node.CryptoDir];
+        Ok(await ChainBinary.RunAsync(["audit", "export", "-c", "demolition-fund", "--format", "jsonl", "--out", dir.Combine("export"), .. auditor]));
+        var rows = File.ReadAllLines(dir.Combine("export", "movements.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(summary.PaidFen, rows.Where(r => r.GetProperty("event").GetString() == "PaymentConfirmed" && r.GetProperty("source").GetString() == "project:" + summary.ProjectId)
+            .Sum(r => long.Parse(r.GetProperty("amount_fen").GetString()!)));
+        var verified = await ChainBinary.RunAsync(["audit", "verify-export", dir.Combine("export"), "--trust", genesis, .. auditor]);
+        Ok(verified);
+        Assert.Contains("totals equal the deposited, paid and returned figures of BudgetStatus for ", verified.StdOut);
     }
 }

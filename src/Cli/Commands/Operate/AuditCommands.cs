@@ -15,7 +15,255 @@ internal static class AuditCommands
     {
         var audit = new Command("audit", "regulators' and auditors' reports over a channel");
         audit.Subcommands.Add(BuildAnomalies());
+        audit.Subcommands.Add(BuildExport());
+        audit.Subcommands.Add(BuildVerifyExport());
         return audit;
+    }
+
+    private const string ManifestName = "manifest.json", ConsentersFile = "consenters.bin";
+
+    /// <summary>What <c>audit export</c> writes beside its rows: the range, the last header and its signatures, each file's SHA-256, the totals.</summary>
+    private sealed record Manifest(string Channel, ulong FromBlock, ulong ToBlock, string LastBlockHash, string LastHeader, IReadOnlyList<ManifestSignature> Signatures,
+        string Format, IReadOnlyList<ManifestFile> Files, IReadOnlyDictionary<string, long> TotalsFen, string ExportedAt);
+    private sealed record ManifestSignature(string Signer, string Signature);
+    private sealed record ManifestFile(string Name, string Sha256, long Rows);
+
+    private static readonly JsonSerializerOptions ManifestJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The blocks from..to of a channel, each checked for its own roots and its link to the one before.</summary>
+    private static async IAsyncEnumerable<Block> BlocksAsync(Sdk.Client.ChainClient client, string channel, ulong from, ulong to, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancel)
+    {
+        // One stream of full blocks (raw readers) rather than a call per block.
+        byte[]? previous = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        using var call = client.Events.Subscribe(new SubscribeRequest { Channel = channel, StartBlock = from, IncludeFullBlock = true }, cancellationToken: stop.Token);
+        for (ulong n = from; n <= to; n++)
+        {
+            if (!await call.ResponseStream.MoveNext(stop.Token)) throw new Sdk.Verification.VerificationException($"the node's stream of blocks ended before block {n}");
+            var block = call.ResponseStream.Current.Block ?? throw new Sdk.Verification.VerificationException($"the node sent block {n} without its body");
+            var txIds = block.Transactions.Select(t => Sdk.Encoding.ProtocolHashes.TxId(t.Payload.Span)).ToArray();
+            if (block.Header.Number != n || !Sdk.Encoding.ProtocolHashes.TxRoot(txIds).AsSpan().SequenceEqual(block.Header.TxRoot.Span)
+                || block.Results.Count != block.Transactions.Count || !Sdk.Encoding.ProtocolHashes.ResultsRoot(block.Results).AsSpan().SequenceEqual(block.Header.ResultsRoot.Span))
+                throw new Sdk.Verification.VerificationException($"block {n} from the node does not match its own header (number, tx root or results root)");
+            if (previous is not null && !block.Header.PreviousHash.Span.SequenceEqual(previous))
+                throw new Sdk.Verification.VerificationException($"block {n} does not link to block {n - 1}");
+            previous = Sdk.Encoding.ProtocolHashes.BlockHash(block.Header);
+            yield return block;
+        }
+        stop.Cancel();
+    }
+
+    /// <summary>An account's organisation, from its enrolment, asked once per account.</summary>
+    private static Func<string, string> Organizations(Sdk.Client.ChainClient client, string channel, CancellationToken cancel)
+    {
+        var known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        return account =>
+        {
+            if (known.TryGetValue(account, out var org)) return org;
+            try
+            {
+                var answer = client.QueryAsync(channel, Sdk.Client.SystemContracts.Members, "get", JsonSerializer.Serialize(new { address = account }), cancel).GetAwaiter().GetResult();
+                using var document = JsonDocument.Parse(answer);
+                org = document.RootElement.GetProperty("organization").GetString() ?? "";
+            }
+            catch (Grpc.Core.RpcException e) when (e.Is(Sdk.Client.ErrorCodes.Of(ValidationCode.ContractError)) || e.StatusCode == Grpc.Core.StatusCode.NotFound) { org = ""; }
+            return known[account] = org;
+        };
+    }
+
+    private static Command BuildExport()
+    {
+        var channel = GlobalOptions.Channel();
+        var from = new Option<ulong>("--from-block") { Description = "first block (default 1, the first after genesis)", DefaultValueFactory = _ => 1 };
+        var to = new Option<ulong?>("--to-block") { Description = "last block (default: the latest)" };
+        var format = new Option<string>("--format") { Description = "csv or jsonl", DefaultValueFactory = _ => "csv" };
+        format.AcceptOnlyFromAmong("csv", "jsonl");
+        var output = new Option<string>("--out") { Description = "folder to write movements.csv|jsonl, consenters.bin and manifest.json into (must be empty or new)", Required = true };
+        var command = new Command("export", "write every fund movement of a block range, with a manifest that proves it against the chain") { channel, from, to, format, output };
+        Signer.AddTo(command);
+        command.SetHandler(async (parse, cancel) =>
+        {
+            var name = parse.GetValue(channel)!;
+            var dir = parse.GetValue(output)!;
+            if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any()) throw new UsageException($"--out '{dir}' is not empty");
+            using var client = GlobalOptions.Connect(parse);
+            var height = (await client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = name }, cancellationToken: cancel)).Channels[0].Height;
+            ulong first = parse.GetValue(from), last = parse.GetValue(to) ?? height - 1;
+            if (first == 0 || first > last || last >= height) throw new UsageException($"the range must be within blocks 1..{height - 1} of channel '{name}' and --from-block ≤ --to-block");
+
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            var fmt = parse.GetValue(format)!;
+            var file = "movements." + fmt;
+            Directory.CreateDirectory(dir);
+            var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            long rows = 0;
+            Block? lastBlock = null;
+            var organizationOf = Organizations(client, name, cancel);
+            await using (var writer = new StreamWriter(Path.Combine(dir, file), false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
+            {
+                if (fmt == "csv") await writer.WriteLineAsync(FundMovements.CsvLine(FundMovements.Columns));
+                await foreach (var block in BlocksAsync(client, name, first, last, cancel))
+                {
+                    foreach (var row in FundMovements.Of(block, organizationOf))
+                    {
+                        await writer.WriteLineAsync(fmt == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row));
+                        totals[row.Event] = checked(totals.GetValueOrDefault(row.Event) + row.AmountFen);
+                        rows++;
+                    }
+                    lastBlock = block;
+                }
+            }
+            // The consenters that vouch for the last block: the chain a receipt of its first transaction carries.
+            var anyTx = Sdk.Crypto.Hashes.ToHex(Sdk.Encoding.ProtocolHashes.TxId(lastBlock!.Transactions[0].Payload.Span));
+            var receipt = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = name, TxId = anyTx }, cancellationToken: cancel);
+            await File.WriteAllBytesAsync(Path.Combine(dir, ConsentersFile), Google.Protobuf.MessageExtensions.ToByteArray(receipt.Consenters), cancel);
+            var manifest = new Manifest(name, first, last, Sdk.Crypto.Hashes.ToHex(Sdk.Encoding.ProtocolHashes.BlockHash(lastBlock.Header)),
+                Convert.ToBase64String(Google.Protobuf.MessageExtensions.ToByteArray(lastBlock.Header)),
+                lastBlock.Signatures.Select(s => new ManifestSignature(Sdk.Crypto.Address.ToText(s.Signer.Span), Sdk.Crypto.Hashes.ToHex(s.Signature.Span))).ToList(),
+                fmt, [new ManifestFile(file, Sha256Of(Path.Combine(dir, file)), rows), new ManifestFile(ConsentersFile, Sha256Of(Path.Combine(dir, ConsentersFile)), 0)],
+                totals, DateTimeOffset.UtcNow.ToOffset(DomainCli.ChinaOffset).ToString("O", CultureInfo.InvariantCulture));
+            await File.WriteAllTextAsync(Path.Combine(dir, ManifestName), JsonSerializer.Serialize(manifest, ManifestJson), cancel);
+            var seconds = started.Elapsed.TotalSeconds;
+            var model = new { channel = name, fromBlock = first, toBlock = last, rows, file = Path.Combine(dir, file), lastBlockHash = manifest.LastBlockHash, rowsPerSecond = Math.Round(rows / seconds), seconds = Math.Round(seconds, 2) };
+            Printer.Print(parse, model, () => Printer.Pairs(("channel", name), ("blocks", $"{first}..{last}"), ("rows", rows), ("file", model.file), ("last block hash", model.lastBlockHash),
+                ("took", $"{seconds:F2} s ({model.rowsPerSecond} rows/s)")));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command BuildVerifyExport()
+    {
+        var dir = new Argument<string>("dir") { Description = "a folder written by `chain audit export`" };
+        var trust = new Option<string>("--trust") { Description = "the channel's genesis: its file or its block hash", Required = true };
+        var command = new Command("verify-export", "re-check an export against the chain (any node): files, signed last block, every row, totals") { dir, trust };
+        Signer.AddTo(command);
+        command.SetHandler(async (parse, cancel) =>
+        {
+            var folder = parse.GetValue(dir)!;
+            var manifestPath = Path.Combine(folder, ManifestName);
+            if (!File.Exists(manifestPath)) throw new UsageException($"'{folder}' has no {ManifestName}");
+            Manifest manifest;
+            try { manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), ManifestJson) ?? throw new JsonException("empty"); }
+            catch (JsonException e) { throw new UsageException($"{manifestPath} is not an export manifest ({e.Message})"); }
+            foreach (var f in manifest.Files)
+            {
+                var path = Path.Combine(folder, Path.GetFileName(f.Name));
+                if (!File.Exists(path)) throw new Sdk.Verification.VerificationException($"{f.Name} is missing");
+                if (Sha256Of(path) != f.Sha256) throw new Sdk.Verification.VerificationException($"{f.Name} is not the file the manifest names (its SHA-256 differs)");
+            }
+            // The last block: its header must be the one the manifest names, signed by consenters chained to the genesis.
+            var consenters = ConsenterChain.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(folder, ConsentersFile)));
+            var history = Sdk.Verification.ProofVerifier.VerifyConsenters(consenters, VerifyCommands.TrustedGenesis(parse.GetValue(trust)!));
+            var header = BlockHeader.Parser.ParseFrom(Convert.FromBase64String(manifest.LastHeader));
+            var signatures = manifest.Signatures.Select(s => new ConsenterSignature
+            {
+                Signer = Google.Protobuf.ByteString.CopyFrom(Sdk.Crypto.Address.TryParse(s.Signer) ?? []), Signature = Google.Protobuf.ByteString.CopyFrom(Sdk.Crypto.Hashes.TryFromHex(s.Signature) ?? []),
+            }).ToList();
+            var lastHash = Sdk.Verification.ProofVerifier.VerifyHeader(header, signatures, history, $"block {manifest.ToBlock}");
+            if (header.Number != manifest.ToBlock || Sdk.Crypto.Hashes.ToHex(lastHash) != manifest.LastBlockHash)
+                throw new Sdk.Verification.VerificationException($"the manifest's header is of block {header.Number} with hash {Sdk.Crypto.Hashes.ToHex(lastHash)}, not block {manifest.ToBlock} {manifest.LastBlockHash}");
+
+            // Every row, re-derived from the node's blocks, which must chain up to that signed block.
+            using var client = GlobalOptions.Connect(parse);
+            var rowsFile = Path.Combine(folder, manifest.Files[0].Name);
+            using var reader = new StreamReader(rowsFile);
+            int line = 0;
+            if (manifest.Format == "csv") { await reader.ReadLineAsync(cancel); line++; }
+            var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            // Per project: deposits go to project:P; payments and returns come from it (BudgetStatus keeps the same three).
+            var projects = new SortedDictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
+            long rows = 0, paidOut = 0;
+            Block? last = null;
+            var organizationOf = Organizations(client, manifest.Channel, cancel);
+            await foreach (var block in BlocksAsync(client, manifest.Channel, manifest.FromBlock, manifest.ToBlock, cancel))
+            {
+                foreach (var row in FundMovements.Of(block, organizationOf))
+                {
+                    var expected = manifest.Format == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row);
+                    var actual = await reader.ReadLineAsync(cancel);
+                    line++;
+                    if (actual != expected)
+                        throw new Sdk.Verification.VerificationException($"line {line} of {manifest.Files[0].Name} is not the chain's movement {row.Event} of tx {row.TxId[..12]} in block {row.Block}: {(actual is null ? "the file ends early" : $"expected '{expected}'")}");
+                    totals[row.Event] = checked(totals.GetValueOrDefault(row.Event) + row.AmountFen);
+                    // A payment to an executor is a sub-grant: the money stays in the charity system (a G: pool), it is not paid out.
+                    if (row.Event == "DisbursementPaid" && row.Destination != "payee:Executor") paidOut = checked(paidOut + row.AmountFen);
+                    if (ProjectFigure(row) is var (project, field))
+                    {
+                        var figures = projects.TryGetValue(project, out var f) ? f : projects[project] = new() { ["deposited"] = 0, ["paid"] = 0, ["returned"] = 0 };
+                        figures[field] = checked(figures[field] + row.AmountFen);
+                    }
+                    rows++;
+                }
+                last = block;
+            }
+            if (await reader.ReadLineAsync(cancel) is { } extra) throw new Sdk.Verification.VerificationException($"line {line + 1} of {manifest.Files[0].Name} is not on the chain: the chain has {rows} movements in blocks {manifest.FromBlock}..{manifest.ToBlock}");
+            if (!Sdk.Encoding.ProtocolHashes.BlockHash(last!.Header).AsSpan().SequenceEqual(lastHash))
+                throw new Sdk.Verification.VerificationException($"the node's block {manifest.ToBlock} is not the signed block the manifest names");
+            foreach (var (kind, fen) in totals.Concat(manifest.TotalsFen.Where(t => !totals.ContainsKey(t.Key))))
+                if (manifest.TotalsFen.GetValueOrDefault(kind) != totals.GetValueOrDefault(kind))
+                    throw new Sdk.Verification.VerificationException($"the manifest's total of {kind} is {FundMovements.Yuan(manifest.TotalsFen.GetValueOrDefault(kind))} yuan, the rows add up to {FundMovements.Yuan(totals.GetValueOrDefault(kind))}");
+
+            var comparison = await CompareWithContractsAsync(client, manifest, totals, paidOut, projects, cancel);
+            var model = new { verified = true, channel = manifest.Channel, fromBlock = manifest.FromBlock, toBlock = manifest.ToBlock, rows, totals = totals.ToDictionary(t => t.Key, t => FundMovements.Yuan(t.Value)), contracts = comparison };
+            Printer.Print(parse, model, () =>
+            {
+                Console.Out.WriteLine($"verified: {rows} movements of channel {manifest.Channel}, blocks {manifest.FromBlock}..{manifest.ToBlock}, block {manifest.ToBlock} signed by consenters chained to the trusted genesis");
+                foreach (var (kind, fen) in totals) Console.Out.WriteLine($"  {kind,-20} {FundMovements.Yuan(fen),16}");
+                Console.Out.WriteLine(comparison);
+            });
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// With the whole history (from block 1) up to the node's latest block, the totals must equal what the contract keeps:
+    /// charity donated/refunded/paid out (CheckInvariants), each project's deposited/paid/returned (BudgetStatus).
+    /// </summary>
+    private static async Task<string> CompareWithContractsAsync(Sdk.Client.ChainClient client, Manifest manifest, SortedDictionary<string, long> totals, long paidOut,
+        SortedDictionary<string, Dictionary<string, long>> projects, CancellationToken cancel)
+    {
+        var info = (await client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = manifest.Channel }, cancellationToken: cancel)).Channels[0];
+        if (manifest.FromBlock > 1 || manifest.ToBlock != info.Height - 1)
+            return $"totals not compared with the contracts: that needs an export from block 1 to the latest block (now {info.Height - 1})";
+        var contract = info.Contracts.FirstOrDefault(c => c is "charity" or "demolition-fund");
+        if (contract == "charity")
+        {
+            using var check = JsonDocument.Parse(await client.QueryAsync(manifest.Channel, "charity", "CheckInvariants", "{}", cancel));
+            var kept = check.RootElement.GetProperty("totals");
+            foreach (var (field, what, value) in new[] { ("donated", "DonationConfirmed", totals.GetValueOrDefault("DonationConfirmed")), ("refunded", "RefundPaid", totals.GetValueOrDefault("RefundPaid")),
+                         ("paidOut", "DisbursementPaid to payees other than executors", paidOut) })
+                if (kept.GetProperty(field).GetInt64() != value)
+                    throw new Sdk.Verification.VerificationException($"the export's total of {what}, {FundMovements.Yuan(value)} yuan, is not the contract's {field} {FundMovements.Yuan(kept.GetProperty(field).GetInt64())}");
+            return "totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants)";
+        }
+        if (contract == "demolition-fund")
+        {
+            foreach (var (project, figures) in projects)
+            {
+                using var budget = JsonDocument.Parse(await client.QueryAsync(manifest.Channel, "demolition-fund", "BudgetStatus", JsonSerializer.Serialize(new { projectId = project }), cancel));
+                foreach (var (field, value) in figures)
+                    if (budget.RootElement.GetProperty(field).GetInt64() != value)
+                        throw new Sdk.Verification.VerificationException($"the export's {field} of project {project}, {FundMovements.Yuan(value)} yuan, is not the contract's {FundMovements.Yuan(budget.RootElement.GetProperty(field).GetInt64())} (BudgetStatus)");
+            }
+            return $"totals equal the deposited, paid and returned figures of BudgetStatus for {projects.Count} project{(projects.Count == 1 ? "" : "s")}";
+        }
+        return "totals not compared: the channel has no domain contract";
+    }
+
+    private static (string Project, string Field)? ProjectFigure(FundMovements.Row row) => row.Event switch
+    {
+        "DepositConfirmed" => (row.Destination["project:".Length..], "deposited"),
+        "PaymentConfirmed" => (row.Source["project:".Length..], "paid"),
+        "LeftoverReturned" => (row.Source["project:".Length..], "returned"),
+        _ => null,
+    };
+
+    private static string Sha256Of(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream));
     }
 
     /// <summary>A regulator check: the query, its arguments, and where its findings are in the answer.</summary>
