@@ -44,16 +44,21 @@ public sealed partial class NetworkDefinition
     public static int RaftPort(NodeDefinition node, int channelIndex) => node.RaftPort + 100 * channelIndex;
 
     /// <summary>
-    /// The network as a local loopback network of the first <paramref name="nodeCount"/> nodes of this file: node i
+    /// The network as a local loopback network of the first <paramref name="nodeCount"/> ordering nodes of this file
+    /// (nodes not marked <c>observer</c>), followed, with <paramref name="withObservers"/>, by every observer node: node i
     /// listens on <paramref name="basePort"/> + i - 1 (Raft ports from that + 2000), each channel keeps the consenters
     /// among those nodes, and a channel that does not name its consensus uses Raft when it has several consenters.
     /// </summary>
-    public NetworkDefinition ForLocalNetwork(int nodeCount, int basePort)
+    public NetworkDefinition ForLocalNetwork(int nodeCount, int basePort, bool withObservers = false)
     {
-        var all = Nodes.ToList();
-        if (nodeCount < 1 || nodeCount > all.Count)
-            throw new ConfigException($"the network file defines {all.Count} nodes; a local network can run 1 to {all.Count} of them, not {nodeCount}");
-        var running = all.Take(nodeCount).Select((n, i) => (n.Org.Name, Node: new NodeDefinition { Name = n.Node.Name, Host = "127.0.0.1", Port = basePort + i, RaftPort = basePort + i + 2000 })).ToList();
+        var ordering = Nodes.Where(n => !n.Node.Observer).ToList();
+        if (nodeCount < 1 || nodeCount > ordering.Count)
+            throw new ConfigException($"the network file defines {ordering.Count} ordering nodes; a local network can run 1 to {ordering.Count} of them, not {nodeCount}");
+        var chosen = ordering.Take(nodeCount).Concat(withObservers ? Nodes.Where(n => n.Node.Observer) : []);
+        var running = chosen.Select((n, i) => (n.Org.Name, Node: new NodeDefinition
+        {
+            Name = n.Node.Name, Host = "127.0.0.1", Port = basePort + i, RaftPort = basePort + i + 2000, Observer = n.Node.Observer,
+        })).ToList();
         var local = new NetworkDefinition
         {
             Organizations = Organizations.Select(o => new OrganizationDefinition
@@ -134,6 +139,7 @@ public sealed partial class NetworkDefinition
                 var owner = Nodes.FirstOrDefault(n => n.Node.Name == consenter).Org;
                 if (owner is null) throw Problem($"{at}.consenters", $"node '{consenter}' is not defined under any organisation's nodes");
                 if (!channel.Organizations.Contains(owner.Name!)) throw Problem($"{at}.consenters", $"node '{consenter}' belongs to '{owner.Name}', which is not a member of channel '{channel.Name}'");
+                if (Nodes.First(n => n.Node.Name == consenter).Node.Observer) throw Problem($"{at}.consenters", $"node '{consenter}' is an observer and cannot order");
             }
             if (!Chain.Contracts.BuiltInContracts.Known.Contains(channel.Contract.Name))
                 throw Problem($"{at}.contract.name", $"unknown contract '{channel.Contract.Name}' (known: {string.Join(", ", Chain.Contracts.BuiltInContracts.Known)})");
@@ -181,6 +187,11 @@ public sealed class NodeDefinition
     private int? _raftPort;
     /// <summary>First Raft port (for the first channel; the next channels use +100, +200, ...). Default: port + 2000.</summary>
     public int RaftPort { get => _raftPort ?? Port + 2000; set => _raftPort = value; }
+    /// <summary>
+    /// A node that never orders: it follows its organisation's channels by pulling blocks and re-executing them, e.g. a
+    /// regulator's or auditor's own copy of the ledger. `network up` starts the observers after the ordering nodes.
+    /// </summary>
+    public bool Observer { get; set; }
 }
 
 public sealed class ChannelDefinition

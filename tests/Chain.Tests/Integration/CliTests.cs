@@ -225,23 +225,35 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_StartsBothChannels_AndStopsCleanlyOnSigterm()
+    public async Task NetworkUp_StartsBothChannels_AndTheRegulatorsObserverNodesThatFollowThem_AndStopsCleanlyOnSigterm()
     {
         using var dir = new TempDirectory();
-        var port = NodeProcess.FreePort();
+        var port = LocalCluster.FreePortBlock(3, 3);
         var (process, output, ready) = StartNetworkUp("--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
         using var _ = process;
         try
         {
-            await ready.Task.WaitAsync(TimeSpan.FromSeconds(90));
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
             using var client = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port}");
             var info = await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest());
             Assert.Equal(["charity", "demolition-fund", "sandbox"], info.Channels.Select(c => c.Channel));
+            Assert.Contains(output, l => l.StartsWith($"civil-node1 ready at http://127.0.0.1:{port + 1}  (channels: charity)", StringComparison.Ordinal));
+            Assert.Contains(output, l => l.StartsWith($"audit-node1 ready at http://127.0.0.1:{port + 2}  (channels: charity, demolition-fund)", StringComparison.Ordinal));
+
+            // What the bank's node commits, the regulator's own node has, block for block.
+            var regulator = Signer.LoadSample(dir.Combine("net", "crypto"), "CivilAffairs/inspector1");
+            await new CharitySession(client, "charity", "up", CancellationToken.None).RegisterSampleOrganisationsAsync(regulator);
+            var head = (await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0];
+            Assert.True(head.Height > 1);
+            using var civil = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port + 1}");
+            await Wait.UntilAsync(async () => (await civil.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0].Height >= head.Height, "the regulator's node follows");
+            var theirs = (await civil.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0];
+            Assert.Equal(("observer", head.LastBlockHash, head.StateRoot), (theirs.Role, theirs.LastBlockHash, theirs.StateRoot));
 
             await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
             process.WaitForExit();
             Assert.Equal(0, process.ExitCode);
-            Assert.Contains(output, l => l.Contains("stopped cleanly"));
+            Assert.Equal(3, output.Count(l => l.Contains("stopped cleanly")));
             Assert.Contains("network stopped", output);
         }
         finally
@@ -255,7 +267,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     {
         using var dir = new TempDirectory();
         var port = LocalCluster.FreePortBlock(3, 3);
-        var (process, output, ready) = StartNetworkUp("--nodes", "3", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        var (process, output, ready) = StartNetworkUp("--nodes", "3", "--no-observers", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
         using var _ = process;
         try
         {
@@ -275,12 +287,12 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             Assert.Matches(@"sandbox\s+(leader|follower)\s+\d+ node\d", status.StdOut);
             foreach (var n in nodes) n.Dispose();
 
-            var other = await ChainBinary.RunAsync("network", "up", "--nodes", "1", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+            var other = await ChainBinary.RunAsync("network", "up", "--nodes", "1", "--no-observers", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
             Assert.Equal(2, other.ExitCode);
             Assert.Contains("holds a network of 3 node(s); use --nodes 3 or another --dir", other.StdErr);
-            var tooMany = await ChainBinary.RunAsync("network", "up", "--nodes", "7", "--dir", dir.Combine("other"), "--network", Repo.SampleNetworkFile);
+            var tooMany = await ChainBinary.RunAsync("network", "up", "--nodes", "6", "--dir", dir.Combine("other"), "--network", Repo.SampleNetworkFile);
             Assert.Equal(2, tooMany.ExitCode);
-            Assert.Contains("can run 1 to 6 of them, not 7", tooMany.StdErr);
+            Assert.Contains("defines 5 ordering nodes; a local network can run 1 to 5 of them, not 6", tooMany.StdErr);
 
             await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
             process.WaitForExit();

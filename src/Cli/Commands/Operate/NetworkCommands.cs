@@ -24,7 +24,8 @@ internal static class NetworkCommands
         var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
         var basePort = new Option<int?>("--base-port") { Description = "gRPC port of the first node, others follow (default: the first node's port in the network file)" };
         var networkFile = new Option<string>("--network") { Description = "network description (YAML)", DefaultValueFactory = _ => DefaultNetworkFile };
-        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile };
+        var noObservers = new Option<bool>("--no-observers") { Description = "do not start the observer nodes of the network file (the regulators' and auditors' own nodes)" };
+        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile, noObservers };
         up.SetHandler(async (parse, cancel) =>
         {
             var count = parse.GetValue(nodes);
@@ -32,7 +33,9 @@ internal static class NetworkCommands
             var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
             var firstPort = parse.GetValue(basePort) ?? network.Nodes.First().Node.Port;
             if (count < 1) throw new UsageException($"--nodes {count}: at least one node");
-            int highest = firstPort + count - 1 + RaftPortOffset + 100 * (network.Channels.Count - 1);
+            bool observers = !parse.GetValue(noObservers);
+            int total = count + (observers ? network.Nodes.Count(n => n.Node.Observer) : 0);
+            int highest = firstPort + total - 1 + RaftPortOffset + 100 * (network.Channels.Count - 1);
             if (firstPort < 1 || highest > 65535)
                 throw new UsageException($"--base-port {firstPort}: node ports, peer ports (+{PeerPortOffset}) and Raft ports (+{RaftPortOffset}, +100 per channel) must stay within 1..65535");
             try { network.ForLocalNetwork(count, firstPort); }
@@ -40,7 +43,7 @@ internal static class NetworkCommands
             var sizeFile = Path.Combine(root, "nodes");
             if (File.Exists(sizeFile) && File.ReadAllText(sizeFile).Trim() is var existing && existing != count.ToString())
                 throw new UsageException($"{root} holds a network of {existing} node(s); use --nodes {existing} or another --dir");
-            var configs = Enumerable.Range(1, count).Select(i => Prepare(root, i, network, count, firstPort)).ToArray();
+            var configs = Enumerable.Range(1, total).Select(i => Prepare(root, i, network, count, firstPort, withObservers: observers)).OfType<string>().ToArray();
             File.WriteAllText(sizeFile, count.ToString());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
@@ -60,12 +63,16 @@ internal static class NetworkCommands
     /// <see cref="NetworkDefinition.ForLocalNetwork"/> for <paramref name="count"/> nodes from <paramref name="basePort"/>:
     /// node i is its i-th node, with that node's ports and certificate.
     /// The node joins every channel of its organisation; it orders those that list it as a consenter and observes
-    /// the others, and it knows every other node of the local network as a peer. Returns the config path.
+    /// the others, and it knows every other node of the local network as a peer. Observer nodes (after the
+    /// <paramref name="count"/> ordering ones, with <paramref name="withObservers"/>) are named after their definition
+    /// (e.g. <c>civil-node1</c>). Returns the config path, or null for an observer whose crypto material predates it.
     /// </summary>
-    public static string Prepare(string root, int index, NetworkDefinition network, int count, int basePort, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null)
+    public static string? Prepare(string root, int index, NetworkDefinition network, int count, int basePort, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null,
+        bool withObservers = false)
     {
-        var local = network.ForLocalNetwork(count, basePort);
-        var nodeId = $"node{index}";
+        var local = network.ForLocalNetwork(count, basePort, withObservers);
+        var (definitionOrg, definition) = local.Nodes.ElementAt(index - 1);
+        var nodeId = definition.Observer ? definition.Name! : $"node{index}";
         var nodeDir = Path.Combine(root, nodeId);
         var configPath = Path.Combine(nodeDir, "config.json");
         if (File.Exists(configPath)) return configPath;
@@ -77,18 +84,24 @@ internal static class NetworkCommands
         if (!local.Channels.All(c => File.Exists(GenesisPath(genesisDir, c.Name!))))
             ChannelCommands.CreateGenesisFiles(local, cryptoDir, genesisDir, null, now.ToUnixTimeMilliseconds(), extraMembers);
 
-        Directory.CreateDirectory(nodeDir);
         var nodes = local.Nodes.ToList();
-        var (nodeOrg, nodeDefinition) = nodes[index - 1];
+        var (nodeOrg, nodeDefinition) = (definitionOrg, definition);
         string CertificateDir(string org, string node) => Path.Combine(cryptoDir, "orgs", org, "nodes", node);
         var certificateDir = CertificateDir(nodeOrg.Name!, nodeDefinition.Name!);
+        if (nodeDefinition.Observer && !Directory.Exists(certificateDir))
+        {
+            Console.Error.WriteLine($"warning: observer {nodeDefinition.Name} has no certificate under {cryptoDir} (made before the network file listed it); it is not started (a new --dir has it)");
+            return null;
+        }
+        Directory.CreateDirectory(nodeDir);
         // The block-signing key is the one the channel configurations list for this consenter.
         var config = new NodeConfig
         {
             NodeId = nodeId,
             Listen = $"127.0.0.1:{nodeDefinition.Port}",
             PeerListen = $"127.0.0.1:{nodeDefinition.Port + PeerPortOffset}",
-            Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name).Select(n => new PeerConfig
+            // Blocks are pulled from ordering nodes only: an observer may itself be behind, and a pull stream to it would wait.
+            Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name && !n.Node.Observer).Select(n => new PeerConfig
             {
                 Endpoint = $"https://127.0.0.1:{n.Node.Port + PeerPortOffset}",
                 CaCertificate = Path.GetRelativePath(nodeDir, Path.Combine(cryptoDir, "orgs", n.Org.Name!, "ca", "ca.crt")),
