@@ -46,8 +46,25 @@ public class GenesisBlockTests
         Assert.All(three.Channels, c => Assert.Equal("raft bank-node1,bank-node2,bank-node3", $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
         Assert.Equal([(17051, 19051), (17052, 19052), (17053, 19053)], three.Nodes.Select(n => (n.Node.Port, n.Node.RaftPort)));
         Assert.Equal(19251, NetworkDefinition.RaftPort(three.Nodes.First().Node, 2)); // third channel: +200
-        var tooMany = Assert.Throws<ConfigException>(() => network.ForLocalNetwork(7, 17051));
-        Assert.Contains("1 to 6", tooMany.Message);
+        var tooMany = Assert.Throws<ConfigException>(() => network.ForLocalNetwork(6, 17051));
+        Assert.Contains("defines 5 ordering nodes; a local network can run 1 to 5 of them, not 6", tooMany.Message);
+        // The observers come after the ordering nodes, on the next ports, and order nothing.
+        var observed = network.ForLocalNetwork(3, 17051, withObservers: true);
+        Assert.Equal([("bank-node1", 17051, false), ("bank-node2", 17052, false), ("bank-node3", 17053, false), ("civil-node1", 17054, true), ("audit-node1", 17055, true)],
+            observed.Nodes.Select(n => (n.Node.Name!, n.Node.Port, n.Node.Observer)));
+        Assert.All(observed.Channels, c => Assert.DoesNotContain(c.Consenters, n => n.EndsWith("-node1") && !n.StartsWith("bank", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AnObserverNode_ListedAsAConsenter_IsRefused()
+    {
+        using var dir = new TempDirectory();
+        var text = File.ReadAllText(Repo.SampleNetworkFile).Replace("consenters: [bank-node1, bank-node2, bank-node3, bank-node4, bank-node5]\n    batch: { maxTxCount: 2000, maxBytes: 8388608, timeoutMs: 50 }\n    maxTxBytes: 1048576\n    timestampWindowMs: 300000\n    policies:\n      admins: MAJORITY admin\n      writers: ANY member\n      readers: ANY member\n      rawReaders: OR(ANY bank, ANY regulator, ANY auditor)",
+            "consenters: [bank-node1, civil-node1]\n    batch: { maxTxCount: 2000, maxBytes: 8388608, timeoutMs: 50 }\n    maxTxBytes: 1048576\n    timestampWindowMs: 300000\n    policies:\n      admins: MAJORITY admin\n      writers: ANY member\n      readers: ANY member\n      rawReaders: OR(ANY bank, ANY regulator, ANY auditor)");
+        Assert.Contains("civil-node1]", text);
+        File.WriteAllText(dir.Combine("network.yaml"), text);
+        var error = Assert.Throws<ConfigException>(() => NetworkDefinition.Load(dir.Combine("network.yaml")));
+        Assert.Contains("channels[0].consenters: node 'civil-node1' is an observer and cannot order", error.Message);
     }
 
     [Fact]
