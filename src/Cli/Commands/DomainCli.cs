@@ -33,10 +33,11 @@ internal static class DomainCli
     {
         var command = new Command(name, description);
         foreach (var symbol in symbols) Add(command, symbol);
+        command.Options.Add(ProvenQuery.Verify);
         command.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);
-            var result = YuanJson.Convert(contract, await client.QueryAsync(parse.GetValue(channel)!, contract, function, Serialize(args(parse)), cancel));
+            var result = YuanJson.Convert(contract, await ProvenQuery.QueryAsync(parse, client, parse.GetValue(channel)!, contract, function, Serialize(args(parse)), cancel));
             if (Printer.IsJson(parse) || table is null || result is null) Console.Out.WriteLine(Printer.Indented(result));
             else table(result);
             return 0;

@@ -22,6 +22,7 @@ internal static class Answers
         ChannelBusyException b => Of(ErrorCodes.Busy, b.Message),
         ChannelHaltedException h => Of(ErrorCodes.Halted, h.Message),
         QueryBudgetExceededException q => Of(ErrorCodes.QueryTooLarge, q.Message),
+        QueryNotProvableException n => Of(ErrorCodes.QueryNotProvable, n.Message),
         RequestException q => new(q.Code, q.Status, q.Message),
         OperationCanceledException => Of(ErrorCodes.Cancelled, "the call was cancelled"),
         _ => Of(ErrorCodes.Internal, "the node failed to handle the request; see its log"),

@@ -144,7 +144,7 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
 
     /// <summary>Runs a query function against one consistent snapshot of committed state.</summary>
     public static EvaluateResult Evaluate(ChannelLedger ledger, ContractRegistry contracts, string contractName, string functionName, ReadOnlySpan<byte> argsJson, Caller? caller = null,
-        long readBudget = Configuration.ChannelSettings.DefaultQueryReadBudget)
+        long readBudget = Configuration.ChannelSettings.DefaultQueryReadBudget, List<byte[]>? pointReads = null)
     {
         if (!contracts.TryGet(contractName, out var contract))
             throw new TxRejectedException(new(ValidationCode.UnknownContract, $"channel '{ledger.Channel}' has no contract '{contractName}' (has: {string.Join(", ", contracts.Names)})"));
@@ -163,10 +163,13 @@ internal sealed partial class BlockExecutor(ChannelLedger ledger, ContractRegist
 
         using var snapshot = ledger.OpenSnapshot();
         var context = new TxContext(snapshot, new Dictionary<byte[], byte[]?>(ByteArrayComparer.Instance), contractName, caller ?? new Caller(""), "",
-            snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true, readBudget);
+            snapshot.Head.LastTimestampMs, snapshot.Head.Height, readOnly: true, readBudget) { PointReads = pointReads };
         try
         {
-            return new EvaluateResult(function.Execute(context, args) ?? [], snapshot.Head.Height);
+            var value = function.Execute(context, args) ?? [];
+            if (context.Unprovable is { } why)
+                throw new QueryNotProvableException($"{contractName}.{functionName} cannot be answered with proof: {why}, and a state proof shows single keys, not that a range is complete; ask without with_proof");
+            return new EvaluateResult(value, snapshot.Head.Height);
         }
         catch (ContractException e) { throw new TxRejectedException(TxRejection.Contract(e)); }
     }

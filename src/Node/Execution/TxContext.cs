@@ -49,6 +49,14 @@ internal sealed class TxContext : IContractHost
     /// <summary>State entries this call has read.</summary>
     public long Reads => _reads;
 
+    /// <summary>
+    /// When set (a query asked with proof), every key read with <see cref="GetState"/> in first-read order, and what
+    /// was read that a state proof cannot cover (a range scan or a key history), if anything.
+    /// </summary>
+    public List<byte[]>? PointReads { get; init; }
+    public string? Unprovable { get; private set; }
+    private HashSet<byte[]>? _seen;
+
     private void Charge(long entries)
     {
         _reads += Math.Max(1, entries);
@@ -59,6 +67,7 @@ internal sealed class TxContext : IContractHost
     {
         Charge(1);
         var stateKey = KeyCodec.State(_contract, key);
+        if (PointReads is not null && (_seen ??= new(ByteArrayComparer.Instance)).Add(stateKey)) PointReads.Add(stateKey);
         if (Writes.TryGetValue(stateKey, out var own)) return own;
         if (_blockWrites.TryGetValue(stateKey, out var block)) return block;
         return _ledger.GetState(stateKey);
@@ -84,6 +93,7 @@ internal sealed class TxContext : IContractHost
 
     public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByPrefix(string prefix, int limit = int.MaxValue)
     {
+        if (PointReads is not null) Unprovable ??= $"it scans the keys under '{prefix}'";
         var lower = KeyCodec.State(_contract, prefix);
         var upper = prefix.Length == 0 ? KeyCodec.ContractUpperBound(_contract) : KeyCodec.PrefixUpperBound(lower);
         return Scan(lower, upper, limit);
@@ -91,15 +101,19 @@ internal sealed class TxContext : IContractHost
 
     public IReadOnlyList<KeyValuePair<string, byte[]>> GetStateByRange(string startKey, string endKey, int limit = int.MaxValue)
     {
+        if (PointReads is not null) Unprovable ??= $"it scans the keys from '{startKey}' to '{endKey}'";
         var lower = KeyCodec.State(_contract, startKey);
         var upper = endKey.Length == 0 ? KeyCodec.ContractUpperBound(_contract) : KeyCodec.State(_contract, endKey);
         return Scan(lower, upper, limit);
     }
 
-    public IReadOnlyList<KeyHistoryEntry> GetHistory(string key, int limit = int.MaxValue) =>
-        _ledger.GetHistory(KeyCodec.State(_contract, key), 0, 0, limit)
+    public IReadOnlyList<KeyHistoryEntry> GetHistory(string key, int limit = int.MaxValue)
+    {
+        if (PointReads is not null) Unprovable ??= $"it reads the history of '{key}'";
+        return _ledger.GetHistory(KeyCodec.State(_contract, key), 0, 0, limit)
             .Select(h => new KeyHistoryEntry(Convert.ToHexStringLower(h.TxId), h.Block, h.TimestampMs, h.Value, h.Value is null))
             .ToList();
+    }
 
     public void EmitEvent(string name, ReadOnlySpan<byte> payload)
     {
@@ -141,3 +155,6 @@ internal sealed class QueryBudgetExceededException(long budget) : Exception(
 {
     public long Budget { get; } = budget;
 }
+
+/// <summary>A query asked with proof read something a state proof cannot cover (a range scan, a key history).</summary>
+internal sealed class QueryNotProvableException(string message) : Exception(message);

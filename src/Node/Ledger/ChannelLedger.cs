@@ -196,26 +196,38 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     /// What a state proof of <paramref name="stateKey"/> at the head needs: the head, the key's bucket, its 16 sibling
     /// hashes, the bucket's entries (state key, value hash) and the key's value, all of one committed state.
     /// </summary>
-    public StateProofData ProveState(byte[] stateKey)
+    public StateProofData ProveState(byte[] stateKey) => ProveStates([stateKey], null)!.Keys[0];
+
+    /// <summary>
+    /// State proofs of several keys at one head; with <paramref name="atHeight"/>, null when the head is no longer there
+    /// (a block committed meanwhile: the caller reads again at the new head).
+    /// </summary>
+    public StateProofsData? ProveStates(IReadOnlyList<byte[]> stateKeys, ulong? atHeight)
     {
-        var bucket = StateCommitment.BucketOf(stateKey);
+        var buckets = stateKeys.Select(k => StateCommitment.BucketOf(k)).ToArray();
         ChainHead head;
         Block headBlock;
-        byte[][] siblings;
+        byte[][][] siblings;
         StoreSnapshot snapshot;
         lock (_commitLock)
         {
             head = _head;
+            if (atHeight is { } height && head.Height != height) return null;
             headBlock = _headBlock ??= HeaderOnly(GetBlock(head.Height - 1)!);
-            siblings = _commitment.Siblings(bucket);
+            siblings = buckets.Select(_commitment.Siblings).ToArray();
             snapshot = _store.CreateSnapshot();
         }
         using (snapshot)
         {
-            var prefix = KeyCodec.BucketPrefixOf(bucket);
-            var entries = _store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix), int.MaxValue, snapshot)
-                .Select(kv => (kv.Key[prefix.Length..], kv.Value)).ToList();
-            return new StateProofData(head, headBlock.Header, headBlock.Signatures, bucket, siblings, entries, ReadState(stateKey, snapshot));
+            var proofs = new StateProofData[stateKeys.Count];
+            for (int i = 0; i < proofs.Length; i++)
+            {
+                var prefix = KeyCodec.BucketPrefixOf(buckets[i]);
+                var entries = _store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix), int.MaxValue, snapshot)
+                    .Select(kv => (kv.Key[prefix.Length..], kv.Value)).ToList();
+                proofs[i] = new StateProofData(head, headBlock.Header, headBlock.Signatures, buckets[i], siblings[i], entries, ReadState(stateKeys[i], snapshot));
+            }
+            return new StateProofsData(headBlock.Header, headBlock.Signatures, proofs);
         }
     }
 
@@ -265,6 +277,8 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
 
     public void Dispose() => _store.Dispose();
 }
+
+internal sealed record StateProofsData(BlockHeader Header, IReadOnlyList<ConsenterSignature> Signatures, IReadOnlyList<StateProofData> Keys);
 
 internal sealed record StateProofData(ChainHead Head, BlockHeader Header, IReadOnlyList<ConsenterSignature> Signatures, ushort Bucket, byte[][] Siblings, List<(byte[] Key, byte[] ValueHash)> Entries, byte[]? Value);
 

@@ -33,6 +33,30 @@ internal static class Proofs
         return proof;
     }
 
+    /// <summary>
+    /// Proofs of <paramref name="stateKeys"/> at the head of height <paramref name="height"/> (the one a query just read),
+    /// or null when a block committed since.
+    /// </summary>
+    public static ReadProof? Reads(ChannelLedger ledger, IReadOnlyList<byte[]> stateKeys, ulong height)
+    {
+        var proven = ledger.ProveStates(stateKeys, height);
+        if (proven is null) return null;
+        var proof = new ReadProof { Header = proven.Header, Consenters = ConsenterChain(ledger, proven.Header.Number) };
+        proof.Signatures.AddRange(proven.Signatures);
+        var data = proven.Keys;
+        for (int i = 0; i < data.Count; i++)
+        {
+            var (contract, key) = KeyCodec.SplitStateKey(stateKeys[i]);
+            var read = new ProvenRead { Contract = contract, Key = key, Present = data[i].Value is not null, Bucket = data[i].Bucket };
+            if (data[i].Value is { } value) read.Value = ByteString.CopyFrom(value);
+            foreach (var (stateKey, valueHash) in data[i].Entries)
+                read.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(stateKey), ValueHash = ByteString.CopyFrom(valueHash) });
+            foreach (var sibling in data[i].Siblings) read.Siblings.Add(ByteString.CopyFrom(sibling));
+            proof.Reads.Add(read);
+        }
+        return proof;
+    }
+
     /// <summary>Transaction <paramref name="txIndex"/> of <paramref name="block"/> with its Merkle paths and the block's signatures.</summary>
     public static TxInclusion Inclusion(Block block, int txIndex)
     {

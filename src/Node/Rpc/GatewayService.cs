@@ -64,9 +64,24 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
-        var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, Interceptors.ReadAccessInterceptor.CallerOf(context),
-            channel.Settings.QueryReadBudget);
-        return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
+        var caller = Interceptors.ReadAccessInterceptor.CallerOf(context);
+        if (!request.WithProof)
+        {
+            var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, caller, channel.Settings.QueryReadBudget);
+            return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
+        }
+        // The proofs must be of the state the query read: if a block commits in between, read again at the new head.
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            var reads = new List<byte[]>();
+            var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, caller, channel.Settings.QueryReadBudget, reads);
+            // The reader's enrolment is what the function saw as its caller's organisation and roles: prove it too.
+            // (the configuration names the admins and the channel's organisations).
+            if (Sdk.Crypto.Address.TryParse(caller.Address) is { } address) reads.AddRange([Membership.SystemState.MemberStateKey(address), Membership.SystemState.ConfigStateKey]);
+            if (Ledger.Proofs.Reads(channel.Ledger, reads, result.Height) is { } proof)
+                return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height, Proof = proof });
+        }
+        throw new RequestException(ErrorCodes.Busy, $"channel '{channel.Name}' committed a block during each of 5 attempts to prove {request.Contract}.{request.Function}; ask again");
     }
 
     private static CommitStatusResponse? Committed(ChannelRuntime channel, byte[] txIdBytes, string txId, ServerCallContext context)

@@ -24,6 +24,10 @@ internal static class KeyCodec
 
     public static byte[] State(string contract, string key) => Sdk.Verification.StateTree.StateKey(contract, key);
 
+    /// <summary>The contract and key of a state key built by <see cref="State"/>.</summary>
+    public static (string Contract, string Key) SplitStateKey(ReadOnlySpan<byte> stateKey) =>
+        (Encoding.UTF8.GetString(stateKey.Slice(1, stateKey[0])), Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]));
+
     /// <summary>The contract-relative key of a state key built by <see cref="State"/>.</summary>
     public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]);
 

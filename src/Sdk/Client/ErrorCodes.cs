@@ -51,6 +51,7 @@ public static class ErrorCodes
     public static readonly ErrorCode ReadDenied = new("READ_DENIED", StatusCode.PermissionDenied);
     /// <summary>A query read more state than the node's budget for one query; ask for a page or a narrower scope.</summary>
     public static readonly ErrorCode QueryTooLarge = new("QUERY_TOO_LARGE", StatusCode.ResourceExhausted);
+    public static readonly ErrorCode QueryNotProvable = new("QUERY_NOT_PROVABLE", StatusCode.FailedPrecondition);
     public static readonly ErrorCode BadTxId = new("BAD_TXID", StatusCode.InvalidArgument);
     public static readonly ErrorCode BadHash = new("BAD_HASH", StatusCode.InvalidArgument);
     public static readonly ErrorCode BadPageToken = new("BAD_PAGE_TOKEN", StatusCode.InvalidArgument);

@@ -138,6 +138,50 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     }
 
     [Fact]
+    public async Task AQueryAskedWithProof_IsCheckedByRerunningItOverTheProvenReads_AndAChangedAnswerOrReadIsCaught()
+    {
+        await net.OpenCampaignAsync("PR-Q");
+        await net.DonateAsync("PR-QD", "PR-Q", 7_000);
+        var genesis = GenesisHash();
+        using var regulator = new ChainClient(net.Node.Endpoint, reader: net.Regulator);
+        var request = new EvaluateRequest { Channel = "charity", Contract = "charity", Function = "GetDonation", Args = ByteString.CopyFromUtf8("{\"donationId\":\"PR-QD\"}"), WithProof = true };
+        var answer = await regulator.Gateway.EvaluateAsync(request);
+        var verified = Chain.Node.Verification.AnswerVerifier.Verify(request, answer, genesis, net.Regulator.Address);
+        Assert.Contains("\"amount\":7000", System.Text.Encoding.UTF8.GetString(verified.Result));
+        Assert.Contains(answer.Proof.Reads, r => r.Contract == "_members"); // the reader's own enrolment: its roles shape the answer
+
+        void Caught(EvaluateResponse changed, string reason) =>
+            Assert.Contains(reason, Assert.Throws<VerificationException>(() => Chain.Node.Verification.AnswerVerifier.Verify(request, changed, genesis, net.Regulator.Address)).Message);
+        Caught(Changed(answer, a => a.Result = ByteString.CopyFromUtf8(a.Result.ToStringUtf8().Replace("7000", "700"))), "the answer was changed");
+        Caught(Changed(answer, a => a.Proof.Reads[0].Value = ByteString.CopyFromUtf8(a.Proof.Reads[0].Value.ToStringUtf8().Replace("7000", "700"))), "is not the one the state holds");
+        Caught(Changed(answer, a => a.Proof.Reads.RemoveAt(0)), "which the proof does not cover");
+        Caught(Changed(answer, a => a.Height++), "its proof is of block");
+        // Proven as another account: that account's roles are not the ones the proof shows.
+        Assert.Contains("the proof does not cover", Assert.Throws<VerificationException>(() => Chain.Node.Verification.AnswerVerifier.Verify(request, answer, genesis, net.Officer1.Address)).Message);
+
+        // A public query needs no reader; a query that scans a range cannot be proven and says so.
+        var campaign = new EvaluateRequest { Channel = "charity", Contract = "charity", Function = "GetCampaign", Args = ByteString.CopyFromUtf8("{\"campaignId\":\"PR-Q\"}"), WithProof = true };
+        Chain.Node.Verification.AnswerVerifier.Verify(campaign, await net.Node.Anonymous.Gateway.EvaluateAsync(campaign), genesis, null);
+        var trace = await Assert.ThrowsAsync<RpcException>(() => regulator.Gateway.EvaluateAsync(new EvaluateRequest
+            { Channel = "charity", Contract = "charity", Function = "TraceDonation", Args = ByteString.CopyFromUtf8("{\"donationId\":\"PR-QD\"}"), WithProof = true }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, trace.StatusCode);
+        Assert.StartsWith("QUERY_NOT_PROVABLE: charity.TraceDonation cannot be answered with proof: it scans the keys under ", trace.Status.Detail);
+
+        // The CLI checks before it shows: a node that changes the amount gets one error line and exit 1.
+        var genesisFile = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        string[] show = ["charity", "show", "donation", "PR-QD", "--verify", genesisFile, "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir, "-o", "json"];
+        var honest = await ChainBinary.RunAsync(["--endpoint", net.Node.Endpoint, .. show]);
+        Assert.True(honest.ExitCode == 0, honest.StdErr);
+        Assert.Contains("\"amount\": \"70.00\"", honest.StdOut);
+        Assert.StartsWith("verified: charity.GetDonation over ", honest.StdErr);
+        await using var liar = await TamperingNode.StartAsync(net.Node.Endpoint, answer: a => a.Result = ByteString.CopyFromUtf8(a.Result.ToStringUtf8().Replace("7000", "700")));
+        var lied = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, .. show]);
+        Assert.Equal(1, lied.ExitCode);
+        Assert.Equal("error: not verified: the node's answer is not what charity.GetDonation computes over the state it proved (the answer was changed)", lied.StdErr.Trim());
+        Assert.Equal("", lied.StdOut);
+    }
+
+    [Fact]
     public async Task Proofs_AreRawReads_AReceiptIsAlsoForItsSigner()
     {
         await net.OpenCampaignAsync("PR-A");

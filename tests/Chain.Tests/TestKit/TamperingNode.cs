@@ -28,15 +28,16 @@ public sealed class TamperingNode : IAsyncDisposable
 
     public string Endpoint { get; }
 
-    public static async Task<TamperingNode> StartAsync(string realEndpoint, Action<StateProof>? stateProof = null, Action<Receipt>? receipt = null)
+    public static async Task<TamperingNode> StartAsync(string realEndpoint, Action<StateProof>? stateProof = null, Action<Receipt>? receipt = null, Action<EvaluateResponse>? answer = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new Forwarder(new ChainClient(realEndpoint), stateProof ?? (_ => { }), receipt ?? (_ => { })));
+        builder.Services.AddSingleton(new Forwarder(new ChainClient(realEndpoint), stateProof ?? (_ => { }), receipt ?? (_ => { }), answer ?? (_ => { })));
         var app = builder.Build();
         app.MapGrpcService<TamperingLedger>();
+        app.MapGrpcService<TamperingGateway>();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         return new TamperingNode(app, address.Replace("[::1]", "127.0.0.1"));
@@ -48,17 +49,27 @@ public sealed class TamperingNode : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    internal sealed record Forwarder(ChainClient Real, Action<StateProof> StateProof, Action<Receipt> Receipt);
+    internal sealed record Forwarder(ChainClient Real, Action<StateProof> StateProof, Action<Receipt> Receipt, Action<EvaluateResponse> Answer);
+
+    private static Metadata ReadHeaders(ServerCallContext context)
+    {
+        var headers = new Metadata();
+        foreach (var header in context.RequestHeaders.Where(h => h.Key.StartsWith("chain-read", StringComparison.Ordinal))) headers.Add(header.Key, header.Value);
+        return headers;
+    }
+
+    internal sealed class TamperingGateway(Forwarder forwarder) : Chain.Protocol.Gateway.GatewayBase
+    {
+        public override async Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
+        {
+            var response = await forwarder.Real.Gateway.EvaluateAsync(request, ReadHeaders(context));
+            forwarder.Answer(response);
+            return response;
+        }
+    }
 
     internal sealed class TamperingLedger(Forwarder forwarder) : Chain.Protocol.Ledger.LedgerBase
     {
-        private static Metadata ReadHeaders(ServerCallContext context)
-        {
-            var headers = new Metadata();
-            foreach (var header in context.RequestHeaders.Where(h => h.Key.StartsWith("chain-read", StringComparison.Ordinal))) headers.Add(header.Key, header.Value);
-            return headers;
-        }
-
         public override async Task<StateProof> GetStateProof(StateProofRequest request, ServerCallContext context)
         {
             var proof = await forwarder.Real.Ledger.GetStateProofAsync(request, ReadHeaders(context));

@@ -42,18 +42,13 @@ internal static class TxCommands
         var contract = Contract();
         var function = Function();
         var args = Args();
-        var command = new Command("query", "run a read-only contract function") { channel, contract, function, args };
+        var command = new Command("query", "run a read-only contract function") { channel, contract, function, args, ProvenQuery.Verify };
         Signer.AddTo(command);
         command.SetHandler(async (parse, cancel) =>
         {
             var argsJson = RequireJsonObject(parse.GetValue(args)!);
             using var client = GlobalOptions.Connect(parse);
-            var response = await client.Gateway.EvaluateAsync(new EvaluateRequest
-            {
-                Channel = parse.GetValue(channel)!, Contract = parse.GetValue(contract)!, Function = parse.GetValue(function)!,
-                Args = ByteString.CopyFromUtf8(argsJson),
-            }, cancellationToken: cancel);
-            var result = Printer.ResultAsJson(response.Result.ToByteArray());
+            var result = Printer.ResultAsJson(await ProvenQuery.QueryAsync(parse, client, parse.GetValue(channel)!, parse.GetValue(contract)!, parse.GetValue(function)!, argsJson, cancel));
             Console.Out.WriteLine(Printer.Indented(result));
             return 0;
         });
