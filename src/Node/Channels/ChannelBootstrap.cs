@@ -25,6 +25,7 @@ internal static class ChannelBootstrap
     public static ChannelRuntime Open(ChannelSettings settings, string? genesisFile, ChannelLedger ledger, AccountKey nodeKey, TimeProvider clock, ILogger logger,
         Action<Exception> onFatal, Func<IConsenterSupport, IOrderer> orderer)
     {
+        ledger.ProofHistoryBlocks = settings.ProofHistoryBlocks;
         StartChain(settings, genesisFile, ledger, logger);
         var views = new ChannelViews(ledger, settings);
         var contracts = Chain.Contracts.BuiltInContracts.Registry(settings.Contracts);

@@ -125,6 +125,9 @@ public sealed class ChannelSettings
     /// <summary>The most state entries one query may read; a query that needs more stops with RESOURCE_EXHAUSTED instead of occupying the node.</summary>
     public int QueryReadBudget { get; set; } = DefaultQueryReadBudget;
     public const int DefaultQueryReadBudget = 1_000_000;
+    /// <summary>State proofs can be asked at any of this many latest blocks (each keeps an undo record of its tree changes); 0: at the latest only.</summary>
+    public int ProofHistoryBlocks { get; set; } = DefaultProofHistoryBlocks;
+    public const int DefaultProofHistoryBlocks = 256;
     /// <summary>
     /// Follow the channel read-only: pull its blocks from the configured <c>peers</c>, verify and re-execute
     /// them, and serve queries; the node neither orders nor accepts transactions for it.
@@ -141,6 +144,7 @@ public sealed class ChannelSettings
         if ((LimitRules.TxBytes(MaxTxBytes) ?? LimitRules.TimestampWindow(TimestampWindowMs)) is { } problem) throw new ConfigException($"channel '{Name}': {problem}");
         if (MaxPendingTxs < 1) throw new ConfigException($"channel '{Name}': maxPendingTxs must be positive");
         if (QueryReadBudget < 1) throw new ConfigException($"channel '{Name}': queryReadBudget must be positive");
+        if (ProofHistoryBlocks is < 0 or > 1_000_000) throw new ConfigException($"channel '{Name}': proofHistoryBlocks is {ProofHistoryBlocks}, allowed range is 0..1000000");
         Batch.Validate(Name);
         Raft.Validate(Name);
     }

@@ -25,7 +25,10 @@ public static class LedgerBenchmark
     /// and path, its size; and one receipt of a transaction in a full block.
     /// </summary>
     public sealed record ProofResult(int Count, double ServeP50Ms, double ServeP99Ms, double CheckP99Ms, double AverageBytes, double AverageBucketEntries,
-        double ReceiptMs, int ReceiptBytes);
+        double ReceiptMs, int ReceiptBytes, IReadOnlyList<PastProof> Past);
+
+    /// <summary>Proofs of random keys in the state after a block <see cref="BlocksBack"/> blocks before the latest.</summary>
+    public sealed record PastProof(int BlocksBack, int Count, double MedianMs, double MaxMs);
 
     public static Result Run(string folder, int count, int blockSize, int valueBytes, CancellationToken cancel, int proofs = 0)
     {
@@ -96,7 +99,24 @@ public static class LedgerBenchmark
         var receipt = Proofs.Receipt(ledger, last, last.Transactions.Count / 2);
         var receiptMs = Stopwatch.GetElapsedTime(receiptStarted).TotalMilliseconds;
         static double At(double[] sorted, double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        var past = new List<PastProof>();
+        foreach (var back in new[] { 1, 10, 100 })
+        {
+            if ((ulong)back >= ledger.Height || back > ledger.ProofHistoryBlocks) continue;
+            var block = ledger.Height - 1 - (ulong)back;
+            var times = new double[10];
+            for (int i = 0; i < times.Length; i++)
+            {
+                var key = Chain.Contracts.Kv.KvContract.ValuePrefix + $"{run}/{random.Next(keys)}";
+                var started = Stopwatch.GetTimestamp();
+                var proof = Proofs.State(ledger, "kv", key, block);
+                times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof, proof.Header.StateRoot.Span);
+            }
+            Array.Sort(times);
+            past.Add(new PastProof(back, times.Length, times[times.Length / 2], times[^1]));
+        }
         return new ProofResult(count, At(serve, 0.5), At(serve, 0.99), At(check, 0.99), (double)bytes / count, (double)entries / count,
-            receiptMs, Google.Protobuf.MessageExtensions.ToByteArray(receipt).Length);
+            receiptMs, Google.Protobuf.MessageExtensions.ToByteArray(receipt).Length, past);
     }
 }

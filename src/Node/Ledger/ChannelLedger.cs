@@ -177,6 +177,8 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
                 batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
         }
         foreach (var row in DomainIndex.RowsOf(set.Block, set.TxIds)) batch.Put(Column.Events, row.Key, row.Value);
+        if (ProofHistoryBlocks > 0) batch.Put(Column.Events, KeyCodec.TreeUndo(header.Number), update.Undo);
+        if (header.Number >= (ulong)ProofHistoryBlocks) batch.Delete(Column.Events, KeyCodec.TreeUndo(header.Number - (ulong)ProofHistoryBlocks));
         batch.Put(Column.Meta, DomainIndex.IndexedHeightKey, KeyCodec.BlockNumber(header.Number + 1));
         batch.Put(Column.Meta, KeyCodec.SavepointKey, Values.Savepoint(header.Number + 1, set.Hash));
         var writing = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -197,6 +199,61 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     /// hashes, the bucket's entries (state key, value hash) and the key's value, all of one committed state.
     /// </summary>
     public StateProofData ProveState(byte[] stateKey) => ProveStates([stateKey], null)!.Keys[0];
+
+    /// <summary>How many of the latest blocks keep the undo record that proofs at past blocks need (0: none).</summary>
+    public int ProofHistoryBlocks { get; set; } = Configuration.ChannelSettings.DefaultProofHistoryBlocks;
+
+    /// <summary>
+    /// A state proof of <paramref name="stateKey"/> in the state after block <paramref name="block"/>, a past block: the
+    /// head's bucket hashes and the key's bucket are rolled back with the undo records of the blocks since, and the
+    /// tree of that block rebuilt from its 65,536 bucket hashes. Null with <paramref name="problem"/> when it cannot be.
+    /// </summary>
+    public StateProofData? ProveStateAt(byte[] stateKey, ulong block, out string? problem)
+    {
+        var bucket = StateCommitment.BucketOf(stateKey);
+        ChainHead head;
+        byte[][] buckets;
+        StoreSnapshot snapshot;
+        lock (_commitLock)
+        {
+            head = _head;
+            buckets = _commitment.BucketHashes();
+            snapshot = _store.CreateSnapshot();
+        }
+        using (snapshot)
+        {
+            problem = null;
+            if (block >= head.Height) { problem = $"channel '{Channel}' has blocks 0..{head.Height - 1}, not {block}"; return null; }
+            var prefix = KeyCodec.BucketPrefixOf(bucket);
+            var entries = new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance);
+            foreach (var (key, valueHash) in _store.Scan(Column.StateHashes, prefix, KeyCodec.PrefixUpperBound(prefix), int.MaxValue, snapshot)) entries[key[prefix.Length..]] = valueHash;
+            for (ulong n = head.Height - 1; n > block; n--)
+            {
+                var undo = _store.Get(Column.Events, KeyCodec.TreeUndo(n), snapshot);
+                if (undo is null)
+                {
+                    problem = $"channel '{Channel}' proves states back to {ProofHistoryBlocks} blocks before its latest (proofHistoryBlocks: blocks {head.Height - 1 - Math.Min((ulong)ProofHistoryBlocks, head.Height - 1)}..{head.Height - 1}); block {block} is older";
+                    return null;
+                }
+                foreach (var (touched, oldBucketHash, keys) in StateCommitment.ParseUndo(undo))
+                {
+                    buckets[touched] = oldBucketHash;
+                    if (touched != bucket) continue;
+                    foreach (var (key, oldValueHash) in keys)
+                        if (oldValueHash is null) entries.Remove(key); else entries[key] = oldValueHash;
+                }
+            }
+            var blockAt = GetBlock(block)!;
+            byte[]? value = null;
+            foreach (var write in ReadHistory(stateKey, 0, 0, int.MaxValue, snapshot))
+            {
+                if (write.Block > block) break;
+                value = write.Value;
+            }
+            return new StateProofData(head, blockAt.Header, blockAt.Signatures, bucket, StateCommitment.SiblingsIn(buckets, bucket),
+                entries.Select(e => (e.Key, e.Value)).ToList(), value);
+        }
+    }
 
     /// <summary>
     /// State proofs of several keys at one head; with <paramref name="atHeight"/>, null when the head is no longer there

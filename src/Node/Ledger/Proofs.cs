@@ -17,9 +17,11 @@ internal static class Proofs
     public static Receipt Receipt(ChannelLedger ledger, Block block, int txIndex) =>
         new() { Inclusion = Inclusion(block, txIndex), Consenters = ConsenterChain(ledger, block.Header.Number) };
 
-    public static StateProof State(ChannelLedger ledger, string contract, string key)
+    public static StateProof State(ChannelLedger ledger, string contract, string key, ulong? block = null)
     {
-        var data = ledger.ProveState(KeyCodec.State(contract, key));
+        var data = block is { } past && past + 1 != ledger.Height
+            ? ledger.ProveStateAt(KeyCodec.State(contract, key), past, out var problem) ?? throw new Errors.RequestException(Sdk.Client.ErrorCodes.NoSuchBlock, problem!)
+            : ledger.ProveState(KeyCodec.State(contract, key));
         var proof = new StateProof
         {
             Contract = contract, Key = key, Present = data.Value is not null, Bucket = data.Bucket,

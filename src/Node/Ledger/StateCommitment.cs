@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Chain.Node.Storage;
 using Chain.Node.Storage.Rocks;
 using Chain.Sdk.Crypto;
+using Chain.Sdk.Encoding;
 using Chain.Sdk.Verification;
 
 namespace Chain.Node.Ledger;
@@ -107,6 +108,7 @@ internal sealed class StateCommitment
         }
         var bucketWrites = grouped.ToArray();
         var bucketHashes = new byte[buckets.Count][];
+        var oldHashes = new byte[]?[buckets.Count][];
 
         int chunks = Math.Min(Environment.ProcessorCount, Math.Max(1, buckets.Count / 64));
         Parallel.For(0, chunks, chunk =>
@@ -116,7 +118,11 @@ internal sealed class StateCommitment
             var stored = new List<(byte[] Key, byte[] ValueHash)>[to - from];
             for (int i = from; i < to; i++) { prefixes[i - from] = KeyCodec.BucketPrefixOf(buckets[i]); stored[i - from] = []; }
             store?.ForEachInPrefixes(Column.StateHashes, prefixes, (index, key, valueHash) => stored[index].Add((key[2..].ToArray(), valueHash.ToArray())));
-            for (int i = from; i < to; i++) bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
+            for (int i = from; i < to; i++)
+            {
+                bucketHashes[i] = HashMerged(stored[i - from], bucketWrites[i]);
+                oldHashes[i] = OldHashes(stored[i - from], bucketWrites[i]);
+            }
         });
 
         var rows = new List<StateUpdate.Row>(writes.Count + buckets.Count);
@@ -128,7 +134,58 @@ internal sealed class StateCommitment
             newBuckets[buckets[i]] = bucketHashes[i];
         }
         var (root, nodes) = ComputeRoot(newBuckets);
-        return new StateUpdate(root, nodes, rows);
+        // What undoes this block in the tree: each touched bucket's hash before it, and each written key's value hash before it.
+        var undo = new CanonicalWriter().U32((uint)buckets.Count);
+        for (int i = 0; i < buckets.Count; i++)
+        {
+            undo.U32(buckets[i]).Bytes(_levels[0][buckets[i]]).U32((uint)bucketWrites[i].Count);
+            for (int k = 0; k < bucketWrites[i].Count; k++) undo.Bytes(bucketWrites[i][k].Key).Bytes(oldHashes[i][k] ?? []);
+        }
+        return new StateUpdate(root, nodes, rows) { Undo = undo.WrittenSpan.ToArray() };
+    }
+
+    /// <summary>The stored value hash of each written key (null: the key was absent); both lists are sorted by key.</summary>
+    private static byte[]?[] OldHashes(List<(byte[] Key, byte[] ValueHash)> stored, List<(byte[] Key, byte[]? ValueHash)> writes)
+    {
+        var old = new byte[]?[writes.Count];
+        int s = 0;
+        for (int w = 0; w < writes.Count; w++)
+        {
+            while (s < stored.Count && ByteArrayComparer.Instance.Compare(stored[s].Key, writes[w].Key) < 0) s++;
+            if (s < stored.Count && ByteArrayComparer.Instance.Compare(stored[s].Key, writes[w].Key) == 0) old[w] = stored[s].ValueHash;
+        }
+        return old;
+    }
+
+    /// <summary>A copy of the 65,536 bucket hashes (for rebuilding the tree of a past block).</summary>
+    public byte[][] BucketHashes() => (byte[][])_levels[0].Clone();
+
+    /// <summary>The 16 sibling hashes of <paramref name="bucket"/> in the tree over <paramref name="buckets"/> (all 65,536 bucket hashes).</summary>
+    public static byte[][] SiblingsIn(byte[][] buckets, ushort bucket) => new StateCommitment(buckets).Siblings(bucket);
+
+    /// <summary>An undo record: per touched bucket, its earlier hash and its written keys' earlier value hashes (empty: absent).</summary>
+    public static IEnumerable<(ushort Bucket, byte[] OldBucketHash, List<(byte[] Key, byte[]? OldValueHash)> Keys)> ParseUndo(ReadOnlySpan<byte> undo)
+    {
+        var result = new List<(ushort, byte[], List<(byte[], byte[]?)>)>();
+        int at = 0;
+        uint U32(ReadOnlySpan<byte> b) { var v = BinaryPrimitives.ReadUInt32BigEndian(b[at..]); at += 4; return v; }
+        byte[] Bytes(ReadOnlySpan<byte> b) { var n = (int)U32(b); var v = b.Slice(at, n).ToArray(); at += n; return v; }
+        var count = U32(undo);
+        for (uint i = 0; i < count; i++)
+        {
+            var bucket = (ushort)U32(undo);
+            var oldBucket = Bytes(undo);
+            var keys = new List<(byte[], byte[]?)>();
+            var n = U32(undo);
+            for (uint k = 0; k < n; k++)
+            {
+                var key = Bytes(undo);
+                var oldHash = Bytes(undo);
+                keys.Add((key, oldHash.Length == 0 ? null : oldHash));
+            }
+            result.Add((bucket, oldBucket, keys));
+        }
+        return result;
     }
 
     /// <summary>Hashes a bucket: stored entries (sorted) overridden by writes (sorted, null hash = delete).</summary>
@@ -198,6 +255,9 @@ internal sealed class StateCommitment
 /// <summary>A prepared change of the state root: the new root, the tree nodes that change (per level), and the rows to write.</summary>
 internal sealed record StateUpdate(byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
 {
+    /// <summary>What reverts the tree to before this update (see <see cref="StateCommitment.ParseUndo"/>); kept for proofs at past blocks.</summary>
+    public byte[] Undo { get; init; } = [];
+
     /// <summary>A row to put (or delete when <see cref="Value"/> is null) in the block's batch.</summary>
     public readonly record struct Row(Column Column, byte[] Key, byte[]? Value);
 }

@@ -107,7 +107,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
         if (!channel.Contracts.TryGet(request.Contract, out _) && request.Contract is not (SystemContracts.Config or SystemContracts.Members))
             throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
         if (request.Key.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "key must not be empty");
-        return Task.FromResult(Proofs.State(channel.Ledger, request.Contract, request.Key));
+        return Task.FromResult(Proofs.State(channel.Ledger, request.Contract, request.Key, request.HasBlock ? request.Block : null));
     }
 
     public override Task<Receipt> GetReceipt(ReceiptRequest request, ServerCallContext context)

@@ -24,6 +24,19 @@ internal static class KeyCodec
 
     public static byte[] State(string contract, string key) => Sdk.Verification.StateTree.StateKey(contract, key);
 
+    /// <summary>
+    /// Events column, under first byte 0 (no event key starts so): block → the state tree's undo record of that block,
+    /// kept for the channel's last proofHistoryBlocks blocks (proofs at past blocks, docs/adr/0007-proofs-and-receipts.md).
+    /// </summary>
+    public static byte[] TreeUndo(ulong block)
+    {
+        var key = new byte[10];
+        key[0] = 0;
+        key[1] = (byte)'U';
+        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(2), block);
+        return key;
+    }
+
     /// <summary>The contract and key of a state key built by <see cref="State"/>.</summary>
     public static (string Contract, string Key) SplitStateKey(ReadOnlySpan<byte> stateKey) =>
         (Encoding.UTF8.GetString(stateKey.Slice(1, stateKey[0])), Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]));

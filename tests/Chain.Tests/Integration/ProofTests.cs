@@ -87,6 +87,13 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Siblings[9] = Flip(p.Siblings[9])), genesis), "lead to state root");
         Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Entries[0].ValueHash = Flip(p.Entries[0].ValueHash)), genesis), "lead to state root");
 
+        // Asked at the block before the campaign existed, the node proves it absent then, against that block's signed header.
+        var created = (await net.Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S" })).Entries[0].BlockNumber;
+        var before = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S", Block = created - 1 });
+        Assert.Equal((created - 1, false), (before.Header.Number, before.Present));
+        Assert.Null(ProofVerifier.VerifyState(before, genesis).Value);
+        Assert.True(ProofVerifier.VerifyState(await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S", Block = created }), genesis).Value is not null);
+
         // The same bucket and path against the header of the block before: the state changed since, so the root differs.
         var earlier = await net.Node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "charity", Number = present.Header.Number - 1 });
         Fails(() => ProofVerifier.VerifyState(Changed(present, p => { p.Header = earlier.Header; p.Signatures.Clear(); p.Signatures.AddRange(earlier.Signatures); }), genesis), "lead to state root");

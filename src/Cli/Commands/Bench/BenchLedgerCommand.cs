@@ -40,6 +40,8 @@ internal static class BenchLedgerCommand
                     if (result.Proofs is { } p)
                         Printer.Pairs(("state proofs", $"{p.Count}, serve p50 {p.ServeP50Ms:F3} ms, p99 {p.ServeP99Ms:F3} ms; check p99 {p.CheckP99Ms:F3} ms; {p.AverageBytes:F0} bytes ({p.AverageBucketEntries:F1} bucket entries)"),
                             ("receipt", $"{p.ReceiptBytes} bytes, built in {p.ReceiptMs:F2} ms (a transaction of a {size}-transaction block)"));
+                    foreach (var past in result.Proofs?.Past ?? [])
+                        Printer.Pairs(($"proof {past.BlocksBack} blocks back", $"median {past.MedianMs:F1} ms, max {past.MaxMs:F1} ms over {past.Count}"));
                 });
             }
             finally

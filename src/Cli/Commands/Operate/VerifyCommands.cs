@@ -110,14 +110,19 @@ internal static class VerifyCommands
         var channel = GlobalOptions.Channel();
         var contract = new Option<string>("--contract") { Description = "contract whose state holds the key", Required = true };
         var key = new Option<string>("--key") { Description = "state key within the contract", Required = true };
+        var block = new Option<ulong?>("--block") { Description = "the state after this block (default: the latest; the node keeps proofs for its last proofHistoryBlocks blocks)" };
         var trust = Trust();
-        var command = new Command("state", "fetch a key's state proof at the latest block from the node and check it locally") { channel, contract, key, trust };
+        var command = new Command("state", "fetch a key's state proof from the node and check it locally") { channel, contract, key, block, trust };
         Signer.AddTo(command);
         command.SetHandler(async (parse, cancel) =>
         {
             var genesisHash = TrustedGenesis(parse.GetValue(trust)!);
             using var client = GlobalOptions.Connect(parse);
-            var proof = await client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = parse.GetValue(channel)!, Contract = parse.GetValue(contract)!, Key = parse.GetValue(key)! }, cancellationToken: cancel);
+            var request = new StateProofRequest { Channel = parse.GetValue(channel)!, Contract = parse.GetValue(contract)!, Key = parse.GetValue(key)! };
+            if (parse.GetValue(block) is { } at) request.Block = at;
+            var proof = await client.Ledger.GetStateProofAsync(request, cancellationToken: cancel);
+            if (request.HasBlock && proof.Header.Number != request.Block)
+                throw new Sdk.Verification.VerificationException($"asked for the state after block {request.Block}, the node proved block {proof.Header.Number}");
             var verified = ProofVerifier.VerifyState(proof, genesisHash);
             var value = verified.Value is null ? null : Names.Utf8OrHex(ByteString.CopyFrom(verified.Value));
             var model = new { verified = true, present = verified.Value is not null, value, block = verified.Header.Number, blockHash = Hashes.ToHex(verified.BlockHash), bytes = proof.CalculateSize() };
