@@ -5,6 +5,7 @@ using Chain.Node.Storage;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Chain.Sdk.Encoding;
+using Chain.Sdk.Verification;
 using Google.Protobuf;
 
 namespace Chain.Node.Ledger;
@@ -18,7 +19,6 @@ namespace Chain.Node.Ledger;
 internal static class DomainIndex
 {
     private const byte Marker = 0, SubjectTag = (byte)'S', ActorTag = (byte)'A';
-    private const int MaxSubjectsPerEvent = 16, MaxIdBytes = 256;
 
     /// <summary>Meta key: the height up to which blocks are indexed.</summary>
     public static readonly byte[] IndexedHeightKey = "domainindex"u8.ToArray();
@@ -42,7 +42,8 @@ internal static class DomainIndex
         var header = block.Header;
         {
             var result = block.Results[i];
-            if (result.Code == ValidationCode.DuplicateTxid) return null; // a copy: its original is indexed
+            // A copy (its original is indexed), or a transaction whose signature was never checked: its creator is only a claim.
+            if (result.Code is ValidationCode.DuplicateTxid or ValidationCode.BadPayload or ValidationCode.BadSignature or ValidationCode.TooLarge) return null;
             TxPayload? payload;
             try { payload = TxPayload.Parser.ParseFrom(block.Transactions[i].Payload); }
             catch (InvalidProtocolBufferException) { payload = null; }
@@ -74,29 +75,8 @@ internal static class DomainIndex
         return rows;
     }
 
-    /// <summary>The (kind, id) pairs an event payload names: top-level string fields "&lt;kind&gt;Id", in payload order, each once.</summary>
-    internal static List<(string Kind, string Id)> SubjectsOf(ByteString payload)
-    {
-        var subjects = new List<(string, string)>();
-        // Most events of a busy channel name no object (kv's do not): skip the JSON parse unless a field could end in "Id".
-        if (payload.IsEmpty || payload.Span[0] != (byte)'{' || payload.Span.IndexOf("Id\":"u8) < 0) return subjects;
-        try
-        {
-            using var document = JsonDocument.Parse(payload.Memory);
-            foreach (var property in document.RootElement.EnumerateObject())
-            {
-                if (property.Value.ValueKind != JsonValueKind.String || property.Name.Length <= 2 || !property.Name.EndsWith("Id", StringComparison.Ordinal)) continue;
-                var id = property.Value.GetString()!;
-                if (id.Length == 0 || Encoding.UTF8.GetByteCount(id) > MaxIdBytes) continue;
-                var kind = property.Name[..^2];
-                if (subjects.Contains((kind, id))) continue;
-                subjects.Add((kind, id));
-                if (subjects.Count == MaxSubjectsPerEvent) break;
-            }
-        }
-        catch (JsonException) { }
-        return subjects;
-    }
+    /// <summary>The (kind, id) pairs an event payload names (<see cref="EventSubjects.Of"/>).</summary>
+    internal static List<(string Kind, string Id)> SubjectsOf(ByteString payload) => EventSubjects.Of(payload);
 
     public static byte[] SubjectPrefix(string contract, string kind, string id)
     {

@@ -19,9 +19,11 @@ internal static class Proofs
 
     public static StateProof State(ChannelLedger ledger, string contract, string key, ulong? block = null)
     {
-        var data = block is { } past && past + 1 != ledger.Height
-            ? ledger.ProveStateAt(KeyCodec.State(contract, key), past, out var problem) ?? throw new Errors.RequestException(Sdk.Client.ErrorCodes.NoSuchBlock, problem!)
-            : ledger.ProveState(KeyCodec.State(contract, key));
+        var stateKey = KeyCodec.State(contract, key);
+        // At the head if the asked block is (still) the head, checked under the commit lock; else rolled back to it.
+        var data = block is not { } past ? ledger.ProveState(stateKey)
+            : ledger.ProveStates([stateKey], past + 1)?.Keys[0]
+              ?? ledger.ProveStateAt(stateKey, past, out var problem) ?? throw new Errors.RequestException(Sdk.Client.ErrorCodes.NoSuchBlock, problem!);
         var proof = new StateProof
         {
             Contract = contract, Key = key, Present = data.Value is not null, Bucket = data.Bucket,
@@ -29,8 +31,8 @@ internal static class Proofs
         };
         if (data.Value is not null) proof.Value = ByteString.CopyFrom(data.Value);
         proof.Signatures.AddRange(data.Signatures);
-        foreach (var (stateKey, valueHash) in data.Entries)
-            proof.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(stateKey), ValueHash = ByteString.CopyFrom(valueHash) });
+        foreach (var (entryKey, valueHash) in data.Entries)
+            proof.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(entryKey), ValueHash = ByteString.CopyFrom(valueHash) });
         foreach (var sibling in data.Siblings) proof.Siblings.Add(ByteString.CopyFrom(sibling));
         return proof;
     }

@@ -42,6 +42,10 @@ internal sealed class ConfigContract : Contract
         if (proposed.Channel != current.Channel) throw new ContractException(ContractErrors.BadArgs, $"update is for channel '{proposed.Channel}', not '{current.Channel}'");
         if (proposed.Sequence != current.Sequence + 1)
             throw new ContractException(ContractErrors.Conflict, $"update has sequence {proposed.Sequence}, the next is {current.Sequence + 1} (the configuration changed since it was proposed)");
+        // The view is the configuration before this block: an earlier update in the same block already took the next
+        // sequence, so this one is refused (one configuration per sequence, and per block, along the chain).
+        if (context.GetState(SystemState.ConfigKey) is { } stored && ChannelConfig.Parser.ParseFrom(stored).Sequence != current.Sequence)
+            throw new ContractException(ContractErrors.Conflict, $"an earlier transaction of this block already updated the configuration to sequence {current.Sequence + 1}; propose again against it");
         if (proposed.Contract.Name != current.Contract.Name)
             throw new ContractException(ContractErrors.BadArgs, $"changing the channel's contract ('{current.Contract.Name}' to '{proposed.Contract.Name}') is not supported");
         if (proposed.Members.Count > 0) throw new ContractException(ContractErrors.BadArgs, "an update cannot enrol members; admins enrol them with _members.enroll");

@@ -79,6 +79,10 @@ public static class ProofVerifier
         if (inclusion?.Transaction is null || inclusion.Result is null) throw new VerificationException($"{what} is incomplete (no transaction or result)");
         var header = inclusion.Header ?? throw new VerificationException($"{what} has no block header");
         var hash = VerifyHeader(header, inclusion.Signatures, history, $"the block of {what}");
+        // Both trees have one leaf per transaction, so the same position has the same path shape in both: a result
+        // path of another position (another transaction's outcome) cannot be paired with this transaction.
+        if (inclusion.TxPath.Count != inclusion.ResultPath.Count || inclusion.TxPath.Zip(inclusion.ResultPath).Any(p => p.First.SiblingOnLeft != p.Second.SiblingOnLeft))
+            throw new VerificationException($"the transaction path and the result path of {what} are not of the same position in block {header.Number}: the result is another transaction's");
         var txId = ProtocolHashes.TxId(inclusion.Transaction.Payload.Span);
         if (!PathRoot(txId, inclusion.TxPath, what, "transaction").AsSpan().SequenceEqual(header.TxRoot.Span))
             throw new VerificationException($"the transaction path of {what} ({inclusion.TxPath.Count} levels) does not lead to the tx root of block {header.Number}: the transaction or the path was changed");

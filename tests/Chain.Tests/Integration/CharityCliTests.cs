@@ -149,7 +149,7 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         var verified = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
         Ok(verified);
         Assert.StartsWith($"verified: {lines.Length - 1} movements of channel charity, blocks 1..", verified.StdOut);
-        Assert.Contains("totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants)", verified.StdOut);
+        Assert.Contains("totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants, as the node answers it)", verified.StdOut);
 
         // An edited file no longer matches its manifest; with the manifest's hash edited too, the row itself is caught.
         var at = Array.IndexOf(lines, gift);
@@ -163,6 +163,18 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         var row = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
         Assert.Equal(1, row.ExitCode);
         Assert.StartsWith($"error: not verified: line {at + 1} of movements.csv is not the chain's movement DonationConfirmed of tx ", row.StdErr);
+
+        // Columns swapped in the header (source and destination) with the hash fixed up: the header itself is checked.
+        File.WriteAllLines(Path.Combine(export, "movements.csv"), lines.Select((l, i) => i == 0 ? l.Replace("source,destination", "destination,source") : l));
+        manifest["files"]![0]!["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(export, "movements.csv"))));
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        var header = await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor]);
+        Assert.StartsWith("error: not verified: line 1 of movements.csv is not the export's column header", header.StdErr);
+        // A manifest naming a file elsewhere is not an export manifest.
+        manifest["files"]![0]!["name"] = "sub/movements.csv";
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        Assert.StartsWith("error: not verified: manifest.json does not describe an export", (await ChainBinary.RunAsync(["audit", "verify-export", export, "--trust", genesis, .. auditor])).StdErr);
+        manifest["files"]![0]!["name"] = "movements.csv";
 
         File.WriteAllLines(Path.Combine(export, "movements.csv"), lines);
         manifest["files"]![0]!["sha256"] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(export, "movements.csv"))));

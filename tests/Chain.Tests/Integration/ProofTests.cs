@@ -136,6 +136,25 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
             var lie = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = donation.TxId });
             Fails(() => ProofVerifier.VerifyReceipt(lie, GenesisHash()), $"signature 1 of block {donation.BlockNumber + 1}");
         }
+        // A proof of another key than the one asked about is refused, though it is a valid proof.
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, stateProof: p => p.Key = "donation/none"))
+        {
+            var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/PR-TD", "--trust", genesisFile, .. asRegulator]);
+            Assert.Equal("error: not verified: asked about key 'donation/PR-TD' of 'charity', the node proved key 'donation/none' of 'charity'", cli.StdErr.Trim());
+        }
+        // An account's history that shows a proven transaction with another outcome is refused.
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, activity: page => { foreach (var e in page.Entries) e.Code = ValidationCode.Valid; }))
+        {
+            var again = await net.InvokeAsync(net.Teller, "ConfirmDonation", new // refused in its block: the id is taken with other figures
+            {
+                donationId = "PR-TD", donorRef = CharityWorld.Hash("donor-a"), anonymous = false, charityId = "CharityFoundation", campaignId = "PR-T", amount = 1L,
+                bankTxRef = "BK-PR-TD-2", valueDate = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            });
+            Assert.NotEqual(ValidationCode.Valid, again.Code);
+            var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "history", "account", net.Teller.AddressText, "-c", "charity", "--all", "--verify", genesisFile, .. asRegulator]);
+            Assert.Equal(1, cli.ExitCode);
+            Assert.Contains("does not show its proven call, outcome and time", cli.StdErr);
+        }
         // Passed on unchanged, the same answers verify.
         await using (var honest = await TamperingNode.StartAsync(net.Node.Endpoint))
         {
@@ -166,9 +185,16 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         // Proven as another account: that account's roles are not the ones the proof shows.
         Assert.Contains("the proof does not cover", Assert.Throws<VerificationException>(() => Chain.Node.Verification.AnswerVerifier.Verify(request, answer, genesis, net.Officer1.Address)).Message);
 
-        // A public query needs no reader; a query that scans a range cannot be proven and says so.
+        // A proof carries raw values and bucket listings: even a public query needs rawReaders to be asked with proof.
         var campaign = new EvaluateRequest { Channel = "charity", Contract = "charity", Function = "GetCampaign", Args = ByteString.CopyFromUtf8("{\"campaignId\":\"PR-Q\"}"), WithProof = true };
-        Chain.Node.Verification.AnswerVerifier.Verify(campaign, await net.Node.Anonymous.Gateway.EvaluateAsync(campaign), genesis, null);
+        Chain.Node.Verification.AnswerVerifier.Verify(campaign, await regulator.Gateway.EvaluateAsync(campaign), genesis, net.Regulator.Address);
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => net.Node.Anonymous.Gateway.EvaluateAsync(campaign).ResponseAsync);
+        Assert.StartsWith("UNSIGNED_READ: charity.GetCampaign with proof (raw values and bucket listings) on channel 'charity' needs a signed read (the channel policy 'rawReaders')", anonymous.Status.Detail);
+        using var officer = new ChainClient(net.Node.Endpoint, reader: net.Officer1);
+        var notRaw = await Assert.ThrowsAsync<RpcException>(() => officer.Gateway.EvaluateAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, notRaw.StatusCode);
+        Assert.Contains("rawReaders", notRaw.Status.Detail);
+        // A query that scans a range cannot be proven and says so.
         var trace = await Assert.ThrowsAsync<RpcException>(() => regulator.Gateway.EvaluateAsync(new EvaluateRequest
             { Channel = "charity", Contract = "charity", Function = "TraceDonation", Args = ByteString.CopyFromUtf8("{\"donationId\":\"PR-QD\"}"), WithProof = true }).ResponseAsync);
         Assert.Equal(StatusCode.FailedPrecondition, trace.StatusCode);

@@ -109,6 +109,18 @@ public sealed class ProofVerifierTests
         var forged = SignedBlock(5, B, Update(Config(1, B)));
         Assert.Contains("which is not a consenter of configuration 0",
             Assert.Throws<VerificationException>(() => ProofVerifier.VerifyConsenters(new ConsenterChain { Genesis = genesis, Updates = { Inclusion(forged, 0) } }, genesisHash)).Message);
+        // A refused update paired with a VALID neighbour's result (same block, another position) does not pass as adopted.
+        var refusedFirst = SignedBlock(5, A, Update(Config(1, B)), Signed(Member, "kv", "put", "{}"));
+        refusedFirst.Results[0].Code = ValidationCode.NotAuthorized; // re-sign the header over the changed results
+        refusedFirst.Header.ResultsRoot = ByteString.CopyFrom(ProtocolHashes.ResultsRoot(refusedFirst.Results));
+        refusedFirst.Signatures[0].Signature = ByteString.CopyFrom(A.Sign(ProtocolHashes.BlockHash(refusedFirst.Header)));
+        var paired = Inclusion(refusedFirst, 0);
+        paired.Result = refusedFirst.Results[1];
+        paired.ResultPath.Clear();
+        paired.ResultPath.AddRange(ProofVerifier.Steps(refusedFirst.Results.Select(ProtocolHashes.ResultDigest).ToArray(), 1));
+        Assert.Contains("are not of the same position",
+            Assert.Throws<VerificationException>(() => ProofVerifier.VerifyConsenters(new ConsenterChain { Genesis = genesis, Updates = { paired } }, genesisHash)).Message);
+
         // An update that skips a sequence number is refused.
         var skipping = SignedBlock(5, A, Update(Config(2, B)));
         Assert.Contains("has sequence 2, expected 1",

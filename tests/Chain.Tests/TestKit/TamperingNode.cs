@@ -28,13 +28,14 @@ public sealed class TamperingNode : IAsyncDisposable
 
     public string Endpoint { get; }
 
-    public static async Task<TamperingNode> StartAsync(string realEndpoint, Action<StateProof>? stateProof = null, Action<Receipt>? receipt = null, Action<EvaluateResponse>? answer = null)
+    public static async Task<TamperingNode> StartAsync(string realEndpoint, Action<StateProof>? stateProof = null, Action<Receipt>? receipt = null, Action<EvaluateResponse>? answer = null,
+        Action<AccountActivityResponse>? activity = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
-        builder.Services.AddSingleton(new Forwarder(new ChainClient(realEndpoint), stateProof ?? (_ => { }), receipt ?? (_ => { }), answer ?? (_ => { })));
+        builder.Services.AddSingleton(new Forwarder(new ChainClient(realEndpoint), stateProof ?? (_ => { }), receipt ?? (_ => { }), answer ?? (_ => { }), activity ?? (_ => { })));
         var app = builder.Build();
         app.MapGrpcService<TamperingLedger>();
         app.MapGrpcService<TamperingGateway>();
@@ -49,7 +50,7 @@ public sealed class TamperingNode : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    internal sealed record Forwarder(ChainClient Real, Action<StateProof> StateProof, Action<Receipt> Receipt, Action<EvaluateResponse> Answer);
+    internal sealed record Forwarder(ChainClient Real, Action<StateProof> StateProof, Action<Receipt> Receipt, Action<EvaluateResponse> Answer, Action<AccountActivityResponse> Activity);
 
     private static Metadata ReadHeaders(ServerCallContext context)
     {
@@ -75,6 +76,13 @@ public sealed class TamperingNode : IAsyncDisposable
             var proof = await forwarder.Real.Ledger.GetStateProofAsync(request, ReadHeaders(context));
             forwarder.StateProof(proof);
             return proof;
+        }
+
+        public override async Task<AccountActivityResponse> GetAccountActivity(AccountActivityRequest request, ServerCallContext context)
+        {
+            var page = await forwarder.Real.Ledger.GetAccountActivityAsync(request, ReadHeaders(context));
+            forwarder.Activity(page);
+            return page;
         }
 
         public override async Task<Receipt> GetReceipt(ReceiptRequest request, ServerCallContext context)

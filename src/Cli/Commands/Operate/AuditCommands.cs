@@ -114,7 +114,8 @@ internal static class AuditCommands
                 }
             }
             // The consenters that vouch for the last block: the chain a receipt of its first transaction carries.
-            var anyTx = Sdk.Crypto.Hashes.ToHex(Sdk.Encoding.ProtocolHashes.TxId(lastBlock!.Transactions[0].Payload.Span));
+            if (lastBlock!.Transactions.Count == 0) throw new UsageException($"block {last} has no transaction to prove it by; end the export at another block");
+            var anyTx = Sdk.Crypto.Hashes.ToHex(Sdk.Encoding.ProtocolHashes.TxId(lastBlock.Transactions[0].Payload.Span));
             var receipt = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = name, TxId = anyTx }, cancellationToken: cancel);
             await File.WriteAllBytesAsync(Path.Combine(dir, ConsentersFile), Google.Protobuf.MessageExtensions.ToByteArray(receipt.Consenters), cancel);
             var manifest = new Manifest(name, first, last, Sdk.Crypto.Hashes.ToHex(Sdk.Encoding.ProtocolHashes.BlockHash(lastBlock.Header)),
@@ -146,16 +147,28 @@ internal static class AuditCommands
             Manifest manifest;
             try { manifest = JsonSerializer.Deserialize<Manifest>(File.ReadAllText(manifestPath), ManifestJson) ?? throw new JsonException("empty"); }
             catch (JsonException e) { throw new UsageException($"{manifestPath} is not an export manifest ({e.Message})"); }
+            if (manifest.Files is not { Count: 2 } || manifest.Files[0].Name != "movements." + manifest.Format || manifest.Files[1].Name != ConsentersFile
+                || manifest.Format is not ("csv" or "jsonl") || manifest.Signatures is null || manifest.TotalsFen is null || manifest.LastHeader is null)
+                throw new Sdk.Verification.VerificationException($"{ManifestName} does not describe an export (files movements.csv|jsonl and {ConsentersFile}, format, header, signatures, totals)");
             foreach (var f in manifest.Files)
             {
-                var path = Path.Combine(folder, Path.GetFileName(f.Name));
+                var path = Path.Combine(folder, f.Name);
                 if (!File.Exists(path)) throw new Sdk.Verification.VerificationException($"{f.Name} is missing");
                 if (Sha256Of(path) != f.Sha256) throw new Sdk.Verification.VerificationException($"{f.Name} is not the file the manifest names (its SHA-256 differs)");
             }
             // The last block: its header must be the one the manifest names, signed by consenters chained to the genesis.
-            var consenters = ConsenterChain.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(folder, ConsentersFile)));
+            ConsenterChain consenters;
+            BlockHeader header;
+            try
+            {
+                consenters = ConsenterChain.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(folder, ConsentersFile)));
+                header = BlockHeader.Parser.ParseFrom(Convert.FromBase64String(manifest.LastHeader));
+            }
+            catch (Exception e) when (e is Google.Protobuf.InvalidProtocolBufferException or FormatException)
+            {
+                throw new Sdk.Verification.VerificationException($"{ConsentersFile} or the manifest's last header does not decode ({e.Message})");
+            }
             var history = Sdk.Verification.ProofVerifier.VerifyConsenters(consenters, VerifyCommands.TrustedGenesis(parse.GetValue(trust)!));
-            var header = BlockHeader.Parser.ParseFrom(Convert.FromBase64String(manifest.LastHeader));
             var signatures = manifest.Signatures.Select(s => new ConsenterSignature
             {
                 Signer = Google.Protobuf.ByteString.CopyFrom(Sdk.Crypto.Address.TryParse(s.Signer) ?? []), Signature = Google.Protobuf.ByteString.CopyFrom(Sdk.Crypto.Hashes.TryFromHex(s.Signature) ?? []),
@@ -169,7 +182,13 @@ internal static class AuditCommands
             var rowsFile = Path.Combine(folder, manifest.Files[0].Name);
             using var reader = new StreamReader(rowsFile);
             int line = 0;
-            if (manifest.Format == "csv") { await reader.ReadLineAsync(cancel); line++; }
+            if (manifest.Format == "csv")
+            {
+                var columns = await reader.ReadLineAsync(cancel);
+                line++;
+                if (columns != FundMovements.CsvLine(FundMovements.Columns))
+                    throw new Sdk.Verification.VerificationException($"line 1 of {manifest.Files[0].Name} is not the export's column header '{FundMovements.CsvLine(FundMovements.Columns)}'");
+            }
             var totals = new SortedDictionary<string, long>(StringComparer.Ordinal);
             // Per project: deposits go to project:P; payments and returns come from it (BudgetStatus keeps the same three).
             var projects = new SortedDictionary<string, Dictionary<string, long>>(StringComparer.Ordinal);
@@ -236,7 +255,7 @@ internal static class AuditCommands
                          ("paidOut", "DisbursementPaid to payees other than executors", paidOut) })
                 if (kept.GetProperty(field).GetInt64() != value)
                     throw new Sdk.Verification.VerificationException($"the export's total of {what}, {FundMovements.Yuan(value)} yuan, is not the contract's {field} {FundMovements.Yuan(kept.GetProperty(field).GetInt64())}");
-            return "totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants)";
+            return "totals equal the charity contract's donated, refunded and paid-out figures (CheckInvariants, as the node answers it)";
         }
         if (contract == "demolition-fund")
         {
@@ -247,7 +266,7 @@ internal static class AuditCommands
                     if (budget.RootElement.GetProperty(field).GetInt64() != value)
                         throw new Sdk.Verification.VerificationException($"the export's {field} of project {project}, {FundMovements.Yuan(value)} yuan, is not the contract's {FundMovements.Yuan(budget.RootElement.GetProperty(field).GetInt64())} (BudgetStatus)");
             }
-            return $"totals equal the deposited, paid and returned figures of BudgetStatus for {projects.Count} project{(projects.Count == 1 ? "" : "s")}";
+            return $"totals equal the deposited, paid and returned figures of BudgetStatus for {projects.Count} project{(projects.Count == 1 ? "" : "s")} (as the node answers it)";
         }
         return "totals not compared: the channel has no domain contract";
     }

@@ -55,6 +55,10 @@ internal static class HistoryCommands
                         var events = proven[i].Result.Events;
                         if (entry.EventIndex >= events.Count || events[(int)entry.EventIndex] is not { } ev || ev.Name != entry.Name || ev.Contract != entry.Contract || ev.Payload != entry.Payload)
                             throw new VerificationException($"entry {i + 1} ({entry.Name} in block {entry.BlockNumber}) is not event {entry.EventIndex} of its proven transaction");
+                        if (ev.Contract != request.Contract || !Sdk.Verification.EventSubjects.Of(ev.Payload).Contains((request.Kind, request.Id)))
+                            throw new VerificationException($"entry {i + 1} ({entry.Name} in block {entry.BlockNumber}) does not name {request.Kind} {request.Id} of {request.Contract}");
+                        if (entry.Creator != Sdk.Crypto.Address.ToText(proven[i].Payload.Creator.Span) || entry.TimestampMs != proven[i].Header.TimestampMs)
+                            throw new VerificationException($"entry {i + 1} ({entry.Name} in block {entry.BlockNumber}) names another signer or time than its proven transaction");
                     }
                 }
                 entries.AddRange(page.Entries);
@@ -96,7 +100,20 @@ internal static class HistoryCommands
             do
             {
                 var page = await client.Ledger.GetAccountActivityAsync(request, cancellationToken: cancel);
-                if (genesis is not null) CheckPage(page.Inclusions, page.Consenters, genesis, page.Entries.Select(e => (e.TxId, e.BlockNumber)).ToList());
+                if (genesis is not null)
+                {
+                    var proven = CheckPage(page.Inclusions, page.Consenters, genesis, page.Entries.Select(e => (e.TxId, e.BlockNumber)).ToList());
+                    var requested = Sdk.Crypto.Address.TryParse(request.Account);
+                    for (int i = 0; i < page.Entries.Count; i++)
+                    {
+                        var (entry, tx) = (page.Entries[i], proven[i]);
+                        if (requested is null || !tx.Payload.Creator.Span.SequenceEqual(requested))
+                            throw new VerificationException($"entry {i + 1} (tx {entry.TxId[..12]}) was signed by {Sdk.Crypto.Address.ToText(tx.Payload.Creator.Span)}, not {request.Account}");
+                        if (entry.Contract != tx.Payload.Contract || entry.Function != tx.Payload.Function || entry.Code != tx.Result.Code || entry.Message != tx.Result.Message
+                            || entry.TimestampMs != tx.Header.TimestampMs || entry.TxIndex != page.Inclusions[i].TxIndex)
+                            throw new VerificationException($"entry {i + 1} (tx {entry.TxId[..12]}) does not show its proven call, outcome and time");
+                    }
+                }
                 entries.AddRange(page.Entries);
                 next = request.PageToken = page.NextPageToken;
             } while (parse.GetValue(all) && next.Length > 0);
@@ -131,7 +148,7 @@ internal static class HistoryCommands
 
     private static void Footer(int count, string next, bool verified)
     {
-        Console.Out.WriteLine($"{count} entr{(count == 1 ? "y" : "ies")}{(verified ? ", each transaction verified against the genesis" : "")}");
+        Console.Out.WriteLine($"{count} entr{(count == 1 ? "y" : "ies")}{(verified ? ", each transaction verified against the genesis (an entry the node left out cannot be seen)" : "")}");
         if (next.Length > 0) Console.Out.WriteLine($"more: --page-token {next}");
     }
 }

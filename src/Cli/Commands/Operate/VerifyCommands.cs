@@ -32,7 +32,8 @@ internal static class VerifyCommands
             using var client = GlobalOptions.Connect(parse);
             var receipt = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = parse.GetValue(channel)!, TxId = parse.GetValue(id)! }, cancellationToken: cancel);
             // The node's own genesis is no trust anchor: this only catches a receipt that does not hold together.
-            var verified = ProofVerifier.VerifyReceipt(receipt, ProtocolHashes.BlockHash(receipt.Consenters.Genesis.Header));
+            var genesis = receipt.Consenters?.Genesis?.Header ?? throw new VerificationException("the node's receipt carries no genesis block");
+            var verified = ProofVerifier.VerifyReceipt(receipt, ProtocolHashes.BlockHash(genesis));
             File.WriteAllBytes(parse.GetValue(output)!, receipt.ToByteArray());
             var compact = CompactReceipt.Of(verified.Tx);
             if (parse.GetValue(qr) is { } png)
@@ -121,11 +122,14 @@ internal static class VerifyCommands
             var request = new StateProofRequest { Channel = parse.GetValue(channel)!, Contract = parse.GetValue(contract)!, Key = parse.GetValue(key)! };
             if (parse.GetValue(block) is { } at) request.Block = at;
             var proof = await client.Ledger.GetStateProofAsync(request, cancellationToken: cancel);
+            if (proof.Header is null) throw new VerificationException("the node's proof has no block header");
             if (request.HasBlock && proof.Header.Number != request.Block)
                 throw new Sdk.Verification.VerificationException($"asked for the state after block {request.Block}, the node proved block {proof.Header.Number}");
+            if (proof.Contract != request.Contract || proof.Key != request.Key)
+                throw new VerificationException($"asked about key '{request.Key}' of '{request.Contract}', the node proved key '{proof.Key}' of '{proof.Contract}'");
             var verified = ProofVerifier.VerifyState(proof, genesisHash);
             var value = verified.Value is null ? null : Names.Utf8OrHex(ByteString.CopyFrom(verified.Value));
-            var model = new { verified = true, present = verified.Value is not null, value, block = verified.Header.Number, blockHash = Hashes.ToHex(verified.BlockHash), bytes = proof.CalculateSize() };
+            var model = new { verified = true, contract = verified.Contract, key = verified.Key, present = verified.Value is not null, value, block = verified.Header.Number, blockHash = Hashes.ToHex(verified.BlockHash), bytes = proof.CalculateSize() };
             Printer.Print(parse, model, () =>
             {
                 Console.Out.WriteLine(verified.Value is null

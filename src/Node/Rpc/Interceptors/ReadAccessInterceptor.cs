@@ -79,11 +79,22 @@ internal sealed class ReadAccessInterceptor(ChannelDirectory channels, TimeProvi
             Need.Subscribe => (ReadAccess.Readers, $"Subscribe on channel '{name}'"),
             _ => (ReadAccess.RawReaders, $"{Short(context.Method)} (raw ledger data) on channel '{name}'"),
         };
+        // An answer with proof carries the raw values the function read and its buckets' other keys: raw data.
+        if (message is EvaluateRequest { WithProof: true } && rule is not null)
+        {
+            Require(identity, access, ReadAccess.RawReaders, $"{subject} with proof (raw values and bucket listings) on channel '{name}'");
+            if (rule == ContractFunction.PublicAccess) return;
+        }
         if (rule is null or ContractFunction.PublicAccess) return;
+        Require(identity, access, rule, subject);
+        context.UserState[RuleKey] = (rule, subject);
+    }
+
+    private static void Require(Identity? identity, ChannelAccess access, string rule, string subject)
+    {
         if (identity is null)
             throw new RequestException(ErrorCodes.UnsignedRead, $"{subject} needs a signed read ({Describe(rule)}); sign it with an enrolled account (CLI --key or --as)");
         if (access.Check(identity, rule, subject, "reader") is { } refusal) throw new RequestException(ErrorCodes.ReadDenied, refusal);
-        context.UserState[RuleKey] = (rule, subject);
     }
 
     /// <summary>

@@ -30,6 +30,22 @@ public sealed class DomainIndexTests
     }
 
     [Fact]
+    public void ATransactionWhoseSignatureIsNotItsCreators_IsNotPutInTheCreatorsActivity()
+    {
+        using var harness = new LedgerHarness();
+        var claimsAlice = new Chain.Protocol.TxPayload
+        {
+            Channel = "sandbox", Contract = "kv", Function = "put", Args = ByteString.CopyFromUtf8("{\"key\":\"x\",\"value\":\"y\"}"),
+            Creator = ByteString.CopyFrom(Build.Alice.Address), TimestampMs = harness.Now,
+        };
+        var forged = Build.WithPayload(claimsAlice, AccountKey.Generate()); // signed by someone else
+        var block = harness.Commit(forged, Build.Put("real", "1"));
+        Assert.Equal(Chain.Protocol.ValidationCode.BadSignature, block.Results[0].Code);
+        var rows = harness.Ledger.ReadIndex(DomainIndex.ActorPrefix(Build.Alice.Address), 0, 0, 0, 100).ToList();
+        Assert.Equal([(block.Header.Number, 1U)], rows.Select(r => (r.Block, r.Tx)));
+    }
+
+    [Fact]
     public void ALedgerWhoseBlocksWereNotIndexed_IndexesThemWhenOpened()
     {
         using var harness = new LedgerHarness();

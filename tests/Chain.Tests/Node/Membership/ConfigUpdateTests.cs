@@ -35,6 +35,20 @@ public class ConfigUpdateTests
     }
 
     [Fact]
+    public void TwoUpdatesInOneBlock_OnlyTheFirstApplies_SoEachSequenceHasOneConfigurationAlongTheChain()
+    {
+        using var h = new LedgerHarness(Config());
+        Transaction Update(uint maxTxCount, ulong nonce) => Build.Call("update",
+            $"{{\"envelope\":\"{Convert.ToBase64String(Sign(Propose(h, c => c.Batch.MaxTxCount = maxTxCount), BankAdmin, RegulatorAdmin).ToByteArray())}\"}}",
+            BankAdmin, contract: "_config", timestampMs: h.Now + (long)nonce);
+        var block = h.Commit(Update(10, 0), Update(20, 1));
+        Assert.Equal(ValidationCode.Valid, block.Results[0].Code);
+        Assert.Equal(ValidationCode.ContractError, block.Results[1].Code);
+        Assert.Contains("an earlier transaction of this block already updated the configuration to sequence 1", block.Results[1].Message);
+        Assert.Equal((1UL, 10U), (Current(h).Sequence, Current(h).Batch.MaxTxCount));
+    }
+
+    [Fact]
     public void MinorityOfAdmins_IsRefusedWithTheReason()
     {
         using var h = new LedgerHarness(Config());
