@@ -87,10 +87,10 @@ public static class LedgerBenchmark
             var proof = Proofs.State(ledger, "kv", key);
             serve[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             started = Stopwatch.GetTimestamp();
-            if (Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof, proof.Header.StateRoot.Span) is null) throw new InvalidOperationException($"key {key} is missing from its proof");
+            if (Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof.Read, proof.Header.StateRoot.Span, proof.Header.Number) is null) throw new InvalidOperationException($"key {key} is missing from its proof");
             check[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             bytes += Google.Protobuf.MessageExtensions.ToByteArray(proof).Length;
-            entries += proof.Entries.Count;
+            entries += proof.Read.Entries.Count;
         }
         Array.Sort(serve);
         Array.Sort(check);
@@ -111,7 +111,7 @@ public static class LedgerBenchmark
                 var started = Stopwatch.GetTimestamp();
                 var proof = Proofs.State(ledger, "kv", key, block);
                 times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof, proof.Header.StateRoot.Span);
+                Sdk.Verification.ProofVerifier.VerifyAgainstStateRoot(proof.Read, proof.Header.StateRoot.Span, proof.Header.Number);
             }
             Array.Sort(times);
             past.Add(new PastProof(back, times.Length, times[times.Length / 2], times[^1]));

@@ -24,17 +24,20 @@ internal static class Proofs
         var data = block is not { } past ? ledger.ProveState(stateKey)
             : ledger.ProveStates([stateKey], past + 1)?.Keys[0]
               ?? ledger.ProveStateAt(stateKey, past, out var problem) ?? throw new Errors.RequestException(Sdk.Client.ErrorCodes.NoSuchBlock, problem!);
-        var proof = new StateProof
-        {
-            Contract = contract, Key = key, Present = data.Value is not null, Bucket = data.Bucket,
-            Header = data.Header, Consenters = ConsenterChain(ledger, data.Header.Number),
-        };
-        if (data.Value is not null) proof.Value = ByteString.CopyFrom(data.Value);
+        var proof = new StateProof { Read = ReadOf(contract, key, data), Header = data.Header, Consenters = ConsenterChain(ledger, data.Header.Number) };
         proof.Signatures.AddRange(data.Signatures);
-        foreach (var (entryKey, valueHash) in data.Entries)
-            proof.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(entryKey), ValueHash = ByteString.CopyFrom(valueHash) });
-        foreach (var sibling in data.Siblings) proof.Siblings.Add(ByteString.CopyFrom(sibling));
         return proof;
+    }
+
+    /// <summary>One key's proven value or absence, from what the ledger read for it.</summary>
+    private static ProvenRead ReadOf(string contract, string key, StateProofData data)
+    {
+        var read = new ProvenRead { Contract = contract, Key = key, Present = data.Value is not null, Bucket = data.Bucket };
+        if (data.Value is { } value) read.Value = ByteString.CopyFrom(value);
+        foreach (var (entryKey, valueHash) in data.Entries)
+            read.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(entryKey), ValueHash = ByteString.CopyFrom(valueHash) });
+        foreach (var sibling in data.Siblings) read.Siblings.Add(ByteString.CopyFrom(sibling));
+        return read;
     }
 
     /// <summary>
@@ -51,12 +54,7 @@ internal static class Proofs
         for (int i = 0; i < data.Count; i++)
         {
             var (contract, key) = KeyCodec.SplitStateKey(stateKeys[i]);
-            var read = new ProvenRead { Contract = contract, Key = key, Present = data[i].Value is not null, Bucket = data[i].Bucket };
-            if (data[i].Value is { } value) read.Value = ByteString.CopyFrom(value);
-            foreach (var (stateKey, valueHash) in data[i].Entries)
-                read.Entries.Add(new BucketEntry { StateKey = ByteString.CopyFrom(stateKey), ValueHash = ByteString.CopyFrom(valueHash) });
-            foreach (var sibling in data[i].Siblings) read.Siblings.Add(ByteString.CopyFrom(sibling));
-            proof.Reads.Add(read);
+            proof.Reads.Add(ReadOf(contract, key, data[i]));
         }
         return proof;
     }

@@ -33,12 +33,7 @@ public static class AnswerVerifier
         var state = new ProvenState(header.Channel);
         foreach (var read in proof.Reads)
         {
-            var asStateProof = new StateProof
-            {
-                Contract = read.Contract, Key = read.Key, Present = read.Present, Value = read.Value, Bucket = read.Bucket, Header = header,
-                Entries = { read.Entries }, Siblings = { read.Siblings },
-            };
-            state.Add(KeyCodec.State(read.Contract, read.Key), ProofVerifier.VerifyAgainstStateRoot(asStateProof, header.StateRoot.Span));
+            state.Add(KeyCodec.State(read.Contract, read.Key), ProofVerifier.VerifyAgainstStateRoot(read, header.StateRoot.Span, header.Number));
         }
 
         var caller = new Caller("");

@@ -123,17 +123,17 @@ public static class ProofVerifier
         var history = VerifyConsenters(proof.Consenters, genesisHash);
         var header = proof.Header ?? throw new VerificationException("the state proof has no block header");
         var blockHash = VerifyHeader(header, proof.Signatures, history);
-        var value = VerifyAgainstStateRoot(proof, header.StateRoot.Span);
-        return new VerifiedState(proof.Contract, proof.Key, value, header, blockHash);
+        var read = proof.Read ?? throw new VerificationException("the state proof names no key");
+        var value = VerifyAgainstStateRoot(read, header.StateRoot.Span, header.Number);
+        return new VerifiedState(read.Contract, read.Key, value, header, blockHash);
     }
 
     /// <summary>
     /// The state part of <see cref="VerifyState"/>: the key's bucket and entries lead to <paramref name="stateRoot"/> and hold
     /// (or lack) the key; returns its value, or null when absent. The header and its signatures are not checked here.
     /// </summary>
-    public static byte[]? VerifyAgainstStateRoot(StateProof proof, ReadOnlySpan<byte> stateRoot)
+    public static byte[]? VerifyAgainstStateRoot(ProvenRead proof, ReadOnlySpan<byte> stateRoot, ulong number)
     {
-        var number = proof.Header?.Number ?? 0;
         var stateKey = StateTree.StateKey(proof.Contract, proof.Key);
         var bucket = StateTree.BucketOf(stateKey);
         if (proof.Bucket != bucket) throw new VerificationException($"the proof names bucket {proof.Bucket}, but key '{proof.Key}' of '{proof.Contract}' is in bucket {bucket}");

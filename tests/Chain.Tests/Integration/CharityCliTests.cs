@@ -60,7 +60,7 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         using var dir = new TempDirectory();
         await net.OpenCampaignAsync("RC-C");
         var donation = await net.DonateAsync("RC-D", "RC-C", 12_345);
-        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        var genesis = net.GenesisFile;
         string file = dir.Combine("receipt.bin"), qr = dir.Combine("receipt.png");
 
         var saved = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "tx", "receipt", donation.TxId, "-c", "charity", "--out", file, "--qr", qr,
@@ -137,7 +137,7 @@ public sealed class CharityCliTests(CharityNode net) : IClassFixture<CharityNode
         await net.OpenCampaignAsync("EX-C");
         await net.DonateAsync("EX-D1", "EX-C", 12_345);
         await net.DonateAsync("EX-D2", "EX-C", 100);
-        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        var genesis = net.GenesisFile;
         string[] auditor = ["--endpoint", net.Node.Endpoint, "--as", "AuditBureau/auditor1", "--crypto", net.Node.CryptoDir];
         var export = dir.Combine("export");
         Ok(await ChainBinary.RunAsync(["audit", "export", "-c", "charity", "--out", export, .. auditor]));

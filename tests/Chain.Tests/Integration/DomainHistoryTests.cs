@@ -11,12 +11,6 @@ namespace Chain.Tests.Integration;
 /// <summary>Domain histories over real gRPC: every action on an object exactly once, in block order, across pages, while blocks commit.</summary>
 public sealed class DomainHistoryTests(CharityNode net) : IClassFixture<CharityNode>
 {
-    private byte[] GenesisHash()
-    {
-        var file = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
-        return ProtocolHashes.BlockHash(Block.Parser.ParseFrom(File.ReadAllBytes(file)).Header);
-    }
-
     [Fact]
     public async Task ACampaignsHistory_PagedWhileDonationsCommit_HasEveryActionOnceInBlockOrder()
     {
@@ -75,14 +69,14 @@ public sealed class DomainHistoryTests(CharityNode net) : IClassFixture<CharityN
         var activity = await net.Node.Client.Ledger.GetAccountActivityAsync(new AccountActivityRequest { Channel = "charity", Account = net.Officer2.AddressText, PageSize = 1000, WithReceipts = true });
         var attempt = Assert.Single(activity.Entries, e => e.TxId == refused.TxId);
         Assert.Equal(("charity", "OpenCampaign", refused.Code), (attempt.Contract, attempt.Function, attempt.Code));
-        var proven = ProofVerifier.VerifyInclusions(activity.Inclusions, activity.Consenters, GenesisHash());
+        var proven = ProofVerifier.VerifyInclusions(activity.Inclusions, activity.Consenters, net.GenesisHash);
         Assert.Equal(activity.Entries.Select(e => e.TxId), proven.Select(p => p.TxId));
 
         var history = await net.Node.Client.Ledger.GetSubjectHistoryAsync(new SubjectHistoryRequest { Channel = "charity", Contract = "charity", Kind = "donation", Id = "DH-A1", WithReceipts = true });
         Assert.Equal("DonationConfirmed", Assert.Single(history.Entries).Name);
-        Assert.Equal(history.Entries[0].TxId, Assert.Single(ProofVerifier.VerifyInclusions(history.Inclusions, history.Consenters, GenesisHash())).TxId);
+        Assert.Equal(history.Entries[0].TxId, Assert.Single(ProofVerifier.VerifyInclusions(history.Inclusions, history.Consenters, net.GenesisHash)).TxId);
 
-        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        var genesis = net.GenesisFile;
         var cli = await ChainBinary.RunAsync("--endpoint", net.Node.Endpoint, "history", "subject", "donation", "DH-A1", "-c", "charity", "--verify", genesis,
             "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir);
         Assert.True(cli.ExitCode == 0, cli.StdErr);

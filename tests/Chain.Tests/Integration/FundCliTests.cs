@@ -106,7 +106,7 @@ public sealed class FundCliTests(FundNode net) : IClassFixture<FundNode>
 
         // An auditor's export of every movement re-checks against the chain, and its totals against BudgetStatus.
         using var dir = new TempDirectory();
-        var genesis = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "demolition-fund").GenesisFile!);
+        var genesis = net.GenesisFile;
         string[] auditor = ["--endpoint", net.Node.Endpoint, "--as", "AuditBureau/auditor1", "--crypto", net.Node.CryptoDir];
         Ok(await ChainBinary.RunAsync(["audit", "export", "-c", "demolition-fund", "--format", "jsonl", "--out", dir.Combine("export"), .. auditor]));
         var rows = File.ReadAllLines(dir.Combine("export", "movements.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();

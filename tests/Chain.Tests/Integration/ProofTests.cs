@@ -16,12 +16,6 @@ namespace Chain.Tests.Integration;
 /// </summary>
 public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
 {
-    private byte[] GenesisHash()
-    {
-        var file = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
-        return ProtocolHashes.BlockHash(Block.Parser.ParseFrom(File.ReadAllBytes(file)).Header);
-    }
-
     private static T Changed<T>(T message, Action<T> change) where T : IMessage<T>, IDeepCloneable<T>
     {
         var copy = message.Clone();
@@ -44,7 +38,7 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         await net.OpenCampaignAsync("PR-C");
         var donation = await net.DonateAsync("PR-D1", "PR-C", 20_000);
         var receipt = await net.Node.Client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = donation.TxId });
-        var genesis = GenesisHash();
+        var genesis = net.GenesisHash;
 
         var verified = ProofVerifier.VerifyReceipt(receipt, genesis);
         Assert.Equal(donation.TxId, verified.Tx.TxId);
@@ -70,27 +64,27 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     public async Task StateProofs_OfPresentAndAbsentKeys_Verify_AndAnotherBlocksHeaderOrAChangedValueDoesNot()
     {
         await net.OpenCampaignAsync("PR-S");
-        var genesis = GenesisHash();
+        var genesis = net.GenesisHash;
         var present = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S" });
-        Assert.True(present.Present);
+        Assert.True(present.Read.Present);
         var state = ProofVerifier.VerifyState(present, genesis);
         Assert.Contains("\"campaignId\":\"PR-S\"", System.Text.Encoding.UTF8.GetString(state.Value!));
-        Assert.Equal(StateTree.Depth, present.Siblings.Count);
+        Assert.Equal(StateTree.Depth, present.Read.Siblings.Count);
 
         var absent = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-NONE" });
-        Assert.False(absent.Present);
+        Assert.False(absent.Read.Present);
         Assert.Null(ProofVerifier.VerifyState(absent, genesis).Value);
 
-        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Value = Flip(p.Value, 10)), genesis), "is not the one the state holds");
-        Fails(() => ProofVerifier.VerifyState(Changed(present, p => { p.Present = false; p.Value = ByteString.Empty; }), genesis), "says key 'campaign/PR-S' is absent, but its bucket has an entry");
-        Fails(() => ProofVerifier.VerifyState(Changed(absent, p => p.Key = "campaign/PR-S"), genesis), "is in bucket");
-        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Siblings[9] = Flip(p.Siblings[9])), genesis), "lead to state root");
-        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Entries[0].ValueHash = Flip(p.Entries[0].ValueHash)), genesis), "lead to state root");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Read.Value = Flip(p.Read.Value, 10)), genesis), "is not the one the state holds");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => { p.Read.Present = false; p.Read.Value = ByteString.Empty; }), genesis), "says key 'campaign/PR-S' is absent, but its bucket has an entry");
+        Fails(() => ProofVerifier.VerifyState(Changed(absent, p => p.Read.Key = "campaign/PR-S"), genesis), "is in bucket");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Read.Siblings[9] = Flip(p.Read.Siblings[9])), genesis), "lead to state root");
+        Fails(() => ProofVerifier.VerifyState(Changed(present, p => p.Read.Entries[0].ValueHash = Flip(p.Read.Entries[0].ValueHash)), genesis), "lead to state root");
 
         // Asked at the block before the campaign existed, the node proves it absent then, against that block's signed header.
         var created = (await net.Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S" })).Entries[0].BlockNumber;
         var before = await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S", Block = created - 1 });
-        Assert.Equal((created - 1, false), (before.Header.Number, before.Present));
+        Assert.Equal((created - 1, false), (before.Header.Number, before.Read.Present));
         Assert.Null(ProofVerifier.VerifyState(before, genesis).Value);
         Assert.True(ProofVerifier.VerifyState(await net.Node.Client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "campaign/PR-S", Block = created }), genesis).Value is not null);
 
@@ -104,17 +98,17 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     {
         await net.OpenCampaignAsync("PR-T");
         var donation = await net.DonateAsync("PR-TD", "PR-T", 50_000);
-        var genesisFile = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        var genesisFile = net.GenesisFile;
         string[] asRegulator = ["--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir];
 
         // A lie about the amount of a donation (the JSON still parses, only the number differs).
         await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, stateProof: p =>
-            p.Value = ByteString.CopyFromUtf8(p.Value.ToStringUtf8().Replace("\"amount\":50000", "\"amount\":5000"))))
+            p.Read.Value = ByteString.CopyFromUtf8(p.Read.Value.ToStringUtf8().Replace("\"amount\":50000", "\"amount\":5000"))))
         {
             using var client = new ChainClient(liar.Endpoint, reader: net.Regulator);
             var lie = await client.Ledger.GetStateProofAsync(new StateProofRequest { Channel = "charity", Contract = "charity", Key = "donation/PR-TD" });
-            Assert.Contains("\"amount\":5000,", lie.Value.ToStringUtf8());
-            Fails(() => ProofVerifier.VerifyState(lie, GenesisHash()), "is not the one the state holds");
+            Assert.Contains("\"amount\":5000,", lie.Read.Value.ToStringUtf8());
+            Fails(() => ProofVerifier.VerifyState(lie, net.GenesisHash), "is not the one the state holds");
 
             var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/PR-TD", "--trust", genesisFile, .. asRegulator]);
             Assert.Equal(1, cli.ExitCode);
@@ -134,10 +128,10 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         {
             using var client = new ChainClient(liar.Endpoint, reader: net.Regulator);
             var lie = await client.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = donation.TxId });
-            Fails(() => ProofVerifier.VerifyReceipt(lie, GenesisHash()), $"signature 1 of block {donation.BlockNumber + 1}");
+            Fails(() => ProofVerifier.VerifyReceipt(lie, net.GenesisHash), $"signature 1 of block {donation.BlockNumber + 1}");
         }
         // A proof of another key than the one asked about is refused, though it is a valid proof.
-        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, stateProof: p => p.Key = "donation/none"))
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, stateProof: p => p.Read.Key = "donation/none"))
         {
             var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "verify", "state", "-c", "charity", "--contract", "charity", "--key", "donation/PR-TD", "--trust", genesisFile, .. asRegulator]);
             Assert.Equal("error: not verified: asked about key 'donation/PR-TD' of 'charity', the node proved key 'donation/none' of 'charity'", cli.StdErr.Trim());
@@ -168,7 +162,7 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     {
         await net.OpenCampaignAsync("PR-Q");
         await net.DonateAsync("PR-QD", "PR-Q", 7_000);
-        var genesis = GenesisHash();
+        var genesis = net.GenesisHash;
         using var regulator = new ChainClient(net.Node.Endpoint, reader: net.Regulator);
         var request = new EvaluateRequest { Channel = "charity", Contract = "charity", Function = "GetDonation", Args = ByteString.CopyFromUtf8("{\"donationId\":\"PR-QD\"}"), WithProof = true };
         var answer = await regulator.Gateway.EvaluateAsync(request);
@@ -201,7 +195,7 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         Assert.StartsWith("QUERY_NOT_PROVABLE: charity.TraceDonation cannot be answered with proof: it scans the keys under ", trace.Status.Detail);
 
         // The CLI checks before it shows: a node that changes the amount gets one error line and exit 1.
-        var genesisFile = net.Node.Config.Resolve(net.Node.Config.Channels.Single(c => c.Name == "charity").GenesisFile!);
+        var genesisFile = net.GenesisFile;
         string[] show = ["charity", "show", "donation", "PR-QD", "--verify", genesisFile, "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir, "-o", "json"];
         var honest = await ChainBinary.RunAsync(["--endpoint", net.Node.Endpoint, .. show]);
         Assert.True(honest.ExitCode == 0, honest.StdErr);
@@ -224,7 +218,7 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         using var officer1 = new ChainClient(net.Node.Endpoint, reader: net.Officer1);
         using var officer2 = new ChainClient(net.Node.Endpoint, reader: net.Officer2);
         var own = await officer1.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = txId });
-        Assert.Equal(txId, ProofVerifier.VerifyReceipt(own, GenesisHash()).Tx.TxId);
+        Assert.Equal(txId, ProofVerifier.VerifyReceipt(own, net.GenesisHash).Tx.TxId);
         var other = await Assert.ThrowsAsync<RpcException>(() => officer2.Ledger.GetReceiptAsync(new ReceiptRequest { Channel = "charity", TxId = txId }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, other.StatusCode);
         Assert.StartsWith($"READ_DENIED: the receipt of transaction {txId} is for its signer", other.Status.Detail);

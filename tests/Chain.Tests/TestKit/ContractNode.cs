@@ -19,6 +19,11 @@ public abstract class ContractNode(string channel, string contract) : IAsyncLife
     public string Contract { get; } = contract;
     public NodeProcess Node { get; private set; } = null!;
 
+    /// <summary>The channel's genesis block file, the trust anchor a verifier is given.</summary>
+    public string GenesisFile => Node.Config.Resolve(Node.Config.Channels.Single(c => c.Name == Channel).GenesisFile!);
+
+    public byte[] GenesisHash => Chain.Sdk.Encoding.ProtocolHashes.BlockHash(Chain.Protocol.Block.Parser.ParseFrom(File.ReadAllBytes(GenesisFile)).Header);
+
     public async Task InitializeAsync()
     {
         Node = await NodeProcess.StartAsync();

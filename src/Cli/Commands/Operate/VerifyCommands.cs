@@ -125,8 +125,8 @@ internal static class VerifyCommands
             if (proof.Header is null) throw new VerificationException("the node's proof has no block header");
             if (request.HasBlock && proof.Header.Number != request.Block)
                 throw new Sdk.Verification.VerificationException($"asked for the state after block {request.Block}, the node proved block {proof.Header.Number}");
-            if (proof.Contract != request.Contract || proof.Key != request.Key)
-                throw new VerificationException($"asked about key '{request.Key}' of '{request.Contract}', the node proved key '{proof.Key}' of '{proof.Contract}'");
+            if (proof.Read is not { } read || read.Contract != request.Contract || read.Key != request.Key)
+                throw new VerificationException($"asked about key '{request.Key}' of '{request.Contract}', the node proved key '{proof.Read?.Key}' of '{proof.Read?.Contract}'");
             var verified = ProofVerifier.VerifyState(proof, genesisHash);
             var value = verified.Value is null ? null : Names.Utf8OrHex(ByteString.CopyFrom(verified.Value));
             var model = new { verified = true, contract = verified.Contract, key = verified.Key, present = verified.Value is not null, value, block = verified.Header.Number, blockHash = Hashes.ToHex(verified.BlockHash), bytes = proof.CalculateSize() };

@@ -17,7 +17,7 @@ public sealed class PastStateProofTests
         Assert.Equal(block, proof.Header.Number);
         // The header is the block's own, and the proof leads to its state root.
         Assert.Equal(ledger.GetBlock(block)!.Header, proof.Header);
-        return ProofVerifier.VerifyAgainstStateRoot(proof, proof.Header.StateRoot.Span);
+        return ProofVerifier.VerifyAgainstStateRoot(proof.Read, proof.Header.StateRoot.Span, block);
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class PastStateProofTests
         }
         // A proof rolled back to one block does not verify against the next block's root.
         var atSix = Proofs.State(harness.Ledger, "kv", "v/k", head - 2);
-        Assert.Throws<VerificationException>(() => ProofVerifier.VerifyAgainstStateRoot(atSix, harness.Ledger.GetBlock(head - 1)!.Header.StateRoot.Span));
+        Assert.Throws<VerificationException>(() => ProofVerifier.VerifyAgainstStateRoot(atSix.Read, harness.Ledger.GetBlock(head - 1)!.Header.StateRoot.Span, head - 1));
 
         var old = Assert.Throws<Chain.Node.Errors.RequestException>(() => Proofs.State(harness.Ledger, "kv", "v/k", head - 7));
         Assert.Contains($"proves states back to 6 blocks before its latest (proofHistoryBlocks: blocks {head - 6}..{head}); block {head - 7} is older", old.Message);
