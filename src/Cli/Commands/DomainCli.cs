@@ -34,6 +34,7 @@ internal static class DomainCli
         var command = new Command(name, description);
         foreach (var symbol in symbols) Add(command, symbol);
         command.Options.Add(ProvenQuery.Verify);
+        command.Options.Add(ProvenQuery.Save);
         command.SetHandler(async (parse, cancel) =>
         {
             using var client = GlobalOptions.Connect(parse);

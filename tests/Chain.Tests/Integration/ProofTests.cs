@@ -201,6 +201,21 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         Assert.True(honest.ExitCode == 0, honest.StdErr);
         Assert.Contains("\"amount\": \"70.00\"", honest.StdOut);
         Assert.StartsWith("verified: charity.GetDonation over ", honest.StdErr);
+        // Saved with its proof, the answer re-checks offline; a changed saved answer does not.
+        using var dir = new TempDirectory();
+        var saved = dir.Combine("answer.bin");
+        Assert.Equal(0, (await ChainBinary.RunAsync(["--endpoint", net.Node.Endpoint, .. show, "--save", saved])).ExitCode);
+        var offline = await ChainBinary.RunAsync("--endpoint", "http://127.0.0.1:1", "verify", "answer", saved, "--trust", genesisFile);
+        Assert.True(offline.ExitCode == 0, offline.StdErr);
+        Assert.Contains("\"amount\": \"70.00\"", offline.StdOut);
+        Assert.StartsWith("verified: charity.GetDonation {\"donationId\":\"PR-QD\"} over ", offline.StdErr);
+        Assert.Contains($", as read by {net.Regulator.AddressText}", offline.StdErr);
+        var edited = SavedAnswer.Parser.ParseFrom(File.ReadAllBytes(saved));
+        edited.Response.Result = ByteString.CopyFromUtf8(edited.Response.Result.ToStringUtf8().Replace("7000", "700"));
+        File.WriteAllBytes(saved, edited.ToByteArray());
+        var changed = await ChainBinary.RunAsync("verify", "answer", saved, "--trust", genesisFile);
+        Assert.Equal("error: not verified: the node's answer is not what charity.GetDonation computes over the state it proved (the answer was changed)", changed.StdErr.Trim());
+
         await using var liar = await TamperingNode.StartAsync(net.Node.Endpoint, answer: a => a.Result = ByteString.CopyFromUtf8(a.Result.ToStringUtf8().Replace("7000", "700")));
         var lied = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, .. show]);
         Assert.Equal(1, lied.ExitCode);

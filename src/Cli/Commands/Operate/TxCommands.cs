@@ -42,7 +42,7 @@ internal static class TxCommands
         var contract = Contract();
         var function = Function();
         var args = Args();
-        var command = new Command("query", "run a read-only contract function") { channel, contract, function, args, ProvenQuery.Verify };
+        var command = new Command("query", "run a read-only contract function") { channel, contract, function, args, ProvenQuery.Verify, ProvenQuery.Save };
         Signer.AddTo(command);
         command.SetHandler(async (parse, cancel) =>
         {

@@ -54,7 +54,32 @@ internal static class VerifyCommands
         var verify = new Command("verify", "check receipts and state proofs against a channel's genesis, trusting no node");
         verify.Subcommands.Add(BuildVerifyReceipt());
         verify.Subcommands.Add(BuildVerifyState());
+        verify.Subcommands.Add(BuildVerifyAnswer());
         return verify;
+    }
+
+    private static Command BuildVerifyAnswer()
+    {
+        var file = new Argument<string>("file") { Description = "an answer saved with --verify GENESIS --save FILE" };
+        var trust = Trust();
+        var command = new Command("answer", "re-check a saved query answer offline: its proofs, and that the query over the proven state gives it") { file, trust };
+        command.SetHandler((parse, _) =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!File.Exists(path)) throw new UsageException($"answer file '{path}' does not exist");
+            SavedAnswer saved;
+            try { saved = SavedAnswer.Parser.ParseFrom(File.ReadAllBytes(path)); }
+            catch (InvalidProtocolBufferException e) { throw new UsageException($"'{path}' is not a saved answer ({e.Message})"); }
+            if (saved.Request is null || saved.Response is null) throw new UsageException($"'{path}' is not a saved answer (no question or answer)");
+            var reader = saved.Reader.Length == 0 ? null : Address.TryParse(saved.Reader) ?? throw new UsageException($"'{path}' names a reader '{saved.Reader}' that is not an address");
+            var verified = Node.Verification.AnswerVerifier.Verify(saved.Request, saved.Response, TrustedGenesis(parse.GetValue(trust)!), reader);
+            var request = saved.Request;
+            Console.Error.WriteLine($"verified: {request.Contract}.{request.Function} {request.Args.ToStringUtf8()} over {verified.Reads} proven keys after block {verified.Header.Number} of channel {request.Channel}" +
+                $" at {DateTimeOffset.FromUnixTimeMilliseconds(verified.Header.TimestampMs).ToOffset(ChinaTime).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC+8{(reader is null ? "" : $", as read by {saved.Reader}")}");
+            Console.Out.WriteLine(Printer.Indented(YuanJson.Convert(request.Contract, verified.Result)));
+            return Task.FromResult(0);
+        });
+        return command;
     }
 
     private static Option<string> Trust() => new("--trust")
