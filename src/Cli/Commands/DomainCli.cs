@@ -136,8 +136,10 @@ internal static class DomainCli
 
     public static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    public static string ShowTime(JsonNode? ms) => ms is JsonValue v && v.TryGetValue<long>(out var value)
-        ? DateTimeOffset.FromUnixTimeMilliseconds(value).ToOffset(ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "-";
+    public static string ShowTime(JsonNode? ms) => ms is JsonValue v && v.TryGetValue<long>(out var value) ? ShowTime(value) : "-";
+
+    /// <summary>A time as people here read it: China time, to the minute.</summary>
+    public static string ShowTime(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>A SHA-256 hex digest given directly, or computed from a file (evidence stays off chain; only its hash goes on).</summary>
     public static string HashArgument(string value, string name)

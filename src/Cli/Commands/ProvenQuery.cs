@@ -27,7 +27,7 @@ internal static class ProvenQuery
         var request = new EvaluateRequest { Channel = channel, Contract = contract, Function = function, Args = ByteString.CopyFromUtf8(argsJson), WithProof = trust is not null };
         var response = await client.Gateway.EvaluateAsync(request, cancellationToken: cancel);
         if (trust is null) return response.Result.ToByteArray();
-        var reader = Signer.TryLoad(parse)?.Address;
+        var reader = client.Reader?.Address; // the account that signed the read, as the node saw it
         var verified = Node.Verification.AnswerVerifier.Verify(request, response, Operate.VerifyCommands.TrustedGenesis(trust), reader);
         if (parse.GetResult(Save) is not null && parse.GetValue(Save) is { } file)
             File.WriteAllBytes(file, new SavedAnswer { Request = request, Response = response, Reader = reader is null ? "" : Sdk.Crypto.Address.ToText(reader) }.ToByteArray());

@@ -105,9 +105,9 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     /// <summary>Index entries (domain index rows) under <paramref name="prefix"/> from (block, tx, event) on, in block order, with their positions.</summary>
     public IEnumerable<(ulong Block, uint Tx, uint Event, byte[] Value)> ReadIndex(byte[] prefix, ulong fromBlock, uint fromTx, uint fromEvent, int limit)
     {
-        foreach (var (key, value) in _store.Scan(Column.Events, DomainIndex.WithPosition(prefix, fromBlock, fromTx, fromEvent), KeyCodec.PrefixUpperBound(prefix), limit))
+        foreach (var (key, value) in _store.Scan(Column.Events, KeyCodec.WithPosition(prefix, fromBlock, fromTx, fromEvent), KeyCodec.PrefixUpperBound(prefix), limit))
         {
-            var (block, tx, e) = DomainIndex.PositionOf(key);
+            var (block, tx, e) = KeyCodec.PositionOf(key);
             yield return (block, tx, e, value);
         }
     }
@@ -244,12 +244,9 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
                 }
             }
             var blockAt = GetBlock(block)!;
-            byte[]? value = null;
-            foreach (var write in ReadHistory(stateKey, 0, 0, int.MaxValue, snapshot))
-            {
-                if (write.Block > block) break;
-                value = write.Value;
-            }
+            // The key's value then is its last write at or before that block (one seek, however often the key was written).
+            var lastWrite = _store.LastInRange(Column.History, KeyCodec.History(stateKey, 0, 0), KeyCodec.History(stateKey, block + 1, 0), snapshot);
+            var value = lastWrite is { } write ? Values.ParseHistoryEntry(write.Value).Value : null;
             return new StateProofData(head, blockAt.Header, blockAt.Signatures, bucket, StateCommitment.SiblingsIn(buckets, bucket),
                 entries.Select(e => (e.Key, e.Value)).ToList(), value);
         }

@@ -12,13 +12,11 @@ namespace Chain.Node.Ledger;
 
 /// <summary>
 /// Derived rows that find the actions on a domain object and the transactions of an account, in block order,
-/// without scanning blocks (docs/STORAGE.md#domain-index). They live in the events column under a first byte 0,
-/// which no event key has (an event key starts with its contract name's length, and a contract has a name), and are
-/// written in the block's batch; a ledger opened with blocks not yet indexed indexes them first.
+/// without scanning blocks (docs/STORAGE.md#domain-index). They live in the events column (keys: <see cref="KeyCodec.SubjectKey"/>,
+/// <see cref="KeyCodec.ActorKey"/>) and are written in the block's batch; a ledger opened with blocks not yet indexed indexes them first.
 /// </summary>
 internal static class DomainIndex
 {
-    private const byte Marker = 0, SubjectTag = (byte)'S', ActorTag = (byte)'A';
 
     /// <summary>Meta key: the height up to which blocks are indexed.</summary>
     public static readonly byte[] IndexedHeightKey = "domainindex"u8.ToArray();
@@ -56,7 +54,7 @@ internal static class DomainIndex
                     TxId = txId, BlockNumber = header.Number, TxIndex = (uint)i, TimestampMs = header.TimestampMs,
                     Contract = payload!.Contract, Function = payload.Function, Code = result.Code, Message = result.Message,
                 };
-                (rows ??= []).Add(new Row(ActorKey(payload.Creator.Span, header.Number, (uint)i), action.ToByteArray()));
+                (rows ??= []).Add(new Row(KeyCodec.ActorKey(payload.Creator.Span, header.Number, (uint)i), action.ToByteArray()));
             }
             for (int e = 0; e < result.Events.Count; e++)
             {
@@ -69,7 +67,7 @@ internal static class DomainIndex
                     TxId = txId, BlockNumber = header.Number, TxIndex = (uint)i, EventIndex = (uint)e, TimestampMs = header.TimestampMs,
                     Contract = ev.Contract, Name = ev.Name, Payload = ev.Payload, Creator = creator,
                 }.ToByteArray();
-                foreach (var (kind, id) in subjects) (rows ??= []).Add(new Row(SubjectKey(ev.Contract, kind, id, header.Number, (uint)i, (uint)e), value));
+                foreach (var (kind, id) in subjects) (rows ??= []).Add(new Row(KeyCodec.SubjectKey(ev.Contract, kind, id, header.Number, (uint)i, (uint)e), value));
             }
         }
         return rows;
@@ -77,31 +75,4 @@ internal static class DomainIndex
 
     /// <summary>The (kind, id) pairs an event payload names (<see cref="EventSubjects.Of"/>).</summary>
     internal static List<(string Kind, string Id)> SubjectsOf(ByteString payload) => EventSubjects.Of(payload);
-
-    public static byte[] SubjectPrefix(string contract, string kind, string id)
-    {
-        var writer = new CanonicalWriter().U8(Marker).U8(SubjectTag).String(contract).String(kind).String(id);
-        return writer.WrittenSpan.ToArray();
-    }
-
-    public static byte[] SubjectKey(string contract, string kind, string id, ulong block, uint tx, uint e) =>
-        WithPosition(SubjectPrefix(contract, kind, id), block, tx, e);
-
-    public static byte[] ActorPrefix(ReadOnlySpan<byte> address) => [Marker, ActorTag, .. address];
-
-    public static byte[] ActorKey(ReadOnlySpan<byte> address, ulong block, uint tx) => WithPosition(ActorPrefix(address), block, tx, 0);
-
-    /// <summary>Prefix || u64 block || u32 tx || u32 event, big-endian: keys sort in block order.</summary>
-    public static byte[] WithPosition(byte[] prefix, ulong block, uint tx, uint e)
-    {
-        var key = new byte[prefix.Length + 16];
-        prefix.CopyTo(key, 0);
-        BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(prefix.Length), block);
-        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 8), tx);
-        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 12), e);
-        return key;
-    }
-
-    public static (ulong Block, uint Tx, uint Event) PositionOf(ReadOnlySpan<byte> key) =>
-        (BinaryPrimitives.ReadUInt64BigEndian(key[^16..]), BinaryPrimitives.ReadUInt32BigEndian(key[^8..]), BinaryPrimitives.ReadUInt32BigEndian(key[^4..]));
 }

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Chain.Node.Channels;
 using Chain.Node.Hosting;
 using Chain.Node.Errors;
@@ -86,7 +85,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
         if (request.Key.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "key must not be empty");
         int pageSize = request.PageSize == 0 ? DefaultPageSize : (int)Math.Min(request.PageSize, MaxPageSize);
-        var (fromBlock, fromTx) = ParsePageToken(request.PageToken);
+        var (fromBlock, fromTx, _) = ParsePageToken(request.PageToken);
 
         var stateKey = KeyCodec.State(request.Contract, request.Key);
         var records = channel.Ledger.GetHistory(stateKey, fromBlock, fromTx, pageSize + 1).ToList();
@@ -97,7 +96,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
                 TxId = Hashes.ToHex(record.TxId), BlockNumber = record.Block, TxIndex = record.TxIndex, TimestampMs = record.TimestampMs,
                 Value = record.Value is null ? ByteString.Empty : ByteString.CopyFrom(record.Value), IsDelete = record.Value is null,
             });
-        if (records.Count > pageSize) response.NextPageToken = PageToken(records[pageSize].Block, records[pageSize].TxIndex);
+        if (records.Count > pageSize) response.NextPageToken = PageToken(records[pageSize].Block, records[pageSize].TxIndex, 0);
         return Task.FromResult(response);
     }
 
@@ -127,7 +126,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             throw new RequestException(ErrorCodes.Of(ValidationCode.UnknownContract), $"channel '{request.Channel}' has no contract '{request.Contract}'");
         if (request.Kind.Length == 0 || request.Id.Length == 0) throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), "kind and id must not be empty");
         var response = new SubjectHistoryResponse();
-        response.NextPageToken = Page(channel.Ledger, DomainIndex.SubjectPrefix(request.Contract, request.Kind, request.Id), request.PageSize, request.WithReceipts, request.PageToken,
+        response.NextPageToken = Page(channel.Ledger, KeyCodec.SubjectPrefix(request.Contract, request.Kind, request.Id), request.PageSize, request.WithReceipts, request.PageToken,
             value => response.Entries.Add(SubjectEvent.Parser.ParseFrom(value)));
         if (request.WithReceipts) response.Consenters = Prove(channel.Ledger, response.Entries.Select(e => (e.BlockNumber, e.TxIndex)), response.Inclusions);
         return Task.FromResult(response);
@@ -139,7 +138,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
         var account = Address.TryParse(request.Account)
             ?? throw new RequestException(ErrorCodes.Of(ValidationCode.BadArgs), $"'{request.Account}' is not a 0x-prefixed 20-byte account address");
         var response = new AccountActivityResponse();
-        response.NextPageToken = Page(channel.Ledger, DomainIndex.ActorPrefix(account), request.PageSize, request.WithReceipts, request.PageToken,
+        response.NextPageToken = Page(channel.Ledger, KeyCodec.ActorPrefix(account), request.PageSize, request.WithReceipts, request.PageToken,
             value => response.Entries.Add(AccountAction.Parser.ParseFrom(value)));
         if (request.WithReceipts) response.Consenters = Prove(channel.Ledger, response.Entries.Select(e => (e.BlockNumber, e.TxIndex)), response.Inclusions);
         return Task.FromResult(response);
@@ -149,25 +148,10 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
     private static string Page(ChannelLedger ledger, byte[] prefix, uint requestedSize, bool proven, string token, Action<byte[]> add)
     {
         int pageSize = requestedSize == 0 ? DefaultPageSize : (int)Math.Min(requestedSize, proven ? MaxProvenPageSize : MaxPageSize);
-        var (block, tx, e) = ParsePositionToken(token);
+        var (block, tx, e) = ParsePageToken(token);
         var rows = ledger.ReadIndex(prefix, block, tx, e, pageSize + 1).ToList();
         foreach (var row in rows.Take(pageSize)) add(row.Value);
-        if (rows.Count <= pageSize) return "";
-        var next = rows[pageSize];
-        var bytes = new byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, next.Block);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), next.Tx);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(12), next.Event);
-        return Convert.ToBase64String(bytes);
-    }
-
-    private static (ulong, uint, uint) ParsePositionToken(string token)
-    {
-        if (token.Length == 0) return (0, 0, 0);
-        var bytes = new byte[16];
-        if (!Convert.TryFromBase64String(token, bytes, out var written) || written != 16)
-            throw new RequestException(ErrorCodes.BadPageToken, "page_token must be a next_page_token from a previous response");
-        return (BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(12)));
+        return rows.Count <= pageSize ? "" : PageToken(rows[pageSize].Block, rows[pageSize].Tx, rows[pageSize].Event);
     }
 
     /// <summary>A page with proofs has at most this many entries: each proof reads and hashes its whole block.</summary>
@@ -187,20 +171,15 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
         return Proofs.ConsenterChain(ledger, last);
     }
 
-    private static string PageToken(ulong block, uint tx)
-    {
-        var bytes = new byte[12];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, block);
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), tx);
-        return Convert.ToBase64String(bytes);
-    }
+    /// <summary>The one page token of the ledger's paged reads: where the next page starts, as (block, tx, event).</summary>
+    private static string PageToken(ulong block, uint tx, uint e) => Convert.ToBase64String(KeyCodec.WithPosition([], block, tx, e));
 
-    private static (ulong, uint) ParsePageToken(string token)
+    private static (ulong Block, uint Tx, uint Event) ParsePageToken(string token)
     {
-        if (token.Length == 0) return (0, 0);
-        var bytes = new byte[12];
-        if (!Convert.TryFromBase64String(token, bytes, out var written) || written != 12)
+        if (token.Length == 0) return (0, 0, 0);
+        var bytes = new byte[16];
+        if (!Convert.TryFromBase64String(token, bytes, out var written) || written != 16)
             throw new RequestException(ErrorCodes.BadPageToken, "page_token must be a next_page_token from a previous response");
-        return (BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan(8)));
+        return KeyCodec.PositionOf(bytes);
     }
 }

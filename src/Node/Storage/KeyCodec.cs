@@ -25,13 +25,13 @@ internal static class KeyCodec
     public static byte[] State(string contract, string key) => Sdk.Verification.StateTree.StateKey(contract, key);
 
     /// <summary>
-    /// Events column, under first byte 0 (no event key starts so): block → the state tree's undo record of that block,
-    /// kept for the channel's last proofHistoryBlocks blocks (proofs at past blocks, docs/adr/0007-proofs-and-receipts.md).
+    /// Events column, 0 'U' || u64 block → the state tree's undo record of that block, kept for the channel's last
+    /// proofHistoryBlocks blocks (proofs at past blocks, docs/adr/0007-proofs-and-receipts.md).
     /// </summary>
     public static byte[] TreeUndo(ulong block)
     {
         var key = new byte[10];
-        key[0] = 0;
+        key[0] = DerivedMarker;
         key[1] = (byte)'U';
         BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(2), block);
         return key;
@@ -42,7 +42,7 @@ internal static class KeyCodec
         (Encoding.UTF8.GetString(stateKey.Slice(1, stateKey[0])), Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]));
 
     /// <summary>The contract-relative key of a state key built by <see cref="State"/>.</summary>
-    public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]);
+    public static string ParseStateKey(ReadOnlySpan<byte> stateKey) => SplitStateKey(stateKey).Key;
 
     /// <summary>Exclusive upper bound of a contract's whole key range (null: to the end of the column).</summary>
     public static byte[]? ContractUpperBound(string contract) => PrefixUpperBound(State(contract, ""));
@@ -97,16 +97,38 @@ internal static class KeyCodec
     public static (ulong Block, uint TxIndex) ParseHistoryVersion(ReadOnlySpan<byte> historyKey) =>
         (BinaryPrimitives.ReadUInt64BigEndian(historyKey[^12..]), BinaryPrimitives.ReadUInt32BigEndian(historyKey[^4..]));
 
-    public static byte[] Event(string contract, string name, ulong block, uint txIndex, uint eventIndex)
+    public static byte[] Event(string contract, string name, ulong block, uint txIndex, uint eventIndex) =>
+        WithPosition(State(contract, name + "\0"), block, txIndex, eventIndex);
+
+    /// <summary>prefix || u64 block || u32 tx || u32 event, big-endian: the keys under one prefix sort in chain order.</summary>
+    public static byte[] WithPosition(byte[] prefix, ulong block, uint tx, uint e)
     {
-        var prefix = State(contract, name + "\0");
         var key = new byte[prefix.Length + 16];
         prefix.CopyTo(key, 0);
         BinaryPrimitives.WriteUInt64BigEndian(key.AsSpan(prefix.Length), block);
-        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 8), txIndex);
-        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 12), eventIndex);
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 8), tx);
+        BinaryPrimitives.WriteUInt32BigEndian(key.AsSpan(prefix.Length + 12), e);
         return key;
     }
+
+    /// <summary>The (block, tx, event) a <see cref="WithPosition"/> key ends with.</summary>
+    public static (ulong Block, uint Tx, uint Event) PositionOf(ReadOnlySpan<byte> key) =>
+        (BinaryPrimitives.ReadUInt64BigEndian(key[^16..]), BinaryPrimitives.ReadUInt32BigEndian(key[^8..]), BinaryPrimitives.ReadUInt32BigEndian(key[^4..]));
+
+    // Derived rows in the events column under a first byte 0, which no event key has (an event key starts with its
+    // contract name's length, and a contract has a name): 'S' domain objects, 'A' accounts, 'U' tree undo records.
+    private const byte DerivedMarker = 0;
+
+    /// <summary>The domain index of one object: 0 'S' || string contract || string kind || string id (canonical, length-prefixed, so "D-1" and "D-10" do not share a prefix).</summary>
+    public static byte[] SubjectPrefix(string contract, string kind, string id) =>
+        new Sdk.Encoding.CanonicalWriter().U8(DerivedMarker).U8((byte)'S').String(contract).String(kind).String(id).WrittenSpan.ToArray();
+
+    public static byte[] SubjectKey(string contract, string kind, string id, ulong block, uint tx, uint e) => WithPosition(SubjectPrefix(contract, kind, id), block, tx, e);
+
+    /// <summary>The domain index of one account: 0 'A' || 20-byte address.</summary>
+    public static byte[] ActorPrefix(ReadOnlySpan<byte> address) => [DerivedMarker, (byte)'A', .. address];
+
+    public static byte[] ActorKey(ReadOnlySpan<byte> address, ulong block, uint tx) => WithPosition(ActorPrefix(address), block, tx, 0);
 
     public static byte[] Bucket(ushort bucket) => [BucketPrefix, (byte)(bucket >> 8), (byte)bucket];
 

@@ -146,7 +146,7 @@ public static class ProofVerifier
             var valueHash = proof.Entries[i].ValueHash.ToByteArray();
             if (valueHash.Length != Hashes.Length) throw new VerificationException($"bucket entry {i} has a {valueHash.Length}-byte value hash");
             if (StateTree.BucketOf(key) != bucket) throw new VerificationException($"bucket entry {i} does not belong to bucket {bucket}");
-            if (i > 0 && ByteArrayOrder(entries[^1].Key, key) >= 0) throw new VerificationException($"bucket entries {i - 1} and {i} are not in key order");
+            if (i > 0 && entries[^1].Key.AsSpan().SequenceCompareTo(key) >= 0) throw new VerificationException($"bucket entries {i - 1} and {i} are not in key order");
             if (key.AsSpan().SequenceEqual(stateKey)) found = valueHash;
             entries.Add((key, valueHash));
         }
@@ -174,15 +174,15 @@ public static class ProofVerifier
         return MerkleTree.RootFromPath(leaf, path.Select(s => (s.Sibling.ToByteArray(), s.SiblingOnLeft)));
     }
 
-    private static void CheckBody(Block block, string what)
+    /// <summary>Fails unless the block's transactions and results are the ones its header's roots commit to.</summary>
+    public static void CheckBody(Block block, string what)
     {
+        if (block.Header is null) throw new VerificationException($"{what} has no header");
         var txIds = block.Transactions.Select(t => ProtocolHashes.TxId(t.Payload.Span)).ToArray();
         if (!ProtocolHashes.TxRoot(txIds).AsSpan().SequenceEqual(block.Header.TxRoot.Span)) throw new VerificationException($"{what}'s transactions do not match its tx root");
         if (block.Results.Count != block.Transactions.Count || !ProtocolHashes.ResultsRoot(block.Results).AsSpan().SequenceEqual(block.Header.ResultsRoot.Span))
             throw new VerificationException($"{what}'s results do not match its results root");
     }
-
-    private static int ByteArrayOrder(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
 
     /// <summary>The Merkle steps of leaf <paramref name="index"/> among <paramref name="leaves"/>, as carried in proofs.</summary>
     public static IEnumerable<MerkleStep> Steps(IReadOnlyList<byte[]> leaves, int index) =>

@@ -41,10 +41,8 @@ internal static class AuditCommands
         {
             if (!await call.ResponseStream.MoveNext(stop.Token)) throw new Sdk.Verification.VerificationException($"the node's stream of blocks ended before block {n}");
             var block = call.ResponseStream.Current.Block ?? throw new Sdk.Verification.VerificationException($"the node sent block {n} without its body");
-            var txIds = block.Transactions.Select(t => Sdk.Encoding.ProtocolHashes.TxId(t.Payload.Span)).ToArray();
-            if (block.Header.Number != n || !Sdk.Encoding.ProtocolHashes.TxRoot(txIds).AsSpan().SequenceEqual(block.Header.TxRoot.Span)
-                || block.Results.Count != block.Transactions.Count || !Sdk.Encoding.ProtocolHashes.ResultsRoot(block.Results).AsSpan().SequenceEqual(block.Header.ResultsRoot.Span))
-                throw new Sdk.Verification.VerificationException($"block {n} from the node does not match its own header (number, tx root or results root)");
+            Sdk.Verification.ProofVerifier.CheckBody(block, $"block {n} from the node");
+            if (block.Header.Number != n) throw new Sdk.Verification.VerificationException($"the node sent block {block.Header.Number} where block {n} belongs");
             if (previous is not null && !block.Header.PreviousHash.Span.SequenceEqual(previous))
                 throw new Sdk.Verification.VerificationException($"block {n} does not link to block {n - 1}");
             previous = Sdk.Encoding.ProtocolHashes.BlockHash(block.Header);
@@ -54,15 +52,15 @@ internal static class AuditCommands
     }
 
     /// <summary>An account's organisation, from its enrolment, asked once per account.</summary>
-    private static Func<string, string> Organizations(Sdk.Client.ChainClient client, string channel, CancellationToken cancel)
+    private static Func<string, Task<string>> Organizations(Sdk.Client.ChainClient client, string channel, CancellationToken cancel)
     {
         var known = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        return account =>
+        return async account =>
         {
             if (known.TryGetValue(account, out var org)) return org;
             try
             {
-                var answer = client.QueryAsync(channel, Sdk.Client.SystemContracts.Members, "get", JsonSerializer.Serialize(new { address = account }), cancel).GetAwaiter().GetResult();
+                var answer = await client.QueryAsync(channel, Sdk.Client.SystemContracts.Members, "get", JsonSerializer.Serialize(new { address = account }), cancel);
                 using var document = JsonDocument.Parse(answer);
                 org = document.RootElement.GetProperty("organization").GetString() ?? "";
             }
@@ -104,7 +102,7 @@ internal static class AuditCommands
                 if (fmt == "csv") await writer.WriteLineAsync(FundMovements.CsvLine(FundMovements.Columns));
                 await foreach (var block in BlocksAsync(client, name, first, last, cancel))
                 {
-                    foreach (var row in FundMovements.Of(block, organizationOf))
+                    await foreach (var row in FundMovements.OfAsync(block, organizationOf))
                     {
                         await writer.WriteLineAsync(fmt == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row));
                         totals[row.Event] = checked(totals.GetValueOrDefault(row.Event) + row.AmountFen);
@@ -197,7 +195,7 @@ internal static class AuditCommands
             var organizationOf = Organizations(client, manifest.Channel, cancel);
             await foreach (var block in BlocksAsync(client, manifest.Channel, manifest.FromBlock, manifest.ToBlock, cancel))
             {
-                foreach (var row in FundMovements.Of(block, organizationOf))
+                await foreach (var row in FundMovements.OfAsync(block, organizationOf))
                 {
                     var expected = manifest.Format == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row);
                     var actual = await reader.ReadLineAsync(cancel);
@@ -345,7 +343,7 @@ internal static class AuditCommands
                         if (item is JsonObject found) findings.Add(new Finding(check.Name, Records(found), (JsonObject)found.DeepClone()));
             }
             // Without --as-of the contracts judge at their latest block's time.
-            var time = at is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(DomainCli.ChinaOffset).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC+8" : "the latest block";
+            var time = at is { } ms ? DomainCli.ShowTime(ms) + " UTC+8" : "the latest block";
             var title = $"anomalies on channel {name} ({contract}) as of {time}, at height {info.Height}: {findings.Count} finding{(findings.Count == 1 ? "" : "s")} in {checks.Count} checks";
             var output = Printer.IsJson(parse) ? "json" : parse.GetValue(format);
             switch (output)

@@ -36,8 +36,8 @@ internal static class FundMovements
         [("demolition-fund", "LeftoverReturned")] = e => (L(e, "amount"), "project:" + S(e, "projectId"), "finance", "return:" + S(e, "returnId")),
     };
 
-    /// <summary>The movements of a block's VALID transactions, in block order; <paramref name="organizationOf"/> names an account's organisation.</summary>
-    public static IEnumerable<Row> Of(Block block, Func<string, string> organizationOf)
+    /// <summary>The movements of a block's VALID transactions, in block order, each with its signer's organisation.</summary>
+    public static async IAsyncEnumerable<Row> OfAsync(Block block, Func<string, Task<string>> organizationOf)
     {
         for (int i = 0; i < block.Transactions.Count; i++)
         {
@@ -52,14 +52,14 @@ internal static class FundMovements
                 if (rule(payload.RootElement) is not { } move) continue;
                 actor ??= Address.ToText(TxPayload.Parser.ParseFrom(block.Transactions[i].Payload).Creator.Span);
                 yield return new Row(Hashes.ToHex(ProtocolHashes.TxId(block.Transactions[i].Payload.Span)), block.Header.Number, (uint)i, (uint)e, block.Header.TimestampMs,
-                    actor, organizationOf(actor), ev.Name, move.Amount, move.Source, move.Destination, move.Subject);
+                    actor, await organizationOf(actor), ev.Name, move.Amount, move.Source, move.Destination, move.Subject);
             }
         }
     }
 
-    public static string Yuan(long fen) => (fen < 0 ? "-" : "") + (Math.Abs(fen) / 100).ToString(CultureInfo.InvariantCulture) + "." + (Math.Abs(fen) % 100).ToString("00", CultureInfo.InvariantCulture);
+    public static string Yuan(long fen) => Chain.Contracts.Domain.Money.Format(fen);
 
-    public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
+    public static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(DomainCli.ChinaOffset).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", CultureInfo.InvariantCulture);
 
     public static readonly string[] Columns = ["tx_id", "block", "tx_index", "event_index", "time", "actor", "organization", "event", "amount_fen", "amount_yuan", "source", "destination", "subject"];
 

@@ -66,7 +66,7 @@ internal static class HistoryCommands
             } while (parse.GetValue(all) && next.Length > 0);
             var model = new
             {
-                entries = entries.Select(e => new { block = e.BlockNumber, time = Time(e.TimestampMs), e.Name, txId = e.TxId, e.Creator, payload = Names.Utf8OrHex(e.Payload) }).ToArray(),
+                entries = entries.Select(e => new { block = e.BlockNumber, time = DomainCli.ShowTime(e.TimestampMs), e.Name, txId = e.TxId, e.Creator, payload = Names.Utf8OrHex(e.Payload) }).ToArray(),
                 verified = genesis is not null, nextPageToken = next,
             };
             Printer.Print(parse, model, () =>
@@ -119,7 +119,7 @@ internal static class HistoryCommands
             } while (parse.GetValue(all) && next.Length > 0);
             var model = new
             {
-                entries = entries.Select(e => new { block = e.BlockNumber, time = Time(e.TimestampMs), call = $"{e.Contract}.{e.Function}", txId = e.TxId, code = Names.Code(e.Code), e.Message }).ToArray(),
+                entries = entries.Select(e => new { block = e.BlockNumber, time = DomainCli.ShowTime(e.TimestampMs), call = $"{e.Contract}.{e.Function}", txId = e.TxId, code = Names.Code(e.Code), e.Message }).ToArray(),
                 verified = genesis is not null, nextPageToken = next,
             };
             Printer.Print(parse, model, () =>
@@ -143,8 +143,6 @@ internal static class HistoryCommands
                 throw new VerificationException($"entry {i + 1} names transaction {entries[i].TxId} in block {entries[i].Block}, its proof is of {verified[i].TxId} in block {verified[i].Header.Number}");
         return verified;
     }
-
-    private static string Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static void Footer(int count, string next, bool verified)
     {

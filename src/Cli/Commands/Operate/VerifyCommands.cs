@@ -16,9 +16,6 @@ namespace Chain.Cli.Commands.Operate;
 /// </summary>
 internal static class VerifyCommands
 {
-    /// <summary>China Standard Time, in which receipts state their dates (no daylight saving: a fixed offset).</summary>
-    private static readonly TimeSpan ChinaTime = TimeSpan.FromHours(8);
-
     public static Command BuildReceipt()
     {
         var channel = GlobalOptions.Channel();
@@ -75,7 +72,7 @@ internal static class VerifyCommands
             var verified = Node.Verification.AnswerVerifier.Verify(saved.Request, saved.Response, TrustedGenesis(parse.GetValue(trust)!), reader);
             var request = saved.Request;
             Console.Error.WriteLine($"verified: {request.Contract}.{request.Function} {request.Args.ToStringUtf8()} over {verified.Reads} proven keys after block {verified.Header.Number} of channel {request.Channel}" +
-                $" at {DateTimeOffset.FromUnixTimeMilliseconds(verified.Header.TimestampMs).ToOffset(ChinaTime).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC+8{(reader is null ? "" : $", as read by {saved.Reader}")}");
+                $" at {DomainCli.ShowTime(verified.Header.TimestampMs)} UTC+8{(reader is null ? "" : $", as read by {saved.Reader}")}");
             Console.Out.WriteLine(Printer.Indented(YuanJson.Convert(request.Contract, verified.Result)));
             return Task.FromResult(0);
         });
@@ -185,7 +182,7 @@ internal static class VerifyCommands
     internal static string Describe(VerifiedTx tx)
     {
         var payload = tx.Payload;
-        var time = DateTimeOffset.FromUnixTimeMilliseconds(tx.Header.TimestampMs).ToOffset(ChinaTime).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+        var time = DomainCli.ShowTime(tx.Header.TimestampMs);
         var where = $"in block {tx.Header.Number} of channel {tx.Header.Channel} at {time} UTC+8";
         if (tx.Result.Code != ValidationCode.Valid)
             return $"transaction {payload.Contract}.{payload.Function} by {Address.ToText(payload.Creator.Span)} was recorded as refused ({Names.Code(tx.Result.Code)}: {tx.Result.Message}) {where}; it changed nothing";
@@ -209,8 +206,7 @@ internal static class VerifyCommands
         element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static string Yuan(JsonElement? element, string name) =>
-        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) && value.TryGetInt64(out var fen)
-            ? (fen / 100).ToString(CultureInfo.InvariantCulture) + "." + Math.Abs(fen % 100).ToString("00", CultureInfo.InvariantCulture) : "?";
+        element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) && value.TryGetInt64(out var fen) ? Chain.Contracts.Domain.Money.Format(fen) : "?";
 }
 
 /// <summary>

@@ -110,6 +110,18 @@ internal sealed class RocksStore : IDisposable
         return iterator.Valid() ? new(iterator.Key(), iterator.Value()) : null;
     }
 
+    /// <summary>The last entry with lower ≤ key &lt; upper, if any: one seek, however many entries the range holds.</summary>
+    public KeyValuePair<byte[], byte[]>? LastInRange(Column column, byte[] lower, byte[] upper, StoreSnapshot? snapshot = null)
+    {
+        var options = new ReadOptions().SetFillCache(false).SetIterateLowerBound(lower).SetIterateUpperBound(upper);
+        if (snapshot is not null) options.SetSnapshot(snapshot.Handle);
+        using var iterator = _db.NewIterator(_columns[(int)column], options);
+        iterator.SeekToLast();
+        var last = iterator.Valid() ? new KeyValuePair<byte[], byte[]>(iterator.Key(), iterator.Value()) : (KeyValuePair<byte[], byte[]>?)null;
+        GC.KeepAlive(options);
+        return last;
+    }
+
     public StoreBatch CreateBatch() => new(this);
 
     /// <summary>Applies the batch atomically; with <paramref name="sync"/> it is on disk when this returns.</summary>

@@ -24,8 +24,8 @@ public sealed class DomainIndexTests
     [Fact]
     public void IdsThatArePrefixesOfEachOther_HaveSeparateHistories()
     {
-        var one = DomainIndex.SubjectPrefix("charity", "donation", "D-1");
-        var ten = DomainIndex.SubjectKey("charity", "donation", "D-10", 5, 0, 0);
+        var one = KeyCodec.SubjectPrefix("charity", "donation", "D-1");
+        var ten = KeyCodec.SubjectKey("charity", "donation", "D-10", 5, 0, 0);
         Assert.False(ten.AsSpan().StartsWith(one));
     }
 
@@ -41,7 +41,7 @@ public sealed class DomainIndexTests
         var forged = Build.WithPayload(claimsAlice, AccountKey.Generate()); // signed by someone else
         var block = harness.Commit(forged, Build.Put("real", "1"));
         Assert.Equal(Chain.Protocol.ValidationCode.BadSignature, block.Results[0].Code);
-        var rows = harness.Ledger.ReadIndex(DomainIndex.ActorPrefix(Build.Alice.Address), 0, 0, 0, 100).ToList();
+        var rows = harness.Ledger.ReadIndex(KeyCodec.ActorPrefix(Build.Alice.Address), 0, 0, 0, 100).ToList();
         Assert.Equal([(block.Header.Number, 1U)], rows.Select(r => (r.Block, r.Tx)));
     }
 
@@ -51,14 +51,14 @@ public sealed class DomainIndexTests
         using var harness = new LedgerHarness();
         harness.Commit(Build.Put("a", "1"), Build.Put("b", "2"));
         harness.Commit(Build.Put("c", "3"));
-        var actor = DomainIndex.ActorPrefix(Build.Alice.Address);
+        var actor = KeyCodec.ActorPrefix(Build.Alice.Address);
         var before = harness.Ledger.ReadIndex(actor, 0, 0, 0, 100).ToList();
         Assert.Equal([(1UL, 0U), (1UL, 1U), (2UL, 0U)], before.Select(r => (r.Block, r.Tx)));
 
         // As a ledger written before the index existed: no rows, no marker.
         using (var batch = harness.Ledger.Store.CreateBatch())
         {
-            foreach (var row in before) batch.Delete(Column.Events, DomainIndex.ActorKey(Build.Alice.Address, row.Block, row.Tx));
+            foreach (var row in before) batch.Delete(Column.Events, KeyCodec.ActorKey(Build.Alice.Address, row.Block, row.Tx));
             batch.Delete(Column.Meta, DomainIndex.IndexedHeightKey);
             batch.Commit();
         }

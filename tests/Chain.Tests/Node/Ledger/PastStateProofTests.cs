@@ -53,4 +53,24 @@ public sealed class PastStateProofTests
         Assert.Null(harness.Ledger.Store.Get(Column.Events, KeyCodec.TreeUndo(head - 6)));
         Assert.NotNull(harness.Ledger.Store.Get(Column.Events, KeyCodec.TreeUndo(head - 5)));
     }
+
+    [Fact]
+    public void WithNoProofHistory_NoUndoRecordIsWritten_AndOnlyTheLatestBlockIsProven_AndTheSettingHasARange()
+    {
+        using var harness = new LedgerHarness();
+        harness.Ledger.ProofHistoryBlocks = 0;
+        harness.Commit(Build.Put("k", "1"));
+        harness.Commit(Build.Put("k", "2"));
+        var head = harness.Ledger.Height - 1;
+        Assert.Null(harness.Ledger.Store.Get(Column.Events, KeyCodec.TreeUndo(head)));
+        Assert.Equal("2", System.Text.Encoding.UTF8.GetString(Check(harness.Ledger, "k", head)!));
+        Assert.Contains("proves states back to 0 blocks", Assert.Throws<Chain.Node.Errors.RequestException>(() => Proofs.State(harness.Ledger, "kv", "v/k", head - 1)).Message);
+
+        foreach (var bad in new[] { -1, 1_000_001 })
+        {
+            var settings = new Chain.Node.Configuration.ChannelSettings { Name = "sandbox", ProofHistoryBlocks = bad };
+            Assert.Contains($"proofHistoryBlocks is {bad}, allowed range is 0..1000000", Assert.Throws<Chain.Node.Configuration.ConfigException>(settings.Validate).Message);
+        }
+        new Chain.Node.Configuration.ChannelSettings { Name = "sandbox", ProofHistoryBlocks = 0 }.Validate();
+    }
 }
