@@ -152,7 +152,7 @@ public sealed partial class CharityContract
             context.Put(CharityKeys.Pool(pool.PoolId), pool);
             context.Put(CharityKeys.Pool(unrestricted.PoolId), unrestricted);
             campaign.Totals.MovedOut += returned;
-            AddCampaignEntry(context, campaign.CampaignId, "AllocationReturned", campaign.CampaignId, 0, returned, unrestricted.PoolId);
+            AddCampaignEntry(context, campaign, "AllocationReturned", campaign.CampaignId, 0, returned, unrestricted.PoolId);
         }
         campaign.Status = CampaignStatus.Cancelled;
         campaign.CancelledAt = context.TimestampMs;
@@ -206,9 +206,8 @@ public sealed partial class CharityContract
             context.Put(CharityKeys.Pool(pool.PoolId), pool);
             campaign.Totals.MovedOut += moved;
             to.Totals.MovedIn += moved;
-            PutCampaign(context, to);
-            AddCampaignEntry(context, to.CampaignId, "LeftoverIn", campaign.CampaignId, moved, 0, null);
-            AddCampaignEntry(context, campaign.CampaignId, "LeftoverOut", to.CampaignId, 0, moved, null);
+            AddCampaignEntry(context, to, "LeftoverIn", campaign.CampaignId, moved, 0, null);
+            AddCampaignEntry(context, campaign, "LeftoverOut", to.CampaignId, 0, moved, null);
             target = to.CampaignId;
         }
         campaign.Status = CampaignStatus.Settled;

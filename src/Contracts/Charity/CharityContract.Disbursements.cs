@@ -248,8 +248,7 @@ public sealed partial class CharityContract
                 }
             }
             else campaign.Totals.PaidFromUnrestricted += disb.Amount;
-            PutCampaign(context, campaign);
-            AddCampaignEntry(context, campaign.CampaignId, "Payment", disb.DisbId, 0, pool.Kind == PoolKind.Campaign ? disb.Amount : 0,
+            AddCampaignEntry(context, campaign, "Payment", disb.DisbId, 0, pool.Kind == PoolKind.Campaign ? disb.Amount : 0,
                 $"{disb.Category} to {disb.PayeeType}{(pool.Kind == PoolKind.Campaign ? "" : " from the unrestricted pool")}");
         }
         AddFlow(context, disb.Owner, context.TimestampMs, f => f.Add(disb.Category, disb.Amount));

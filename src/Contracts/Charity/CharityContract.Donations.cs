@@ -117,8 +117,7 @@ public sealed partial class CharityContract
         {
             if (restricted) campaign.Totals.Received += args.Amount;
             else campaign.Totals.ReceivedUnrestricted += args.Amount;
-            PutCampaign(context, campaign);
-            AddCampaignEntry(context, campaign.CampaignId, "Donation", donation.DonationId, args.Amount, 0, restricted ? null : "to unrestricted pool");
+            AddCampaignEntry(context, campaign, "Donation", donation.DonationId, args.Amount, 0, restricted ? null : "to unrestricted pool");
         }
         AddFlow(context, args.CharityId, context.TimestampMs, f => f.Income += args.Amount);
         RequestLog.Record(context, "ConfirmDonation", args.DonationId, hash);
@@ -243,11 +242,9 @@ public sealed partial class CharityContract
             context.Put(CharityKeys.Pool(toPool.PoolId), toPool);
             var from = RequireCampaign(context, fromCampaignId);
             from.Totals.MovedOut += moved;
-            PutCampaign(context, from);
             to.Totals.MovedIn += moved;
-            PutCampaign(context, to);
-            AddCampaignEntry(context, fromCampaignId, "PurposeOut", donation.DonationId, 0, moved, to.CampaignId);
-            AddCampaignEntry(context, to.CampaignId, "PurposeIn", donation.DonationId, moved, 0, fromCampaignId);
+            AddCampaignEntry(context, from, "PurposeOut", donation.DonationId, 0, moved, to.CampaignId);
+            AddCampaignEntry(context, to, "PurposeIn", donation.DonationId, moved, 0, fromCampaignId);
         }
         donation.PurposeCode = args.NewPurposeCode;
         context.Put(CharityKeys.Donation(donation.DonationId), donation);
@@ -317,8 +314,7 @@ public sealed partial class CharityContract
         {
             var from = RequireCampaign(context, campaignId);
             from.Totals.Refunded += amount;
-            PutCampaign(context, from);
-            AddCampaignEntry(context, campaignId, "Refund", args.RefundId, 0, amount, args.ReasonCode.ToString());
+            AddCampaignEntry(context, from, "Refund", args.RefundId, 0, amount, args.ReasonCode.ToString());
         }
 
         donation.Refunded += args.Amount;
@@ -355,8 +351,7 @@ public sealed partial class CharityContract
         context.Put(CharityKeys.Pool(from.PoolId), from);
         context.Put(CharityKeys.Pool(to.PoolId), to);
         campaign.Totals.AllocatedIn += args.Amount;
-        PutCampaign(context, campaign);
-        AddCampaignEntry(context, campaign.CampaignId, "Allocation", args.AllocId, args.Amount, 0, from.PoolId);
+        AddCampaignEntry(context, campaign, "Allocation", args.AllocId, args.Amount, 0, from.PoolId);
         RequestLog.Record(context, "Allocate", args.AllocId, hash);
         context.Emit(new FundsAllocated(args.AllocId, from.PoolId, campaign.CampaignId, args.Amount, children));
         AlertIfIdle(context, from);

@@ -30,7 +30,13 @@ public sealed partial class CharityContract
         var earmarked = approved.SelectMany(d => d.Lots).GroupBy(l => l.LotId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Sum(l => l.Amount), StringComparer.Ordinal);
         foreach (var lot in lots)
         {
-            long edges = context.GetStateByPrefix(CharityKeys.EdgePrefix(lot.LotId)).Sum(e => ParseLong(e.Value));
+            var edgeEntries = context.GetStateByPrefix(CharityKeys.EdgePrefix(lot.LotId));
+            long edges = edgeEntries.Sum(e => ParseLong(e.Value));
+            var numbered = Enumerable.Range(1, lot.EdgeCount).Select(n => context.GetState(CharityKeys.EdgeNumber(lot.LotId, n)) is { } b ? System.Text.Encoding.UTF8.GetString(b) : "").ToList();
+            var stored = edgeEntries.Select(e => e.Key[CharityKeys.EdgePrefix(lot.LotId).Length..]).ToList();
+            if (!numbered.Order(StringComparer.Ordinal).SequenceEqual(stored.Order(StringComparer.Ordinal), StringComparer.Ordinal)
+                || context.GetState(CharityKeys.EdgeNumber(lot.LotId, lot.EdgeCount + 1)) is not null)
+                v.Add(new("L1", $"lot {lot.LotId}", $"its {lot.EdgeCount} numbered edges are not its {stored.Count} edges, each once"));
             if (lot.Remaining != lot.Amount - edges) v.Add(new("L1", $"lot {lot.LotId}", $"remaining {Money.Format(lot.Remaining)} ≠ amount {Money.Format(lot.Amount)} − edges out {Money.Format(edges)}"));
             if (lot.Remaining < 0 || lot.Reserved < 0 || lot.Reserved > lot.Remaining) v.Add(new("L1", $"lot {lot.LotId}", $"remaining {Money.Format(lot.Remaining)}, reserved {Money.Format(lot.Reserved)}"));
             if (lot.Reserved != earmarked.GetValueOrDefault(lot.LotId)) v.Add(new("L1", $"lot {lot.LotId}", $"reserved {Money.Format(lot.Reserved)} ≠ {Money.Format(earmarked.GetValueOrDefault(lot.LotId))} earmarked by approved disbursements"));
@@ -143,17 +149,15 @@ public sealed partial class CharityContract
             var lotId = pending.Pop();
             if (!seen.Add(lotId) || !lots.TryGetValue(lotId, out var lot)) continue;
             held += lot.Remaining;
-            var prefix = CharityKeys.EdgePrefix(lot.LotId);
-            foreach (var edge in context.GetStateByPrefix(prefix))
+            foreach (var edge in Lineage.EdgesOf(context, lot))
             {
-                var parts = edge.Key[prefix.Length..].Split('/', 2);
-                long amount = ParseLong(edge.Value);
-                switch (parts[0])
+                long amount = edge.Amount;
+                switch (edge.Type)
                 {
-                    case Lineage.ToLot: pending.Push(parts[1]); break;
+                    case Lineage.ToLot: pending.Push(edge.ChildId); break;
                     case Lineage.ToRefund: refunded += amount; break;
                     default:
-                        var disb = RequireDisbursement(context, parts[1]);
+                        var disb = RequireDisbursement(context, edge.ChildId);
                         if (disb.PayeeType != PayeeType.Executor) { paidOut += amount; break; }
                         for (int i = 0; i < disb.Consumed.Count; i++)
                             if (disb.Consumed[i].LotId == lot.LotId) pending.Push(CharityKeys.ChildLotId("G", disb.DisbId, i));

@@ -112,19 +112,18 @@ public sealed partial class CharityContract
         var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
         var pool = Lineage.RequirePool(context, lot.PoolId);
         var node = new TraceNode(lot.LotId, lot.PoolId, pool.Owner, lot.RestrictedTo, lot.Amount, lot.Remaining, lot.CreatedAt, []);
-        var prefix = CharityKeys.EdgePrefix(lot.LotId);
-        foreach (var edge in context.GetStateByPrefix(prefix))
+        foreach (var edge in Lineage.EdgesOf(context, lot))
         {
-            var parts = edge.Key[prefix.Length..].Split('/', 2);
-            long amount = long.Parse(System.Text.Encoding.UTF8.GetString(edge.Value), System.Globalization.CultureInfo.InvariantCulture);
-            switch (parts[0])
+            string childId = edge.ChildId;
+            long amount = edge.Amount;
+            switch (edge.Type)
             {
                 case Lineage.ToLot:
-                    var child = TraceLot(context, parts[1], budget);
-                    node.Uses.Add(new TraceUse(Lineage.ToLot, parts[1], amount, Lots: child is null ? null : [child]));
+                    var child = TraceLot(context, childId, budget);
+                    node.Uses.Add(new TraceUse(Lineage.ToLot, childId, amount, Lots: child is null ? null : [child]));
                     break;
                 case Lineage.ToDisbursement:
-                    var disb = RequireDisbursement(context, parts[1]);
+                    var disb = RequireDisbursement(context, childId);
                     List<TraceNode>? grantLots = null;
                     if (disb.PayeeType == PayeeType.Executor)
                     {
@@ -136,7 +135,7 @@ public sealed partial class CharityContract
                         disb.Status.ToString(), disb.PaidAt, disb.Evidence, Lots: grantLots));
                     break;
                 default:
-                    var refund = context.Require<Refund>(CharityKeys.Refund(parts[1]), $"refund '{parts[1]}'");
+                    var refund = context.Require<Refund>(CharityKeys.Refund(childId), $"refund '{childId}'");
                     node.Uses.Add(new TraceUse(Lineage.ToRefund, refund.RefundId, amount, Reason: refund.Reason.ToString()));
                     break;
             }
@@ -202,8 +201,10 @@ public sealed partial class CharityContract
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
         var t = campaign.Totals;
         long inflows = t.Received + t.AllocatedIn + t.MovedIn, outflows = t.Paid + t.Refunded + t.MovedOut;
-        var (entries, next) = Paging.Scan(context, CharityKeys.CampaignEntryPrefix(campaign.CampaignId), args.After, args.Limit);
-        var lines = entries.Select(e => ContractJson.Deserialize<LedgerEntry>(e.Value)).ToList();
+        var (first, last, next) = Paging.Numbers(campaign.LedgerLines, args.After, args.Limit);
+        var lines = new List<LedgerEntry>();
+        for (long n = first; n <= last; n++)
+            lines.Add(context.Require<LedgerEntry>(CharityKeys.CampaignEntry(campaign.CampaignId, n), $"line {n} of campaign '{campaign.CampaignId}''s ledger"));
         return ContractJson.Serialize(new
         {
             campaign.CampaignId, campaign.CharityId, campaign.Title, campaign.Status, campaign.Restricted, totals = t,

@@ -57,7 +57,7 @@ public sealed partial class CharityContract : DomainContract
         other: ["at", "createdAt", "startAt", "endAt", "openedAt", "closedAt", "settledAt", "cancelledAt", "lastDisclosureAt", "registeredAt", "confirmedAt",
             "valueDate", "proposedAt", "approvedAt", "paidAt", "publishedAt", "dueAt", "from", "to", "declaredFrom", "asOf",
             "fromBlock", "toBlock", "closedBlock", "confirmedInBlock", "consentSeq",
-            "mgmtFeeCapBps", "disclosureEveryDays", "idleDays", "seq", "year", "count", "approvals", "required", "requiredApprovals", "charities", "payments",
+            "mgmtFeeCapBps", "disclosureEveryDays", "idleDays", "seq", "year", "count", "ledgerLines", "edgeCount", "approvals", "required", "requiredApprovals", "charities", "payments",
             "added", "overdue", "idle", "ageDays", "spendBps", "mgmtBps", "minSpendBps", "maxMgmtBps", "minIncomeSpendBps", "scanned"]);
 
     /// <summary>
@@ -149,9 +149,11 @@ public sealed partial class CharityContract : DomainContract
         context.Put(key, flows);
     }
 
-    private static void AddCampaignEntry(ContractContext context, string? campaignId, string kind, string id, long inAmount, long outAmount, string? detail)
+    /// <summary>Adds the next numbered line to the campaign's ledger and writes the campaign (with its other changes).</summary>
+    private static void AddCampaignEntry(ContractContext context, Campaign campaign, string kind, string id, long inAmount, long outAmount, string? detail)
     {
-        if (campaignId is null) return;
-        context.Put(CharityKeys.CampaignEntry(campaignId, context.TimestampMs, kind, id), new LedgerEntry(kind, id, context.TimestampMs, inAmount, outAmount, detail));
+        campaign.LedgerLines++;
+        context.Put(CharityKeys.CampaignEntry(campaign.CampaignId, campaign.LedgerLines), new LedgerEntry(kind, id, context.TimestampMs, inAmount, outAmount, detail));
+        PutCampaign(context, campaign);
     }
 }

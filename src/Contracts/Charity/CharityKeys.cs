@@ -1,4 +1,5 @@
 using System.Globalization;
+using Chain.Contracts.Domain;
 
 namespace Chain.Contracts.Charity;
 
@@ -38,6 +39,8 @@ public static class CharityKeys
     /// <summary>lineage: amount that flowed from a lot to a child (lot, disb or refund).</summary>
     public static string Edge(string lotId, string childType, string childId) => $"edge/{lotId}/{childType}/{childId}";
     public static string EdgePrefix(string lotId) => $"edge/{lotId}/";
+    /// <summary>The lot's edges numbered 1..<see cref="Lot.EdgeCount"/> in the order they were made; the value is "childType/childId".</summary>
+    public static string EdgeNumber(string lotId, long number) => Paging.NumberedKey($"edgeno/{lotId}/", number);
 
     /// <summary>Open lots of a pool in FIFO order (createdAt, lotId).</summary>
     public static string Fifo(string poolId, long createdAt, string lotId) => $"fifo/{poolId}/{Time(createdAt)}/{lotId}";
@@ -54,9 +57,8 @@ public static class CharityKeys
     public static string OwnerCampaignPrefix(string charityId) => $"idx/charity/{charityId}/campaign/";
     public static string OwnerPool(string owner, string poolId) => $"idx/charity/{owner}/pool/{poolId}";
     public static string OwnerPoolPrefix(string owner) => $"idx/charity/{owner}/pool/";
-    /// <summary>A campaign's movements in time order; the value is a <see cref="LedgerEntry"/>.</summary>
-    public static string CampaignEntry(string campaignId, long at, string kind, string id) => $"cl/{campaignId}/{Time(at)}/{kind}/{id}";
-    public static string CampaignEntryPrefix(string campaignId) => $"cl/{campaignId}/";
+    /// <summary>A campaign's movements numbered 1..<see cref="Campaign.LedgerLines"/> in the order they were recorded; the value is a <see cref="LedgerEntry"/>.</summary>
+    public static string CampaignEntry(string campaignId, long number) => Paging.NumberedKey($"cl/{campaignId}/", number);
 
     // Derived ids.
     public static string UnrestrictedPool(string charityId) => $"U:{charityId}";

@@ -93,6 +93,8 @@ public sealed class Campaign
     public long? LastDisclosureAt { get; set; }
     public bool FinalDisclosed { get; set; }
     public CampaignTotals Totals { get; init; } = new();
+    /// <summary>How many lines the campaign's ledger has (<see cref="CharityKeys.CampaignEntry"/>).</summary>
+    public long LedgerLines { get; set; }
 }
 
 /// <summary>Flows of one campaign; for its pool, Received + AllocatedIn + MovedIn = Paid + Refunded + MovedOut + balance (user story 7).</summary>
@@ -154,6 +156,8 @@ public sealed class Lot
     /// <summary>This money may not be invested (Art 54): it came through a pool marked so, and keeps the mark wherever it moves.</summary>
     public bool NoInvest { get; init; }
     public long CreatedAt { get; init; }
+    /// <summary>How many children the lot's money flowed to (<see cref="CharityKeys.EdgeNumber"/>).</summary>
+    public int EdgeCount { get; set; }
 }
 
 public sealed class Donation

@@ -140,11 +140,34 @@ internal static class Lineage
     {
         lot.Remaining -= take;
         var edgeKey = CharityKeys.Edge(lot.LotId, childType, childId);
+        var before = context.GetState(edgeKey);
+        if (before is null)
+        {
+            lot.EdgeCount++;
+            context.PutState(CharityKeys.EdgeNumber(lot.LotId, lot.EdgeCount), System.Text.Encoding.UTF8.GetBytes($"{childType}/{childId}"));
+        }
         context.PutLong(edgeKey, checked(context.GetLong(edgeKey) + take));
         context.Put(CharityKeys.Lot(lot.LotId), lot);
         if (lot.Remaining == 0)
         {
             context.DeleteState(CharityKeys.Fifo(lot.PoolId, lot.CreatedAt, lot.LotId));
+        }
+    }
+
+    public readonly record struct Edge(string Type, string ChildId, long Amount);
+
+    /// <summary>
+    /// Where the lot's money went, edge by edge in the order the edges were made: point reads of the numbered edges
+    /// (so an answer built from them can be proven, ADR 0007) and of each edge's amount. A missing number, which only a
+    /// tampered store leaves, is skipped here and reported by CheckInvariants (L1).
+    /// </summary>
+    public static IEnumerable<Edge> EdgesOf(ContractContext context, Lot lot)
+    {
+        for (long n = 1; n <= lot.EdgeCount; n++)
+        {
+            if (context.GetState(CharityKeys.EdgeNumber(lot.LotId, n)) is not { } child) continue;
+            var parts = System.Text.Encoding.UTF8.GetString(child).Split('/', 2);
+            yield return new Edge(parts[0], parts[1], context.GetLong(CharityKeys.Edge(lot.LotId, parts[0], parts[1])));
         }
     }
 
@@ -162,14 +185,12 @@ internal static class Lineage
         {
             var lot = context.Require<Lot>(CharityKeys.Lot(pending.Pop()), "lot");
             if (lot.Remaining > 0) open.Add(lot);
-            var prefix = CharityKeys.EdgePrefix(lot.LotId);
-            foreach (var edge in context.GetStateByPrefix(prefix))
+            foreach (var edge in EdgesOf(context, lot))
             {
-                var parts = edge.Key[prefix.Length..].Split('/', 2);
-                if (parts[0] == ToLot) pending.Push(parts[1]);
-                else if (parts[0] == ToDisbursement && includeGrants)
+                if (edge.Type == ToLot) pending.Push(edge.ChildId);
+                else if (edge.Type == ToDisbursement && includeGrants)
                 {
-                    var disb = context.Require<Disbursement>(CharityKeys.Disbursement(parts[1]), $"disbursement '{parts[1]}'");
+                    var disb = context.Require<Disbursement>(CharityKeys.Disbursement(edge.ChildId), $"disbursement '{edge.ChildId}'");
                     if (disb.PayeeType != PayeeType.Executor) continue;
                     for (int i = 0; i < disb.Consumed.Count; i++)
                         if (disb.Consumed[i].LotId == lot.LotId) pending.Push(CharityKeys.ChildLotId("G", disb.DisbId, i));

@@ -81,6 +81,11 @@ public sealed partial class FundContract
                 if (household.AgreementId is { } agrId && heads.FirstOrDefault(h => h.AgrId == agrId) is { } head
                     && household.Paid > RequireAgreement(context, agrId, head.CurrentVer).Payable)
                     v.Add(new("F4", $"household {p}/{household.HhId}", $"paid {Money.Format(household.Paid)} above its agreement's payable"));
+                var numbered = Enumerable.Range(1, household.PaymentCount)
+                    .Select(n => context.GetState(FundKeys.HouseholdPayment(p, household.HhId, n)) is { } id ? System.Text.Encoding.UTF8.GetString(id) : "").Order(StringComparer.Ordinal);
+                var instructedHere = projectPayments.Where(x => x.HhId == household.HhId).Select(x => x.PayId).Order(StringComparer.Ordinal);
+                if (!numbered.SequenceEqual(instructedHere, StringComparer.Ordinal) || context.GetState(FundKeys.HouseholdPayment(p, household.HhId, household.PaymentCount + 1)) is not null)
+                    v.Add(new("F4", $"household {p}/{household.HhId}", $"its {household.PaymentCount} numbered payments are not the payments instructed for it, each once"));
                 foreach (var payment in own.Where(x => !household.PayeeAccountHistory.Any(a => a.AcctHash == x.PayeeAcctHash)))
                     v.Add(new("F7", $"payment {payment.PayId}", $"paid to an account never approved for household {household.HhId}"));
                 var paidUnder = context.GetStateByPrefix(FundKeys.PaidUnit(household.UnitNo, "")).Select(e => e.Key[(e.Key.LastIndexOf('/') + 1)..]).ToList();

@@ -77,7 +77,9 @@ public sealed partial class FundContract
             Status = PaymentStatus.Instructed,
         });
         context.PutState(FundKeys.ProjectPayment(project.ProjectId, args.PayId), [1]);
-        context.PutState(FundKeys.HouseholdPayment(project.ProjectId, household.HhId, args.PayId), [1]);
+        household.PaymentCount++;
+        context.PutState(FundKeys.HouseholdPayment(project.ProjectId, household.HhId, household.PaymentCount), System.Text.Encoding.UTF8.GetBytes(args.PayId));
+        PutHousehold(context, household);
         RequestLog.Record(context, "InstructPayment", args.PayId, hash);
         Record(context, "InstructPayment", args.PayId);
         context.Emit(new PaymentInstructed(args.PayId, project.ProjectId, household.HhId, args.AgrId, args.Ver, args.Seq, args.Amount));

@@ -78,10 +78,17 @@ public sealed partial class FundContract
     private static byte[]? HouseholdFile(ContractContext context, HouseholdQueryArgs args)
     {
         var household = RequireHousehold(context, args.ProjectId, args.HhId);
-        var versions = household.AgreementId is { } agrId
-            ? context.GetStateByPrefix(FundKeys.AgreementVersions(agrId)).Select(e => ContractJson.Deserialize<Agreement>(e.Value)).ToList() : [];
-        var payments = context.GetStateByPrefix(FundKeys.HouseholdPaymentPrefix(args.ProjectId, args.HhId))
-            .Select(e => context.Require<Payment>(FundKeys.Payment(e.Key[(e.Key.LastIndexOf('/') + 1)..]), "payment")).ToList();
+        // Point reads only (versions 1..live, payments 1..count), so the file can be answered with proof (ADR 0007).
+        var versions = new List<Agreement>();
+        if (household.AgreementId is { } agrId)
+        {
+            var head = context.Require<AgreementHead>(FundKeys.AgreementHead(agrId), $"agreement '{agrId}'");
+            for (int ver = 1; ver <= head.CurrentVer; ver++) versions.Add(RequireAgreement(context, agrId, ver));
+        }
+        var payments = new List<Payment>();
+        for (long n = 1; n <= household.PaymentCount; n++)
+            if (context.GetState(FundKeys.HouseholdPayment(args.ProjectId, args.HhId, n)) is { } payId) // a gap only a tampered store leaves; CheckInvariants reports it (F4)
+                payments.Add(context.Require<Payment>(FundKeys.Payment(System.Text.Encoding.UTF8.GetString(payId)), "payment"));
         var listed = context.GetState(FundKeys.Listed(args.ProjectId, args.HhId)) is null ? (long?)null : context.GetLong(FundKeys.Listed(args.ProjectId, args.HhId));
         var holds = new[] { HouseholdTarget(args.ProjectId, args.HhId), household.AgreementId is null ? "" : $"agreement:{household.AgreementId}" }
             .Where(t => t.Length > 0).Select(t => context.Get<Hold>(Holds.Key(t))).Where(h => h is not null).ToList();

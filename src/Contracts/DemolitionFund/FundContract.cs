@@ -49,7 +49,7 @@ public sealed partial class FundContract : DomainContract
             "settledAt", "surveyClosedAt", "lastPaidAt", "handedOverAt", "signedAt", "approvedAt", "proposedAt", "instructedAt", "confirmedAt", "publishedAt",
             "dueAt", "moveDeadline", "commentUntil", "asOf", "planRecordedAt", "recordedAt", "publishedInRound", "lastPaymentBlock", "surveyClosedBlock", "attestedBlock", "lastPaidBlock", "publishedBlock",
             "commentPeriodDays", "coolingDays", "paymentDueDays", "idleDays", "appraisalToleranceBps", "handoverCapBps", "deviationBps", "committedBps", "paidBps",
-            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "byVer", "households", "overduePayments", "idleProjects", "scanned", "count", "changes"]);
+            "fundedBps", "daysOverdue", "ver", "seq", "round", "currentVer", "byVer", "households", "overduePayments", "idleProjects", "scanned", "count", "changes", "paymentCount"]);
 
     /// <summary>
     /// What anyone may ask without signing: a project's budget status and its published household lists, the

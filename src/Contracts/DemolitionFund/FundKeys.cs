@@ -1,3 +1,4 @@
+using Chain.Contracts.Domain;
 using System.Globalization;
 
 namespace Chain.Contracts.DemolitionFund;
@@ -14,15 +15,14 @@ public static class FundKeys
     public static string Unit(string unitNo) => $"unit/{unitNo}";
     public static string Appraisal(string projectId, string hhId) => $"appraisal/{projectId}/{hhId}";
     public static string Agreement(string agrId, int ver) => $"agreement/{agrId}/{ver:D4}";
-    public static string AgreementVersions(string agrId) => $"agreement/{agrId}/";
     public static string AgreementHead(string agrId) => $"agrhead/{agrId}";
     public const string AgreementHeadPrefix = "agrhead/";
     public static string Payment(string payId) => $"payment/{payId}";
     public const string PaymentPrefix = "payment/";
     public static string ProjectPayment(string projectId, string payId) => $"idx/project/{projectId}/payment/{payId}";
     public static string ProjectPaymentPrefix(string projectId) => $"idx/project/{projectId}/payment/";
-    public static string HouseholdPayment(string projectId, string hhId, string payId) => $"idx/household/{projectId}/{hhId}/payment/{payId}";
-    public static string HouseholdPaymentPrefix(string projectId, string hhId) => $"idx/household/{projectId}/{hhId}/payment/";
+    /// <summary>A household's payments numbered 1..<see cref="Household.PaymentCount"/> in the order they were instructed; the value is the payment id.</summary>
+    public static string HouseholdPayment(string projectId, string hhId, long number) => Paging.NumberedKey($"idx/household/{projectId}/{hhId}/payment/", number);
     /// <summary>Cumulative confirmed payments per property unit and agreement (duplicate-pay detection).</summary>
     public static string PaidUnit(string unitNo, string agrId) => $"paidunit/{unitNo}/{agrId}";
     public const string PaidUnitPrefix = "paidunit/";

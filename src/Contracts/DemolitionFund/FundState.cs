@@ -123,6 +123,8 @@ public sealed class Household
     public HouseholdStatus Status { get; set; }
     public string? AgreementId { get; set; }
     public long Paid { get; set; }
+    /// <summary>How many payments were instructed for the household (<see cref="FundKeys.HouseholdPayment"/>).</summary>
+    public int PaymentCount { get; set; }
     public long? LastPaidAt { get; set; }
     public ulong? LastPaidBlock { get; set; }
     public long? HandedOverAt { get; set; }

@@ -122,6 +122,6 @@ public class PublicViewTests
     }
 
     private const string CampaignFields = "campaignId charityId title purposeCode restricted public target startAt endAt planHash filingNo status createdAt openedAt " +
-        "mgmtFeeCapBps leftoverRule noInvest disclosureEveryDays finalDisclosed totals received receivedUnrestricted allocatedIn movedIn movedOut paid paidCharitable " +
+        "mgmtFeeCapBps leftoverRule noInvest disclosureEveryDays finalDisclosed ledgerLines totals received receivedUnrestricted allocatedIn movedIn movedOut paid paidCharitable " +
         "paidManagement paidFundraising paidOther paidFromUnrestricted refunded managementCommitted approvedUnpaid";
 }

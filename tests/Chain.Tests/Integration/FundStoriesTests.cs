@@ -161,5 +161,19 @@ public sealed class FundStoriesTests(FundNode net) : IClassFixture<FundNode>
         await net.OkAsync(net.Drafter, "ConfirmHandover", new { projectId = "F7", hhId = "H1" });
         await net.PayAsync("F7-P2", "F7-A1", "H1", 2, 100_000);
         Assert.Equal("PaidInFull", (await net.QueryAsync("GetHousehold", new { projectId = "F7", hhId = "H1" })).GetProperty("status").GetString());
+
+        // The household's file is point reads (its agreement's versions, its numbered payments), so an auditor gets it with proof.
+        using var auditor = new Chain.Sdk.Client.ChainClient(net.Node.Endpoint, reader: net.Auditor);
+        var request = new Chain.Protocol.EvaluateRequest
+        {
+            Channel = net.Channel, Contract = net.Contract, Function = "HouseholdFile", WithProof = true,
+            Args = Google.Protobuf.ByteString.CopyFromUtf8("{\"projectId\":\"F7\",\"hhId\":\"H1\"}"),
+        };
+        var answer = await auditor.Gateway.EvaluateAsync(request);
+        var verified = Chain.Node.Verification.AnswerVerifier.Verify(request, answer, net.GenesisHash, net.Auditor.Address);
+        using var file = System.Text.Json.JsonDocument.Parse(verified.Result.ToArray());
+        Assert.Equal(["F7-P1", "F7-P2"], file.RootElement.GetProperty("payments").EnumerateArray().Select(p => p.GetProperty("payId").GetString()));
+        Assert.Equal(1, file.RootElement.GetProperty("agreements").GetArrayLength());
+        Assert.Contains(answer.Proof.Reads, r => r.Key == "idx/household/F7/H1/payment/0000000002");
     }
 }

@@ -158,6 +158,56 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
     }
 
     [Fact]
+    public async Task TheTraceOfADonationAndACampaignsLedger_AnswerWithProof_PageByPage_AndTheCliChecksThem()
+    {
+        await net.OpenCampaignAsync("PR-L");
+        await net.DonateAsync("PR-LD1", "PR-L", 20_000);
+        await net.DonateAsync("PR-LD2", "PR-L", 5_000);
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await net.OkAsync(net.Officer1, "ProposeDisbursement", new
+        {
+            disbId = "PR-LP", poolId = "C:PR-L", payeeType = "Supplier", payeeRef = CharityWorld.Hash("supplier"), amount = 15_000, category = "Charitable",
+            evidence = new[] { new { kind = "Invoice", hash = CharityWorld.Hash("invoice PR-LP") } },
+        });
+        await net.OkAsync(net.Officer2, "ApproveDisbursement", new { disbId = "PR-LP" });
+        await net.OkAsync(net.Teller, "ConfirmPayment", new { disbId = "PR-LP", bankTxRef = "BK-PR-LP", paidAt = now });
+        using var regulator = new ChainClient(net.Node.Endpoint, reader: net.Regulator);
+        async Task<System.Text.Json.JsonElement> ProvenAsync(string function, string args)
+        {
+            var request = new EvaluateRequest { Channel = "charity", Contract = "charity", Function = function, Args = ByteString.CopyFromUtf8(args), WithProof = true };
+            var answer = await regulator.Gateway.EvaluateAsync(request);
+            var verified = Chain.Node.Verification.AnswerVerifier.Verify(request, answer, net.GenesisHash, net.Regulator.Address);
+            return System.Text.Json.JsonDocument.Parse(verified.Result.ToArray()).RootElement.Clone();
+        }
+
+        // The trace follows the lot's numbered edges: proven, and a changed amount in it is caught.
+        var trace = await ProvenAsync("TraceDonation", "{\"donationId\":\"PR-LD1\"}");
+        Assert.Equal(15_000, trace.GetProperty("paid").GetInt64());
+        Assert.Equal(5_000, trace.GetProperty("remaining").GetInt64());
+        Assert.Equal("PR-LP", Assert.Single(trace.GetProperty("tree").GetProperty("uses").EnumerateArray()).GetProperty("id").GetString());
+
+        // The campaign's ledger, two lines a page: every page is proven, and the pages join up.
+        var first = await ProvenAsync("CampaignLedger", "{\"campaignId\":\"PR-L\",\"limit\":2}");
+        Assert.Equal(["Donation", "Donation"], first.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("kind").GetString()));
+        var next = first.GetProperty("next").GetString();
+        var second = await ProvenAsync("CampaignLedger", $"{{\"campaignId\":\"PR-L\",\"limit\":2,\"after\":\"{next}\"}}");
+        Assert.Equal("PR-LP", Assert.Single(second.GetProperty("entries").EnumerateArray()).GetProperty("id").GetString());
+        Assert.False(second.TryGetProperty("next", out var none) && none.ValueKind != System.Text.Json.JsonValueKind.Null);
+
+        // A node that changes a line of the ledger is caught by the CLI before it prints anything.
+        await using (var liar = await TamperingNode.StartAsync(net.Node.Endpoint, answer: a =>
+            a.Result = ByteString.CopyFromUtf8(a.Result.ToStringUtf8().Replace("\"kind\":\"Payment\"", "\"kind\":\"Donation\""))))
+        {
+            var cli = await ChainBinary.RunAsync(["--endpoint", liar.Endpoint, "charity", "ledger", "PR-L", "--verify", net.GenesisFile, "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir]);
+            Assert.Equal(1, cli.ExitCode);
+            Assert.Contains("the answer was changed", cli.StdErr);
+        }
+        var honest = await ChainBinary.RunAsync(["--endpoint", net.Node.Endpoint, "charity", "trace", "donation", "PR-LD1", "--verify", net.GenesisFile, "--as", "CivilAffairs/inspector1", "--crypto", net.Node.CryptoDir]);
+        Assert.True(honest.ExitCode == 0, honest.StdErr);
+        Assert.StartsWith("verified: charity.TraceDonation over ", honest.StdErr);
+    }
+
+    [Fact]
     public async Task AQueryAskedWithProof_IsCheckedByRerunningItOverTheProvenReads_AndAChangedAnswerOrReadIsCaught()
     {
         await net.OpenCampaignAsync("PR-Q");
@@ -189,10 +239,10 @@ public sealed class ProofTests(CharityNode net) : IClassFixture<CharityNode>
         Assert.Equal(StatusCode.PermissionDenied, notRaw.StatusCode);
         Assert.Contains("rawReaders", notRaw.Status.Detail);
         // A query that scans a range cannot be proven and says so.
-        var trace = await Assert.ThrowsAsync<RpcException>(() => regulator.Gateway.EvaluateAsync(new EvaluateRequest
-            { Channel = "charity", Contract = "charity", Function = "TraceDonation", Args = ByteString.CopyFromUtf8("{\"donationId\":\"PR-QD\"}"), WithProof = true }).ResponseAsync);
-        Assert.Equal(StatusCode.FailedPrecondition, trace.StatusCode);
-        Assert.StartsWith("QUERY_NOT_PROVABLE: charity.TraceDonation cannot be answered with proof: it scans the keys under ", trace.Status.Detail);
+        var sheet = await Assert.ThrowsAsync<RpcException>(() => regulator.Gateway.EvaluateAsync(new EvaluateRequest
+            { Channel = "charity", Contract = "charity", Function = "ListCampaigns", Args = ByteString.CopyFromUtf8("{\"charityId\":\"CharityFoundation\"}"), WithProof = true }).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, sheet.StatusCode);
+        Assert.StartsWith("QUERY_NOT_PROVABLE: charity.ListCampaigns cannot be answered with proof: it scans the keys ", sheet.Status.Detail);
 
         // The CLI checks before it shows: a node that changes the amount gets one error line and exit 1.
         var genesisFile = net.GenesisFile;

@@ -81,6 +81,9 @@ public sealed class MemoryContractHost(Contract contract, IReadOnlyCollection<st
 
     public T? Get<T>(string key) where T : class => _state.TryGetValue(key, out var bytes) ? ContractJson.Deserialize<T>(bytes) : null;
 
+    /// <summary>The stored bytes of a key, as the contract wrote them.</summary>
+    public byte[]? Raw(string key) => _state.GetValueOrDefault(key);
+
     /// <summary>Writes a state object directly, past every rule: what a contract bug or a tampered store would leave behind.</summary>
     public void Tamper<T>(string key, T value) => _state[key] = ContractJson.Serialize(value);
 

@@ -445,4 +445,44 @@ public sealed class CharityConservationTests
         Assert.Contains("L4", laws); // the whole ledger
         Assert.Contains("L6", laws); // the campaign's books
     }
+
+    [Fact]
+    public void ALotsNumberedEdges_ListEachEdgeOnce_AndCheckInvariantsFindsAGapOrAnExtra()
+    {
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000);
+        _w.Spend("P1", "C:C1", 4_000);
+        _w.Spend("P2", "C:C1", 1_000);
+        var lot = _w.Lot("D:D1");
+        Assert.Equal(2, lot.EdgeCount);
+        Assert.Equal("disb/P1", System.Text.Encoding.UTF8.GetString(Host.Raw(CharityKeys.EdgeNumber("D:D1", 1))!));
+        Assert.Equal("disb/P2", System.Text.Encoding.UTF8.GetString(Host.Raw(CharityKeys.EdgeNumber("D:D1", 2))!));
+        AssertSound();
+
+        lot.EdgeCount = 1; // the second edge is no longer listed: a trace would miss it
+        Host.Tamper(CharityKeys.Lot("D:D1"), lot);
+        var gap = Host.Query("CheckInvariants", new { });
+        Assert.Contains(gap.GetProperty("violations").EnumerateArray(), v => v.GetProperty("law").GetString() == "L1" && v.GetProperty("detail").GetString()!.Contains("numbered edges"));
+        lot.EdgeCount = 3; // a number that names nothing
+        Host.Tamper(CharityKeys.Lot("D:D1"), lot);
+        var extra = Host.Query("CheckInvariants", new { });
+        Assert.Contains(extra.GetProperty("violations").EnumerateArray(), v => v.GetProperty("law").GetString() == "L1" && v.GetProperty("detail").GetString()!.Contains("numbered edges"));
+    }
+
+    [Fact]
+    public void ACampaignLedgersCursor_IsTheLineNumber_AndAnythingElseIsBadArgs()
+    {
+        _w.OpenCampaign("C1");
+        _w.Donate("D1", 10_000);
+        _w.Donate("D2", 2_000);
+        _w.Spend("P1", "C:C1", 4_000);
+        var first = Host.Query("CampaignLedger", new { campaignId = "C1", limit = 2 });
+        Assert.Equal(["D1", "D2"], first.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        var rest = Host.Query("CampaignLedger", new { campaignId = "C1", after = first.GetProperty("next").GetString() });
+        Assert.Equal(["P1"], rest.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        Assert.Equal(3, _w.Campaign("C1").LedgerLines);
+        var bad = Assert.Throws<ContractException>(() => Host.Query("CampaignLedger", new { campaignId = "C1", after = "00000000000000000001/Donation/D1" }));
+        Assert.Equal(ContractErrors.BadArgs, bad.Code);
+        Assert.Contains("'next' cursor of the previous page", bad.Message);
+    }
 }

@@ -282,6 +282,27 @@ public sealed class FundConservationTests
     }
 
     [Fact]
+    public void AHouseholdsPayments_AreNumberedInTheOrderInstructed_AndCheckInvariantsFindsAGap()
+    {
+        _w.DecidedProject();
+        _w.Household("H1");
+        _w.Agreed("A1", "H1");
+        Host.Invoke(_w.Cashier, "InstructPayment", _w.Instruction("PAY1", "A1", 1, 1_050_000, hhId: "H1"));
+        Host.Invoke(_w.Teller, "FailPayment", new { payId = "PAY1", bankTxRef = _w.NextBankRef(), reason = "AccountClosed" });
+        _w.Pay("PAY2", "A1", "H1", 1, 1_050_000);
+        Assert.Equal(2, _w.HouseholdOf("H1").PaymentCount);
+        var file = Host.Query("HouseholdFile", new { projectId = FundWorld.P, hhId = "H1" });
+        Assert.Equal(["PAY1", "PAY2"], file.GetProperty("payments").EnumerateArray().Select(p => p.GetProperty("payId").GetString()));
+        Assert.True(Host.Query("CheckInvariants", new { }).GetProperty("sound").GetBoolean());
+
+        var household = _w.HouseholdOf("H1");
+        household.PaymentCount = 1; // the second payment is no longer listed: the household's file would hide it
+        Host.Tamper(FundKeys.Household(FundWorld.P, "H1"), household);
+        var check = Host.Query("CheckInvariants", new { });
+        Assert.Contains(check.GetProperty("violations").EnumerateArray(), v => v.GetProperty("law").GetString() == "F4" && v.GetProperty("detail").GetString()!.Contains("numbered payments"));
+    }
+
+    [Fact]
     public void PaymentsWithoutApprovedAgreement_ReadsTheAgreementItself()
     {
         // Regression: the query re-tested a status copied into the payment at instruction time, so it could never fire.
