@@ -38,6 +38,7 @@ internal static class Program
         root.Options.Add(GlobalOptions.Endpoint);
         root.Options.Add(GlobalOptions.Output);
         root.Options.Add(GlobalOptions.TlsCa);
+        root.Options.Add(GlobalOptions.RetryFor);
         root.Subcommands.Add(NetworkCommands.Build());
         root.Subcommands.Add(NodeCommands.Build());
         root.Subcommands.Add(CryptoCommands.Build());

@@ -8,7 +8,7 @@ internal static class GlobalOptions
 
     public static readonly Option<string> Endpoint = new("--endpoint")
     {
-        Description = "gRPC endpoint of the node",
+        Description = "gRPC endpoint of the node; several, separated by commas, to fail over to the next when one is gone, stopping or halted",
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CHAIN_ENDPOINT") ?? DefaultEndpoint,
         Recursive = true,
     };
@@ -29,6 +29,25 @@ internal static class GlobalOptions
         var ca = parse.GetValue(TlsCa);
         if (ca is not null && !File.Exists(ca)) throw new UsageException($"--tls-ca '{ca}' does not exist");
         return new Chain.Sdk.Client.ChainClient(parse.GetValue(Endpoint)!, ca is null ? null : Chain.Sdk.Client.TlsOptions.FromPemFiles(ca), reader ?? Signer.TryLoad(parse));
+    }
+
+    public static readonly Option<double> RetryFor = new("--retry-for")
+    {
+        Description = "seconds to keep retrying a transaction the network cannot take now (no leader, busy, node gone), with the same signed transaction; 0: one try",
+        DefaultValueFactory = _ => 60,
+        Recursive = true,
+    };
+
+    /// <summary>The one retry policy (<see cref="Chain.Sdk.Client.RetryPolicy"/>) with --retry-for as its deadline; each retry is reported on stderr.</summary>
+    public static Chain.Sdk.Client.RetryPolicy Retry(ParseResult parse)
+    {
+        var seconds = parse.GetValue(RetryFor);
+        if (seconds < 0 || double.IsNaN(seconds)) throw new UsageException($"--retry-for must be 0 or more seconds, got {seconds}");
+        return Chain.Sdk.Client.RetryPolicy.Default with
+        {
+            Deadline = TimeSpan.FromSeconds(seconds),
+            OnRetry = (attempt, reason, moved) => Console.Error.WriteLine($"retrying ({attempt}): {reason}{(moved ? "; trying the next endpoint" : "")}"),
+        };
     }
 
     public static readonly Option<string> Output = new("--output", "-o")

@@ -19,11 +19,11 @@ internal static class Submission
         using var client = GlobalOptions.Connect(parse);
         if (!wait)
         {
-            var submitted = await client.Gateway.SubmitAsync(new SubmitRequest { Transaction = TransactionFactory.Create(signer, channel, contract, function, argsJson) }, cancellationToken: cancel);
-            Printer.Print(parse, new { txId = submitted.TxId, status = "SUBMITTED" }, () => Printer.Pairs(("function", function), ("tx", submitted.TxId), ("status", "SUBMITTED")));
+            var txId = await client.SubmitAsync(TransactionFactory.Create(signer, channel, contract, function, argsJson), GlobalOptions.Retry(parse), cancel);
+            Printer.Print(parse, new { txId, status = "SUBMITTED" }, () => Printer.Pairs(("function", function), ("tx", txId), ("status", "SUBMITTED")));
             return 0;
         }
-        var status = await client.InvokeAsync(signer, channel, contract, function, argsJson, cancel);
+        var status = await client.InvokeAsync(signer, channel, contract, function, argsJson, cancel, GlobalOptions.Retry(parse));
         var code = ErrorCodes.NameOf(status.Code);
         Printer.Print(parse, new { txId = status.TxId, block = status.BlockNumber, code, message = status.Message },
             () => Printer.Pairs(("function", function), ("tx", status.TxId), ("block", status.BlockNumber), ("code", code)));

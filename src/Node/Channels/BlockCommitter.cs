@@ -15,7 +15,7 @@ namespace Chain.Node.Channels;
 /// batches into signed blocks, writes them, verifies and applies blocks ordered elsewhere, tells waiting clients,
 /// and halts the channel, by one path, when it can no longer follow the ordered chain.
 /// </summary>
-internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews views, BlockExecutor executor, PendingTransactions pending, CommitNotifier notifier,
+internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews views, BlockExecutor executor, PendingTransactions pending, CommitNotifier notifier, Custody custody,
     AccountKey nodeKey, ILogger logger, Action<Exception> onFatal) : IConsenterSupport
 {
     private volatile ChannelHaltedException? _halted;
@@ -92,6 +92,7 @@ internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews 
         if (block.Results.Any(r => r.Events.Any(e => e.Contract == ConfigContract.ContractName)) && views.Current.Config is { } updated)
             ConfigChanged?.Invoke(updated);
         notifier.BlockCommitted(block, txIds);
+        custody.Committed(txIds);
     }
 
     /// <summary>

@@ -18,8 +18,9 @@ internal sealed class ChannelRuntime : IAsyncDisposable
     private readonly BlockCommitter _committer;
 
     internal ChannelRuntime(ChannelSettings settings, ChannelLedger ledger, ContractRegistry contracts, ChannelViews views, BlockCommitter committer,
-        IOrderer orderer, Admission admission, CommitNotifier notifier)
+        IOrderer orderer, Admission admission, CommitNotifier notifier, Custody custody)
     {
+        Custody = custody;
         Settings = settings;
         Ledger = ledger;
         Contracts = contracts;
@@ -37,6 +38,8 @@ internal sealed class ChannelRuntime : IAsyncDisposable
     public ChannelViews Views { get; }
     public IOrderer Orderer { get; }
     public CommitNotifier Notifier { get; }
+    /// <summary>What clients handed to this node and it acknowledged, until it sees it committed.</summary>
+    public Custody Custody { get; }
     /// <summary>The commit path the orderer goes through.</summary>
     public IConsenterSupport Support => _committer;
 

@@ -105,6 +105,7 @@ public static class NodeHost
         builder.Services.AddSingleton<TxForwarder>();
         builder.Services.AddSingleton<ITxTransport>(services => services.GetRequiredService<TxForwarder>());
         builder.Services.AddSingleton<TxRouter>();
+        builder.Services.AddHostedService<CustodyResender>();
 
         await using var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Chain.Node");

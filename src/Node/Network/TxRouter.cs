@@ -20,16 +20,20 @@ internal interface ITxTransport
 
 /// <summary>
 /// How a call routes: <see cref="Hops"/> relays so far (0 for a client's call), how long to keep trying while no
-/// node takes the transactions (no Raft leader, or the leader just changed), whether to relay to any peer or only on
-/// to a known leader, and whether an unreachable peer is worth another try within the patience.
+/// node takes the transactions (no Raft leader, the leader just changed, or the node it relays to is unreachable),
+/// whether to relay to any peer or only on to a known leader, whether an unreachable peer is worth another try within
+/// the patience, and whether this node keeps what it acknowledges until it sees it committed (<see cref="Custody"/>).
 /// </summary>
-internal sealed record RouteOptions(int Hops, TimeSpan Patience, bool AnyPeer, bool RetryUnreachable)
+internal sealed record RouteOptions(int Hops, TimeSpan Patience, bool AnyPeer, bool RetryUnreachable, bool Hold = false)
 {
-    /// <summary>A client's call: up to 10 s of patience for a Raft election.</summary>
-    public static readonly RouteOptions Client = new(0, TimeSpan.FromSeconds(10), AnyPeer: true, RetryUnreachable: false);
+    /// <summary>A client's call: up to 10 s of patience for a Raft election or an unreachable leader; what is acknowledged is kept until committed.</summary>
+    public static readonly RouteOptions Client = new(0, TimeSpan.FromSeconds(10), AnyPeer: true, RetryUnreachable: true, Hold: true);
 
     /// <summary>A deposed leader handing over what it admitted but did not commit: up to 30 s.</summary>
     public static readonly RouteOptions HandOver = new(0, TimeSpan.FromSeconds(30), AnyPeer: true, RetryUnreachable: true);
+
+    /// <summary>Kept transactions sent again (<see cref="CustodyResender"/>): a short patience, the resender tries again later.</summary>
+    public static readonly RouteOptions Resend = new(0, TimeSpan.FromSeconds(3), AnyPeer: true, RetryUnreachable: true);
 
     /// <summary>Transactions another node relayed here: admitted here, or passed on once more to a leader this node knows.</summary>
     public static RouteOptions Relayed(int hops) => new(hops, TimeSpan.Zero, AnyPeer: false, RetryUnreachable: false);
@@ -55,6 +59,54 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
     {
         var statuses = new AdmissionStatus?[transactions.Count];
         MarkRepeats(transactions, statuses);
+        if (!options.Hold) return await RouteUnheldAsync(transactions, statuses, options, cancel);
+        var held = Hold(transactions, statuses);
+        try
+        {
+            return await RouteUnheldAsync(transactions, statuses, options, cancel);
+        }
+        finally
+        {
+            long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (i, channel, epoch) in held)
+            {
+                var txId = TxIdOf(transactions[i]);
+                if (statuses[i] is { Accepted: true }) channel.Custody.Sent(txId, epoch, now);
+                else channel.Custody.Release(txId); // not acknowledged: nothing was promised
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes a place in its channel's custody for each of a client's transactions before it is routed; where the node
+    /// keeps as many as it will, the transaction is refused with BUSY and nothing is promised. Returns the places taken,
+    /// each with who ordered the channel then (a later change makes the resender send it again).
+    /// </summary>
+    private List<(int Index, ChannelRuntime Channel, string Epoch)> Hold(IList<Transaction> transactions, AdmissionStatus?[] statuses)
+    {
+        var held = new List<(int, ChannelRuntime, string)>();
+        for (int i = 0; i < transactions.Count; i++)
+        {
+            if (statuses[i] is not null) continue;
+            ChannelRuntime channel;
+            try { channel = channels.Of(transactions[i]); }
+            catch (Execution.TxRejectedException) { continue; } // admission refuses it, with the reason
+            var epoch = Custody.OrdererEpoch(channel.Orderer.Status); // read before routing: a change during the route is seen as a change
+            var txId = TxIdOf(transactions[i]);
+            switch (channel.Custody.Reserve(txId, transactions[i]))
+            {
+                case Custody.Reservation.Reserved: held.Add((i, channel, epoch)); break;
+                case Custody.Reservation.Full:
+                    statuses[i] = Answers.Refused(txId, new ChannelBusyException(
+                        $"this node keeps {channel.Custody.Limit} acknowledged transactions of channel '{channel.Name}' that have not committed yet, the most it will; retry later"));
+                    break;
+            }
+        }
+        return held;
+    }
+
+    private async Task<AdmissionStatus[]> RouteUnheldAsync(IList<Transaction> transactions, AdmissionStatus?[] statuses, RouteOptions options, CancellationToken cancel)
+    {
         var deadline = clock.GetUtcNow() + options.Patience;
         IReadOnlyList<int> todo = Enumerable.Range(0, transactions.Count).Where(i => statuses[i] is null).ToArray();
         while (todo.Count > 0)

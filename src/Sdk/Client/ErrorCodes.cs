@@ -96,6 +96,14 @@ public static class ErrorCodes
 
     public static bool Is(this RpcException e, ErrorCode code) => CodeOf(e) == code.Name;
 
+    /// <summary>
+    /// The codes that mean "not now": the same signed transaction may be sent again, to this node or another (a repeat
+    /// is refused as DUPLICATE_TXID, never applied twice). HALTED and STOPPING concern the node that answered, so a
+    /// retry goes to another node when there is one (<see cref="RetryPolicy"/>).
+    /// </summary>
+    public static bool IsTransient(string? code) =>
+        code == NotLeader.Name || code == NoLeader.Name || code == NoOrderer.Name || code == Busy.Name || code == Stopping.Name || code == Halted.Name;
+
     /// <summary>True when a batch answer refused the transaction with <paramref name="code"/>.</summary>
     public static bool Is(this AdmissionStatus status, ErrorCode code) => !status.Accepted && status.Code == code.Name;
 }

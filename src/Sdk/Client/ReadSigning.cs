@@ -54,6 +54,7 @@ public sealed class ReadSigningInterceptor(AccountKey reader, Func<long>? clock 
         where TRequest : class where TResponse : class
     {
         if (request is not IMessage message || ReadSigning.ChannelOf(message) is not { Length: > 0 } channel) return context;
+        if (context.Options.Headers?.Get(ReadSigning.ReaderHeader) is not null) return context; // signed by the caller already, as another account
         var headers = new Metadata();
         foreach (var entry in context.Options.Headers ?? []) headers.Add(entry);
         ReadSigning.Sign(reader, context.Method.FullName, channel, message, _clock(), headers);

@@ -15,6 +15,34 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     private Task<ChainBinary.Result> Run(params string[] args) => ChainBinary.RunAsync(["--endpoint", Node.Endpoint, .. args]);
 
     [Fact]
+    public async Task WithSeveralEndpoints_ACallFailsOverFromAGoneNode_AndTheSameTransactionAgainReportsItsOriginalCommit()
+    {
+        var gone = $"http://127.0.0.1:{NodeProcess.FreePort()}";
+        var teller = Node.Account("Bank", "teller1");
+        var password = Path.ChangeExtension(teller, ".password");
+        string[] put = ["invoke", "-c", "sandbox", "-k", "kv", "-f", "put", "-a", "{\"key\":\"failover\",\"value\":\"v\"}", "--key", teller, "--password-file", password, "--wait", "-o", "json"];
+        var invoked = await ChainBinary.RunAsync(["--endpoint", $"{gone},{Node.Endpoint}", .. put]);
+        Assert.True(invoked.ExitCode == 0, invoked.StdErr);
+        Assert.Equal("VALID", JsonDocument.Parse(invoked.StdOut).RootElement.GetProperty("code").GetString());
+        Assert.StartsWith("retrying (1): ", invoked.StdErr);
+        Assert.Contains("; trying the next endpoint", invoked.StdErr);
+        // One try, when asked: one line, non-zero.
+        var once = await ChainBinary.RunAsync(["--endpoint", gone, "--retry-for", "0", .. put]);
+        Assert.NotEqual(0, once.ExitCode);
+        Assert.StartsWith("error: ", Assert.Single(once.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+
+        // The SDK: the same signed transaction sent again is not applied again; the answer is its first commit.
+        var key = Chain.Sdk.Crypto.Keystore.Read(teller, File.ReadAllText(password).Trim());
+        using var client = new Chain.Sdk.Client.ChainClient($"{gone},{Node.Endpoint}");
+        var tx = Chain.Sdk.Transactions.TransactionFactory.Create(key, "sandbox", "kv", "put", "{\"key\":\"twice\",\"value\":\"v\"}");
+        var first = await Chain.Sdk.Client.ContractCalls.SubmitAndWaitAsync(client, tx, key);
+        Assert.Equal(Node.Endpoint, client.Endpoint);
+        var again = await Chain.Sdk.Client.ContractCalls.SubmitAndWaitAsync(client, tx, key);
+        Assert.Equal((true, first.BlockNumber, Chain.Protocol.ValidationCode.Valid), (again.Committed, again.BlockNumber, again.Code));
+        Assert.Equal(first.TxId, await Chain.Sdk.Client.ContractCalls.SubmitAsync(client, tx));
+    }
+
+    [Fact]
     public async Task AccountInvokeQueryBlockTx_Walkthrough()
     {
         using var dir = new TempDirectory();

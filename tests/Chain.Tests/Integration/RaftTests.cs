@@ -78,6 +78,50 @@ public sealed class RaftTests(ITestOutputHelper output)
         cluster.Nodes[0].Client.Ledger.GetTransaction(new TransactionRequest { Channel = "sandbox", TxId = txId }).Transaction;
 
     [Fact]
+    public async Task TransactionsAdmittedThroughAFollower_AllCommit_ThoughTheLeaderIsKilledWhileTheyWait()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        var leader = await cluster.LeaderAsync();
+        var entry = cluster.Nodes.First(n => n != leader);
+        var acknowledged = new ConcurrentDictionary<string, byte>();
+        using var stopLoad = new CancellationTokenSource();
+        int sequence = 0;
+        // Admission only, as chain bench submits: the acknowledgement comes before the block. The one retry policy of the SDK.
+        var policy = Chain.Sdk.Client.RetryPolicy.Default with { Deadline = TimeSpan.FromSeconds(30) };
+        async Task LoadAsync()
+        {
+            while (!stopLoad.IsCancellationRequested)
+            {
+                var tx = Put($"admitted-{Interlocked.Increment(ref sequence)}");
+                try { acknowledged.TryAdd(await Chain.Sdk.Client.ContractCalls.SubmitAsync(entry.Client, tx, policy), 0); }
+                catch (RpcException e) { output.WriteLine($"not acknowledged: {e.Status.Detail}"); }
+            }
+        }
+        var load = Enumerable.Range(0, 8).Select(_ => Task.Run(LoadAsync)).ToArray();
+        await Wait.UntilAsync(() => Task.FromResult(acknowledged.Count >= 300), "load is running");
+
+        leader.Kill(); // with whatever it had admitted and not yet replicated
+        var survivors = cluster.Nodes.Where(n => n != leader).ToList();
+        await cluster.LeaderAsync(among: survivors, timeout: TimeSpan.FromSeconds(30));
+        int before = acknowledged.Count;
+        await Wait.UntilAsync(() => Task.FromResult(acknowledged.Count >= before + 300), "admission resumes under the new leader");
+        stopLoad.Cancel();
+        await Task.WhenAll(load);
+
+        // Every acknowledged transaction commits, once: the entry node kept each until it saw its block.
+        List<string> valid = [];
+        await Wait.UntilAsync(async () =>
+        {
+            valid = (await LocalCluster.TransactionsAsync(entry)).Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
+            return !acknowledged.Keys.Except(valid).Any();
+        }, "every acknowledged transaction is committed", TimeSpan.FromSeconds(60));
+        Assert.Equal(valid.Count, valid.Distinct().Count());
+        await LocalCluster.ConvergedAsync(survivors);
+        Assert.Contains("acknowledged, uncommitted transactions again", entry.Log);
+        output.WriteLine($"{acknowledged.Count} acknowledged, all committed");
+    }
+
+    [Fact]
     public async Task LeaderKilled_UnderLoad_NewLeaderTakesOver_NoAcknowledgedTransactionLost_OrDuplicated_AndOldLeaderCatchesUp()
     {
         await using var cluster = await LocalCluster.StartAsync(3);

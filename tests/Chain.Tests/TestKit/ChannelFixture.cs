@@ -19,9 +19,9 @@ internal sealed class ChannelFixture : IAsyncDisposable
     private readonly TempDirectory _dir = new();
 
     /// <param name="config">Configuration carried by the genesis block; null for a channel without one.</param>
-    public ChannelFixture(ChannelConfig? config, Func<IConsenterSupport, IOrderer> orderer, string channel = LedgerHarness.Channel)
+    public ChannelFixture(ChannelConfig? config, Func<IConsenterSupport, IOrderer> orderer, string channel = LedgerHarness.Channel, int maxPendingTxs = 100_000)
     {
-        Settings = new ChannelSettings { Name = channel, Contracts = ["kv"], TimestampWindowMs = LedgerHarness.WindowMs };
+        Settings = new ChannelSettings { Name = channel, Contracts = ["kv"], TimestampWindowMs = LedgerHarness.WindowMs, MaxPendingTxs = maxPendingTxs };
         string? genesis = null;
         if (config is not null)
         {
@@ -54,7 +54,9 @@ internal sealed class ScriptedOrderer : IOrderer
     public List<CheckedTx> Queued { get; } = [];
     public long Behind { get; set; }
     public string? Unreached { get; set; }
-    public OrdererStatus Status => new(Redirect is null ? "leader" : "follower", Behind: Behind, Unreached: Unreached);
+    public long Term { get; set; }
+    public string? Leader { get; set; }
+    public OrdererStatus Status => new(Redirect is null ? "leader" : "follower", Term, Leader, Behind: Behind, Unreached: Unreached);
 
     public bool TryEnqueue(CheckedTx tx)
     {

@@ -29,7 +29,8 @@ internal static class BenchCommands
         var kv = new Command("kv", "kv.put transactions, each to a new key") { channel, txs, batch, concurrency, rate, valueBytes, keyFile, passwordFile };
         kv.SetHandler(async (parse, cancel) =>
         {
-            var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes));
+            var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes),
+                GlobalOptions.Retry(parse) with { OnRetry = null });
             settings.Validate();
             var key = LoadKey(parse.GetValue(keyFile)!, parse.GetValue(passwordFile));
             using var client = GlobalOptions.Connect(parse, reader: key); // it follows its own transactions' commits
@@ -50,14 +51,16 @@ internal static class BenchCommands
         ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
         ("throughput", $"{result.TxPerSecond:F0} committed tx/s over {result.Seconds:F2} s"),
         ("latency p50/p95/p99", $"{result.LatencyP50Ms:F0} / {result.LatencyP95Ms:F0} / {result.LatencyP99Ms:F0} ms (submit to commit event)"),
-        ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)"));
+        ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)"),
+        ("retried", result.Retried));
 
     public static Option<int> Txs(int defaultValue) => new("--txs") { Description = "number of transactions", DefaultValueFactory = _ => defaultValue };
     public static Option<int> Batch() => new("--batch") { Description = "transactions per SubmitBatch call", DefaultValueFactory = _ => 250 };
     public static Option<int> Concurrency() => new("--concurrency") { Description = "concurrent submitting callers", DefaultValueFactory = _ => 4 };
     public static Option<int> Rate() => new("--rate") { Description = "offered load in tx/s (0 = as fast as possible)", DefaultValueFactory = _ => 0 };
 
-    public sealed record Settings(string Channel, int Txs, int Batch, int Concurrency, int Rate, int ValueBytes)
+    /// <param name="Retry">How refused and cut-off submissions are retried (the client's one policy; BUSY, the node's back-pressure, is retried after a short fixed pause).</param>
+    public sealed record Settings(string Channel, int Txs, int Batch, int Concurrency, int Rate, int ValueBytes, RetryPolicy? Retry = null)
     {
         public void Validate()
         {
@@ -69,8 +72,9 @@ internal static class BenchCommands
         }
     }
 
+    /// <param name="Retried">Submissions of a transaction after its first (refused as transient, or the call cut off), BUSY back-pressure not counted.</param>
     public sealed record Result(int Committed, int Valid, int Rejected, ulong Blocks, double Seconds, double TxPerSecond,
-        double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms);
+        double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms, int Retried = 0);
 
     /// <summary>The sample network's Bank teller, as created by 'network up' in the default folder.</summary>
     public const string DefaultBenchKey = ".chain/crypto/orgs/Bank/accounts/teller1.json";
@@ -107,7 +111,8 @@ internal static class BenchCommands
 
         var submittedAt = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<double>();
-        int rejected = 0, committed = 0, valid = 0;
+        int rejected = 0, committed = 0, valid = 0, retried = 0;
+        var policy = settings.Retry ?? RetryPolicy.Default;
         ulong blocks = 0;
         long lastCommit = 0;
         var allDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -154,18 +159,32 @@ internal static class BenchCommands
                 request.Transactions.AddRange(chunk.Select(i => transactions[i]));
                 var at = Stopwatch.GetTimestamp();
                 foreach (var i in chunk) submittedAt[ids[i]] = at;
-                while (true)
+                var first = Stopwatch.GetTimestamp();
+                for (int attempt = 1; ; attempt++)
                 {
-                    var response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token);
-                    static bool IsBusy(AdmissionStatus s) => s.Is(ErrorCodes.Busy);
-                    var busy = response.Statuses.Where(IsBusy).Select(s => s.TxId).ToHashSet();
-                    Interlocked.Add(ref rejected, response.Statuses.Count(s => !s.Accepted && !IsBusy(s)));
-                    if (busy.Count == 0) break;
-                    // Back-pressure: resubmit only what the node could not queue.
+                    bool late = Stopwatch.GetElapsedTime(first) > policy.Deadline;
+                    SubmitBatchResponse response;
+                    try { response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token); }
+                    catch (RpcException e) when (!late && !stop.IsCancellationRequested && RetryPolicy.Judge(e) != RetryPolicy.Verdict.GiveUp)
+                    {
+                        // Cut off or refused whole: the same batch again (what got through is a duplicate, which counts as admitted).
+                        if (RetryPolicy.Judge(e) == RetryPolicy.Verdict.Elsewhere) client.FailOver();
+                        Interlocked.Add(ref retried, request.Transactions.Count);
+                        await Task.Delay(policy.Pause(attempt), stop.Token);
+                        continue;
+                    }
+                    // A duplicate on a retry means an earlier try got through.
+                    bool Admitted(AdmissionStatus s) => s.Accepted || (attempt > 1 && s.Is(ErrorCodes.Of(ValidationCode.DuplicateTxid)));
+                    var again = response.Statuses.Where(s => !Admitted(s) && ErrorCodes.IsTransient(s.Code) && !late).Select(s => s.TxId).ToHashSet();
+                    Interlocked.Add(ref rejected, response.Statuses.Count(s => !Admitted(s) && !again.Contains(s.TxId)));
+                    if (again.Count == 0) break;
+                    bool onlyBusy = response.Statuses.All(s => Admitted(s) || s.Is(ErrorCodes.Busy) || !again.Contains(s.TxId));
+                    if (!onlyBusy) Interlocked.Add(ref retried, again.Count);
                     var retry = new SubmitBatchRequest();
-                    retry.Transactions.AddRange(chunk.Where(i => busy.Contains(ids[i])).Select(i => transactions[i]));
+                    retry.Transactions.AddRange(chunk.Where(i => again.Contains(ids[i])).Select(i => transactions[i]));
                     request = retry;
-                    await Task.Delay(20, stop.Token);
+                    // BUSY is back-pressure: come back soon with what the node could not queue; anything else waits as the policy says.
+                    await Task.Delay(onlyBusy ? TimeSpan.FromMilliseconds(20) : policy.Pause(attempt), stop.Token);
                 }
             }
         }, stop.Token)).ToArray();
@@ -180,6 +199,6 @@ internal static class BenchCommands
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
         return new Result(committed, valid, rejected, blocks, seconds, committed / Math.Max(seconds, 1e-9), signPerSecond,
-            Percentile(0.50), Percentile(0.95), Percentile(0.99));
+            Percentile(0.50), Percentile(0.95), Percentile(0.99), retried);
     }
 }

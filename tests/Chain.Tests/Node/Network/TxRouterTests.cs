@@ -99,12 +99,15 @@ public sealed class TxRouterTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnUnreachableOrderer_FailsAClientsCall_KeepsARelayersNotLeader_AndIsRetriedOnHandOver()
+    public async Task AnUnreachableOrderer_IsTriedAgainForAClient_WhileThePatienceLasts_KeepsARelayersNotLeader_AndIsRetriedOnHandOver()
     {
         _orderer.Redirect = new Redirect("node bank-node2 leads", "https://127.0.0.1:8052");
         _transport.Answer = (_, _) => throw new RequestException(ErrorCodes.NoOrderer, "no node that orders the channel could be reached");
-        var client = await Assert.ThrowsAsync<RequestException>(() => _router.RouteAsync([Build.Put("a", "1")], RouteOptions.Client, default));
-        Assert.Equal(ErrorCodes.NoOrderer.Name, client.Code);
+        var client = await _router.RouteAsync([Build.Put("a", "1")], Quick, default);
+        Assert.Equal(ErrorCodes.NoOrderer.Name, client[0].Code);
+        Assert.True(_transport.Calls.Count > 1, "a client's call waits for the orderer within its patience, whatever the relay path");
+        Assert.Equal(0, _channel.Channel.Custody.Count); // refused: nothing was promised, nothing kept
+        _transport.Calls.Clear();
 
         var relayed = await _router.RouteAsync([Build.Put("b", "1")], RouteOptions.Relayed(1), default);
         Assert.Equal(ErrorCodes.NotLeader.Name, relayed[0].Code);
@@ -127,6 +130,62 @@ public sealed class TxRouterTests : IAsyncLifetime
         _orderer.Full = true;
         var busy = await _router.RouteAsync([Build.Put("c", "3")], RouteOptions.Client, default);
         Assert.True(busy[0].Is(ErrorCodes.Busy));
+    }
+
+    [Fact]
+    public async Task AClientsAcknowledgedTransaction_IsKept_SentAgainWhenTheLeaderChanges_AndForgottenWhenItsBlockArrives()
+    {
+        _orderer.Redirect = new Redirect("node n2 leads", "https://127.0.0.1:8052");
+        (_orderer.Term, _orderer.Leader) = (1, "n2");
+        _transport.Answer = (txs, _) => txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+        var tx = Build.Put("kept", "1");
+        Assert.True((await _router.RouteAsync([tx], RouteOptions.Client, default))[0].Accepted);
+        Assert.Equal(1, _channel.Channel.Custody.Count);
+        // Relayed to this node, or handed over by a deposed leader: the entry node keeps those, not this one.
+        await _router.RouteAsync([Build.Put("relayed", "1")], RouteOptions.Relayed(1), default);
+        await _router.RouteAsync([Build.Put("handed", "1")], RouteOptions.HandOver, default);
+        Assert.Equal(1, _channel.Channel.Custody.Count);
+
+        var resender = new CustodyResender(new ChannelDirectory([_channel.Channel]), _router, TimeProvider.System, NullLogger<CustodyResender>.Instance);
+        _transport.Calls.Clear();
+        await resender.ResendAsync(_channel.Channel, default);
+        Assert.Empty(_transport.Calls); // the same leader has it: nothing to do yet
+
+        // n2 died with it; n3 leads now: the kept transaction goes to n3. A duplicate answer (n3 has it already) keeps it too.
+        _orderer.Redirect = new Redirect("node n3 leads", "https://127.0.0.1:8053");
+        (_orderer.Term, _orderer.Leader) = (2, "n3");
+        _transport.Answer = (txs, _) => txs.Select(t => Refused(t, ErrorCodes.Of(ValidationCode.DuplicateTxid))).ToList();
+        await resender.ResendAsync(_channel.Channel, default);
+        var resent = Assert.Single(_transport.Calls);
+        Assert.Equal(("https://127.0.0.1:8053", 1), (resent.Target, resent.Count));
+        Assert.Equal((1, 1L), (_channel.Channel.Custody.Count, _channel.Channel.Custody.Resent));
+
+        // Its block reaches this node (ordered by n3, applied here): forgotten.
+        _orderer.Redirect = null;
+        var admitted = await _router.RouteAsync([tx], RouteOptions.Relayed(1), default);
+        Assert.True(admitted[0].Accepted);
+        _channel.Channel.Support.CutBlock(_orderer.Queued, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        Assert.Equal(0, _channel.Channel.Custody.Count);
+    }
+
+    [Fact]
+    public async Task AKeptTransactionThatCanNoLongerBeOrdered_IsCountedLost_AndAtTheLimitAClientIsToldBusyBeforeAnythingIsPromised()
+    {
+        await using var small = new ChannelFixture(null, _ => _orderer, maxPendingTxs: 2);
+        var router = new TxRouter(new ChannelDirectory([small.Channel]), _transport, TimeProvider.System, NullLogger<TxRouter>.Instance);
+        _orderer.Redirect = new Redirect("node n2 leads", "https://127.0.0.1:8052");
+        _transport.Answer = (txs, _) => txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+        var statuses = await router.RouteAsync([Build.Put("a", "1"), Build.Put("b", "1"), Build.Put("c", "1")], RouteOptions.Client, default);
+        Assert.True(statuses[0].Accepted && statuses[1].Accepted);
+        Assert.True(statuses[2].Is(ErrorCodes.Busy));
+        Assert.Contains("keeps 2 acknowledged transactions", statuses[2].Message);
+        Assert.Equal(2, Assert.Single(_transport.Calls).Count); // the third was never sent
+
+        // A new leader refuses them for a reason of their own (say they expired meanwhile): the promise ends, and is counted.
+        _orderer.Term = 5;
+        _transport.Answer = (txs, _) => txs.Select(t => Refused(t, ErrorCodes.Of(ValidationCode.Expired))).ToList();
+        await new CustodyResender(new ChannelDirectory([small.Channel]), router, TimeProvider.System, NullLogger<CustodyResender>.Instance).ResendAsync(small.Channel, default);
+        Assert.Equal((0, 2L), (small.Channel.Custody.Count, small.Channel.Custody.Lost));
     }
 
     private static AdmissionStatus Refused(Transaction tx, ErrorCode code) =>
