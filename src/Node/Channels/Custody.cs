@@ -98,8 +98,10 @@ internal sealed class Custody(int limit)
     }
 
     /// <summary>
-    /// Who orders the channel as this node sees it: the role, the Raft term and the leader. A change means a
-    /// transaction acknowledged before may have been lost with the old leader.
+    /// Which leadership orders the channel as this node sees it: the Raft term, and whether it has a leader (a term has at
+    /// most one). A change means a transaction acknowledged before may have been lost with the old leader. Solo and
+    /// observed channels never change epoch; their kept transactions are only sent again after <see cref="ResendAfter"/>.
     /// </summary>
-    public static string OrdererEpoch(Consensus.OrdererStatus status) => $"{status.Role}/{status.Term}/{status.Leader}";
+    public static string OrdererEpoch(Consensus.OrdererStatus status) =>
+        $"{status.Term}/{(status.Role == "leader" || status.Leader is not null ? "led" : "no leader")}";
 }

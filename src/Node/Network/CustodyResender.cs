@@ -34,7 +34,8 @@ internal sealed partial class CustodyResender(ChannelDirectory channels, TxRoute
     /// <summary>One round for one channel; public for tests.</summary>
     internal async Task ResendAsync(ChannelRuntime channel, CancellationToken stopping)
     {
-        if (channel.Custody.Count == 0 || channel.Halted) return;
+        // While the channel has no leader there is no one to send to; the leader's arrival changes the epoch.
+        if (channel.Custody.Count == 0 || channel.Halted || channel.Orderer.Redirect is { NoLeader: true }) return;
         var epoch = Custody.OrdererEpoch(channel.Orderer.Status);
         var due = channel.Custody.Due(epoch, clock.GetUtcNow().ToUnixTimeMilliseconds(), MaxPerRound);
         if (due.Count == 0) return;
