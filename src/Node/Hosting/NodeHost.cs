@@ -116,6 +116,8 @@ public static class NodeHost
 
         // Open ledgers before accepting calls, so a broken chain stops the node at once.
         var channels = app.Services.GetRequiredService<ChannelDirectory>();
+        var dataDir = config.Resolve(config.DataDir);
+        NodePidFile.Write(dataDir); // the ledgers are open, so this node owns the folder
         // Client services answer only on the client endpoint, peer services only on the mutual-TLS peer endpoint.
         // Decided by the port the connection arrived on, never by a header the caller chooses.
         app.Use(async (context, next) =>
@@ -149,8 +151,12 @@ public static class NodeHost
             logger.LogInformation("channel {Channel}: height {Height}, contracts {Contracts}", channel.Name, channel.Ledger.Height, string.Join(",", channel.Contracts.Names));
         logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText,
             certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http", endpoint);
-        await app.RunAsync(cancellationToken);
-        foreach (var channel in channels.All) await channel.DisposeAsync();
+        try { await app.RunAsync(cancellationToken); }
+        finally
+        {
+            foreach (var channel in channels.All) await channel.DisposeAsync();
+            NodePidFile.Remove(dataDir);
+        }
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
     }

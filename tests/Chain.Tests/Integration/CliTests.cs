@@ -291,11 +291,12 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_WithThreeNodes_RunsRaft_ServesEveryNode_AndRefusesAnotherSizeOnTheSameFolder()
+    public async Task NetworkUp_WithThreeNodes_RunsRaft_ServesEveryNode_RestartsAKilledOne_LeavesOneStartedByHand_AndRefusesAnotherSizeOnTheSameFolder()
     {
         using var dir = new TempDirectory();
         var port = LocalCluster.FreePortBlock(3, 3);
-        var (process, output, ready) = StartNetworkUp("--nodes", "3", "--no-observers", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        string[] upArgs = ["--nodes", "3", "--no-observers", "--restart", "on-failure", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile];
+        var (process, output, ready) = StartNetworkUp(upArgs);
         using var _ = process;
         try
         {
@@ -315,6 +316,23 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             Assert.Matches(@"sandbox\s+(leader|follower)\s+\d+ node\d", status.StdOut);
             foreach (var n in nodes) n.Dispose();
 
+            // network status: each node's process and, per channel, its role and height.
+            async Task<Dictionary<string, JsonElement>> NetworkStatusAsync()
+            {
+                var shown = await ChainBinary.RunAsync("network", "status", "--dir", dir.Combine("net"), "-o", "json");
+                return JsonDocument.Parse(shown.StdOut).RootElement.EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n.Clone());
+            }
+            var before = await NetworkStatusAsync();
+            Assert.Equal(["node1", "node2", "node3"], before.Keys.Order());
+            Assert.All(before.Values, n => Assert.Equal("serving", n.GetProperty("state").GetString()));
+            Assert.Contains(before["node1"].GetProperty("channels").EnumerateArray(), c => c.GetProperty("channel").GetString() == "sandbox" && c.GetProperty("role").GetString() is "leader" or "follower");
+            // Killed, a node is started again (--restart on-failure), and serves with a new process.
+            int killed = before["node3"].GetProperty("pid").GetInt32();
+            System.Diagnostics.Process.GetProcessById(killed).Kill();
+            await Wait.UntilAsync(async () => (await NetworkStatusAsync())["node3"] is var n && n.GetProperty("state").GetString() == "serving"
+                && n.GetProperty("pid").ValueKind == JsonValueKind.Number && n.GetProperty("pid").GetInt32() != killed, "node3 is started again", TimeSpan.FromSeconds(90));
+            Assert.Contains(output, l => l.StartsWith("warning: node3 exited with code 137; starting it again in 1 s (restart 1)", StringComparison.Ordinal));
+
             var other = await ChainBinary.RunAsync("network", "up", "--nodes", "1", "--no-observers", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
             Assert.Equal(2, other.ExitCode);
             Assert.Contains("holds a network of 3 node(s); use --nodes 3 or another --dir", other.StdErr);
@@ -326,6 +344,37 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             process.WaitForExit();
             Assert.Equal(0, process.ExitCode);
             Assert.Equal(3, output.Count(l => l.Contains("stopped cleanly")));
+
+            // A node started by hand on the folder is recognised, left running, and not stopped with the rest.
+            using var byHand = ChainBinary.Start(["node", "start", "--config", dir.Combine("net", "node2", "config.json")]);
+            byHand.OutputDataReceived += (_, _) => { };
+            byHand.ErrorDataReceived += (_, _) => { };
+            byHand.BeginOutputReadLine();
+            byHand.BeginErrorReadLine();
+            try
+            {
+                await Wait.UntilAsync(async () => (await NetworkStatusAsync())["node2"].GetProperty("state").GetString() == "serving", "node2 started by hand serves");
+                var (again, againOutput, againReady) = StartNetworkUp(upArgs);
+                using var __ = again;
+                try
+                {
+                    await againReady.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                    Assert.Contains(againOutput, l => l.StartsWith($"node2 already runs on {dir.Combine("net", "node2", "data")} (pid {byHand.Id}, not started by this command)", StringComparison.Ordinal));
+                    Assert.Equal(byHand.Id, (await NetworkStatusAsync())["node2"].GetProperty("pid").GetInt32());
+                    await ProcessControl.StopAsync(again, TimeSpan.FromSeconds(60));
+                    again.WaitForExit();
+                }
+                finally
+                {
+                    if (!again.HasExited) again.Kill(entireProcessTree: true);
+                }
+                var after = await NetworkStatusAsync();
+                Assert.Equal(("serving", "not running"), (after["node2"].GetProperty("state").GetString(), after["node1"].GetProperty("state").GetString()));
+            }
+            finally
+            {
+                await ProcessControl.StopAsync(byHand, TimeSpan.FromSeconds(30));
+            }
         }
         finally
         {

@@ -25,7 +25,9 @@ internal static class NetworkCommands
         var basePort = new Option<int?>("--base-port") { Description = "gRPC port of the first node, others follow (default: the first node's port in the network file)" };
         var networkFile = new Option<string>("--network") { Description = "network description (YAML)", DefaultValueFactory = _ => DefaultNetworkFile };
         var noObservers = new Option<bool>("--no-observers") { Description = "do not start the observer nodes of the network file (the regulators' and auditors' own nodes)" };
-        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile, noObservers };
+        var restart = new Option<string>("--restart") { Description = "on-failure: start a node again when it exits with an error or is killed (after 1 s, doubling to 30 s); no: report it only", DefaultValueFactory = _ => "no" };
+        restart.AcceptOnlyFromAmong("no", "on-failure");
+        var up = new Command("up", "generate (if needed) and run a local network on loopback in the foreground; Ctrl-C stops it") { nodes, dir, basePort, networkFile, noObservers, restart };
         up.SetHandler(async (parse, cancel) =>
         {
             var count = parse.GetValue(nodes);
@@ -49,10 +51,11 @@ internal static class NetworkCommands
             void OnSignal(PosixSignalContext context) { context.Cancel = true; stop.Cancel(); }
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-            return await RunAsync(configs, stop.Token);
+            return await RunAsync(configs, parse.GetValue(restart) == "on-failure", stop.Token);
         });
         var network = new Command("network", "local development networks");
         network.Subcommands.Add(up);
+        network.Subcommands.Add(NetworkStatus.Build(dir));
         return network;
     }
 
@@ -130,36 +133,72 @@ internal static class NetworkCommands
 
     private static string GenesisPath(string genesisDir, string channel) => Path.Combine(genesisDir, channel + ChannelCommands.GenesisExtension);
 
-    private static async Task<int> RunAsync(string[] configPaths, CancellationToken cancel)
+    /// <summary>One node of the network this command runs (or found running on its folder, <see cref="External"/>).</summary>
+    private sealed class Child(string configPath, NodeConfig config)
     {
-        var children = new List<(string Id, Process Process, string Endpoint, string Channels, byte[] Address)>();
+        public string ConfigPath { get; } = configPath;
+        public string Id { get; } = config.NodeId;
+        public string Endpoint { get; } = "http://" + config.Listen;
+        public string Channels { get; } = string.Join(", ", config.Channels.Select(c => c.Name));
+        public string DataDir { get; } = config.Resolve(config.DataDir);
+        public byte[] Address { get; } = Keystore.AddressOf(config.Resolve(config.KeyFile));
+        public Process? Process { get; set; }
+        /// <summary>The node was already running on its folder (started by hand, say): left as it is, not supervised, not stopped.</summary>
+        public int? External { get; set; }
+        public int Restarts { get; set; }
+        public DateTime StartedAt { get; set; }
+
+        public void Start()
+        {
+            Process = Process.Start(ProcessControl.ChainStartInfo(null, "node", "start", "--config", ConfigPath))!;
+            StartedAt = DateTime.UtcNow;
+            Forward(Process, Id);
+        }
+    }
+
+    private static async Task<int> RunAsync(string[] configPaths, bool restartOnFailure, CancellationToken cancel)
+    {
+        var children = configPaths.Select(p => new Child(p, NodeConfig.Load(p))).ToList();
         try
         {
-            foreach (var path in configPaths)
+            foreach (var child in children)
             {
-                var config = NodeConfig.Load(path);
-                var process = Process.Start(ProcessControl.ChainStartInfo(null, "node", "start", "--config", path))!;
-                Forward(process, config.NodeId);
-                children.Add((config.NodeId, process, "http://" + config.Listen, string.Join(", ", config.Channels.Select(c => c.Name)), Keystore.AddressOf(config.Resolve(config.KeyFile))));
+                if (Chain.Node.Hosting.NodePidFile.LiveNode(child.DataDir) is { } pid)
+                {
+                    child.External = pid;
+                    Console.Out.WriteLine($"{child.Id} already runs on {child.DataDir} (pid {pid}, not started by this command); left as it is");
+                }
+                else child.Start();
             }
-            foreach (var (id, process, endpoint, channels, address) in children)
+            foreach (var child in children)
             {
-                await WaitReadyAsync(process, endpoint, cancel, expectedAddress: address);
-                Console.Out.WriteLine($"{id} ready at {endpoint}  (channels: {channels})");
+                await WaitReadyAsync(child.Process, child.Endpoint, cancel, expectedAddress: child.Address);
+                Console.Out.WriteLine($"{child.Id} ready at {child.Endpoint}  (channels: {child.Channels})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
             // One node of several may stop (or be stopped) while the others go on, as in any Raft network; a single node's exit ends it.
-            var running = children.ToList();
+            var running = children.Where(c => c.Process is not null).ToList();
             while (running.Count > 0)
             {
-                await Task.WhenAny(running.Select(c => c.Process.WaitForExitAsync(cancel)));
+                await Task.WhenAny(running.Select(c => c.Process!.WaitForExitAsync(cancel)));
                 if (cancel.IsCancellationRequested) break;
-                foreach (var dead in running.Where(c => c.Process.HasExited).ToList())
+                foreach (var dead in running.Where(c => c.Process!.HasExited).ToList())
                 {
+                    int code = dead.Process!.ExitCode;
+                    if (restartOnFailure && code != 0)
+                    {
+                        // A node that ran a minute or more starts again at once; one that keeps failing waits longer each time.
+                        if (DateTime.UtcNow - dead.StartedAt > TimeSpan.FromMinutes(1)) dead.Restarts = 0;
+                        var pause = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, dead.Restarts++)));
+                        Console.Error.WriteLine($"warning: {dead.Id} exited with code {code}; starting it again in {pause.TotalSeconds:F0} s (restart {dead.Restarts})");
+                        await Task.Delay(pause, cancel);
+                        dead.Start();
+                        continue;
+                    }
                     running.Remove(dead);
                     Console.Error.WriteLine(running.Count > 0
-                        ? $"warning: {dead.Id} exited with code {dead.Process.ExitCode}; {running.Count} node(s) keep running"
-                        : $"error: {dead.Id} exited with code {dead.Process.ExitCode}; no node is left");
+                        ? $"warning: {dead.Id} exited with code {code}; {running.Count} node(s) keep running"
+                        : $"error: {dead.Id} exited with code {code}; no node is left");
                 }
                 if (running.Count == 0 || children.Count == 1) return 1;
             }
@@ -171,7 +210,7 @@ internal static class NetworkCommands
         }
         finally
         {
-            await Task.WhenAll(children.Select(c => ProcessControl.StopAsync(c.Process, TimeSpan.FromSeconds(30))));
+            await Task.WhenAll(children.Where(c => c.Process is not null).Select(c => ProcessControl.StopAsync(c.Process!, TimeSpan.FromSeconds(30))));
             Console.Out.WriteLine("network stopped");
         }
     }
@@ -188,13 +227,13 @@ internal static class NetworkCommands
     /// Polls the node until it answers, or fails when the process exits first. With an expected address,
     /// an answer from some other node already listening on that port is an error, not "ready".
     /// </summary>
-    public static async Task WaitReadyAsync(Process process, string endpoint, CancellationToken cancel, TimeSpan? timeout = null, byte[]? expectedAddress = null)
+    public static async Task WaitReadyAsync(Process? process, string endpoint, CancellationToken cancel, TimeSpan? timeout = null, byte[]? expectedAddress = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         using var client = new ChainClient(endpoint);
         while (true)
         {
-            if (process.HasExited) throw new UsageException($"node at {endpoint} exited with code {process.ExitCode} during start-up (see its log above)");
+            if (process is { HasExited: true }) throw new UsageException($"node at {endpoint} exited with code {process.ExitCode} during start-up (see its log above)");
             try
             {
                 var info = await client.Ledger.GetChainInfoAsync(new ChainInfoRequest(), deadline: DateTime.UtcNow.AddSeconds(2), cancellationToken: cancel);
