@@ -99,4 +99,39 @@ public sealed class ObserverTests
         var error = Assert.Throws<ConfigException>(config.Validate);
         Assert.Contains("needs 'peers'", error.Message);
     }
+    [Fact]
+    public async Task ABlockWhoseReExecutionDiffersHere_HaltsTheChannelOnTheObserver_WritesNothing_AndItFollowsAgainOnceItsStateIsRepaired()
+    {
+        await using var consenter = await NodeProcess.StartAsync();
+        await PutAsync(consenter, "diverge");
+        await using var observer = await NodeProcess.StartAsync(ObserverOf(consenter));
+        await CaughtUpAsync(observer, consenter);
+        var before = await HeadAsync(observer);
+
+        // Behind the ledger's back the observer's copy now says Bob owns the key, so its re-execution of Alice's next
+        // write to it refuses what the consenter accepted: its results and state root differ from the block's.
+        await observer.StopAsync();
+        var owner = Chain.Node.Storage.KeyCodec.State("kv", "o/diverge");
+        byte[]? alice = null;
+        Node.Ledger.ChannelLedgerTests.Rewrite(observer.ChannelDir("sandbox"), Chain.Node.Storage.Column.State, owner, v => { alice = v; return System.Text.Encoding.UTF8.GetBytes(Build.Bob.AddressText); });
+        await observer.StartProcessAsync();
+        await PutAsync(consenter, "diverge");
+        await Wait.UntilAsync(async () => (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0].Role == "halted",
+            "the observer halts the channel");
+        var halted = (await observer.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0];
+        Assert.Contains(halted.Problems, p => p.Contains("stopped following its peers") && p.Contains($"block {before.Height}"));
+        Assert.Equal(before.Height, halted.Height); // the differing block was not written
+        // Its committed state stays readable; transactions are refused with the reason.
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => observer.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = Build.Put("more", "v") }).ResponseAsync);
+        Assert.StartsWith("HALTED:", refused.Status.Detail);
+
+        // The offline check finds the cause; repaired, the observer follows again and ends identical to the consenter.
+        await observer.StopAsync();
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", observer.DataDir);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("state was altered", verify.StdErr);
+        Node.Ledger.ChannelLedgerTests.Rewrite(observer.ChannelDir("sandbox"), Chain.Node.Storage.Column.State, owner, _ => alice!);
+        await observer.StartProcessAsync();
+        await CaughtUpAsync(observer, consenter);
+    }
 }

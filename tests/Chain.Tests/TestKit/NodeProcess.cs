@@ -99,6 +99,18 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits for the running process to exit by itself (a fatal error); its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process!.WaitForExitAsync(cancel.Token);
+        _process.WaitForExit(); // flush redirected output
+        int code = _process.ExitCode;
+        _process.Dispose();
+        _process = null;
+        return code;
+    }
+
     /// <summary>Graceful stop: SIGTERM and wait.</summary>
     public async Task StopAsync()
     {

@@ -187,7 +187,7 @@ public class ChannelLedgerTests
         Rewrite(path, Column.Blocks, KeyCodec.BlockNumber(number), bytes => { bytes[bytes.Length / 2] ^= 0x5A; return bytes; });
 
     /// <summary>Changes one stored value behind the ledger's back, as disk corruption or tampering would.</summary>
-    private static void Rewrite(string path, Column column, byte[] key, Func<byte[], byte[]> change)
+    internal static void Rewrite(string path, Column column, byte[] key, Func<byte[], byte[]> change)
     {
         using var store = RocksStore.Open(path);
         var value = change(store.Get(column, key) ?? []);
