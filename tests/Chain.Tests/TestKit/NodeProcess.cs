@@ -121,6 +121,19 @@ public sealed class NodeProcess : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Freezes the process (SIGSTOP): it holds its sockets and memory but answers nothing, as a stalled machine would.</summary>
+    public void Pause() => Signal("-STOP");
+
+    /// <summary>Lets a paused process run on (SIGCONT).</summary>
+    public void Resume() => Signal("-CONT");
+
+    private void Signal(string signal)
+    {
+        if (_process is null) return;
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
+
     /// <summary>Crash: SIGKILL, no chance to clean up.</summary>
     public void Kill()
     {
