@@ -13,6 +13,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 CHAIN_NEMESIS_SOAK_MINUTES="$minutes"
-dotnet test tests/Chain.Tests --filter "FullyQualifiedName~NemesisTests" --logger "console;verbosity=detailed" 2>&1 \
-  | grep -E "s of faults|new leader after|client [0-9]|admission:|Passed |Failed |Error Message|Assert|Exception" || true
-test "${PIPESTATUS[0]}" -eq 0
+log="$(mktemp)"
+status=0
+dotnet test tests/Chain.Tests --filter "FullyQualifiedName~NemesisTests" --logger "console;verbosity=detailed" >"$log" 2>&1 || status=$?
+grep -E "s of faults|new leader after|client [0-9]|admission:|Passed |Failed |Error Message|Assert|Exception" "$log" || tail -n 40 "$log"
+rm -f "$log"
+exit "$status"
