@@ -31,7 +31,8 @@ public sealed class NemesisTests(ITestOutputHelper output)
         // node1 is only ever paused, never killed: what it acknowledges at admission must commit (its custody).
         var steady = nodes[0];
         var committed = new ConcurrentDictionary<string, ulong>();
-        var admitted = new ConcurrentDictionary<string, byte>();
+        var admitted = new ConcurrentDictionary<string, DateTime>();
+        var steadyKilledAt = new List<DateTime>(); // when node1 led at a leader kill, it died with what it had admitted
         int errors = 0, retries = 0, sequence = 0;
         var policy = RetryPolicy.Default with { Deadline = TimeSpan.FromSeconds(45), OnRetry = (_, _, _) => Interlocked.Increment(ref retries) };
         using var stopLoad = new CancellationTokenSource();
@@ -44,10 +45,12 @@ public sealed class NemesisTests(ITestOutputHelper output)
             {
                 try
                 {
-                    var status = await chain.SubmitAndWaitAsync(Build.Put($"nemesis-{Interlocked.Increment(ref sequence)}", "v"), Build.Alice, policy);
+                    var status = await chain.SubmitAndWaitAsync(Build.Put($"nemesis-{Interlocked.Increment(ref sequence)}", "v"), Build.Alice, policy, stopLoad.Token);
                     Assert.Equal(ValidationCode.Valid, status.Code);
                     committed[status.TxId] = status.BlockNumber;
                 }
+                catch (OperationCanceledException) { return; }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stopLoad.IsCancellationRequested) { return; }
                 catch (RpcException e) { Interlocked.Increment(ref errors); output.WriteLine($"client {client}: {e.Status.Detail}"); }
             }
         }
@@ -57,7 +60,9 @@ public sealed class NemesisTests(ITestOutputHelper output)
             while (!stopLoad.IsCancellationRequested)
             {
                 var tx = Build.Put($"admitted-{Interlocked.Increment(ref sequence)}", "v");
-                try { admitted.TryAdd(await chain.SubmitAsync(tx, policy), 0); }
+                try { admitted.TryAdd(await chain.SubmitAsync(tx, policy, stopLoad.Token), DateTime.UtcNow); }
+                catch (OperationCanceledException) { return; }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stopLoad.IsCancellationRequested) { return; }
                 catch (RpcException e) { Interlocked.Increment(ref errors); output.WriteLine($"admission: {e.Status.Detail}"); }
                 await Task.Delay(5);
             }
@@ -91,6 +96,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
                 var leader = await cluster.LeaderAsync(timeout: TimeSpan.FromSeconds(60));
                 var height = await HeightAsync();
                 var clock = Stopwatch.StartNew();
+                if (leader == steady) lock (steadyKilledAt) steadyKilledAt.Add(DateTime.UtcNow);
                 leader.Kill();
                 faults.Add(await ObserveAsync("leader killed", nodes.Where(n => n != leader).ToList(), height, clock));
                 await leader.StartProcessAsync();
@@ -122,6 +128,11 @@ public sealed class NemesisTests(ITestOutputHelper output)
             }
             while (started.Elapsed.TotalMinutes < SoakMinutes);
         }
+        catch
+        {
+            foreach (var node in nodes) output.WriteLine($"--- {node.Config.NodeId} ---\n{node.Tail()}");
+            throw;
+        }
         finally
         {
             foreach (var node in paused) node.Resume();
@@ -129,15 +140,26 @@ public sealed class NemesisTests(ITestOutputHelper output)
             await Task.WhenAll(load);
         }
 
+        // Admitted by node1 and not lost with it: node1 lived on after the acknowledgement.
+        IEnumerable<string> MustCommit() => admitted.Where(a => !steadyKilledAt.Any(k => k > a.Value)).Select(a => a.Key);
         // Every node ends identical; every acknowledged transaction is there, once.
-        var head = await LocalCluster.ConvergedAsync(nodes);
+        ChannelInfo head;
         List<string> valid = [];
-        await Wait.UntilAsync(async () =>
+        try
         {
-            valid = (await LocalCluster.TransactionsAsync(steady)).Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
-            return !admitted.Keys.Except(valid).Any();
-        }, "every transaction node1 admitted is committed", TimeSpan.FromSeconds(60));
-        head = await LocalCluster.ConvergedAsync(nodes, atLeast: head.Height);
+            head = await LocalCluster.ConvergedAsync(nodes);
+            await Wait.UntilAsync(async () =>
+            {
+                valid = (await LocalCluster.TransactionsAsync(steady)).Where(t => t.Code == ValidationCode.Valid).Select(t => t.TxId).ToList();
+                return !MustCommit().Except(valid).Any();
+            }, "every transaction node1 admitted is committed", TimeSpan.FromSeconds(60));
+            head = await LocalCluster.ConvergedAsync(nodes, atLeast: head.Height);
+        }
+        catch
+        {
+            foreach (var node in nodes) output.WriteLine($"--- {node.Config.NodeId} ---\n{node.Tail()}");
+            throw;
+        }
         Assert.Equal(valid.Count, valid.Distinct().Count());
         Assert.Empty(committed.Keys.Except(valid));
         foreach (var node in nodes)

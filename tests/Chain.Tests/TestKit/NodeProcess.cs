@@ -77,8 +77,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task StartProcessAsync()
     {
         _process = ChainBinary.Start("node", "start", "--config", ConfigPath);
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         try { await NetworkCommands.WaitReadyAsync(_process, Endpoint, CancellationToken.None, TimeSpan.FromSeconds(90), Chain.Sdk.Crypto.Keystore.AddressOf(Config.Resolve(Config.KeyFile))); }
@@ -89,8 +89,8 @@ public sealed class NodeProcess : IAsyncDisposable
     public async Task<int> StartExpectingExitAsync()
     {
         _process = ChainBinary.Start("node", "start", "--config", ConfigPath);
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _log.Enqueue(e.Data); };
+        _process.OutputDataReceived += (_, e) => Collect(e.Data);
+        _process.ErrorDataReceived += (_, e) => Collect(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -98,6 +98,20 @@ public sealed class NodeProcess : IAsyncDisposable
         _process.WaitForExit(); // flush redirected output
         return _process.ExitCode;
     }
+
+    /// <summary>Keeps a line of the node's output, in memory and in <c>node.log</c> beside its config (readable while a test runs).</summary>
+    private void Collect(string? line)
+    {
+        if (line is null) return;
+        _log.Enqueue(line);
+        lock (_log) File.AppendAllText(LogFile, line + "\n");
+    }
+
+    /// <summary>Everything the node's processes wrote, one file for all its starts.</summary>
+    public string LogFile => Path.Combine(Path.GetDirectoryName(ConfigPath)!, "node.log");
+
+    /// <summary>The last <paramref name="lines"/> lines of the node's output, to show why a test failed.</summary>
+    public string Tail(int lines = 200) => string.Join('\n', _log.TakeLast(lines));
 
     /// <summary>Waits for the running process to exit by itself (a fatal error); its exit code.</summary>
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -21,47 +21,56 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     /// <summary>Member metadata keys: the node id and the URL of its peer endpoint (where transactions are relayed to).</summary>
     public const string NodeKey = "node", PeerKey = "peer";
 
-    private readonly RaftCluster _cluster;
     private readonly LedgerStateMachine _machine;
+    private readonly Func<LedgerStateMachine, (RaftCluster, WriteAheadLog)> _open;
+    private RaftCluster? _cluster;
     private WriteAheadLog? _wal;
     private int _disposed;
 
-    private DotNextRaftGroup(RaftCluster cluster, WriteAheadLog wal, LedgerStateMachine machine)
+    private DotNextRaftGroup(LedgerStateMachine machine, Func<LedgerStateMachine, (RaftCluster, WriteAheadLog)> open)
     {
-        _cluster = cluster;
-        _wal = wal;
         _machine = machine;
-        cluster.LeaderChanged += (_, leader) => LeaderChanged?.Invoke(leader is null ? null : new RaftLeader(leader.EndPoint, async (refresh, cancel) => await leader.GetMetadataAsync(refresh, cancel)));
+        _open = open;
     }
 
-    /// <summary>The factory a node's Raft orderers use: the snapshot is restored before the log is opened (the log replays from it).</summary>
+    /// <summary>
+    /// The factory a node's Raft orderers use. The log is opened only in <see cref="StartAsync"/>, after the state
+    /// machine restored its latest snapshot: the log takes the snapshot's index as applied when it opens, and one opened
+    /// before would replay from entry 1, whose pages the snapshot let it delete (the member then never started).
+    /// </summary>
     public static RaftGroupFactory Factory(IConsenterSupport channel, ChannelSettings settings, NodeConfig node, X509Certificate2 certificate, Func<PeerTrust> trust, ILoggerFactory loggers) =>
         (listen, members, applier) =>
         {
             var root = Path.Combine(node.Resolve(node.DataDir), channel.ChannelName + ".raft");
             var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(root, "snapshots")), channel, applier, settings.Raft.SnapshotInterval);
-            var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root, "log") }, machine);
-            var raft = settings.Raft;
-            var storage = new EndPointStorage();
-            var initial = storage.CreateInitialConfigurationBuilder();
-            foreach (var member in members) initial.Add(member);
-            initial.Build();
-            var tcp = new RaftCluster.TcpConfiguration(listen)
-            {
-                LowerElectionTimeout = raft.LowerElectionTimeoutMs,
-                UpperElectionTimeout = raft.UpperElectionTimeoutMs,
-                RequestTimeout = TimeSpan.FromMilliseconds(raft.RequestTimeoutMs),
-                ConnectTimeout = TimeSpan.FromMilliseconds(raft.ConnectTimeoutMs),
-                TransmissionBlockSize = 64 * 1024,
-                ColdStart = false,
-                ConfigurationStorage = storage,
-                LoggerFactory = loggers,
-                SslOptions = MutualTls(certificate, trust, () => channel.View.Config),
-            };
-            tcp.Metadata[NodeKey] = node.NodeId;
-            if (node.PeerListen is { } peer) tcp.Metadata[PeerKey] = "https://" + peer;
-            return new DotNextRaftGroup(new RaftCluster(tcp) { AuditTrail = wal }, wal, machine);
+            return new DotNextRaftGroup(machine, restored => Open(restored, Path.Combine(root, "log"), listen, members, channel, settings, node, certificate, trust, loggers));
         };
+
+    private static (RaftCluster, WriteAheadLog) Open(LedgerStateMachine machine, string logPath, IPEndPoint listen, IReadOnlyList<EndPoint> members, IConsenterSupport channel,
+        ChannelSettings settings, NodeConfig node, X509Certificate2 certificate, Func<PeerTrust> trust, ILoggerFactory loggers)
+    {
+        var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = logPath }, machine);
+        var raft = settings.Raft;
+        var storage = new EndPointStorage();
+        var initial = storage.CreateInitialConfigurationBuilder();
+        foreach (var member in members) initial.Add(member);
+        initial.Build();
+        var tcp = new RaftCluster.TcpConfiguration(listen)
+        {
+            LowerElectionTimeout = raft.LowerElectionTimeoutMs,
+            UpperElectionTimeout = raft.UpperElectionTimeoutMs,
+            RequestTimeout = TimeSpan.FromMilliseconds(raft.RequestTimeoutMs),
+            ConnectTimeout = TimeSpan.FromMilliseconds(raft.ConnectTimeoutMs),
+            TransmissionBlockSize = 64 * 1024,
+            ColdStart = false,
+            ConfigurationStorage = storage,
+            LoggerFactory = loggers,
+            SslOptions = MutualTls(certificate, trust, () => channel.View.Config),
+        };
+        tcp.Metadata[NodeKey] = node.NodeId;
+        if (node.PeerListen is { } peer) tcp.Metadata[PeerKey] = "https://" + peer;
+        return (new RaftCluster(tcp) { AuditTrail = wal }, wal);
+    }
 
     /// <summary>
     /// Mutual TLS on the Raft port: both sides show their node certificate, and accept only the certificates the channel's
@@ -99,30 +108,34 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     }
 
     public event Action<RaftLeader?>? LeaderChanged;
-    public long Term => _cluster.Term;
+    private RaftCluster Cluster => _cluster ?? throw new InvalidOperationException("the Raft member has not started");
+    public long Term => _cluster?.Term ?? 0;
     public long Unapplied => _wal is { } wal ? Math.Max(0, wal.LastCommittedEntryIndex - wal.LastAppliedIndex) : 0;
-    public CancellationToken LeadershipToken => _cluster.LeadershipToken;
-    public IReadOnlyList<EndPoint> Members => _cluster.Members.Select(m => m.EndPoint).ToList();
+    public CancellationToken LeadershipToken => _cluster?.LeadershipToken ?? new CancellationToken(canceled: true);
+    public IReadOnlyList<EndPoint> Members => _cluster?.Members.Select(m => m.EndPoint).ToList() ?? [];
 
     public async Task StartAsync(CancellationToken cancel)
     {
         await _machine.RestoreAsync(cancel);
-        await _cluster.StartAsync(cancel);
+        var (cluster, wal) = _open(_machine);
+        (_cluster, _wal) = (cluster, wal);
+        cluster.LeaderChanged += (_, leader) => LeaderChanged?.Invoke(leader is null ? null : new RaftLeader(leader.EndPoint, async (refresh, cancel) => await leader.GetMetadataAsync(refresh, cancel)));
+        await cluster.StartAsync(cancel);
     }
 
-    public Task StopAsync(CancellationToken cancel) => _cluster.StopAsync(cancel);
-    public Task<CancellationToken> WaitForLeadershipAsync(CancellationToken cancel) => _cluster.WaitForLeadershipAsync(cancel);
-    public Task ApplyReadBarrierAsync(CancellationToken cancel) => _cluster.ApplyReadBarrierAsync(cancel).AsTask();
-    public Task ReplicateAsync(byte[] entry, ProposedBlock context, CancellationToken leadership) => _cluster.ReplicateAsync(entry, context, leadership).AsTask();
-    public Task ForceReplicationAsync(CancellationToken leadership) => _cluster.ForceReplicationAsync(leadership).AsTask();
-    public Task<bool> AddMemberAsync(EndPoint member, CancellationToken leadership) => _cluster.AddMemberAsync(member, leadership);
-    public Task<bool> RemoveMemberAsync(EndPoint member, CancellationToken leadership) => _cluster.RemoveMemberAsync(member, leadership);
+    public Task StopAsync(CancellationToken cancel) => _cluster?.StopAsync(cancel) ?? Task.CompletedTask;
+    public Task<CancellationToken> WaitForLeadershipAsync(CancellationToken cancel) => Cluster.WaitForLeadershipAsync(cancel);
+    public Task ApplyReadBarrierAsync(CancellationToken cancel) => Cluster.ApplyReadBarrierAsync(cancel).AsTask();
+    public Task ReplicateAsync(byte[] entry, ProposedBlock context, CancellationToken leadership) => Cluster.ReplicateAsync(entry, context, leadership).AsTask();
+    public Task ForceReplicationAsync(CancellationToken leadership) => Cluster.ForceReplicationAsync(leadership).AsTask();
+    public Task<bool> AddMemberAsync(EndPoint member, CancellationToken leadership) => Cluster.AddMemberAsync(member, leadership);
+    public Task<bool> RemoveMemberAsync(EndPoint member, CancellationToken leadership) => Cluster.RemoveMemberAsync(member, leadership);
 
     /// <summary>Stops the log's applier, then closes the snapshot store: after this nothing of the group writes to the ledger.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
-        _cluster.Dispose();
+        _cluster?.Dispose();
         if (Interlocked.Exchange(ref _wal, null) is { } wal) await wal.DisposeAsync();
         await _machine.DisposeAsync();
     }
