@@ -211,6 +211,43 @@ public sealed class RaftTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ACorruptedRaftLogEntry_HaltsTheChannelOnThatNode_WithTheRemedy_AndMovingTheLogAsideLetsItRejoin()
+    {
+        await using var cluster = await LocalCluster.StartAsync(3);
+        var leader = await cluster.LeaderAsync();
+        for (int i = 0; i < 5; i++)
+            Assert.Equal(ValidationCode.Valid, (await leader.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put($"logged-{i}") })).Code);
+        var head = await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: 6);
+        var follower = cluster.Nodes.First(n => n != leader);
+        await follower.StopAsync();
+
+        // A flipped byte in the newest page of the follower's Raft log: its checksum no longer matches.
+        var raft = Path.Combine(follower.DataDir, "sandbox.raft");
+        Assert.True(File.Exists(Path.Combine(raft, "log.xxhash64")));
+        var page = Directory.GetFiles(Path.Combine(raft, "log", "data")).OrderBy(f => int.Parse(Path.GetFileName(f), System.Globalization.CultureInfo.InvariantCulture)).Last();
+        var bytes = File.ReadAllBytes(page);
+        bytes[40] ^= 0x5A;
+        File.WriteAllBytes(page, bytes);
+
+        await follower.StartProcessAsync();
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(follower))?.Role == "halted", "the channel halts on the node with the corrupted log");
+        var halted = (await LocalCluster.InfoAsync(follower))!;
+        Assert.Contains(halted.Problems, p => p.Contains($"its Raft log in {raft} could not be opened") && p.Contains("move that folder aside"));
+        Assert.Equal(head.Height, halted.Height); // the ledger is intact and untouched
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(follower, "charity"))?.Role == "follower", "the node's other channels go on");
+        Assert.Equal(ValidationCode.Valid, (await leader.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("while-one-is-halted") })).Code);
+
+        // The remedy the message gives: the log aside, the node rejoins from the other consenters and catches up.
+        await follower.StopAsync();
+        var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", follower.DataDir);
+        Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
+        Directory.Move(raft, raft + ".corrupt");
+        await follower.StartProcessAsync();
+        await Wait.UntilAsync(async () => (await LocalCluster.InfoAsync(follower))?.Role == "follower", "the node follows again", TimeSpan.FromSeconds(60));
+        await LocalCluster.ConvergedAsync(cluster.Nodes, atLeast: head.Height + 1);
+    }
+
+    [Fact]
     public async Task AConsenterRestartedAfterItsOwnRaftSnapshot_TakesPartAgain()
     {
         // Regression: the Raft log was opened before the snapshot was restored, so it replayed from entry 1, whose pages

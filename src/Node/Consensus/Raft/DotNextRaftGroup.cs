@@ -16,6 +16,9 @@ namespace Chain.Node.Consensus.Raft;
 /// A channel's Raft member on DotNext (ADR 0005): its TCP transport on the consenter's Raft port with mutual TLS, its
 /// write-ahead log in <c>&lt;dataDir&gt;/&lt;channel&gt;.raft/log</c> and the ledger as its state machine.
 /// </summary>
+/// <summary>A channel's Raft log or snapshot could not be read: the channel halts on this node; its ledger is not touched.</summary>
+internal sealed class RaftLogException(string message, Exception inner) : Exception(message, inner);
+
 internal sealed class DotNextRaftGroup : IRaftGroup
 {
     /// <summary>Member metadata keys: the node id and the URL of its peer endpoint (where transactions are relayed to).</summary>
@@ -43,13 +46,29 @@ internal sealed class DotNextRaftGroup : IRaftGroup
         {
             var root = Path.Combine(node.Resolve(node.DataDir), channel.ChannelName + ".raft");
             var machine = new LedgerStateMachine(new DirectoryInfo(Path.Combine(root, "snapshots")), channel, applier, settings.Raft.SnapshotInterval);
-            return new DotNextRaftGroup(machine, restored => Open(restored, Path.Combine(root, "log"), listen, members, channel, settings, node, certificate, trust, loggers));
+            return new DotNextRaftGroup(machine, restored => Open(restored, root, listen, members, channel, settings, node, certificate, trust, loggers));
         };
 
-    private static (RaftCluster, WriteAheadLog) Open(LedgerStateMachine machine, string logPath, IPEndPoint listen, IReadOnlyList<EndPoint> members, IConsenterSupport channel,
+    /// <summary>
+    /// Marks a Raft log whose entries carry an XxHash64 checksum, checked when the log opens. A log created before
+    /// checksums has no mark and is opened as it was written (a log's checksum algorithm cannot change).
+    /// </summary>
+    internal const string ChecksumMark = "log.xxhash64";
+
+    private static WriteAheadLog.IntegrityHashAlgorithm ChecksumOf(string root)
+    {
+        var log = Path.Combine(root, "log");
+        var mark = Path.Combine(root, ChecksumMark);
+        if (Directory.Exists(log) && !File.Exists(mark)) return WriteAheadLog.IntegrityHashAlgorithm.None;
+        Directory.CreateDirectory(root);
+        File.WriteAllText(mark, "entries carry an XxHash64 checksum\n");
+        return WriteAheadLog.IntegrityHashAlgorithm.XxHash64;
+    }
+
+    private static (RaftCluster, WriteAheadLog) Open(LedgerStateMachine machine, string root, IPEndPoint listen, IReadOnlyList<EndPoint> members, IConsenterSupport channel,
         ChannelSettings settings, NodeConfig node, X509Certificate2 certificate, Func<PeerTrust> trust, ILoggerFactory loggers)
     {
-        var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = logPath }, machine);
+        var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root, "log"), HashAlgorithm = ChecksumOf(root) }, machine);
         var raft = settings.Raft;
         var storage = new EndPointStorage();
         var initial = storage.CreateInitialConfigurationBuilder();
@@ -116,11 +135,18 @@ internal sealed class DotNextRaftGroup : IRaftGroup
 
     public async Task StartAsync(CancellationToken cancel)
     {
-        await _machine.RestoreAsync(cancel);
-        var (cluster, wal) = _open(_machine);
-        (_cluster, _wal) = (cluster, wal);
-        cluster.LeaderChanged += (_, leader) => LeaderChanged?.Invoke(leader is null ? null : new RaftLeader(leader.EndPoint, async (refresh, cancel) => await leader.GetMetadataAsync(refresh, cancel)));
-        await cluster.StartAsync(cancel);
+        try
+        {
+            await _machine.RestoreAsync(cancel);
+            var (cluster, wal) = _open(_machine);
+            (_cluster, _wal) = (cluster, wal);
+            cluster.LeaderChanged += (_, leader) => LeaderChanged?.Invoke(leader is null ? null : new RaftLeader(leader.EndPoint, async (refresh, cancel) => await leader.GetMetadataAsync(refresh, cancel)));
+            await cluster.StartAsync(cancel);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        {
+            throw new RaftLogException($"its Raft log in {_machine.Location.Parent!.FullName} could not be opened ({e.GetType().Name}: {e.Message})", e);
+        }
     }
 
     public Task StopAsync(CancellationToken cancel) => _cluster?.StopAsync(cancel) ?? Task.CompletedTask;

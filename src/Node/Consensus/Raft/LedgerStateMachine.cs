@@ -12,6 +12,9 @@ namespace Chain.Node.Consensus.Raft;
 internal sealed class LedgerStateMachine(DirectoryInfo location, IConsenterSupport channel, RaftApplier applier, int snapshotInterval) : SimpleStateMachine(location)
 {
     private const int SnapshotBytes = sizeof(ulong) + 32;
+
+    /// <summary>The folder of the snapshots.</summary>
+    public DirectoryInfo Location { get; } = location;
     private long _sinceSnapshot;
 
     protected override async ValueTask<bool> ApplyAsync(LogEntry entry, CancellationToken token)

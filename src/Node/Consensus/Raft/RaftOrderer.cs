@@ -114,7 +114,15 @@ internal sealed partial class RaftOrderer : IOrderer, IAsyncDisposable
             self = await JoinAsync(stopping);
             if (self is null) return;
         }
-        var group = await StartMemberAsync(self, stopping);
+        IRaftGroup group;
+        try { group = await StartMemberAsync(self, stopping); }
+        catch (RaftLogException e)
+        {
+            // The blocks are safe in the ledger; only this node's Raft state is unreadable. Say so and how to recover.
+            _logger.LogCritical(e, "channel {Channel}: {Reason}", _channel.ChannelName, e.Message);
+            Halt($"{e.Message}; the ledger is intact: stop the node, move that folder aside and start the node again to rejoin from the other consenters");
+            return;
+        }
         while (!stopping.IsCancellationRequested && _state == RaftState.Member)
         {
             CancellationToken leadership;
@@ -136,7 +144,12 @@ internal sealed partial class RaftOrderer : IOrderer, IAsyncDisposable
         var applier = new RaftApplier(_channel, _puller, _logger, Halt, _stopping.Token);
         var group = _groups(listen, members, applier);
         group.LeaderChanged += OnLeaderChanged;
-        await group.StartAsync(stopping);
+        try { await group.StartAsync(stopping); }
+        catch
+        {
+            await group.DisposeAsync();
+            throw;
+        }
         _group = group;
         SetState(RaftState.Member);
         _logger.LogInformation("channel {Channel}: Raft member on {Listen}; consenters {Members}", _channel.ChannelName, listen, string.Join(", ", group.Members));
