@@ -16,7 +16,8 @@ namespace Chain.Node.Channels;
 internal sealed class Custody(int limit)
 {
     /// <summary>How long a transaction may wait for its block before it is sent again though the orderer did not change.</summary>
-    public static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(5);
+    /// <remarks>Generous, because under heavy load a block can take seconds and every resend costs the orderer a signature check; a leader change is caught by the epoch at once.</remarks>
+    public static readonly TimeSpan ResendAfter = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<string, Held> _held = new(StringComparer.Ordinal);
     private int _count;

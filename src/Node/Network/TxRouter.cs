@@ -68,10 +68,12 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
         finally
         {
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var (i, channel, epoch) in held)
+            foreach (var (i, channel) in held)
             {
                 var txId = TxIdOf(transactions[i]);
-                if (statuses[i] is { Accepted: true }) channel.Custody.Sent(txId, epoch, now);
+                // The leadership that took it is the one in force now: a call that waited through an election was taken
+                // by the new leader. (Taken by the old one in the instant before a change, it is sent again after ResendAfter.)
+                if (statuses[i] is { Accepted: true }) channel.Custody.Sent(txId, Custody.OrdererEpoch(channel.Orderer.Status), now);
                 else channel.Custody.Release(txId); // not acknowledged: nothing was promised
             }
         }
@@ -79,23 +81,21 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
 
     /// <summary>
     /// Takes a place in its channel's custody for each of a client's transactions before it is routed; where the node
-    /// keeps as many as it will, the transaction is refused with BUSY and nothing is promised. Returns the places taken,
-    /// each with who ordered the channel then (a later change makes the resender send it again).
+    /// keeps as many as it will, the transaction is refused with BUSY and nothing is promised. Returns the places taken.
     /// </summary>
-    private List<(int Index, ChannelRuntime Channel, string Epoch)> Hold(IList<Transaction> transactions, AdmissionStatus?[] statuses)
+    private List<(int Index, ChannelRuntime Channel)> Hold(IList<Transaction> transactions, AdmissionStatus?[] statuses)
     {
-        var held = new List<(int, ChannelRuntime, string)>();
+        var held = new List<(int, ChannelRuntime)>();
         for (int i = 0; i < transactions.Count; i++)
         {
             if (statuses[i] is not null) continue;
             ChannelRuntime channel;
             try { channel = channels.Of(transactions[i]); }
             catch (Execution.TxRejectedException) { continue; } // admission refuses it, with the reason
-            var epoch = Custody.OrdererEpoch(channel.Orderer.Status); // read before routing: a change during the route is seen as a change
             var txId = TxIdOf(transactions[i]);
             switch (channel.Custody.Reserve(txId, transactions[i]))
             {
-                case Custody.Reservation.Reserved: held.Add((i, channel, epoch)); break;
+                case Custody.Reservation.Reserved: held.Add((i, channel)); break;
                 case Custody.Reservation.Full:
                     statuses[i] = Answers.Refused(txId, new ChannelBusyException(
                         $"this node keeps {channel.Custody.Limit} acknowledged transactions of channel '{channel.Name}' that have not committed yet, the most it will; retry later"));

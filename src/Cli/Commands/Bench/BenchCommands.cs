@@ -127,7 +127,9 @@ internal static class BenchCommands
                 var ours = 0;
                 foreach (var status in blockEvent.TxStatuses)
                 {
-                    if (!submittedAt.TryGetValue(status.TxId, out var at)) continue;
+                    // A transaction sent again (a retry, or a node's resend after a leader change) can also appear in a
+                    // later block as DUPLICATE_TXID, without effect: its first block is its commit.
+                    if (!submittedAt.TryRemove(status.TxId, out var at)) continue;
                     ours++;
                     latencies.Add(Stopwatch.GetElapsedTime(at, now).TotalMilliseconds);
                     if (status.Code == ValidationCode.Valid) valid++;
