@@ -59,8 +59,7 @@ public static class ContractCalls
             catch (RpcException e) when (!cancel.IsCancellationRequested && RetryPolicy.Judge(e) != RetryPolicy.Verdict.GiveUp)
             {
                 var pause = policy.Pause(attempt);
-                if (Stopwatch.GetElapsedTime(started) + pause > policy.Deadline) throw;
-                bool moved = RetryPolicy.Judge(e) == RetryPolicy.Verdict.Elsewhere && client.FailOver();
+                if (Stopwatch.GetElapsedTime(started) + pause > policy.Deadline || !RetryPolicy.TryAgain(RetryPolicy.Judge(e), client, out bool moved)) throw;
                 policy.OnRetry?.Invoke(attempt, e.Status.Detail, moved);
                 await Task.Delay(pause, cancel);
             }

@@ -26,8 +26,8 @@ public sealed record RetryPolicy
     /// <summary>Told of each retry before its pause: the attempt that failed (1 for the first), why, and whether the client moved to another endpoint.</summary>
     public Action<int, string, bool>? OnRetry { get; init; }
 
-    /// <summary>What to do after a failed call.</summary>
-    public enum Verdict { GiveUp, Again, Elsewhere }
+    /// <summary>What to do after a failed call: give up, try the same node again, or try the next endpoint (<see cref="ElsewhereOnly"/>: only there, as a halted node will not recover by itself).</summary>
+    public enum Verdict { GiveUp, Again, Elsewhere, ElsewhereOnly }
 
     public static Verdict Judge(RpcException e)
     {
@@ -36,7 +36,18 @@ public sealed record RetryPolicy
             // No code: the call never got a node's answer (refused connection, reset stream, node gone mid-call).
             return e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown && e.StatusCode != StatusCode.Cancelled ? Verdict.Elsewhere : Verdict.GiveUp;
         if (!ErrorCodes.IsTransient(code)) return Verdict.GiveUp;
-        return code == ErrorCodes.Halted.Name || code == ErrorCodes.Stopping.Name ? Verdict.Elsewhere : Verdict.Again;
+        if (code == ErrorCodes.Halted.Name) return Verdict.ElsewhereOnly;
+        return code == ErrorCodes.Stopping.Name ? Verdict.Elsewhere : Verdict.Again;
+    }
+
+    /// <summary>
+    /// Whether to try again after a failure judged <paramref name="verdict"/>, moving <paramref name="client"/> to its next
+    /// endpoint when the verdict says so; false to give up (a final refusal, or a halted node with no other to go to).
+    /// </summary>
+    public static bool TryAgain(Verdict verdict, ChainClient client, out bool moved)
+    {
+        moved = verdict is Verdict.Elsewhere or Verdict.ElsewhereOnly && client.FailOver();
+        return verdict switch { Verdict.GiveUp => false, Verdict.ElsewhereOnly => moved, _ => true };
     }
 
     /// <summary>The pause after failed attempt <paramref name="attempt"/> (1-based): half of the doubled pause fixed, half random, so clients that failed together do not return together.</summary>

@@ -167,10 +167,9 @@ internal static class BenchCommands
                     bool late = Stopwatch.GetElapsedTime(first) > policy.Deadline;
                     SubmitBatchResponse response;
                     try { response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token); }
-                    catch (RpcException e) when (!late && !stop.IsCancellationRequested && RetryPolicy.Judge(e) != RetryPolicy.Verdict.GiveUp)
+                    catch (RpcException e) when (!late && !stop.IsCancellationRequested && RetryPolicy.TryAgain(RetryPolicy.Judge(e), client, out _))
                     {
                         // Cut off or refused whole: the same batch again (what got through is a duplicate, which counts as admitted).
-                        if (RetryPolicy.Judge(e) == RetryPolicy.Verdict.Elsewhere) client.FailOver();
                         Interlocked.Add(ref retried, request.Transactions.Count);
                         await Task.Delay(policy.Pause(attempt), stop.Token);
                         continue;
