@@ -8,9 +8,10 @@ namespace Chain.Node.Network;
 /// <summary>
 /// Sends a channel's kept transactions (<see cref="Custody"/>) again when the node that orders the channel changed
 /// since they were acknowledged, or when they waited <see cref="Custody.ResendAfter"/> for a block: the old leader may
-/// have died with them. Through the one relay path (<see cref="RouteOptions.Resend"/>). The answer decides: admitted,
-/// or a duplicate (the orderer has it already, or it committed), keeps it until its block arrives; no orderer yet keeps
-/// it for the next round; any other refusal (it expired, say) ends the promise, which is logged and counted.
+/// have died with them. Through the one relay path (<see cref="RouteOptions.Resend"/>, whose patience paces the rounds).
+/// The answer decides: admitted, or a duplicate (the orderer has it already, or it committed), keeps it until its block
+/// arrives; a transient refusal (no orderer reached, busy) leaves it due for the next round; any other refusal (it
+/// expired, say) ends the promise, which is logged and counted.
 /// </summary>
 internal sealed partial class CustodyResender(ChannelDirectory channels, TxRouter router, TimeProvider clock, ILogger<CustodyResender> logger) : BackgroundService
 {
@@ -49,12 +50,13 @@ internal sealed partial class CustodyResender(ChannelDirectory channels, TxRoute
         {
             var txId = due[i].Key;
             var status = statuses[i];
-            bool kept = status.Accepted || status.Is(ErrorCodes.Of(Protocol.ValidationCode.DuplicateTxid)) || ErrorCodes.IsTransient(status.Code);
-            if (kept)
+            if (status.Accepted || status.Is(ErrorCodes.Of(Protocol.ValidationCode.DuplicateTxid)))
             {
                 channel.Custody.Sent(txId, epoch, now);
                 continue;
             }
+            if (ErrorCodes.IsTransient(status.Code)) continue; // no one took it: still due, the next round tries again
+
             channel.Custody.Release(txId, lost: true);
             lost++;
             LogLost(logger, channel.Name, txId, status.Message);

@@ -73,8 +73,11 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
                 var txId = TxIdOf(transactions[i]);
                 // The leadership that took it is the one in force now: a call that waited through an election was taken
                 // by the new leader. (Taken by the old one in the instant before a change, it is sent again after ResendAfter.)
-                if (statuses[i] is { Accepted: true }) channel.Custody.Sent(txId, Custody.OrdererEpoch(channel.Orderer.Status), now);
-                else channel.Custody.Release(txId); // not acknowledged: nothing was promised
+                // A duplicate not yet on this node's ledger is queued somewhere (this client, or another entry node that died
+                // since, may have been told "admitted"): keep it too, until its block arrives.
+                bool queued = statuses[i] is { Accepted: true } || statuses[i]!.Is(ErrorCodes.Of(ValidationCode.DuplicateTxid)) && !channel.Ledger.ContainsTx(Convert.FromHexString(txId));
+                if (queued) channel.Custody.Sent(txId, Custody.OrdererEpoch(channel.Orderer.Status), now);
+                else channel.Custody.Release(txId); // refused: nothing was promised
             }
         }
     }

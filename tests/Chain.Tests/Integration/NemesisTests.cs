@@ -162,6 +162,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
         }
         Assert.Equal(valid.Count, valid.Distinct().Count());
         Assert.Empty(committed.Keys.Except(valid));
+        Assert.Equal(0, errors); // every call got through inside its retry deadline
         foreach (var node in nodes)
         {
             await node.StopAsync();

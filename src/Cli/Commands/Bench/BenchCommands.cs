@@ -167,7 +167,7 @@ internal static class BenchCommands
                     bool late = Stopwatch.GetElapsedTime(first) > policy.Deadline;
                     SubmitBatchResponse response;
                     try { response = await client.Gateway.SubmitBatchAsync(request, cancellationToken: stop.Token); }
-                    catch (RpcException e) when (!late && !stop.IsCancellationRequested && RetryPolicy.TryAgain(RetryPolicy.Judge(e), client, out _))
+                    catch (RpcException e) when (!late && !stop.IsCancellationRequested && RetryPolicy.TryAgain(RetryPolicy.Judge(e), client, out bool _))
                     {
                         // Cut off or refused whole: the same batch again (what got through is a duplicate, which counts as admitted).
                         Interlocked.Add(ref retried, request.Transactions.Count);

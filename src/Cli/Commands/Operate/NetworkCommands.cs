@@ -192,6 +192,7 @@ internal static class NetworkCommands
                         var pause = TimeSpan.FromSeconds(Math.Min(30, Math.Pow(2, dead.Restarts++)));
                         Console.Error.WriteLine($"warning: {dead.Id} exited with code {code}; starting it again in {pause.TotalSeconds:F0} s (restart {dead.Restarts})");
                         await Task.Delay(pause, cancel);
+                        dead.Process.Dispose();
                         dead.Start();
                         continue;
                     }
@@ -199,8 +200,8 @@ internal static class NetworkCommands
                     Console.Error.WriteLine(running.Count > 0
                         ? $"warning: {dead.Id} exited with code {code}; {running.Count} node(s) keep running"
                         : $"error: {dead.Id} exited with code {code}; no node is left");
+                    if (running.Count == 0 || children.Count == 1) return 1; // a single node's exit ends the network
                 }
-                if (running.Count == 0 || children.Count == 1) return 1;
             }
             return 0;
         }

@@ -143,9 +143,10 @@ internal sealed class DotNextRaftGroup : IRaftGroup
             cluster.LeaderChanged += (_, leader) => LeaderChanged?.Invoke(leader is null ? null : new RaftLeader(leader.EndPoint, async (refresh, cancel) => await leader.GetMetadataAsync(refresh, cancel)));
             await cluster.StartAsync(cancel);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
+        catch (Exception e) when (e is DotNext.IO.Log.IntegrityException or InvalidDataException)
         {
-            throw new RaftLogException($"its Raft log in {_machine.Location.Parent!.FullName} could not be opened ({e.GetType().Name}: {e.Message})", e);
+            // Only a damaged log or snapshot is reported as such; a port in use or a TLS problem keeps its own message.
+            throw new RaftLogException($"its Raft log in {_machine.Location.Parent!.FullName} is damaged ({e.GetType().Name}: {e.Message})", e);
         }
     }
 

@@ -118,9 +118,16 @@ internal sealed partial class RaftOrderer : IOrderer, IAsyncDisposable
         try { group = await StartMemberAsync(self, stopping); }
         catch (RaftLogException e)
         {
-            // The blocks are safe in the ledger; only this node's Raft state is unreadable. Say so and how to recover.
+            // The blocks are safe in the ledger; only this node's Raft state is unreadable. Say so and what is safe: an
+            // emptied log must not take part as the same member (it forgot entries it had confirmed, and its vote).
             _logger.LogCritical(e, "channel {Channel}: {Reason}", _channel.ChannelName, e.Message);
-            Halt($"{e.Message}; the ledger is intact: stop the node, move that folder aside and start the node again to rejoin from the other consenters");
+            Halt($"{e.Message}; the ledger is intact, but this node must not take part with an emptied Raft log (it would forget entries it confirmed): restore the folder from a backup, or remove this node from the channel's consenters by a configuration update and add a new node in its place (docs/STORAGE.md)");
+            return;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            _logger.LogCritical(e, "channel {Channel}: the Raft member could not start", _channel.ChannelName);
+            Halt($"its Raft member could not start: {e.Message}");
             return;
         }
         while (!stopping.IsCancellationRequested && _state == RaftState.Member)

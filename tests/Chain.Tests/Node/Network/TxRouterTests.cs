@@ -169,6 +169,33 @@ public sealed class TxRouterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADuplicateAnswerForATransactionNotYetOnTheLedger_IsKeptToo_AndABusyResendStaysDue()
+    {
+        // Another entry node acknowledged it and died; the client fails over here and meets the leader's DUPLICATE_TXID:
+        // the transaction is queued at the leader, and this node is now the only one keeping it.
+        _orderer.Redirect = new Redirect("node n2 leads", "https://127.0.0.1:8052");
+        (_orderer.Term, _orderer.Leader) = (1, "n2");
+        _transport.Answer = (txs, _) => txs.Select(t => Refused(t, ErrorCodes.Of(ValidationCode.DuplicateTxid))).ToList();
+        var statuses = await _router.RouteAsync([Build.Put("queued-elsewhere", "1")], RouteOptions.Client, default);
+        Assert.Equal("DUPLICATE_TXID", statuses[0].Code);
+        Assert.Equal(1, _channel.Channel.Custody.Count);
+
+        // The leader dies; the new one is too busy to take it: it stays due, and the next round sends it again.
+        (_orderer.Term, _orderer.Leader) = (2, "n3");
+        _transport.Answer = (txs, _) => txs.Select(t => Refused(t, ErrorCodes.Busy)).ToList();
+        var resender = new CustodyResender(new ChannelDirectory([_channel.Channel]), _router, TimeProvider.System, NullLogger<CustodyResender>.Instance);
+        _transport.Calls.Clear();
+        await resender.ResendAsync(_channel.Channel, default);
+        await resender.ResendAsync(_channel.Channel, default);
+        Assert.Equal(2, _transport.Calls.Count);
+        _transport.Answer = (txs, _) => txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
+        await resender.ResendAsync(_channel.Channel, default);
+        await resender.ResendAsync(_channel.Channel, default);
+        Assert.Equal(3, _transport.Calls.Count); // taken: not sent again under the same leadership
+        Assert.Equal(1, _channel.Channel.Custody.Count);
+    }
+
+    [Fact]
     public async Task AKeptTransactionThatCanNoLongerBeOrdered_IsCountedLost_AndAtTheLimitAClientIsToldBusyBeforeAnythingIsPromised()
     {
         await using var small = new ChannelFixture(null, _ => _orderer, maxPendingTxs: 2);
