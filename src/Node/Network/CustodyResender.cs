@@ -40,8 +40,14 @@ internal sealed partial class CustodyResender(ChannelDirectory channels, TxRoute
         var epoch = Custody.OrdererEpoch(channel.Orderer.Status);
         var due = channel.Custody.Due(epoch, clock.GetUtcNow().ToUnixTimeMilliseconds(), MaxPerRound);
         if (due.Count == 0) return;
-        // Committed meanwhile (the block reached this node before the round): nothing to send.
-        due.RemoveAll(d => channel.Ledger.ContainsTx(Convert.FromHexString(d.Key)) && Forget(channel, d.Key));
+        // Committed meanwhile (the block reached this node before the round, or before it was kept): nothing to send.
+        var toSend = new List<KeyValuePair<string, Custody.Held>>(due.Count);
+        foreach (var entry in due)
+        {
+            if (channel.Ledger.ContainsTx(Convert.FromHexString(entry.Key))) channel.Custody.Release(entry.Key);
+            else toSend.Add(entry);
+        }
+        due = toSend;
         if (due.Count == 0) return;
         var statuses = await router.RouteAsync(due.Select(d => d.Value.Transaction).ToList(), RouteOptions.Resend, stopping);
         long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -62,12 +68,6 @@ internal sealed partial class CustodyResender(ChannelDirectory channels, TxRoute
             LogLost(logger, channel.Name, txId, status.Message);
         }
         LogResent(logger, channel.Name, due.Count, epoch, lost);
-    }
-
-    private static bool Forget(ChannelRuntime channel, string txId)
-    {
-        channel.Custody.Release(txId);
-        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "channel {Channel}: sent {Count} acknowledged, uncommitted transactions again (orderer now {Epoch}); {Lost} could not be ordered any more")]

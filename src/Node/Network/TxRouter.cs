@@ -58,9 +58,10 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
     public async Task<AdmissionStatus[]> RouteAsync(IList<Transaction> transactions, RouteOptions options, CancellationToken cancel)
     {
         var statuses = new AdmissionStatus?[transactions.Count];
-        MarkRepeats(transactions, statuses);
+        var txIds = transactions.Select(TxIdOf).ToArray();
+        MarkRepeats(txIds, statuses);
         if (!options.Hold) return await RouteUnheldAsync(transactions, statuses, options, cancel);
-        var held = Hold(transactions, statuses);
+        var held = Hold(transactions, txIds, statuses);
         try
         {
             return await RouteUnheldAsync(transactions, statuses, options, cancel);
@@ -68,15 +69,16 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
         finally
         {
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            // The leadership that took them is the one in force now: a call that waited through an election was taken by
+            // the new leader. (Taken by the old one in the instant before a change, a transaction is sent again after ResendAfter.)
+            var epochs = held.Select(h => h.Channel).Distinct().ToDictionary(c => c, c => Custody.OrdererEpoch(c.Orderer.Status));
             foreach (var (i, channel) in held)
             {
-                var txId = TxIdOf(transactions[i]);
-                // The leadership that took it is the one in force now: a call that waited through an election was taken
-                // by the new leader. (Taken by the old one in the instant before a change, it is sent again after ResendAfter.)
+                var txId = txIds[i];
                 // A duplicate not yet on this node's ledger is queued somewhere (this client, or another entry node that died
                 // since, may have been told "admitted"): keep it too, until its block arrives.
                 bool queued = statuses[i] is { Accepted: true } || statuses[i]!.Is(ErrorCodes.Of(ValidationCode.DuplicateTxid)) && !channel.Ledger.ContainsTx(Convert.FromHexString(txId));
-                if (queued) channel.Custody.Sent(txId, Custody.OrdererEpoch(channel.Orderer.Status), now);
+                if (queued) channel.Custody.Sent(txId, epochs[channel], now);
                 else channel.Custody.Release(txId); // refused: nothing was promised
             }
         }
@@ -86,7 +88,7 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
     /// Takes a place in its channel's custody for each of a client's transactions before it is routed; where the node
     /// keeps as many as it will, the transaction is refused with BUSY and nothing is promised. Returns the places taken.
     /// </summary>
-    private List<(int Index, ChannelRuntime Channel)> Hold(IList<Transaction> transactions, AdmissionStatus?[] statuses)
+    private List<(int Index, ChannelRuntime Channel)> Hold(IList<Transaction> transactions, string[] txIds, AdmissionStatus?[] statuses)
     {
         var held = new List<(int, ChannelRuntime)>();
         for (int i = 0; i < transactions.Count; i++)
@@ -95,7 +97,7 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
             ChannelRuntime channel;
             try { channel = channels.Of(transactions[i]); }
             catch (Execution.TxRejectedException) { continue; } // admission refuses it, with the reason
-            var txId = TxIdOf(transactions[i]);
+            var txId = txIds[i];
             switch (channel.Custody.Reserve(txId, transactions[i]))
             {
                 case Custody.Reservation.Reserved: held.Add((i, channel)); break;
@@ -194,12 +196,12 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
     }
 
     /// <summary>A transaction repeated inside the batch: the first copy is admitted, later ones are duplicates.</summary>
-    private static void MarkRepeats(IList<Transaction> transactions, AdmissionStatus?[] statuses)
+    private static void MarkRepeats(string[] txIds, AdmissionStatus?[] statuses)
     {
         var firstSeen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < statuses.Length; i++)
         {
-            var txId = TxIdOf(transactions[i]);
+            var txId = txIds[i];
             if (!firstSeen.Add(txId))
                 statuses[i] = Answers.Refused(txId, new Execution.TxRejectedException(new(ValidationCode.DuplicateTxid, $"transaction {txId} appears more than once in the batch")));
         }

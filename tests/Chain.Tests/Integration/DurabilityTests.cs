@@ -101,11 +101,7 @@ public class DurabilityTests
         Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
 
         await node.StartProcessAsync();
-        foreach (var (txId, block) in committed)
-        {
-            var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = txId });
-            Assert.Equal((block, ValidationCode.Valid), (stored.BlockNumber, stored.Result.Code));
-        }
+        await node.AssertServesAsync(committed);
         var info = (await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest { Channel = "sandbox" })).Channels[0];
         var last = await node.Client.Ledger.GetBlockByNumberAsync(new BlockByNumberRequest { Channel = "sandbox", Number = info.Height - 1 });
         Assert.Equal(info.LastBlockHash.ToByteArray(), Chain.Sdk.Encoding.ProtocolHashes.BlockHash(last.Header));

@@ -50,11 +50,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         var verify = await ChainBinary.RunAsync("ledger", "verify", "--dir", node.DataDir);
         Assert.True(verify.ExitCode == 0, verify.StdOut + verify.StdErr);
         await node.StartProcessAsync();
-        foreach (var (txId, block) in committed)
-        {
-            var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = txId });
-            Assert.Equal((block, ValidationCode.Valid), (stored.BlockNumber, stored.Result.Code));
-        }
+        await node.AssertServesAsync(committed);
         var next = await node.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Build.Put("after-the-disk-filled", "v") });
         Assert.Equal(ValidationCode.Valid, next.Code);
     }

@@ -99,6 +99,16 @@ public sealed class NodeProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Checks that the node serves each transaction a client saw committed, VALID in the block it was told.</summary>
+    public async Task AssertServesAsync(IEnumerable<(string TxId, ulong Block)> committed, string channel = "sandbox")
+    {
+        foreach (var (txId, block) in committed)
+        {
+            var stored = await Client.Ledger.GetTransactionAsync(new Chain.Protocol.TransactionRequest { Channel = channel, TxId = txId });
+            Xunit.Assert.Equal((block, Chain.Protocol.ValidationCode.Valid), (stored.BlockNumber, stored.Result.Code));
+        }
+    }
+
     /// <summary>Keeps a line of the node's output, in memory and in <c>node.log</c> beside its config (readable while a test runs).</summary>
     private void Collect(string? line)
     {
