@@ -42,7 +42,10 @@ public sealed class NodeProcess : IAsyncDisposable
             ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
         ]);
         var config = NodeConfig.Load(ConfigPath);
-        config.PeerListen = $"127.0.0.1:{FreePort()}";
+        // A port just released can be handed out again: the peer port must not be the client port picked a moment ago.
+        int peerPort;
+        do peerPort = FreePort(); while ($"127.0.0.1:{peerPort}" == config.Listen);
+        config.PeerListen = $"127.0.0.1:{peerPort}";
         configure?.Invoke(config);
         config.Save(ConfigPath);
         Config = NodeConfig.Load(ConfigPath);
