@@ -24,11 +24,12 @@ internal static class GlobalOptions
     /// A client for the node named by --endpoint, trusting --tls-ca for https endpoints. Its reads are signed by
     /// <paramref name="reader"/>, else by the command's --key or --as when it has them; unsigned, only public reads answer.
     /// </summary>
-    public static Chain.Sdk.Client.ChainClient Connect(ParseResult parse, Chain.Sdk.Crypto.AccountKey? reader = null)
+    /// <param name="endpoint">Endpoints to use instead of --endpoint (a network the command started itself).</param>
+    public static Chain.Sdk.Client.ChainClient Connect(ParseResult parse, Chain.Sdk.Crypto.AccountKey? reader = null, string? endpoint = null)
     {
         var ca = parse.GetValue(TlsCa);
         if (ca is not null && !File.Exists(ca)) throw new UsageException($"--tls-ca '{ca}' does not exist");
-        return new Chain.Sdk.Client.ChainClient(parse.GetValue(Endpoint)!, ca is null ? null : Chain.Sdk.Client.TlsOptions.FromPemFiles(ca), reader ?? Signer.TryLoad(parse));
+        return new Chain.Sdk.Client.ChainClient(endpoint ?? parse.GetValue(Endpoint)!, ca is null ? null : Chain.Sdk.Client.TlsOptions.FromPemFiles(ca), reader ?? Signer.TryLoad(parse));
     }
 
     public static readonly Option<double> RetryFor = new("--retry-for")

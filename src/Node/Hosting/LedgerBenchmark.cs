@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Chain.Contracts.Abstractions;
+using Chain.Node.Channels;
 using Chain.Node.Configuration;
+using Chain.Node.Consensus;
 using Chain.Node.Execution;
 using Chain.Node.Ledger;
 using Chain.Protocol;
@@ -72,6 +74,114 @@ public static class LedgerBenchmark
         var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
         return new Result(count, blocks, count / verifySeconds, count / seconds, run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
             build / blocks, sync / blocks, megabytes, proofs > 0 ? MeasureProofs(ledger, run, count, proofs) : null);
+    }
+
+    /// <summary>
+    /// The signature-verify ceiling of this machine now: <paramref name="count"/> signed transactions checked as admission
+    /// checks them (decode, hash, recover the signer), on every core; transactions per second. Benchmarks report their
+    /// figures as a ratio to it, measured in the same run, so that they can be compared across runs on a noisy machine.
+    /// </summary>
+    public static double VerifyCeiling(int count = 20_000)
+    {
+        var signer = AccountKey.Generate();
+        var transactions = new Transaction[count];
+        Parallel.For(0, count, i => transactions[i] = TransactionFactory.Create(signer, "ceiling", "kv", "put", $"{{\"key\":\"ceiling/{i}\",\"value\":\"x\"}}"));
+        BlockExecutor.CheckAll(transactions.AsSpan(0, Math.Min(count, 500)).ToArray(), 1024 * 1024); // warm up
+        var watch = Stopwatch.StartNew();
+        var checkedTxs = BlockExecutor.CheckAll(transactions, 1024 * 1024);
+        var seconds = watch.Elapsed.TotalSeconds;
+        if (checkedTxs.Any(t => t.Rejection is not null)) throw new InvalidOperationException("a ceiling transaction failed its check");
+        return count / seconds;
+    }
+
+    /// <param name="setup">The setup transactions, given the ledger's height (1: a new ledger).</param>
+    /// <summary>
+    /// A contract workload on a channel of a node's folder, in process, on the node's own commit path (the channel opened as
+    /// the node opens it, blocks executed and committed by its committer, signed with its key): <paramref name="setup"/>
+    /// in one block first, then <paramref name="load"/>'s transactions, made and signed block by block (not timed, so
+    /// their timestamps stay within the channel's window however long the run), verified in parallel as admission does, and
+    /// committed <paramref name="blockSize"/> at a time. The node must not be running; afterwards it serves what was written.
+    /// </summary>
+    /// <param name="load">Makes transaction i (of <paramref name="count"/>).</param>
+    public static Result RunOnNode(NodeConfig config, string channelName, Func<ulong, IReadOnlyList<Transaction>> setup, Func<int, Transaction> load, int count, int blockSize,
+        CancellationToken cancel, Action<int>? progress = null)
+    {
+        var settings = config.Channels.SingleOrDefault(c => c.Name == channelName) ?? throw new ConfigException($"node {config.NodeId} has no channel '{channelName}'");
+        var key = NodeHost.LoadNodeKey(config);
+        var folder = Path.Combine(config.Resolve(config.DataDir), channelName);
+        var ledger = ChannelLedger.Open(folder, channelName);
+        IConsenterSupport? support = null;
+        Exception? fatal = null;
+        var channel = ChannelBootstrap.Open(settings, settings.GenesisFile is { } g ? config.Resolve(g) : null, ledger, key, TimeProvider.System, NullLogger.Instance,
+            e => fatal = e, s => { support = s; return new IdleOrderer(); });
+        try
+        {
+            void Commit(IReadOnlyList<CheckedTx> batch, long timestampMs)
+            {
+                var set = support!.Execute(batch, timestampMs);
+                support.Commit(set, batch);
+                if (fatal is not null) throw new InvalidOperationException("the benchmark's commit failed: " + fatal.Message, fatal);
+            }
+            var firstLoadBlock = ledger.Height;
+            var setupTxs = setup(ledger.Height);
+            if (setupTxs.Count > 0)
+            {
+                Commit(BlockExecutor.CheckAll(setupTxs, settings.MaxTxBytes), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                var refused = ledger.GetBlock(ledger.Height - 1)!.Results.FirstOrDefault(r => r.Code != ValidationCode.Valid);
+                if (refused is not null) throw new InvalidOperationException($"a setup transaction was refused: {refused.Code} {refused.Message}");
+                firstLoadBlock = ledger.Height;
+            }
+            double verify = 0, run_ = 0, root = 0, execute = 0, write = 0, build = 0, sync = 0;
+            int blocks = 0, done = 0;
+            var total = Stopwatch.StartNew();
+            double making = 0;
+            while (done < count)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var size = Math.Min(blockSize, count - done);
+                var madeAt = Stopwatch.GetTimestamp();
+                var transactions = new Transaction[size];
+                Parallel.For(0, size, i => transactions[i] = load(done + i));
+                making += Stopwatch.GetElapsedTime(madeAt).TotalSeconds;
+                var started = Stopwatch.GetTimestamp();
+                var batch = BlockExecutor.CheckAll(transactions, settings.MaxTxBytes);
+                var checkedAt = Stopwatch.GetTimestamp();
+                var set = support!.Execute(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                var executed = Stopwatch.GetTimestamp();
+                support.Commit(set, batch);
+                if (fatal is not null) throw new InvalidOperationException("the benchmark's commit failed: " + fatal.Message, fatal);
+                verify += Stopwatch.GetElapsedTime(started, checkedAt).TotalSeconds;
+                write += Stopwatch.GetElapsedTime(executed).TotalMilliseconds;
+                build += ledger.LastBatchBuildTime.TotalMilliseconds;
+                sync += ledger.LastBatchWriteTime.TotalMilliseconds;
+                execute += Stopwatch.GetElapsedTime(checkedAt, executed).TotalMilliseconds;
+                run_ += set.RunTime.TotalMilliseconds;
+                root += set.StateRootTime.TotalMilliseconds;
+                blocks++;
+                done += size;
+                progress?.Invoke(done);
+            }
+            var seconds = total.Elapsed.TotalSeconds - making;
+            var refusedLoad = Enumerable.Range((int)firstLoadBlock, (int)(ledger.Height - firstLoadBlock))
+                .SelectMany(n => ledger.GetBlock((ulong)n)!.Results).FirstOrDefault(r => r.Code != ValidationCode.Valid);
+            if (refusedLoad is not null) throw new InvalidOperationException($"a benchmark transaction was not VALID: {refusedLoad.Code} {refusedLoad.Message}");
+            var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
+            return new Result(count, blocks, count / verify, count / (seconds - verify), run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
+                build / blocks, sync / blocks, megabytes);
+        }
+        finally
+        {
+            channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>Orders nothing: the benchmark drives the committer itself.</summary>
+    private sealed class IdleOrderer : IOrderer
+    {
+        public bool TryEnqueue(CheckedTx tx) => false;
+        public Redirect? Redirect => null;
+        public OrdererStatus Status => new("benchmark", 0, null);
+        public Task RunAsync(CancellationToken stopping) => Task.CompletedTask;
     }
 
     private static ProofResult MeasureProofs(ChannelLedger ledger, string run, int keys, int count)

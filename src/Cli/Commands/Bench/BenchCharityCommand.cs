@@ -68,17 +68,12 @@ internal static class BenchCharityCommand
         var session = new CharitySession(client, settings.Channel, "benchmark setup", cancel);
         Task Call(AccountKey signer, string function, object args) => session.CallAsync(signer, function, args);
         await session.RegisterSampleOrganisationsAsync(regulator);
-        await Call(officer1, "CreateCampaign", new CharityContract.CreateCampaignArgs(run, "CharityFoundation", "benchmark " + run, "EDU", Restricted: true, Public: true,
-            Target: 10_000_000_000L, StartAt: now - 86_400_000, EndAt: now + 86_400_000L * 365, Sha(run), CharityContract.DefaultMgmtFeeCapBps, LeftoverRule.SimilarProject,
-            LeftoverTarget: null, NoInvest: false, CharityContract.DefaultDisclosureEveryDays));
-        await Call(regulator, "AcknowledgeFiling", new CharityContract.FilingArgs(run, "MZ-" + run, NewPurposeCode: null));
-        await Call(officer1, "OpenCampaign", new CharityContract.CampaignIdArgs(run));
+        foreach (var (signer, function, args) in CharitySession.OpenSampleCampaign(run, now)) await Call(Signer.LoadSample(cryptoDir, signer), function, args);
 
-        const long Amount = 10_000; // 100.00 yuan each
-        var donorRefs = Enumerable.Range(0, 100).Select(i => Sha($"{run} donor {i}")).ToArray();
+        const long Amount = CharitySession.BenchDonationAmount;
+        var donorRefs = Enumerable.Range(0, 100).Select(i => CharitySession.BenchDonorRef(run, i)).ToArray();
         var load = await BenchCommands.RunAsync(client, settings, i => TransactionFactory.Create(teller, settings.Channel, Contract, "ConfirmDonation",
-            DomainCli.Serialize(new CharityContract.ConfirmDonationArgs($"{run}-{i}", PledgeId: null, donorRefs[i % donorRefs.Length], DisplayName: null, Anonymous: false,
-                DonorAccount: null, "CharityFoundation", run, Amount, BankTxRef: $"{run}-{i}", ValueDate: now))), cancel);
+            DomainCli.Serialize(CharitySession.BenchDonation(run, run, i, now))), cancel);
 
         // Payments that together spend half of the campaign, each consuming many donation lots (FIFO).
         int lotsPerPayment = settings.Txs / 2 / paymentCount;

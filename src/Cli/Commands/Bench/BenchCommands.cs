@@ -18,39 +18,24 @@ internal static class BenchCommands
 {
     public static Command Build()
     {
-        var channel = new Option<string>("--channel", "-c") { Description = "channel to load", DefaultValueFactory = _ => "sandbox" };
-        var txs = Txs(20_000);
-        var batch = Batch();
-        var concurrency = Concurrency();
-        var rate = Rate();
-        var valueBytes = new Option<int>("--value-bytes") { Description = "size of each value written", DefaultValueFactory = _ => 32 };
-        var keyFile = new Option<string>("--key") { Description = "keystore of an enrolled account that may write", DefaultValueFactory = _ => DefaultBenchKey };
-        var passwordFile = new Option<string?>("--password-file") { Description = "its password file (default: the keystore's .password file, else CHAIN_PASSWORD)" };
-        var kv = new Command("kv", "kv.put transactions, each to a new key") { channel, txs, batch, concurrency, rate, valueBytes, keyFile, passwordFile };
-        kv.SetHandler(async (parse, cancel) =>
-        {
-            var settings = new Settings(parse.GetValue(channel)!, parse.GetValue(txs), parse.GetValue(batch), parse.GetValue(concurrency), parse.GetValue(rate), parse.GetValue(valueBytes),
-                GlobalOptions.Retry(parse) with { OnRetry = null });
-            settings.Validate();
-            var key = LoadKey(parse.GetValue(keyFile)!, parse.GetValue(passwordFile));
-            using var client = GlobalOptions.Connect(parse, reader: key); // it follows its own transactions' commits
-            var result = await RunKvAsync(client, settings, key, cancel);
-            Printer.Print(parse, result, () => PrintLoad(result));
-            return result.Committed == settings.Txs - result.Rejected ? 0 : 1;
-        });
-        var bench = new Command("bench", "load generators (run against a running network)");
-        bench.Subcommands.Add(kv);
+        var bench = new Command("bench", "load generators and measurements: against a running network (--endpoint, --dir), a network they start (--nodes), or in process (ledger)");
+        bench.Subcommands.Add(BenchWorkloads.Kv());
+        bench.Subcommands.Add(BenchWorkloads.Donate());
+        bench.Subcommands.Add(BenchWorkloads.Pay());
+        bench.Subcommands.Add(BenchWorkloads.Query());
+        bench.Subcommands.Add(BenchWorkloads.Mixed());
         bench.Subcommands.Add(BenchCharityCommand.Build());
         bench.Subcommands.Add(BenchLedgerCommand.Build());
         bench.Subcommands.Add(BenchFloodCommand.Build());
+        bench.Subcommands.Add(BenchPlotCommand.Build());
         return bench;
     }
 
     public static void PrintLoad(Result result) => Printer.Pairs(
-        ("transactions", result.Committed), ("valid", result.Valid), ("rejected at admission", result.Rejected),
+        ("transactions", result.Committed), ("valid", result.Valid), ("invalid (committed, refused by the contract)", result.Invalid), ("rejected at admission", result.Rejected),
         ("signing", $"{result.SignPerSecond:F0} tx/s (client, {Environment.ProcessorCount} cores)"),
         ("throughput", $"{result.TxPerSecond:F0} committed tx/s over {result.Seconds:F2} s"),
-        ("latency p50/p95/p99", $"{result.LatencyP50Ms:F0} / {result.LatencyP95Ms:F0} / {result.LatencyP99Ms:F0} ms (submit to commit event)"),
+        ("latency p50/p90/p99/max", $"{result.LatencyP50Ms:F0} / {result.LatencyP90Ms:F0} / {result.LatencyP99Ms:F0} / {result.LatencyMaxMs:F0} ms (submit to commit event)"),
         ("blocks", $"{result.Blocks} ({(ulong)result.Committed / Math.Max(1UL, result.Blocks)} tx/block)"),
         ("retried", result.Retried));
 
@@ -74,7 +59,10 @@ internal static class BenchCommands
 
     /// <param name="Retried">Submissions of a transaction after its first (refused as transient, or the call cut off), BUSY back-pressure not counted.</param>
     public sealed record Result(int Committed, int Valid, int Rejected, ulong Blocks, double Seconds, double TxPerSecond,
-        double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms, int Retried = 0);
+        double SignPerSecond, double LatencyP50Ms, double LatencyP95Ms, double LatencyP99Ms, int Retried = 0, double LatencyP90Ms = 0, double LatencyMaxMs = 0)
+    {
+        public int Invalid => Committed - Valid;
+    }
 
     /// <summary>The sample network's Bank teller, as created by 'network up' in the default folder.</summary>
     public const string DefaultBenchKey = ".chain/crypto/orgs/Bank/accounts/teller1.json";
@@ -94,7 +82,8 @@ internal static class BenchCommands
     }
 
     /// <summary>Pre-signs <see cref="Settings.Txs"/> transactions made by <paramref name="make"/>, submits them and follows their commits.</summary>
-    public static async Task<Result> RunAsync(ChainClient client, Settings settings, Func<int, Transaction> make, CancellationToken cancel)
+    /// <param name="progress">Told the number of transactions committed so far, after each block.</param>
+    public static async Task<Result> RunAsync(ChainClient client, Settings settings, Func<int, Transaction> make, CancellationToken cancel, Action<int>? progress = null)
     {
         var transactions = new Transaction[settings.Txs];
         var ids = new string[settings.Txs]; // computed before the clock starts, so the client does less while measured
@@ -138,6 +127,7 @@ internal static class BenchCommands
                 blocks++;
                 committed += ours;
                 lastCommit = now;
+                progress?.Invoke(committed);
                 if (committed + Volatile.Read(ref rejected) >= settings.Txs) { allDone.TrySetResult(); return; }
             }
         }, stop.Token);
@@ -200,6 +190,6 @@ internal static class BenchCommands
         var sorted = latencies.Order().ToArray();
         double Percentile(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
         return new Result(committed, valid, rejected, blocks, seconds, committed / Math.Max(seconds, 1e-9), signPerSecond,
-            Percentile(0.50), Percentile(0.95), Percentile(0.99), retried);
+            Percentile(0.50), Percentile(0.95), Percentile(0.99), retried, Percentile(0.90), sorted.Length == 0 ? 0 : sorted[^1]);
     }
 }

@@ -36,7 +36,7 @@ internal static class NetworkStatus
         return status;
     }
 
-    private static async Task<NodeState> StateOfAsync(NodeConfig config, CancellationToken cancel)
+    public static async Task<NodeState> StateOfAsync(NodeConfig config, CancellationToken cancel)
     {
         var endpoint = "http://" + config.Listen;
         var pid = NodePidFile.LiveNode(config.Resolve(config.DataDir));
