@@ -28,6 +28,7 @@ internal static class BenchCommands
         bench.Subcommands.Add(BenchLedgerCommand.Build());
         bench.Subcommands.Add(BenchFloodCommand.Build());
         bench.Subcommands.Add(BenchPlotCommand.Build());
+        bench.Subcommands.Add(BenchEtcdCommand.Build());
         return bench;
     }
 

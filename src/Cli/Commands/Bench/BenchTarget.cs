@@ -14,6 +14,7 @@ internal sealed class BenchTarget : IAsyncDisposable
 {
     public static readonly Option<int> Nodes = new("--nodes") { Description = "start a local network of this many nodes in a temporary folder for the run (0: use --endpoint)", DefaultValueFactory = _ => 0 };
     public static readonly Option<int> BasePort = new("--base-port") { Description = "with --nodes: gRPC port of its first node", DefaultValueFactory = _ => 17051 };
+    public static readonly Option<string> Entry = new("--entry") { Description = "with --nodes: which node takes the load (first: node1; leader or follower: of the channel loaded)", DefaultValueFactory = _ => "first" };
     public static readonly Option<string> Network = new("--network") { Description = "with --nodes: network description (YAML)", DefaultValueFactory = _ => NetworkCommands.DefaultNetworkFile };
     public static readonly Option<string> Dir = new("--dir") { Description = "folder of the running network (as 'network up --dir'): its sample accounts sign, its node processes are measured", DefaultValueFactory = _ => ".chain" };
 
@@ -23,7 +24,10 @@ internal sealed class BenchTarget : IAsyncDisposable
         command.Options.Add(BasePort);
         command.Options.Add(Dir);
         command.Options.Add(Network);
+        command.Options.Add(Entry);
     }
+
+    static BenchTarget() => Entry.AcceptOnlyFromAmong("first", "leader", "follower");
 
     private readonly Process? _network;
     private readonly string? _temporary;
@@ -31,14 +35,15 @@ internal sealed class BenchTarget : IAsyncDisposable
     private BenchTarget(string endpoint, string root, Process? network, string? temporary) => (Endpoint, Root, _network, _temporary) = (endpoint, root, network, temporary);
 
     /// <summary>The endpoints to use, comma separated, the entry node first.</summary>
-    public string Endpoint { get; }
+    public string Endpoint { get; private set; }
 
     /// <summary>The network folder (crypto/, node folders).</summary>
     public string Root { get; }
 
     public string CryptoDir => Path.Combine(Root, "crypto");
 
-    public static async Task<BenchTarget> OpenAsync(ParseResult parse, CancellationToken cancel)
+    /// <param name="channel">The channel loaded, for --entry leader|follower.</param>
+    public static async Task<BenchTarget> OpenAsync(ParseResult parse, CancellationToken cancel, string? channel = null)
     {
         int nodes = parse.GetValue(Nodes);
         if (nodes == 0) return new BenchTarget(parse.GetValue(GlobalOptions.Endpoint)!, Path.GetFullPath(parse.GetValue(Dir)!), null, null);
@@ -63,7 +68,11 @@ internal sealed class BenchTarget : IAsyncDisposable
             {
                 if (network.HasExited) throw new CommandFailedException($"'chain network up' exited ({network.ExitCode}): {string.Join(" | ", log.TakeLast(5))}");
                 if (deadline.Elapsed > TimeSpan.FromSeconds(120)) throw new CommandFailedException("the benchmark's network did not come up within 120 s: " + string.Join(" | ", log.TakeLast(5)));
-                if (await target.ReadyAsync(cancel)) return target;
+                if (await target.ReadyAsync(cancel))
+                {
+                    if (parse.GetValue(Entry) is "leader" or "follower" && channel is not null) await target.EnterAtAsync(parse.GetValue(Entry)!, channel, cancel);
+                    return target;
+                }
                 await Task.Delay(500, cancel);
             }
         }
@@ -88,6 +97,15 @@ internal sealed class BenchTarget : IAsyncDisposable
         if (configs.Count == 0) return false;
         var states = await Task.WhenAll(configs.Select(c => NetworkStatus.StateOfAsync(c, cancel)));
         return states.All(s => s.State == "serving" && s.Pid is not null && s.Channels.Count > 0 && s.Channels.All(c => c.Role is "solo" or "observer" || c.Leader.Length > 0));
+    }
+
+    /// <summary>Puts a node of <paramref name="role"/> on <paramref name="channel"/> first among the endpoints.</summary>
+    private async Task EnterAtAsync(string role, string channel, CancellationToken cancel)
+    {
+        var states = await Task.WhenAll(NodeConfigs().Select(c => NetworkStatus.StateOfAsync(c, cancel)));
+        var entry = states.FirstOrDefault(s => s.Channels.Any(c => c.Channel == channel && c.Role == role))
+            ?? throw new CommandFailedException($"--entry {role}: no node is {role} of channel '{channel}' ({string.Join(", ", states.Select(s => s.Node + ": " + string.Join("/", s.Channels.Where(c => c.Channel == channel).Select(c => c.Role))))})");
+        Endpoint = string.Join(",", new[] { entry.Endpoint }.Concat(Endpoint.Split(',').Where(e => e != entry.Endpoint)));
     }
 
     private List<NodeConfig> NodeConfigs() => !Directory.Exists(Root) ? [] :

@@ -176,7 +176,7 @@ internal static class BenchWorkloads
         Func<BenchTarget, AccountKey> reader, Prepare prepare)
     {
         var settings = options.Settings(parse, valueBytes);
-        await using var target = await BenchTarget.OpenAsync(parse, cancel);
+        await using var target = await BenchTarget.OpenAsync(parse, cancel, settings.Channel);
         var key = reader(target);
         using var client = GlobalOptions.Connect(parse, key, target.Endpoint);
         var ceiling = LedgerBenchmark.VerifyCeiling();
