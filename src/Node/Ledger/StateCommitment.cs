@@ -126,14 +126,12 @@ internal sealed class StateCommitment
         });
 
         var rows = new List<StateUpdate.Row>(writes.Count + buckets.Count);
-        var newBuckets = new Dictionary<ushort, byte[]>(buckets.Count);
         for (int i = 0; i < buckets.Count; i++)
         {
             foreach (var (stateKey, valueHash) in bucketWrites[i]) rows.Add(new(Column.StateHashes, KeyCodec.StateHash(buckets[i], stateKey), valueHash));
             rows.Add(new(Column.Meta, KeyCodec.Bucket(buckets[i]), ReferenceEquals(bucketHashes[i], EmptyBucket) ? null : bucketHashes[i]));
-            newBuckets[buckets[i]] = bucketHashes[i];
         }
-        var (root, nodes) = ComputeRoot(newBuckets);
+        var (root, nodes) = ComputeRoot(buckets, bucketHashes);
         // What undoes this block in the tree: each touched bucket's hash before it, and each written key's value hash before it.
         var undo = new CanonicalWriter().U32((uint)buckets.Count);
         for (int i = 0; i < buckets.Count; i++)
@@ -189,19 +187,28 @@ internal sealed class StateCommitment
     }
 
     /// <summary>Hashes a bucket: stored entries (sorted) overridden by writes (sorted, null hash = delete).</summary>
+    /// <remarks>The merged entries go straight into the bucket's encoding (<see cref="StateTree.HashBucket"/>), in a pooled buffer.</remarks>
     private static byte[] HashMerged(List<(byte[] Key, byte[] ValueHash)> stored, List<(byte[] Key, byte[]? ValueHash)> writes)
     {
-        var merged = new List<(byte[] Key, byte[] ValueHash)>(stored.Count + writes.Count);
-        int s = 0, w = 0;
-        while (s < stored.Count || w < writes.Count)
+        int size = 4;
+        foreach (var entry in stored) size += 8 + entry.Key.Length + entry.ValueHash.Length;
+        foreach (var entry in writes) size += 8 + entry.Key.Length + (entry.ValueHash?.Length ?? 0);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            int order = s == stored.Count ? 1 : w == writes.Count ? -1 : ByteArrayComparer.Instance.Compare(stored[s].Key, writes[w].Key);
-            if (order < 0) { merged.Add(stored[s++]); continue; }
-            if (order == 0) s++; // the write replaces the stored entry
-            if (writes[w].ValueHash is { } hash) merged.Add((writes[w].Key, hash));
-            w++;
+            var encoding = new StateTree.BucketEncoding(buffer);
+            int s = 0, w = 0;
+            while (s < stored.Count || w < writes.Count)
+            {
+                int order = s == stored.Count ? 1 : w == writes.Count ? -1 : ByteArrayComparer.Instance.Compare(stored[s].Key, writes[w].Key);
+                if (order < 0) { encoding.Add(stored[s].Key, stored[s].ValueHash); s++; continue; }
+                if (order == 0) s++; // the write replaces the stored entry
+                if (writes[w].ValueHash is { } hash) encoding.Add(writes[w].Key, hash);
+                w++;
+            }
+            return encoding.Count == 0 ? EmptyBucket : encoding.Hash();
         }
-        return HashBucket(merged);
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
     }
 
     /// <summary>Makes a prepared update current; call only after its batch committed, with no other update in between.</summary>
@@ -212,35 +219,43 @@ internal sealed class StateCommitment
     }
 
     /// <summary>
-    /// The new root and every tree node that changes on the way to it, level by level (level 0: buckets).
-    /// Wide levels are hashed in parallel; each node depends only on the level below.
+    /// The new root and every tree node that changes on the way to it, level by level (level 0: buckets), each level as
+    /// (index, hash) pairs in index order. Wide levels are hashed in parallel; each node depends only on the level below.
     /// </summary>
-    private (byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes) ComputeRoot(Dictionary<ushort, byte[]> newBuckets)
+    /// <param name="buckets">The touched buckets in ascending order; <paramref name="bucketHashes"/> their new hashes.</param>
+    private (byte[] Root, IReadOnlyList<(int Index, byte[] Hash)[]> Nodes) ComputeRoot(IReadOnlyList<ushort> buckets, byte[][] bucketHashes)
     {
-        if (newBuckets.Count == 0) return (Root, []);
-        var nodes = new List<IReadOnlyDictionary<int, byte[]>>(Depth + 1);
-        var changed = newBuckets.ToDictionary(kv => (int)kv.Key, kv => kv.Value);
+        if (buckets.Count == 0) return (Root, []);
+        var nodes = new List<(int Index, byte[] Hash)[]>(Depth + 1);
+        var changed = new (int Index, byte[] Hash)[buckets.Count];
+        for (int i = 0; i < changed.Length; i++) changed[i] = (buckets[i], bucketHashes[i]);
         nodes.Add(changed);
         for (int level = 1; level <= Depth; level++)
         {
             var below = changed;
             var belowLevel = _levels[level - 1];
-            var parents = below.Keys.Select(i => i >> 1).Distinct().ToArray();
-            var hashes = new byte[parents.Length][];
+            // Children of one parent are neighbours in the sorted level below: the parents come out sorted and distinct.
+            var parents = new List<(int Index, int FirstChild)>(below.Length);
+            for (int c = 0; c < below.Length; c++)
+                if (parents.Count == 0 || parents[^1].Index != below[c].Index >> 1) parents.Add((below[c].Index >> 1, c));
+            var next = new (int Index, byte[] Hash)[parents.Count];
             void HashParent(int p)
             {
-                int index = parents[p];
-                var left = below.GetValueOrDefault(2 * index) ?? belowLevel[2 * index];
-                var right = below.GetValueOrDefault(2 * index + 1) ?? belowLevel[2 * index + 1];
-                hashes[p] = Node(left, right);
+                var (index, first) = parents[p];
+                byte[] left = belowLevel[2 * index], right = belowLevel[2 * index + 1];
+                for (int c = first; c < below.Length && below[c].Index >> 1 == index; c++)
+                {
+                    if ((below[c].Index & 1) == 0) left = below[c].Hash;
+                    else right = below[c].Hash;
+                }
+                next[p] = (index, Node(left, right));
             }
-            if (parents.Length >= 512) Parallel.For(0, parents.Length, HashParent);
-            else for (int p = 0; p < parents.Length; p++) HashParent(p);
-            changed = new Dictionary<int, byte[]>(parents.Length);
-            for (int p = 0; p < parents.Length; p++) changed[parents[p]] = hashes[p];
+            if (parents.Count >= 512) Parallel.For(0, parents.Count, HashParent);
+            else for (int p = 0; p < parents.Count; p++) HashParent(p);
+            changed = next;
             nodes.Add(changed);
         }
-        return (changed[0], nodes);
+        return (changed[0].Hash, nodes);
     }
 
     private static byte[] HashBucket(IReadOnlyCollection<KeyValuePair<byte[], byte[]>> entries) =>
@@ -253,7 +268,7 @@ internal sealed class StateCommitment
 }
 
 /// <summary>A prepared change of the state root: the new root, the tree nodes that change (per level), and the rows to write.</summary>
-internal sealed record StateUpdate(byte[] Root, IReadOnlyList<IReadOnlyDictionary<int, byte[]>> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
+internal sealed record StateUpdate(byte[] Root, IReadOnlyList<(int Index, byte[] Hash)[]> Nodes, IReadOnlyList<StateUpdate.Row> Rows)
 {
     /// <summary>What reverts the tree to before this update (see <see cref="StateCommitment.ParseUndo"/>); kept for proofs at past blocks.</summary>
     public byte[] Undo { get; init; } = [];

@@ -41,9 +41,44 @@ public static class StateTree
     public static byte[] HashBucket(IReadOnlyList<(byte[] Key, byte[] ValueHash)> entries)
     {
         if (entries.Count == 0) return EmptyBucket.ToArray();
-        var writer = new CanonicalWriter().U32((uint)entries.Count);
-        foreach (var (key, valueHash) in entries) writer.Bytes(key).Bytes(valueHash);
-        return Hashes.Sha256(writer.WrittenSpan);
+        int size = 4;
+        foreach (var (key, valueHash) in entries) size += 8 + key.Length + valueHash.Length;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var encoding = new BucketEncoding(buffer);
+            foreach (var (key, valueHash) in entries) encoding.Add(key, valueHash);
+            return encoding.Hash();
+        }
+        finally { System.Buffers.ArrayPool<byte>.Shared.Return(buffer); }
+    }
+
+    /// <summary>
+    /// A bucket's canonical encoding written into a buffer the caller sized: u32 count, then per entry (sorted by key)
+    /// the key and the value hash, each with a u32 length (docs/ENCODING.md); its SHA-256 is the bucket hash.
+    /// </summary>
+    public ref struct BucketEncoding(byte[] buffer)
+    {
+        private int _at = 4;
+
+        public int Count { get; private set; }
+
+        public void Add(ReadOnlySpan<byte> key, ReadOnlySpan<byte> valueHash)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(_at), (uint)key.Length);
+            key.CopyTo(buffer.AsSpan(_at + 4));
+            _at += 4 + key.Length;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(_at), (uint)valueHash.Length);
+            valueHash.CopyTo(buffer.AsSpan(_at + 4));
+            _at += 4 + valueHash.Length;
+            Count++;
+        }
+
+        public byte[] Hash()
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer, (uint)Count);
+            return Hashes.Sha256(buffer.AsSpan(0, _at));
+        }
     }
 
     /// <summary>An inner node: SHA-256(0x01 || left || right).</summary>
