@@ -108,7 +108,10 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
         foreach (var (key, value) in _store.Scan(Column.Events, KeyCodec.WithPosition(prefix, fromBlock, fromTx, fromEvent), KeyCodec.PrefixUpperBound(prefix), limit))
         {
             var (block, tx, e) = KeyCodec.PositionOf(key);
-            yield return (block, tx, e, value);
+            // A subject row is empty and points to its event's body; ledgers of earlier versions carry the body in the row.
+            var entry = value.Length > 0 ? value : _store.Get(Column.Events, KeyCodec.EventBody(block, tx, e))
+                ?? throw new LedgerCorruptException(block, $"channel '{Channel}': the domain index names tx {tx} event {e} of this block, whose body is missing");
+            yield return (block, tx, e, entry);
         }
     }
 

@@ -23,7 +23,10 @@ internal static class DomainIndex
 
     public readonly record struct Row(byte[] Key, byte[] Value);
 
-    /// <summary>The index rows of one block: a subject row per (event, object it names), an actor row per transaction.</summary>
+    /// <summary>
+    /// The index rows of one block: per event that names objects its body and an empty row per object it names (the
+    /// reader follows the row's position to the body, <see cref="ChannelLedger.ReadIndex"/>); an actor row per transaction.
+    /// </summary>
     public static IEnumerable<Row> RowsOf(Block block, IReadOnlyList<byte[]> txIds)
     {
         // Per transaction, in parallel for large blocks (the payload decode and the event JSON are the cost); kept in block order.
@@ -62,12 +65,14 @@ internal static class DomainIndex
                 var subjects = SubjectsOf(ev.Payload);
                 if (subjects.Count == 0) continue;
                 var creator = signed ? names.GetOrAdd(Convert.ToHexString(payload!.Creator.Span), _ => Address.ToText(payload.Creator.Span)) : "";
-                var value = new SubjectEvent
+                var body = new SubjectEvent
                 {
                     TxId = txId, BlockNumber = header.Number, TxIndex = (uint)i, EventIndex = (uint)e, TimestampMs = header.TimestampMs,
                     Contract = ev.Contract, Name = ev.Name, Payload = ev.Payload, Creator = creator,
                 }.ToByteArray();
-                foreach (var (kind, id) in subjects) (rows ??= []).Add(new Row(KeyCodec.SubjectKey(ev.Contract, kind, id, header.Number, (uint)i, (uint)e), value));
+                // The body once; each object's row is empty and found by its position (an event names up to 16 objects).
+                (rows ??= []).Add(new Row(KeyCodec.EventBody(header.Number, (uint)i, (uint)e), body));
+                foreach (var (kind, id) in subjects) rows.Add(new Row(KeyCodec.SubjectKey(ev.Contract, kind, id, header.Number, (uint)i, (uint)e), []));
             }
         }
         return rows;

@@ -37,6 +37,12 @@ internal static class KeyCodec
         return key;
     }
 
+    /// <summary>
+    /// Events column, 0 'E' || u64 block || u32 tx || u32 event → the serialized <c>SubjectEvent</c> of an event that names
+    /// objects, written once; its subject rows (<see cref="SubjectKey"/>) are empty and point here by their position.
+    /// </summary>
+    public static byte[] EventBody(ulong block, uint tx, uint e) => WithPosition([DerivedMarker, (byte)'E'], block, tx, e);
+
     /// <summary>The contract and key of a state key built by <see cref="State"/>.</summary>
     public static (string Contract, string Key) SplitStateKey(ReadOnlySpan<byte> stateKey) =>
         (Encoding.UTF8.GetString(stateKey.Slice(1, stateKey[0])), Encoding.UTF8.GetString(stateKey[(1 + stateKey[0])..]));
@@ -116,7 +122,7 @@ internal static class KeyCodec
         (BinaryPrimitives.ReadUInt64BigEndian(key[^16..]), BinaryPrimitives.ReadUInt32BigEndian(key[^8..]), BinaryPrimitives.ReadUInt32BigEndian(key[^4..]));
 
     // Derived rows in the events column under a first byte 0, which no event key has (an event key starts with its
-    // contract name's length, and a contract has a name): 'S' domain objects, 'A' accounts, 'U' tree undo records.
+    // contract name's length, and a contract has a name): 'S' domain objects, 'E' the event bodies they point to, 'A' accounts, 'U' tree undo records.
     private const byte DerivedMarker = 0;
 
     /// <summary>The domain index of one object: 0 'S' || string contract || string kind || string id (canonical, length-prefixed, so "D-1" and "D-10" do not share a prefix).</summary>

@@ -67,4 +67,43 @@ public sealed class DomainIndexTests
         var after = harness.Ledger.ReadIndex(actor, 0, 0, 0, 100).ToList();
         Assert.Equal(before.Select(r => (r.Block, r.Tx, Hashes.ToHex(r.Value))), after.Select(r => (r.Block, r.Tx, Hashes.ToHex(r.Value))));
     }
+
+    [Fact]
+    public void AnEventNamingSeveralObjects_IsStoredOnce_AndEachObjectsHistoryReadsIt_AsDoRowsOfEarlierVersions()
+    {
+        using var harness = new LedgerHarness();
+        var block = harness.Commit(Build.Put("a", "1")).Clone();
+        var payload = ByteString.CopyFromUtf8("""{"donationId":"D-1","campaignId":"C-1","amount":100}""");
+        block.Results[0].Events.Add(new Chain.Protocol.ContractEvent { Contract = "charity", Name = "DonationConfirmed", Payload = payload });
+        var rows = DomainIndex.RowsOf(block, block.Transactions.Select(t => Chain.Sdk.Encoding.ProtocolHashes.TxId(t.Payload.Span)).ToArray()).ToList();
+        var n = block.Header.Number;
+        var e = (uint)block.Results[0].Events.Count - 1; // after the put's own event
+        var body = Assert.Single(rows, r => r.Key.AsSpan().SequenceEqual(KeyCodec.EventBody(n, 0, e)));
+        Assert.Equal(payload, Chain.Protocol.SubjectEvent.Parser.ParseFrom(body.Value).Payload);
+        foreach (var (kind, id) in new[] { ("donation", "D-1"), ("campaign", "C-1") })
+            Assert.Empty(Assert.Single(rows, r => r.Key.AsSpan().SequenceEqual(KeyCodec.SubjectKey("charity", kind, id, n, 0, e))).Value);
+
+        using (var batch = harness.Ledger.Store.CreateBatch())
+        {
+            foreach (var row in rows) batch.Put(Column.Events, row.Key, row.Value);
+            // A row as an earlier version wrote it: the body inside the subject row, no body row.
+            batch.Put(Column.Events, KeyCodec.SubjectKey("charity", "donation", "D-1", n + 5, 3, 1), body.Value);
+            batch.Commit();
+        }
+        foreach (var (kind, id) in new[] { ("donation", "D-1"), ("campaign", "C-1") })
+        {
+            var read = harness.Ledger.ReadIndex(KeyCodec.SubjectPrefix("charity", kind, id), 0, 0, 0, 10).ToList();
+            Assert.Equal(payload, Chain.Protocol.SubjectEvent.Parser.ParseFrom(read[0].Value).Payload);
+            Assert.Equal(kind == "donation" ? [(n, 0U), (n + 5, 3U)] : new[] { (n, 0U) }, read.Select(r => (r.Block, r.Tx)));
+        }
+
+        // A subject row whose body is gone is a damaged ledger, said so, not an empty entry.
+        using (var batch = harness.Ledger.Store.CreateBatch())
+        {
+            batch.Delete(Column.Events, KeyCodec.EventBody(n, 0, e));
+            batch.Commit();
+        }
+        var damaged = Assert.Throws<LedgerCorruptException>(() => harness.Ledger.ReadIndex(KeyCodec.SubjectPrefix("charity", "campaign", "C-1"), 0, 0, 0, 10).ToList());
+        Assert.Contains("body is missing", damaged.Message);
+    }
 }
