@@ -20,7 +20,11 @@ public static class LedgerBenchmark
 {
     public sealed record Result(int Transactions, int Blocks, double VerifyPerSecond, double CommitPerSecond,
         double RunMs, double StateRootMs, double OtherExecuteMs, double WriteMs, double BatchBuildMs, double BatchWriteMs, double LedgerMegabytes,
-        ProofResult? Proofs = null);
+        ProofResult? Proofs = null)
+    {
+        /// <summary>The name of a workload's run (its objects' ids start with it), when it has one.</summary>
+        public string? Run { get; init; }
+    }
 
     /// <summary>
     /// State proofs at the head of the filled ledger, for random keys: time to build one (p50/p99), to check its bucket
@@ -50,8 +54,7 @@ public static class LedgerBenchmark
         ledger.CommitGenesis(0);
         var settings = new ChannelSettings { Name = channel, TimestampWindowMs = LimitRules.MaxTimestampWindowMs };
         var executor = new BlockExecutor(ledger, Chain.Contracts.BuiltInContracts.Registry(["kv"]), new ChannelViews(ledger, settings), NullLogger.Instance);
-        double run_ = 0, root = 0, execute = 0, write = 0, build = 0, sync = 0;
-        int blocks = 0;
+        var phases = new PhaseTotals();
         var total = Stopwatch.StartNew();
         foreach (var batch in checkedTxs.Chunk(blockSize))
         {
@@ -60,20 +63,12 @@ public static class LedgerBenchmark
             var set = executor.Execute(batch, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), nodeKey);
             var executed = Stopwatch.GetTimestamp();
             ledger.Commit(set);
-            write += Stopwatch.GetElapsedTime(executed).TotalMilliseconds;
-            build += ledger.LastBatchBuildTime.TotalMilliseconds;
-            sync += ledger.LastBatchWriteTime.TotalMilliseconds;
-            execute += Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds;
-            run_ += set.RunTime.TotalMilliseconds;
-            root += set.StateRootTime.TotalMilliseconds;
-            blocks++;
+            phases.Add(set, ledger, started, executed);
         }
         var seconds = total.Elapsed.TotalSeconds;
         var invalid = Enumerable.Range(0, (int)ledger.Height).Sum(n => ledger.GetBlock((ulong)n)!.Results.Count(r => r.Code != ValidationCode.Valid));
         if (invalid > 0) throw new InvalidOperationException($"{invalid} benchmark transactions were not VALID");
-        var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
-        return new Result(count, blocks, count / verifySeconds, count / seconds, run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
-            build / blocks, sync / blocks, megabytes, proofs > 0 ? MeasureProofs(ledger, run, count, proofs) : null);
+        return phases.ToResult(count, count / verifySeconds, count / seconds, Megabytes(folder), proofs > 0 ? MeasureProofs(ledger, run, count, proofs) : null);
     }
 
     /// <summary>
@@ -131,8 +126,9 @@ public static class LedgerBenchmark
                 if (refused is not null) throw new InvalidOperationException($"a setup transaction was refused: {refused.Code} {refused.Message}");
                 firstLoadBlock = ledger.Height;
             }
-            double verify = 0, run_ = 0, root = 0, execute = 0, write = 0, build = 0, sync = 0;
-            int blocks = 0, done = 0;
+            var phases = new PhaseTotals();
+            double verify = 0;
+            int done = 0;
             var total = Stopwatch.StartNew();
             double making = 0;
             while (done < count)
@@ -151,13 +147,7 @@ public static class LedgerBenchmark
                 support.Commit(set, batch);
                 if (fatal is not null) throw new InvalidOperationException("the benchmark's commit failed: " + fatal.Message, fatal);
                 verify += Stopwatch.GetElapsedTime(started, checkedAt).TotalSeconds;
-                write += Stopwatch.GetElapsedTime(executed).TotalMilliseconds;
-                build += ledger.LastBatchBuildTime.TotalMilliseconds;
-                sync += ledger.LastBatchWriteTime.TotalMilliseconds;
-                execute += Stopwatch.GetElapsedTime(checkedAt, executed).TotalMilliseconds;
-                run_ += set.RunTime.TotalMilliseconds;
-                root += set.StateRootTime.TotalMilliseconds;
-                blocks++;
+                phases.Add(set, ledger, checkedAt, executed);
                 done += size;
                 progress?.Invoke(done);
             }
@@ -165,14 +155,37 @@ public static class LedgerBenchmark
             var refusedLoad = Enumerable.Range((int)firstLoadBlock, (int)(ledger.Height - firstLoadBlock))
                 .SelectMany(n => ledger.GetBlock((ulong)n)!.Results).FirstOrDefault(r => r.Code != ValidationCode.Valid);
             if (refusedLoad is not null) throw new InvalidOperationException($"a benchmark transaction was not VALID: {refusedLoad.Code} {refusedLoad.Message}");
-            var megabytes = new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
-            return new Result(count, blocks, count / verify, count / (seconds - verify), run_ / blocks, root / blocks, (execute - run_ - root) / blocks, write / blocks,
-                build / blocks, sync / blocks, megabytes);
+            return phases.ToResult(count, count / verify, count / (seconds - verify), Megabytes(folder));
         }
         finally
         {
             channel.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    private static double Megabytes(string folder) => new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) / 1e6;
+
+    /// <summary>The phases of the blocks of a run, summed (milliseconds), as the node logs them per block.</summary>
+    private sealed class PhaseTotals
+    {
+        private double _run, _root, _execute, _write, _build, _sync;
+        private int _blocks;
+
+        /// <param name="started">When the block's execution started; <paramref name="executed"/>, when it ended and the commit began (now it ended).</param>
+        public void Add(BlockWriteSet set, ChannelLedger ledger, long started, long executed)
+        {
+            _write += Stopwatch.GetElapsedTime(executed).TotalMilliseconds;
+            _build += ledger.LastBatchBuildTime.TotalMilliseconds;
+            _sync += ledger.LastBatchWriteTime.TotalMilliseconds;
+            _execute += Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds;
+            _run += set.RunTime.TotalMilliseconds;
+            _root += set.StateRootTime.TotalMilliseconds;
+            _blocks++;
+        }
+
+        public Result ToResult(int count, double verifyPerSecond, double commitPerSecond, double megabytes, ProofResult? proofs = null) =>
+            new(count, _blocks, verifyPerSecond, commitPerSecond, _run / _blocks, _root / _blocks, (_execute - _run - _root) / _blocks, _write / _blocks,
+                _build / _blocks, _sync / _blocks, megabytes, proofs);
     }
 
     /// <summary>Orders nothing: the benchmark drives the committer itself.</summary>

@@ -173,12 +173,6 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
             if (row.Value is null) batch.Delete(row.Column, row.Key);
             else batch.Put(row.Column, row.Key, row.Value);
         }
-        for (int i = 0; i < set.Block.Results.Count; i++)
-        {
-            var events = set.Block.Results[i].Events;
-            for (int e = 0; e < events.Count; e++)
-                batch.Put(Column.Events, KeyCodec.Event(events[e].Contract, events[e].Name, header.Number, (uint)i, (uint)e), []);
-        }
         foreach (var row in DomainIndex.RowsOf(set.Block, set.TxIds)) batch.Put(Column.Events, row.Key, row.Value);
         if (ProofHistoryBlocks > 0) batch.Put(Column.Events, KeyCodec.TreeUndo(header.Number), update.Undo);
         if (header.Number >= (ulong)ProofHistoryBlocks) batch.Delete(Column.Events, KeyCodec.TreeUndo(header.Number - (ulong)ProofHistoryBlocks));

@@ -103,9 +103,6 @@ internal static class KeyCodec
     public static (ulong Block, uint TxIndex) ParseHistoryVersion(ReadOnlySpan<byte> historyKey) =>
         (BinaryPrimitives.ReadUInt64BigEndian(historyKey[^12..]), BinaryPrimitives.ReadUInt32BigEndian(historyKey[^4..]));
 
-    public static byte[] Event(string contract, string name, ulong block, uint txIndex, uint eventIndex) =>
-        WithPosition(State(contract, name + "\0"), block, txIndex, eventIndex);
-
     /// <summary>prefix || u64 block || u32 tx || u32 event, big-endian: the keys under one prefix sort in chain order.</summary>
     public static byte[] WithPosition(byte[] prefix, ulong block, uint tx, uint e)
     {
@@ -121,8 +118,8 @@ internal static class KeyCodec
     public static (ulong Block, uint Tx, uint Event) PositionOf(ReadOnlySpan<byte> key) =>
         (BinaryPrimitives.ReadUInt64BigEndian(key[^16..]), BinaryPrimitives.ReadUInt32BigEndian(key[^8..]), BinaryPrimitives.ReadUInt32BigEndian(key[^4..]));
 
-    // Derived rows in the events column under a first byte 0, which no event key has (an event key starts with its
-    // contract name's length, and a contract has a name): 'S' domain objects, 'E' the event bodies they point to, 'A' accounts, 'U' tree undo records.
+    // Derived rows in the events column under a first byte 0, which no event key of earlier ledgers has (such a key
+    // starts with its contract name's length, and a contract has a name): 'S' domain objects, 'E' the event bodies they point to, 'A' accounts, 'U' tree undo records.
     private const byte DerivedMarker = 0;
 
     /// <summary>The domain index of one object: 0 'S' || string contract || string kind || string id (canonical, length-prefixed, so "D-1" and "D-10" do not share a prefix).</summary>

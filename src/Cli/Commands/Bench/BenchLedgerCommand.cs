@@ -45,7 +45,7 @@ internal static class BenchLedgerCommand
                 Printer.Print(parse, result, () =>
                 {
                     Printer.Pairs(
-                    ("transactions", result.Transactions), ("blocks", result.Blocks),
+                    ("transactions", result.Transactions), ("blocks", result.Blocks), ("run", result.Run ?? "-"),
                     ("verify (parallel)", $"{result.VerifyPerSecond:F0} tx/s"),
                     ("execute + commit", $"{result.CommitPerSecond:F0} tx/s"),
                     ("per block (ms)", $"run {result.RunMs:F1}, state root {result.StateRootMs:F1}, other {result.OtherExecuteMs:F1}, write {result.WriteMs:F1} (build {result.BatchBuildMs:F1}, synced write {result.BatchWriteMs:F1})"),
@@ -102,7 +102,7 @@ internal static class BenchLedgerCommand
         try
         {
             return LedgerBenchmark.RunOnNode(config, channel, Setup, i => TransactionFactory.Create(teller, channel, "charity", "ConfirmDonation",
-                DomainCli.Serialize(CharitySession.BenchDonation(run, campaignIds[i % campaignIds.Length], i, now))), count, blockSize, cancel, progress.Report);
+                DomainCli.Serialize(CharitySession.BenchDonation(run, campaignIds[i % campaignIds.Length], i, now))), count, blockSize, cancel, progress.Report) with { Run = run };
         }
         finally { progress.Dispose(); }
     }

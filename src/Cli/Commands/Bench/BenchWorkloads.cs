@@ -22,8 +22,9 @@ internal static class BenchWorkloads
     /// <param name="VerifyCeiling">Signed transactions this machine checks per second on every core, measured just before the load.</param>
     /// <param name="RatioToCeiling">Committed tx/s over <paramref name="VerifyCeiling"/>.</param>
     /// <param name="Nodes">CPU seconds each node process used during the measured load, and its memory after it.</param>
+    /// <param name="Run">The run's name, which its objects' ids start with (bench query --run reads them again).</param>
     public sealed record Report(string Workload, string Endpoint, double OfferedPerSecond, BenchCommands.Result? Load, double VerifyCeiling, double RatioToCeiling,
-        IReadOnlyList<NodeUsage> Nodes, QueryResult? Queries = null, IReadOnlyList<PhaseResult>? Phases = null);
+        IReadOnlyList<NodeUsage> Nodes, QueryResult? Queries = null, IReadOnlyList<PhaseResult>? Phases = null, string? Run = null);
 
     /// <summary>Queries timed from the client: calls answered per second, latency percentiles, calls that failed.</summary>
     public sealed record QueryResult(string Functions, int Calls, int Failed, double Seconds, double PerSecond, double P50Ms, double P90Ms, double P99Ms, double MaxMs);
@@ -73,7 +74,7 @@ internal static class BenchWorkloads
     /// expected seconds of load); for a multi-step workload, its phases instead.
     /// </summary>
     public sealed record Prepared(Func<int, Transaction> Make, Func<double, CancellationToken, Task<QueryResult>>? Queries = null,
-        Func<Task<IReadOnlyList<PhaseResult>>>? Phases = null);
+        Func<Task<IReadOnlyList<PhaseResult>>>? Phases = null, string? Run = null);
 
     /// <summary>Prepares a workload on the opened target: (client, settings, target, the key given by the workload's signer choice).</summary>
     public delegate Task<Prepared> Prepare(ChainClient client, BenchCommands.Settings settings, BenchTarget target, AccountKey key);
@@ -109,7 +110,11 @@ internal static class BenchWorkloads
         var campaigns = new Option<int>("--campaigns") { Description = "campaigns the donations are spread over (1: one hot campaign)", DefaultValueFactory = _ => 1 };
         command.Options.Add(campaigns);
         command.SetHandler((parse, cancel) => RunLoadAsync(parse, "donate", load, 1, cancel, target => Signer.LoadSample(target.CryptoDir, "CivilAffairs/inspector1"),
-            async (client, settings, target, _) => new Prepared((await PrepareDonationsAsync(client, settings.Channel, target.CryptoDir, parse.GetValue(campaigns), cancel)).Make)));
+            async (client, settings, target, _) =>
+            {
+                var donations = await PrepareDonationsAsync(client, settings.Channel, target.CryptoDir, parse.GetValue(campaigns), cancel);
+                return new Prepared(donations.Make, Run: donations.Run);
+            }));
         return command;
     }
 
@@ -124,7 +129,9 @@ internal static class BenchWorkloads
         var concurrency = BenchCommands.Concurrency();
         var rate = new Option<int>("--rate") { Description = "offered queries per second (0 = as fast as answered)", DefaultValueFactory = _ => 0 };
         var channel = new Option<string>("--channel", "-c") { Description = "channel running the charity contract", DefaultValueFactory = _ => "charity" };
-        foreach (var option in new Option[] { calls, donations, functions, concurrency, rate, channel, Warmup }) command.Options.Add(option);
+        var existing = new Option<string?>("--run") { Description = "query an earlier run's data instead (its name, as bench ledger -w donate and bench donate print it): donations RUN-0 … RUN-(N-1) for N of --donations, its donors" };
+        var campaign = new Option<string?>("--campaign") { Description = "with --run: the campaign GetCampaign and CampaignLedger read (default: RUN-c0, the first of a spread run)" };
+        foreach (var option in new Option[] { calls, donations, functions, concurrency, rate, channel, Warmup, existing, campaign }) command.Options.Add(option);
         BenchTarget.AddOptions(command);
         command.SetHandler(async (parse, cancel) =>
         {
@@ -134,7 +141,9 @@ internal static class BenchWorkloads
             await using var target = await BenchTarget.OpenAsync(parse, cancel);
             using var client = GlobalOptions.Connect(parse, Signer.LoadSample(target.CryptoDir, "CivilAffairs/inspector1"), target.Endpoint);
             var ceiling = LedgerBenchmark.VerifyCeiling();
-            var data = await FillCampaignAsync(client, parse.GetValue(channel)!, target.CryptoDir, donationCount, cancel);
+            var data = parse.GetValue(existing) is { } run
+                ? new QueryData(parse.GetValue(channel)!, parse.GetValue(campaign) ?? run + "-c0", run, donationCount)
+                : await FillCampaignAsync(client, parse.GetValue(channel)!, target.CryptoDir, donationCount, cancel);
             if (parse.GetValue(Warmup) > 0) await RunQueriesAsync(client, data, chosen, parse.GetValue(Warmup), parse.GetValue(concurrency), 0, cancel);
             var before = NodeUsage.Now(target.Processes());
             var result = await RunQueriesAsync(client, data, chosen, callCount, parse.GetValue(concurrency), parse.GetValue(rate), cancel);
@@ -204,7 +213,7 @@ internal static class BenchWorkloads
         var result = await BenchCommands.RunAsync(client, settings, prepared.Make, cancel, progress.Report);
         await stopQueries.CancelAsync();
         QueryResult? queryResult = queries is null ? null : await queries;
-        var report = new Report(workload, target.Endpoint, settings.Rate, result, ceiling, result.TxPerSecond / ceiling, NodeUsage.Since(usageBefore), queryResult);
+        var report = new Report(workload, target.Endpoint, settings.Rate, result, ceiling, result.TxPerSecond / ceiling, NodeUsage.Since(usageBefore), queryResult, Run: prepared.Run);
         progress.Dispose();
         Printer.Print(parse, report, () => PrintReport(report));
         return result.Committed == settings.Txs - result.Rejected && result.Invalid == 0 && (queryResult?.Failed ?? 0) == 0 ? 0 : 1;
@@ -212,7 +221,7 @@ internal static class BenchWorkloads
 
     public static void PrintReport(Report report)
     {
-        Printer.Pairs(("workload", report.Workload), ("endpoint", report.Endpoint), ("offered", report.OfferedPerSecond > 0 ? $"{report.OfferedPerSecond:F0} /s" : "as fast as taken"));
+        Printer.Pairs(("workload", report.Workload + (report.Run is { } run ? $" (run {run})" : "")), ("endpoint", report.Endpoint), ("offered", report.OfferedPerSecond > 0 ? $"{report.OfferedPerSecond:F0} /s" : "as fast as taken"));
         if (report.Phases is not null && report.Load is { } chain)
             Printer.Pairs(("transactions", $"{chain.Committed} committed ({chain.Valid} valid, {chain.Invalid} invalid) in {chain.Seconds:F2} s: {chain.TxPerSecond:F0} tx/s over all steps"));
         else if (report.Load is { } load) BenchCommands.PrintLoad(load);
