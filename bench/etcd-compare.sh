@@ -3,17 +3,19 @@
 # the cores: durable 32-byte puts through a follower (etcd: fsync on every commit, its default; Chain: every block synced
 # on every node, each put a signed kv.put that every node verifies and executes). Prints each rate, the ratio of Chain's
 # kv.put rate to etcd's batched rate, and each rate over the signature-verify ceiling measured in the same command.
-#   bench/etcd-compare.sh [--puts N] [--rounds R] [--donations N]
+#   bench/etcd-compare.sh [--puts N] [--rounds R] [--donations N] [--out DIR]
+# --out keeps every run's JSON report (with each node's CPU seconds) in DIR.
 # Installs etcd-server with apt when etcd is missing (needs root). Ports: etcd 23791-23793 and 23801-23803, Chain 27051-…
 set -euo pipefail
 cd "$(dirname "$0")/.."
-puts=50000 rounds=1 donations=20000
+puts=50000 rounds=1 donations=20000 out=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --puts) puts="${2:?}"; shift 2 ;;
     --rounds) rounds="${2:?}"; shift 2 ;;
     --donations) donations="${2:?}"; shift 2 ;;
-    *) echo "usage: bench/etcd-compare.sh [--puts N] [--rounds R] [--donations N]" >&2; exit 2 ;;
+    --out) out="${2:?}"; shift 2 ;;
+    *) echo "usage: bench/etcd-compare.sh [--puts N] [--rounds R] [--donations N] [--out DIR]" >&2; exit 2 ;;
   esac
 done
 if ! command -v etcd >/dev/null; then
@@ -30,7 +32,8 @@ stop_etcd() {
   for p in "${etcd_pids[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   etcd_pids=()
 }
-trap 'stop_etcd; rm -rf "$work"' EXIT
+keep() { if [ -n "$out" ]; then mkdir -p "$out" && cp "$work"/*.json "$out"/ 2>/dev/null || true; fi; }
+trap 'stop_etcd; keep; rm -rf "$work"' EXIT
 
 cluster="m1=http://127.0.0.1:23801,m2=http://127.0.0.1:23802,m3=http://127.0.0.1:23803"
 endpoints="http://127.0.0.1:23791,http://127.0.0.1:23792,http://127.0.0.1:23793"
@@ -76,5 +79,11 @@ print(f"  etcd, 100 puts per txn, 4 clients        {batched:9,.0f} puts/s   ({ba
 print(f"  chain, kv.put, batches of 250, 4 callers {kv:9,.0f} tx/s     ({kv / ceiling:.3f})")
 print(f"  chain, ConfirmDonation                   {donate:9,.0f} tx/s     ({donate / ceiling:.3f})")
 print(f"  chain kv.put / etcd batched = {kv / batched:.2f}   (goal 0.30);  chain kv.put / etcd single = {kv / single:.2f}")
+EOF
+  python3 - "$work/chain-kv-$round.json" "$work/chain-donate-$round.json" <<'EOF'
+import json, sys
+for f in sys.argv[1:]:
+    d = json.load(open(f)); n = d['load']['committed']
+    print(f"  {d['workload']}: node CPU per transaction " + ", ".join(f"{u['node']} {1e6 * u['cpuSeconds'] / n:.0f} µs" for u in d['nodes']))
 EOF
 done

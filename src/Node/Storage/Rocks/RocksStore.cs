@@ -21,13 +21,22 @@ internal sealed class RocksStore : IDisposable
 
     public string Path => _db.Path;
 
-    public static RocksStore Open(string path, bool readOnly = false)
+    /// <summary>
+    /// The write-ahead log is kept to at most this much (256 MiB): past it, RocksDB flushes the columns that hold the oldest
+    /// log file. Without a bound it is four times the columns' memtable budget (8 × 2 × 64 MiB × 4 = 4 GiB), because a
+    /// column written a little per block (block hashes, meta) flushes rarely and keeps every log since its last flush:
+    /// measured 3.6 GB of logs beside 1.1 GB of tables at 400,000 donations, all of it replayed when the node restarts.
+    /// </summary>
+    public const ulong DefaultMaxWalBytes = 256UL << 20;
+
+    public static RocksStore Open(string path, bool readOnly = false, ulong maxWalBytes = DefaultMaxWalBytes)
     {
         var options = new DbOptions()
             .SetCreateIfMissing(!readOnly)
             .SetCreateMissingColumnFamilies(!readOnly)
             .SetKeepLogFileNum(4)
-            .SetMaxOpenFiles(256);
+            .SetMaxOpenFiles(256)
+            .SetMaxTotalWalSize(maxWalBytes);
         var families = new ColumnFamilies();
         foreach (var column in Enum.GetValues<Column>()) families.Add(ColumnName(column), ColumnOptions(column));
         try
