@@ -51,15 +51,46 @@ internal sealed class StateCommitment
     /// Rebuilds the root from the world state itself (every value in the State column), ignoring the
     /// stored value hashes and bucket hashes: the offline check that the state was not altered.
     /// </summary>
+    /// <remarks>
+    /// Two passes over the state, in key order, with memory for 65,536 counters and hash states rather than the whole
+    /// state: the first counts each bucket's keys (a bucket's encoding starts with its count), the second feeds each
+    /// entry (key, SHA-256 of its value) to its bucket's hash. Key order is the bucket's entry order (<see cref="StateTree.HashBucket"/>).
+    /// </remarks>
     public static byte[] RecomputeFromState(RocksStore store)
     {
-        var buckets = new SortedDictionary<byte[], byte[]>?[BucketCount];
-        foreach (var (stateKey, value) in store.Scan(Column.State, [0], null))
+        var counts = new uint[BucketCount];
+        store.ForEach(Column.State, (key, _) => counts[BucketOf(key)]++);
+        var hashes = new System.Security.Cryptography.IncrementalHash?[BucketCount];
+        try
         {
-            var bucket = BucketOf(stateKey);
-            (buckets[bucket] ??= new SortedDictionary<byte[], byte[]>(ByteArrayComparer.Instance))[stateKey] = Hashes.Sha256(Values.DataOfVersionedValue(value));
+            var valueHash = new byte[Hashes.Length];
+            store.ForEach(Column.State, (key, value) =>
+            {
+                var bucket = BucketOf(key);
+                var hash = hashes[bucket];
+                Span<byte> field = stackalloc byte[4];
+                if (hash is null)
+                {
+                    hash = hashes[bucket] = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                    BinaryPrimitives.WriteUInt32BigEndian(field, counts[bucket]);
+                    hash.AppendData(field);
+                }
+                System.Security.Cryptography.SHA256.HashData(Values.DataOfVersionedValue(value), valueHash);
+                BinaryPrimitives.WriteUInt32BigEndian(field, (uint)key.Length);
+                hash.AppendData(field);
+                hash.AppendData(key);
+                BinaryPrimitives.WriteUInt32BigEndian(field, (uint)valueHash.Length);
+                hash.AppendData(field);
+                hash.AppendData(valueHash);
+            });
+            var buckets = new byte[BucketCount][];
+            for (int b = 0; b < BucketCount; b++) buckets[b] = hashes[b]?.GetHashAndReset() ?? EmptyBucket;
+            return new StateCommitment(buckets).Root;
         }
-        return new StateCommitment(buckets.Select(entries => entries is null ? EmptyBucket : HashBucket(entries)).ToArray()).Root;
+        finally
+        {
+            foreach (var hash in hashes) hash?.Dispose();
+        }
     }
 
     public static ushort BucketOf(ReadOnlySpan<byte> stateKey) => StateTree.BucketOf(stateKey);

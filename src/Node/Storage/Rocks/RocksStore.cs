@@ -111,6 +111,13 @@ internal sealed class RocksStore : IDisposable
         }
     }
 
+    /// <summary>Visits every entry of a column in key order, without copying keys or values (spans valid during the call only).</summary>
+    public void ForEach(Column column, Action<ReadOnlySpan<byte>, ReadOnlySpan<byte>> visit)
+    {
+        using var iterator = _db.NewIterator(_columns[(int)column], _scanOptions);
+        for (iterator.SeekToFirst(); iterator.Valid(); iterator.Next()) visit(iterator.GetKeySpan(), iterator.GetValueSpan());
+    }
+
     /// <summary>The last entry of a column, if any.</summary>
     public KeyValuePair<byte[], byte[]>? Last(Column column)
     {
