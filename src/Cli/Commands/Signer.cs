@@ -40,6 +40,13 @@ internal static class Signer
     public static AccountKey? TryLoad(ParseResult parse) =>
         parse.GetResult(Key) is null && parse.GetResult(As) is null ? null : parse.GetValue(Key) is null && parse.GetValue(As) is null ? null : Load(parse);
 
+    /// <summary>The sample accounts of a crypto folder by Org/name, each read and decrypted once (benchmarks sign with a few of them many times).</summary>
+    public static Func<string, AccountKey> SampleAccounts(string cryptoDir)
+    {
+        var keys = new System.Collections.Concurrent.ConcurrentDictionary<string, AccountKey>(StringComparer.Ordinal);
+        return account => keys.GetOrAdd(account, a => LoadSample(cryptoDir, a));
+    }
+
     public static AccountKey LoadSample(string cryptoDir, string account)
     {
         var parts = account.Split('/');

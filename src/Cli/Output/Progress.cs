@@ -41,8 +41,10 @@ internal sealed class Progress : IDisposable
         }
     }
 
+    /// <summary>Ends the line drawn on a terminal; once, however often it is called.</summary>
     public void Dispose()
     {
         if (_drawn) Console.Error.WriteLine();
+        _drawn = false;
     }
 }

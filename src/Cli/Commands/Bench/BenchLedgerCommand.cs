@@ -85,9 +85,8 @@ internal static class BenchLedgerCommand
         if (NodePidFile.LiveNode(config.Resolve(config.DataDir)) is { } pid) throw new UsageException($"node {config.NodeId} of '{root}' is running (pid {pid}); stop it first");
         var crypto = Path.Combine(root, "crypto");
         const string channel = "charity";
-        var teller = Signer.LoadSample(crypto, "Bank/teller1");
-        var signers = new Dictionary<string, Chain.Sdk.Crypto.AccountKey>();
-        Chain.Sdk.Crypto.AccountKey SignerOf(string name) => signers.TryGetValue(name, out var key) ? key : signers[name] = Signer.LoadSample(crypto, name);
+        var SignerOf = Signer.SampleAccounts(crypto);
+        var teller = SignerOf("Bank/teller1");
         var run = "bench-" + Guid.NewGuid().ToString("N")[..8];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var campaignIds = Enumerable.Range(0, campaignCount).Select(c => campaignCount == 1 ? run : $"{run}-c{c}").ToArray();

@@ -34,8 +34,7 @@ internal static class BenchPay
     private static async Task<IReadOnlyList<BenchWorkloads.PhaseResult>> RunPhasesAsync(Chain.Sdk.Client.ChainClient client, BenchCommands.Settings settings, string cryptoDir,
         int households, CancellationToken cancel)
     {
-        var keys = new Dictionary<string, AccountKey>();
-        AccountKey Key(string name) => keys.TryGetValue(name, out var k) ? k : keys[name] = Signer.LoadSample(cryptoDir, name);
+        var Key = Signer.SampleAccounts(cryptoDir);
         var run = "bench-" + Guid.NewGuid().ToString("N")[..8];
         var projectId = run + "-P";
         const long Day = 86_400_000;

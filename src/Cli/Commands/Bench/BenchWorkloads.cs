@@ -243,17 +243,18 @@ internal static class BenchWorkloads
     private static async Task<Donations> PrepareDonationsAsync(ChainClient client, string channel, string cryptoDir, int campaignCount, CancellationToken cancel)
     {
         if (campaignCount is < 1 or > 1_000) throw new UsageException("--campaigns must be in 1..1000");
-        var teller = Signer.LoadSample(cryptoDir, "Bank/teller1");
+        var signers = Signer.SampleAccounts(cryptoDir);
+        var teller = signers("Bank/teller1");
         var run = "bench-" + Guid.NewGuid().ToString("N")[..8];
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var session = new CharitySession(client, channel, "benchmark setup", cancel);
-        await session.RegisterSampleOrganisationsAsync(Signer.LoadSample(cryptoDir, "CivilAffairs/inspector1"));
+        await session.RegisterSampleOrganisationsAsync(signers("CivilAffairs/inspector1"));
         var campaignIds = Enumerable.Range(0, campaignCount).Select(c => campaignCount == 1 ? run : $"{run}-c{c}").ToArray();
         // Campaigns are opened as one load of their own (three steps each), so a hundred take seconds, not minutes.
         var steps = campaignIds.Select(c => CharitySession.OpenSampleCampaign(c, now).ToArray()).ToArray();
         for (int step = 0; step < 3; step++)
         {
-            var txs = steps.Select(s => TransactionFactory.Create(Signer.LoadSample(cryptoDir, s[step].Signer), channel, "charity", s[step].Function, DomainCli.Serialize(s[step].Args))).ToArray();
+            var txs = steps.Select(s => TransactionFactory.Create(signers(s[step].Signer), channel, "charity", s[step].Function, DomainCli.Serialize(s[step].Args))).ToArray();
             var opened = await BenchCommands.RunAsync(client, new BenchCommands.Settings(channel, txs.Length, 100, 2, 0, 1), i => txs[i], cancel);
             if (opened.Valid != txs.Length) throw new CommandFailedException($"benchmark setup: {txs.Length - opened.Valid} of {txs.Length} {steps[0][step].Function} calls were refused");
         }
