@@ -52,6 +52,8 @@ internal sealed class PendingTransactions
 
     public bool TryAdd(string txId) => _ids.TryAdd(txId, 0);
 
+    public int Count => _ids.Count;
+
     public void Forget(IEnumerable<string> txIds)
     {
         foreach (var id in txIds) _ids.TryRemove(id, out _);

@@ -34,8 +34,11 @@ internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews 
     {
         try
         {
+            var started = DateTime.UtcNow;
             // Block time never goes backwards, even if the node's clock does.
-            return executor.Execute(batch, Math.Max(timestampMs, ledger.Head.LastTimestampMs), nodeKey);
+            var set = executor.Execute(batch, Math.Max(timestampMs, ledger.Head.LastTimestampMs), nodeKey);
+            set.ExecuteStartedUtc = started;
+            return set;
         }
         catch (Exception e) { throw Fatal(e); }
     }
@@ -45,12 +48,16 @@ internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews 
         try
         {
             var started = Stopwatch.GetTimestamp();
+            var writeStartedUtc = DateTime.UtcNow;
             ledger.Commit(set);
             var txIds = new string[batch.Count];
             for (int i = 0; i < txIds.Length; i++) txIds[i] = batch[i].TxIdHex;
             pending.Forget(txIds);
+            var written = Stopwatch.GetElapsedTime(started);
             AfterCommit(set.Block, txIds);
-            LogCommitted(logger, ChannelName, set.Block.Header.Number, batch.Count, set.RunTime.TotalMilliseconds, set.StateRootTime.TotalMilliseconds, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            Observability.NodeMetrics.BlockProposed(ChannelName, set.Block, set.RunTime, set.StateRootTime, written);
+            Observability.NodeTelemetry.BlockCommitted(ChannelName, set, batch, writeStartedUtc, writeStartedUtc + written);
+            LogCommitted(logger, ChannelName, set.Block.Header.Number, batch.Count, set.RunTime.TotalMilliseconds, set.StateRootTime.TotalMilliseconds, written.TotalMilliseconds);
         }
         catch (Exception e) { throw Fatal(e); }
     }
@@ -71,7 +78,9 @@ internal sealed partial class BlockCommitter(ChannelLedger ledger, ChannelViews 
             var set = executor.Replay(block, hash);
             var executed = Stopwatch.GetTimestamp();
             ledger.Commit(set);
+            var written = Stopwatch.GetTimestamp();
             AfterCommit(block, set.TxIds.Select(Convert.ToHexStringLower).ToArray());
+            Observability.NodeMetrics.BlockApplied(ChannelName, block, Stopwatch.GetElapsedTime(started, executed), Stopwatch.GetElapsedTime(executed, written));
             LogApplied(logger, ChannelName, source, number, block.Transactions.Count, Stopwatch.GetElapsedTime(started, executed).TotalMilliseconds, Stopwatch.GetElapsedTime(executed).TotalMilliseconds);
             return ApplyOutcome.Applied;
         }

@@ -45,7 +45,7 @@ internal static class ChannelBootstrap
         var committer = new BlockCommitter(ledger, views, new BlockExecutor(ledger, contracts, views, logger), pending, notifier, custody, nodeKey, logger, onFatal);
         var ordering = orderer(committer);
         var admission = new Admission(settings.Name, ledger, views, contracts, pending, committer, ordering, clock);
-        return new ChannelRuntime(settings, ledger, contracts, views, committer, ordering, admission, notifier, custody);
+        return new ChannelRuntime(settings, ledger, contracts, views, committer, ordering, admission, pending, notifier, custody);
     }
 
     /// <summary>Commits block 0 of a new ledger, or checks that an existing ledger starts with the configured genesis block.</summary>

@@ -16,10 +16,12 @@ internal sealed class ChannelRuntime : IAsyncDisposable
 {
     private readonly Admission _admission;
     private readonly BlockCommitter _committer;
+    private readonly PendingTransactions _pending;
 
     internal ChannelRuntime(ChannelSettings settings, ChannelLedger ledger, ContractRegistry contracts, ChannelViews views, BlockCommitter committer,
-        IOrderer orderer, Admission admission, CommitNotifier notifier, Custody custody)
+        IOrderer orderer, Admission admission, PendingTransactions pending, CommitNotifier notifier, Custody custody)
     {
+        _pending = pending;
         Custody = custody;
         Settings = settings;
         Ledger = ledger;
@@ -47,7 +49,21 @@ internal sealed class ChannelRuntime : IAsyncDisposable
     public string Consensus => Views.Current.Consensus;
 
     /// <summary>Null when admitted here; else where to send the transaction (<see cref="Admission.Admit"/>).</summary>
-    internal Redirect? Admit(Transaction transaction, out CheckedTx? admitted) => _admission.Admit(transaction, out admitted);
+    internal Redirect? Admit(Transaction transaction, out CheckedTx? admitted)
+    {
+        try
+        {
+            var redirect = _admission.Admit(transaction, out admitted);
+            if (admitted is not null) Observability.NodeTelemetry.Admitted(admitted);
+            return redirect;
+        }
+        catch (TxRejectedException e) { Observability.NodeMetrics.Refused(Name, e.Rejection.Code.ToString()); throw; }
+        catch (ChannelBusyException) { Observability.NodeMetrics.Refused(Name, "Busy"); throw; }
+        catch (ChannelHaltedException) { Observability.NodeMetrics.Refused(Name, "Halted"); throw; }
+    }
+
+    /// <summary>Transactions admitted here and not yet committed or handed on.</summary>
+    public int PendingCount => _pending.Count;
 
     public bool Halted => _committer.Halted;
     public ChannelHaltedException? HaltedBy => _committer.HaltedBy;

@@ -14,6 +14,16 @@ public sealed class NodeConfig
     /// must present a certificate issued by the CA of an organisation of one of this node's channels.
     /// </summary>
     public string? PeerListen { get; set; }
+    /// <summary>
+    /// host:port of the HTTP/JSON API (optional): the client services transcoded to JSON over HTTP/1.1 and HTTP/2, and
+    /// their OpenAPI document at <c>/openapi/v1.json</c>. HTTPS with the node certificate when the client endpoint is;
+    /// plaintext only on loopback.
+    /// </summary>
+    public string? HttpListen { get; set; }
+    /// <summary>host:port of the operations endpoint (optional): Prometheus metrics at <c>/metrics</c> and <c>/healthz</c>, plaintext HTTP.</summary>
+    public string? OperationsListen { get; set; }
+    /// <summary>OpenTelemetry traces (optional): where spans of submit → order → execute → commit are exported (OTLP).</summary>
+    public TelemetryConfig? Telemetry { get; set; }
     /// <summary>Other nodes' peer endpoints; at start the node greets each over mutual TLS and logs how it was recognised.</summary>
     public List<PeerConfig> Peers { get; set; } = [];
     /// <summary>The node's TLS certificate and key (PEM, from `chain crypto generate`). With it the client endpoint is HTTPS.</summary>
@@ -57,6 +67,9 @@ public sealed class NodeConfig
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, JsonOptions));
 
+    private static System.Net.IPEndPoint IPEndPointOrThrow(string value, string setting) =>
+        System.Net.IPEndPoint.TryParse(value, out var parsed) && parsed.Port != 0 ? parsed : throw new ConfigException($"{setting} '{value}' is not an IP:port address");
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(NodeId)) throw new ConfigException("nodeId must not be empty");
@@ -70,6 +83,23 @@ public sealed class NodeConfig
             if (!System.Net.IPEndPoint.TryParse(PeerListen, out var peer) || peer.Port == 0) throw new ConfigException($"peerListen '{PeerListen}' is not an IP:port address");
             if (peer.Port == endpoint.Port) throw new ConfigException($"peerListen '{PeerListen}' uses the port of listen '{Listen}'");
             if (Tls is null) throw new ConfigException("peerListen needs tls (the node's certificate and key) for mutual TLS");
+        }
+        var ports = new Dictionary<int, string> { [endpoint.Port] = "listen" };
+        if (PeerListen is not null) ports[IPEndPointOrThrow(PeerListen, "peerListen").Port] = "peerListen";
+        if (HttpListen is not null)
+        {
+            var http = IPEndPointOrThrow(HttpListen, "httpListen");
+            if (!ports.TryAdd(http.Port, "httpListen")) throw new ConfigException($"httpListen '{HttpListen}' uses the port of {ports[http.Port]}");
+            if (Tls is not { ClientEndpoint: true } && !System.Net.IPAddress.IsLoopback(http.Address))
+                throw new ConfigException($"httpListen '{HttpListen}' is not a loopback address: plaintext HTTP is allowed only on loopback; configure tls");
+        }
+        if (OperationsListen is not null && !ports.TryAdd(IPEndPointOrThrow(OperationsListen, "operationsListen").Port, "operationsListen"))
+            throw new ConfigException($"operationsListen '{OperationsListen}' uses the port of {ports[System.Net.IPEndPoint.Parse(OperationsListen).Port]}");
+        if (Telemetry is { } telemetry)
+        {
+            if (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https"))
+                throw new ConfigException($"telemetry.otlpEndpoint '{telemetry.OtlpEndpoint}' must be an http:// or https:// URL");
+            if (telemetry.Protocol is not ("grpc" or "http/protobuf")) throw new ConfigException($"telemetry.protocol '{telemetry.Protocol}' must be 'grpc' or 'http/protobuf'");
         }
         for (int i = 0; i < Peers.Count; i++)
         {
@@ -86,6 +116,14 @@ public sealed class NodeConfig
             if (!names.Add(channel.Name)) throw new ConfigException($"channel '{channel.Name}' is configured twice");
         }
     }
+}
+
+public sealed class TelemetryConfig
+{
+    /// <summary>The OTLP collector, e.g. http://127.0.0.1:4317 (grpc) or http://127.0.0.1:4318 (http/protobuf; /v1/traces is appended).</summary>
+    public string OtlpEndpoint { get; set; } = "";
+    /// <summary>"grpc" or "http/protobuf".</summary>
+    public string Protocol { get; set; } = "grpc";
 }
 
 public sealed class PeerConfig
@@ -135,6 +173,9 @@ public sealed class ChannelSettings
     public bool Observe { get; set; }
     /// <summary>Raft timing and log compaction, used when the channel configuration says "raft".</summary>
     public RaftSettings Raft { get; set; } = new();
+
+    private static System.Net.IPEndPoint IPEndPointOrThrow(string value, string setting) =>
+        System.Net.IPEndPoint.TryParse(value, out var parsed) && parsed.Port != 0 ? parsed : throw new ConfigException($"{setting} '{value}' is not an IP:port address");
 
     public void Validate()
     {

@@ -21,4 +21,7 @@ internal sealed class CheckedTx
     public int Size => _size >= 0 ? _size : _size = Transaction.CalculateSize();
     /// <summary>Parsed arguments, kept from admission for execution.</summary>
     public ContractArgs? Args { get; set; }
+    /// <summary>The submit call's trace context and the time it was admitted, when tracing is on (<see cref="Observability.NodeTelemetry"/>).</summary>
+    public System.Diagnostics.ActivityContext TraceParent { get; set; }
+    public DateTime AdmittedUtc { get; set; }
 }

@@ -7,12 +7,14 @@ using Chain.Node.Consensus.Raft;
 using Chain.Node.Consensus.Solo;
 using Chain.Node.Ledger;
 using Chain.Node.Network;
+using Chain.Node.Observability;
 using Chain.Node.Rpc;
 using Chain.Node.Rpc.Interceptors;
 using Chain.Sdk.Client;
 using Chain.Sdk.Crypto;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,6 +56,8 @@ public static class NodeHost
 
         var endpoint = IPEndPoint.Parse(config.Listen);
         var peerEndpoint = config.PeerListen is { } peer ? IPEndPoint.Parse(peer) : null;
+        var httpEndpoint = config.HttpListen is { } http ? IPEndPoint.Parse(http) : null;
+        var operationsEndpoint = config.OperationsListen is { } operations ? IPEndPoint.Parse(operations) : null;
         var certificate = config.Tls is { } tls ? LoadCertificate(config, tls) : null;
         PeerTrust? peerTrust = null; // filled once the channels are open; the handshake callback reads it
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -75,6 +79,15 @@ public static class NodeHost
                         ClientCertificateValidation = (clientCertificate, _, _) => peerTrust?.OrganizationOf(clientCertificate, out _) is not null,
                     });
                 });
+            if (httpEndpoint is not null)
+                kestrel.Listen(httpEndpoint, listen =>
+                {
+                    // HTTP/2 next to HTTP/1.1 needs TLS (ALPN); in plaintext the JSON API speaks HTTP/1.1.
+                    bool https = certificate is not null && config.Tls!.ClientEndpoint;
+                    listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                    if (https) listen.UseHttps(certificate!);
+                });
+            if (operationsEndpoint is not null) kestrel.Listen(operationsEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             // Above the gRPC limit, so an oversized request is answered by gRPC (RESOURCE_EXHAUSTED) before the web server cuts it off.
             kestrel.Limits.MaxRequestBodySize = MaxRequestBytes + 1024 * 1024;
@@ -86,7 +99,9 @@ public static class NodeHost
             o.Interceptors.Add<ReadAccessInterceptor>();
             o.MaxReceiveMessageSize = MaxRequestBytes;
             o.MaxSendMessageSize = ChainClient.MaxMessageBytes;
-        });
+        }).AddJsonTranscoding(HttpApi.Configure);
+        HttpApi.AddOpenApi(builder.Services);
+        NodeTelemetry.AddTracing(builder.Services, config);
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddGrpcHealthChecks().AddCheck<NodeHealth>("node");
@@ -122,7 +137,19 @@ public static class NodeHost
         // Decided by the port the connection arrived on, never by a header the caller chooses.
         app.Use(async (context, next) =>
         {
-            bool onPeerEndpoint = peerEndpoint is not null && context.Connection.LocalPort == peerEndpoint.Port;
+            int port = context.Connection.LocalPort;
+            if (operationsEndpoint is not null && port == operationsEndpoint.Port)
+            {
+                if (context.Request.Path.StartsWithSegments(NodeMetrics.Path) || context.Request.Path.StartsWithSegments(NodeMetrics.HealthPath)) await next(context);
+                else context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+            if (context.Request.Path.StartsWithSegments(NodeMetrics.Path) || context.Request.Path.StartsWithSegments(NodeMetrics.HealthPath))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound; // served on the operations endpoint only
+                return;
+            }
+            bool onPeerEndpoint = peerEndpoint is not null && port == peerEndpoint.Port;
             bool peerService = context.Request.Path.StartsWithSegments("/" + Protocol.Peer.Descriptor.FullName);
             if (onPeerEndpoint != peerService)
             {
@@ -135,6 +162,8 @@ public static class NodeHost
             }
             await next(context);
         });
+        HttpApi.MapOpenApi(app);
+        if (operationsEndpoint is not null) NodeMetrics.Map(app, channels);
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<LedgerService>();
         app.MapGrpcService<EventsService>();
@@ -149,8 +178,10 @@ public static class NodeHost
 
         foreach (var channel in channels.All)
             logger.LogInformation("channel {Channel}: height {Height}, contracts {Contracts}", channel.Name, channel.Ledger.Height, string.Join(",", channel.Contracts.Names));
-        logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText,
-            certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http", endpoint);
+        string scheme = certificate is not null && config.Tls!.ClientEndpoint ? "https" : "http";
+        logger.LogInformation("node {NodeId} ({Address}) serving on {Scheme}://{Endpoint}", config.NodeId, key.AddressText, scheme, endpoint);
+        if (httpEndpoint is not null) logger.LogInformation("HTTP/JSON API on {Scheme}://{Endpoint} (OpenAPI at {OpenApi})", scheme, httpEndpoint, HttpApi.OpenApiPath);
+        if (operationsEndpoint is not null) logger.LogInformation("operations endpoint on http://{Endpoint} ({Metrics}, {Health})", operationsEndpoint, NodeMetrics.Path, NodeMetrics.HealthPath);
         try { await app.RunAsync(cancellationToken); }
         finally
         {

@@ -19,6 +19,8 @@ internal sealed class BlockWriteSet
     /// <summary>Time spent running transactions and computing the state root, for the commit log line.</summary>
     public TimeSpan RunTime { get; init; }
     public TimeSpan StateRootTime { get; init; }
+    /// <summary>When execution of the block began (UTC), for the trace spans of its transactions.</summary>
+    public DateTime ExecuteStartedUtc { get; set; }
 }
 
 internal readonly record struct StateWrite(byte[] StateKey, uint TxIndex, long TimestampMs, byte[]? Value);

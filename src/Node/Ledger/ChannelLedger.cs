@@ -39,6 +39,7 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     public ChainHead Head => _head;
 
     internal RocksStore Store => _store;
+    public StoreSizes StoreSizes() => _store.Sizes();
 
     /// <summary>Time the last <see cref="Commit"/> spent building its batch and writing it (synced).</summary>
     public TimeSpan LastBatchBuildTime { get; private set; }

@@ -48,6 +48,7 @@ internal sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logg
                 using var client = new ChainClient(peer.Endpoint, config.PeerTls(peer));
                 using var call = client.Peer.PullBlocks(new PullBlocksRequest { Channel = channel.ChannelName, StartBlock = channel.Head.Height }, cancellationToken: stop);
                 var headers = await call.ResponseHeadersAsync;
+                using var open = Observability.NodeMetrics.PeerStream("out");
                 progress.Reached(ulong.TryParse(headers.GetValue(HeightHeader), out var peerHeight) ? peerHeight : 0);
                 logger.LogInformation("node {Node} pulls channel {Channel} from {Peer} at block {Height}", nodeId, channel.ChannelName, peer.Endpoint, channel.Head.Height);
                 await foreach (var block in call.ResponseStream.ReadAllAsync(stop))

@@ -67,7 +67,9 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
         var caller = Interceptors.ReadAccessInterceptor.CallerOf(context);
         if (!request.WithProof)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, caller, channel.Settings.QueryReadBudget);
+            Observability.NodeMetrics.Query(channel, request.Contract, request.Function, System.Diagnostics.Stopwatch.GetElapsedTime(started));
             return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
         }
         // The proofs must be of the state the query read: if a block commits in between, read again at the new head.

@@ -35,6 +35,7 @@ internal sealed class PeerService(ChannelDirectory channels, NodeIdentity identi
         // Headers go out at once, with this node's height: the puller knows it reached a peer, and how far behind it is.
         await context.WriteResponseHeadersAsync(new Metadata { { Network.BlockPuller.HeightHeader, channel.Ledger.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lifetime.ApplicationStopping);
+        using var open = Observability.NodeMetrics.PeerStream("in");
         var cancel = linked.Token;
         var next = request.StartBlock;
         while (!cancel.IsCancellationRequested)

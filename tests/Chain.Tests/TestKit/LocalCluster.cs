@@ -40,7 +40,7 @@ public sealed class LocalCluster : IAsyncDisposable
         [
             ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
             ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
-        ]);
+        ]) ?? throw new InvalidOperationException($"node {index} of the network has no config");
         if (_configure is not null)
         {
             var config = NodeConfig.Load(path);
@@ -156,13 +156,13 @@ public sealed class LocalCluster : IAsyncDisposable
         return all;
     }
 
-    /// <summary>A base port such that each node's client, peer (+1000) and Raft ports (+2000, +100 per channel) are free, below the ephemeral range.</summary>
+    /// <summary>A base port such that each node's client, peer (+1000), Raft (+2000, +100 per channel), HTTP API (+3000) and metrics ports (+4000) are free, below the ephemeral range.</summary>
     public static int FreePortBlock(int count, int channels)
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
             int basePort = Random.Shared.Next(20000, 29000);
-            var ports = Enumerable.Range(0, count).SelectMany(i => new[] { basePort + i, basePort + i + 1000 }
+            var ports = Enumerable.Range(0, count).SelectMany(i => new[] { basePort + i, basePort + i + 1000, basePort + i + 3000, basePort + i + 4000 }
                 .Concat(Enumerable.Range(0, channels).Select(c => basePort + i + 2000 + 100 * c)));
             if (ports.All(IsFree)) return basePort;
         }

@@ -40,12 +40,16 @@ public sealed class NodeProcess : IAsyncDisposable
         [
             ChannelConfigBuilder.Enroll(Build.Alice.AddressText, "Bank", ["bank"]),
             ChannelConfigBuilder.Enroll(Build.Bob.AddressText, "Bank", ["donor"]),
-        ]);
+        ]) ?? throw new InvalidOperationException("node1 of the sample network has no config");
         var config = NodeConfig.Load(ConfigPath);
         // A port just released can be handed out again: the peer port must not be the client port picked a moment ago.
         int peerPort;
         do peerPort = FreePort(); while ($"127.0.0.1:{peerPort}" == config.Listen);
         config.PeerListen = $"127.0.0.1:{peerPort}";
+        var taken = new HashSet<int> { int.Parse(config.Listen.Split(':')[1]), peerPort };
+        int OtherFreePort() { int p; do p = FreePort(); while (!taken.Add(p)); return p; }
+        config.HttpListen = $"127.0.0.1:{OtherFreePort()}";
+        config.OperationsListen = $"127.0.0.1:{OtherFreePort()}";
         configure?.Invoke(config);
         config.Save(ConfigPath);
         Config = NodeConfig.Load(ConfigPath);
@@ -57,6 +61,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public NodeConfig Config { get; }
     public string Endpoint { get; }
     public string PeerEndpoint => "https://" + Config.PeerListen;
+    /// <summary>The HTTP/JSON API and the operations (metrics) endpoint.</summary>
+    public string HttpEndpoint => "http://" + Config.HttpListen;
+    public string OperationsEndpoint => "http://" + Config.OperationsListen;
     /// <summary>A client whose reads are signed by <see cref="Build.Alice"/> (Bank, role bank: she may read everything on the sample network).</summary>
     public ChainClient Client { get; }
     /// <summary>A client that does not sign its reads: it gets the public reads only.</summary>

@@ -17,6 +17,9 @@ internal static class NetworkCommands
     public const int PeerPortOffset = 1000;
     /// <summary>A local node's first Raft port is its client port plus this (see <see cref="NetworkDefinition.ForLocalNetwork"/>).</summary>
     public const int RaftPortOffset = 2000;
+    /// <summary>A local node's HTTP/JSON API port is its client port plus this; its operations (metrics) port plus <see cref="OperationsPortOffset"/>.</summary>
+    public const int HttpPortOffset = 3000;
+    public const int OperationsPortOffset = 4000;
 
     public static Command Build()
     {
@@ -37,9 +40,9 @@ internal static class NetworkCommands
             if (count < 1) throw new UsageException($"--nodes {count}: at least one node");
             bool observers = !parse.GetValue(noObservers);
             int total = count + (observers ? network.Nodes.Count(n => n.Node.Observer) : 0);
-            int highest = firstPort + total - 1 + RaftPortOffset + 100 * (network.Channels.Count - 1);
+            int highest = firstPort + total - 1 + Math.Max(RaftPortOffset + 100 * (network.Channels.Count - 1), OperationsPortOffset);
             if (firstPort < 1 || highest > 65535)
-                throw new UsageException($"--base-port {firstPort}: node ports, peer ports (+{PeerPortOffset}) and Raft ports (+{RaftPortOffset}, +100 per channel) must stay within 1..65535");
+                throw new UsageException($"--base-port {firstPort}: node ports, peer ports (+{PeerPortOffset}), Raft ports (+{RaftPortOffset}, +100 per channel), HTTP API (+{HttpPortOffset}) and metrics ports (+{OperationsPortOffset}) must stay within 1..65535");
             try { network.ForLocalNetwork(count, firstPort); }
             catch (ConfigException e) { throw new UsageException($"--nodes {count}: {e.Message}"); }
             var sizeFile = Path.Combine(root, "nodes");
@@ -103,6 +106,8 @@ internal static class NetworkCommands
             NodeId = nodeId,
             Listen = $"127.0.0.1:{nodeDefinition.Port}",
             PeerListen = $"127.0.0.1:{nodeDefinition.Port + PeerPortOffset}",
+            HttpListen = $"127.0.0.1:{nodeDefinition.Port + HttpPortOffset}",
+            OperationsListen = $"127.0.0.1:{nodeDefinition.Port + OperationsPortOffset}",
             // Blocks are pulled from ordering nodes only: an observer may itself be behind, and a pull stream to it would wait.
             Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name && !n.Node.Observer).Select(n => new PeerConfig
             {

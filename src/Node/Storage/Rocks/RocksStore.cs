@@ -145,6 +145,19 @@ internal sealed class RocksStore : IDisposable
 
     internal ColumnFamilyHandle Handle(Column column) => _columns[(int)column];
 
+    /// <summary>Live table files and memtables summed over every column, and the write-ahead log files on disk: what a monitor watches grow.</summary>
+    public StoreSizes Sizes()
+    {
+        long tables = 0, memtables = 0;
+        foreach (var column in _columns)
+        {
+            tables += long.TryParse(_db.GetProperty("rocksdb.live-sst-files-size", column), out var t) ? t : 0;
+            memtables += long.TryParse(_db.GetProperty("rocksdb.cur-size-all-mem-tables", column), out var m) ? m : 0;
+        }
+        long log = Directory.EnumerateFiles(_db.Path, "*.log").Sum(f => { try { return new FileInfo(f).Length; } catch (IOException) { return 0L; } });
+        return new StoreSizes(tables, log, memtables);
+    }
+
     private static string ColumnName(Column column) => column.ToString().ToLowerInvariant();
 
     private int _disposed;
@@ -184,6 +197,8 @@ internal sealed class StoreBatch : IDisposable
 
     public void Dispose() => _batch.Dispose();
 }
+
+public readonly record struct StoreSizes(long Tables, long Log, long Memtables);
 
 public delegate void PrefixVisitor(int prefixIndex, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
 
