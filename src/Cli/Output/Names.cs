@@ -13,6 +13,15 @@ internal static class Names
 
     public static string Hex(ByteString bytes) => Hashes.ToHex(bytes.Span);
 
+    /// <summary>A size for people: 812 B, 3.4 MB, 1.2 GB (decimal units).</summary>
+    public static string Bytes(ulong bytes) => bytes switch
+    {
+        < 1_000 => $"{bytes} B",
+        < 1_000_000 => $"{bytes / 1e3:F1} kB",
+        < 1_000_000_000 => $"{bytes / 1e6:F1} MB",
+        _ => $"{bytes / 1e9:F1} GB",
+    };
+
     public static string Utf8OrHex(ByteString bytes)
     {
         try { return new UTF8Encoding(false, true).GetString(bytes.Span); }

@@ -57,9 +57,9 @@ internal sealed class ChannelRuntime : IAsyncDisposable
             if (admitted is not null) Observability.NodeTelemetry.Admitted(admitted);
             return redirect;
         }
-        catch (TxRejectedException e) { Observability.NodeMetrics.Refused(Name, e.Rejection.Code.ToString()); throw; }
-        catch (ChannelBusyException) { Observability.NodeMetrics.Refused(Name, "Busy"); throw; }
-        catch (ChannelHaltedException) { Observability.NodeMetrics.Refused(Name, "Halted"); throw; }
+        catch (TxRejectedException e) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.NameOf(e.Rejection.Code)); throw; }
+        catch (ChannelBusyException) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.Busy.Name); throw; }
+        catch (ChannelHaltedException) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.Halted.Name); throw; }
     }
 
     /// <summary>Transactions admitted here and not yet committed or handed on.</summary>

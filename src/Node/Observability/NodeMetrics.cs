@@ -21,11 +21,11 @@ internal static class NodeMetrics
 
     private static readonly Counter Blocks = Metrics.CreateCounter("chain_blocks_committed_total", "Blocks committed, by channel and how (proposed here or applied from the orderer).",
         new CounterConfiguration { LabelNames = ["channel", "source"] });
-    private static readonly Counter Transactions = Metrics.CreateCounter("chain_transactions_committed_total", "Transactions committed in blocks, by channel and validation code.",
+    private static readonly Counter Transactions = Metrics.CreateCounter("chain_transactions_committed_total", "Transactions committed in blocks, by channel and validation code (VALID, CONTRACT_ERROR, …).",
         new CounterConfiguration { LabelNames = ["channel", "code"] });
     private static readonly Histogram Phases = Metrics.CreateHistogram("chain_block_phase_seconds", "Time per block in each commit phase: run (execute the transactions), state_root, write (the synced batch), replay (verify and re-execute an ordered block).",
         new HistogramConfiguration { LabelNames = ["channel", "phase"], Buckets = PhaseBuckets });
-    private static readonly Counter Refusals = Metrics.CreateCounter("chain_admission_refused_total", "Transactions refused at admission, by channel and code.",
+    private static readonly Counter Refusals = Metrics.CreateCounter("chain_admission_refused_total", "Transactions refused at admission, by channel and code (the stable codes of docs/API.md).",
         new CounterConfiguration { LabelNames = ["channel", "code"] });
     private static readonly Histogram Queries = Metrics.CreateHistogram("chain_query_seconds", "Evaluate (query function) latency, by channel, contract and function.",
         new HistogramConfiguration { LabelNames = ["channel", "contract", "function"], Buckets = QueryBuckets });
@@ -36,8 +36,6 @@ internal static class NodeMetrics
     private static readonly Gauge Behind = Metrics.CreateGauge("chain_commit_lag_blocks", "Blocks (Raft entries) this node knows are committed elsewhere and has not applied yet.", "channel");
     private static readonly Gauge StoreBytes = Metrics.CreateGauge("chain_rocksdb_bytes", "RocksDB sizes per channel: sst (live table files), wal (write-ahead log files), memtables.", "channel", "kind");
     private static readonly Gauge PeerStreams = Metrics.CreateGauge("chain_peer_streams", "Open block-pull streams: in (peers pulling from this node), out (this node pulling from a peer).", "direction");
-
-    private static readonly string[] CodeNames = Enum.GetValues<ValidationCode>().Select(c => c.ToString()).ToArray();
 
     static NodeMetrics()
     {
@@ -100,7 +98,7 @@ internal static class NodeMetrics
         public void Dispose() { if (Interlocked.Exchange(ref _done, 1) == 0) gauge.Dec(); }
     }
 
-    private static string CodeName(int code) => code < CodeNames.Length && Enum.IsDefined((ValidationCode)code) ? ((ValidationCode)code).ToString() : code.ToString();
+    private static string CodeName(int code) => Enum.IsDefined((ValidationCode)code) ? Sdk.Client.ErrorCodes.NameOf((ValidationCode)code) : code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static readonly string[] Roles = ["solo", "leader", "follower", "candidate", "joining", "removed", "observer", "halted", "starting"];
 

@@ -56,7 +56,7 @@ internal static class NodeTelemetry
         {
             var tx = batch[i];
             if (tx.TraceParent == default) continue;
-            var code = i < block.Results.Count ? block.Results[i].Code.ToString() : "";
+            var code = i < block.Results.Count ? Sdk.Client.ErrorCodes.NameOf(block.Results[i].Code) : "";
             Span(tx, "order", tx.AdmittedUtc, set.ExecuteStartedUtc, channel, block.Header.Number, code);
             Span(tx, "execute", set.ExecuteStartedUtc, executeEnded, channel, block.Header.Number, code);
             Span(tx, "commit", writeStarted, writeEnded, channel, block.Header.Number, code);

@@ -11,7 +11,7 @@ using Grpc.Core;
 
 namespace Chain.Node.Rpc;
 
-internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity, NodeHealth health) : Chain.Protocol.Ledger.LedgerBase
+internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity identity, NodeHealth health, Configuration.NodeConfig config) : Chain.Protocol.Ledger.LedgerBase
 {
     public const int DefaultPageSize = 100;
     public const int MaxPageSize = 1000;
@@ -25,6 +25,8 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             response.TlsCertificateSubject = certificate.Subject;
         }
         response.Problems.AddRange(health.NodeProblems());
+        response.HttpListen = config.HttpListen ?? "";
+        response.OperationsListen = config.OperationsListen ?? "";
         var selected = string.IsNullOrEmpty(request.Channel) ? channels.All : [channels.Get(request.Channel)];
         foreach (var channel in selected)
         {
@@ -41,6 +43,10 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
             info.Leader = status.Role == "leader" ? identity.NodeId : status.Leader ?? "";
             info.Contracts.AddRange(channel.Contracts.Names);
             info.Problems.AddRange(NodeHealth.ProblemsOf(channel));
+            info.PendingTransactions = (uint)channel.PendingCount;
+            info.CommitLag = (ulong)Math.Max(0, status.Behind);
+            var sizes = channel.Ledger.StoreSizes();
+            info.StoreBytes = (ulong)(sizes.Tables + sizes.Log);
             response.Channels.Add(info);
         }
         return Task.FromResult(response);

@@ -43,7 +43,7 @@ public sealed class ObservabilityTests(NodeFixture fixture) : IClassFixture<Node
             "chain_rocksdb_bytes", "chain_admission_refused_total", "chain_query_seconds_bucket", "process_cpu_seconds_total",
         })
             Assert.True(Regex.IsMatch(before, "^" + series + "[{ ]", RegexOptions.Multiline), $"{series} is not exposed:\n{before}");
-        Assert.Equal(1, Value(before, """chain_admission_refused_total{channel="sandbox",code="DuplicateTxid"}"""));
+        Assert.Equal(1, Value(before, """chain_admission_refused_total{channel="sandbox",code="DUPLICATE_TXID"}"""));
         Assert.True(Value(before, """chain_query_seconds_count{channel="sandbox",contract="kv",function="get"}""") >= 1);
         Assert.Equal(1, Value(before, """chain_channel_role{channel="sandbox",role="solo"}"""));
         Assert.True(Value(before, """chain_rocksdb_bytes{channel="sandbox",kind="wal"}""") > 0);
@@ -51,9 +51,26 @@ public sealed class ObservabilityTests(NodeFixture fixture) : IClassFixture<Node
         var status = await Node.Client.SubmitAndWaitAsync(Build.Put("metrics/second", "2"));
         var after = await ScrapeAsync();
         Assert.Equal(Value(before, """chain_blocks_committed_total{channel="sandbox",source="proposed"}""") + 1, Value(after, """chain_blocks_committed_total{channel="sandbox",source="proposed"}"""));
-        Assert.Equal(Value(before, """chain_transactions_committed_total{channel="sandbox",code="Valid"}""") + 1, Value(after, """chain_transactions_committed_total{channel="sandbox",code="Valid"}"""));
+        Assert.Equal(Value(before, """chain_transactions_committed_total{channel="sandbox",code="VALID"}""") + 1, Value(after, """chain_transactions_committed_total{channel="sandbox",code="VALID"}"""));
         Assert.Equal(status.BlockNumber + 1, Value(after, """chain_channel_height{channel="sandbox"}"""));
         Assert.Equal(Value(before, """chain_block_phase_seconds_count{channel="sandbox",phase="write"}""") + 1, Value(after, """chain_block_phase_seconds_count{channel="sandbox",phase="write"}"""));
+    }
+
+    [Fact]
+    public async Task Status_ShowsWhereTheApiAndMetricsAre_AndEachChannelsPendingLagAndStore()
+    {
+        var result = await ChainBinary.RunAsync("--endpoint", Node.Endpoint, "status", "-o", "json");
+        Assert.True(result.ExitCode == 0, result.StdErr);
+        var status = System.Text.Json.JsonDocument.Parse(result.StdOut).RootElement;
+        Assert.Equal(Node.Config.HttpListen, status.GetProperty("httpApi").GetString());
+        Assert.Equal(Node.OperationsEndpoint + "/metrics", status.GetProperty("metrics").GetString());
+        var sandbox = status.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == "sandbox");
+        Assert.Equal(0, sandbox.GetProperty("pending").GetInt32());
+        Assert.True(sandbox.GetProperty("storeBytes").GetInt64() > 0);
+
+        var table = await ChainBinary.RunAsync("--endpoint", Node.Endpoint, "status");
+        Assert.Contains("PENDING", table.StdOut);
+        Assert.Contains(Node.OperationsEndpoint + "/metrics", table.StdOut);
     }
 
     [Fact]

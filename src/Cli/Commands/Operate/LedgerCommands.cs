@@ -23,16 +23,18 @@ internal static class LedgerCommands
             var channels = info.Channels.Select(c => new
             {
                 channel = c.Channel, role = c.Role, consensus = c.Consensus, term = c.Term, leader = c.Leader, height = c.Height, lastBlockHash = Names.Hex(c.LastBlockHash), stateRoot = Names.Hex(c.StateRoot), contracts = c.Contracts.ToArray(),
-                problems = c.Problems.ToArray(),
+                problems = c.Problems.ToArray(), pending = c.PendingTransactions, commitLag = c.CommitLag, storeBytes = c.StoreBytes,
             }).ToArray();
+            string? httpApi = info.HttpListen is "" ? null : info.HttpListen, metrics = info.OperationsListen is "" ? null : $"http://{info.OperationsListen}/metrics";
             var problems = info.Problems.Concat(info.Channels.SelectMany(c => c.Problems)).ToArray();
-            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, problems = info.Problems.ToArray(), channels }, () =>
+            Printer.Print(parse, new { node = info.NodeId, address = info.NodeAddress, version = info.Version, tlsCertificateExpires = tlsExpires, httpApi, metrics, problems = info.Problems.ToArray(), channels }, () =>
             {
-                Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version), ("tls certificate", tlsExpires is null ? "none" : $"{info.TlsCertificateSubject}, expires {tlsExpires}"));
+                Printer.Pairs(("node", info.NodeId), ("address", info.NodeAddress), ("version", info.Version), ("tls certificate", tlsExpires is null ? "none" : $"{info.TlsCertificateSubject}, expires {tlsExpires}"),
+                    ("http api", httpApi ?? "off"), ("metrics", metrics ?? "off"));
                 Console.Out.WriteLine();
-                Console.Out.WriteLine($"{"CHANNEL",-18} {"ROLE",-10} {"TERM",5} {"LEADER",-10} {"HEIGHT",8}  LAST BLOCK HASH");
+                Console.Out.WriteLine($"{"CHANNEL",-18} {"ROLE",-10} {"TERM",5} {"LEADER",-10} {"HEIGHT",8} {"PENDING",7} {"LAG",5} {"STORE",9}  LAST BLOCK HASH");
                 foreach (var c in channels)
-                    Console.Out.WriteLine($"{c.channel,-18} {c.role,-10} {(c.consensus == "raft" ? c.term.ToString() : "-"),5} {(c.consensus == "raft" ? (c.leader is "" ? "(none)" : c.leader) : "-"),-10} {c.height,8}  {c.lastBlockHash}");
+                    Console.Out.WriteLine($"{c.channel,-18} {c.role,-10} {(c.consensus == "raft" ? c.term.ToString() : "-"),5} {(c.consensus == "raft" ? (c.leader is "" ? "(none)" : c.leader) : "-"),-10} {c.height,8} {c.pending,7} {c.commitLag,5} {Names.Bytes(c.storeBytes),9}  {c.lastBlockHash}");
             });
             // What the health check reports, one line each; a halted channel makes the command fail, for monitors.
             foreach (var problem in problems) Console.Error.WriteLine($"warning: {problem}");
