@@ -57,6 +57,20 @@ public sealed class ObservabilityTests(NodeFixture fixture) : IClassFixture<Node
     }
 
     [Fact]
+    public async Task TheGrafanaDashboard_QueriesOnlySeriesTheNodeExports()
+    {
+        await Node.Client.SubmitAndWaitAsync(Build.Put("metrics/dashboard", "1"));
+        await Node.Client.QueryAsync("sandbox", "kv", "get", """{"key":"metrics/dashboard"}""");
+        var exported = Regex.Matches(await ScrapeAsync(), @"^(\w+)[{ ]", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToHashSet();
+        var dashboard = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, "network-config", "grafana-dashboard.json"))).RootElement;
+        var queried = dashboard.GetProperty("panels").EnumerateArray().SelectMany(p => p.GetProperty("targets").EnumerateArray())
+            .SelectMany(t => Regex.Matches(t.GetProperty("expr").GetString()!, @"\b((?:chain|process)_\w+)\b").Select(m => m.Groups[1].Value)).ToHashSet();
+        Assert.True(queried.Count >= 12, $"the dashboard queries {queried.Count} series");
+        // The admission-refusal series appears with the first refusal; this node has had none.
+        Assert.Empty(queried.Except(exported).Except(["chain_admission_refused_total"]));
+    }
+
+    [Fact]
     public async Task Status_ShowsWhereTheApiAndMetricsAre_AndEachChannelsPendingLagAndStore()
     {
         var result = await ChainBinary.RunAsync("--endpoint", Node.Endpoint, "status", "-o", "json");
