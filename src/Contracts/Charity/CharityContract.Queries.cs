@@ -26,6 +26,7 @@ public sealed partial class CharityContract
         Query("GetLot", args => new IdArgs(args.RequiredString("lotId", 200)), (c, a) => ContractJson.Serialize(c.Require<Lot>(CharityKeys.Lot(a.Id), $"lot '{a.Id}'")));
         Query("ListCampaigns", args => new RefPagedArgs(args.RequiredId("charityId"), Paging.Args(args).After, Paging.Args(args).Limit), ListCampaigns);
         Query("TraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), TraceDonation);
+        Query("PublicTraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), PublicTraceDonation);
         Query("TraceDisbursement", args => new IdArgs(args.RequiredId("disbId")), TraceDisbursement);
         Query("DonorStatement", args => new RefPagedArgs(args.RequiredHash("donorRef"), Paging.Args(args).After, Paging.Args(args).Limit), DonorStatement, DonorStatementAccess);
         Query("CampaignLedger", args => new RefPagedArgs(args.RequiredId("campaignId"), Paging.Args(args).After, Paging.Args(args).Limit), CampaignLedger);
@@ -79,14 +80,27 @@ public sealed partial class CharityContract
         public bool Truncated;
     }
 
-    private static byte[]? TraceDonation(ContractContext context, TraceArgs args)
+    private static byte[]? TraceDonation(ContractContext context, TraceArgs args) => ContractJson.Serialize(Trace(context, args, PublicDonation(RequireDonation(context, args.Id)), publicView: false));
+
+    /// <summary>
+    /// The trace anyone may follow from a receipt: the same money and steps, without a person's reference (no donor
+    /// reference or bank reference, no payee reference); the donor appears by the name they chose to publish.
+    /// </summary>
+    private static byte[]? PublicTraceDonation(ContractContext context, TraceArgs args)
+    {
+        var d = RequireDonation(context, args.Id);
+        var donation = new { d.DonationId, d.CharityId, d.CampaignId, d.PurposeCode, d.Amount, d.Refunded, donor = DonorLabel(d), d.Anonymous, d.ValueDate, d.ConfirmedAt };
+        return ContractJson.Serialize(Trace(context, args, donation, publicView: true));
+    }
+
+    private static object Trace(ContractContext context, TraceArgs args, object donationView, bool publicView)
     {
         var donation = RequireDonation(context, args.Id);
         var budget = new TraceBudget(args.MaxNodes);
-        var root = TraceLot(context, donation.RootLotId, budget);
+        var root = TraceLot(context, donation.RootLotId, budget, publicView);
         long paid = 0, refunded = 0, remaining = 0;
         Sum(root);
-        return ContractJson.Serialize(new { donation = PublicDonation(donation), paid, refunded, remaining, truncated = budget.Truncated, tree = root });
+        return new { donation = donationView, paid, refunded, remaining, truncated = budget.Truncated, tree = root };
 
         void Sum(TraceNode? node)
         {
@@ -106,7 +120,7 @@ public sealed partial class CharityContract
         }
     }
 
-    private static TraceNode? TraceLot(ContractContext context, string lotId, TraceBudget budget)
+    private static TraceNode? TraceLot(ContractContext context, string lotId, TraceBudget budget, bool publicView = false)
     {
         if (budget.Left-- <= 0) { budget.Truncated = true; return null; }
         var lot = context.Require<Lot>(CharityKeys.Lot(lotId), $"lot '{lotId}'");
@@ -119,7 +133,7 @@ public sealed partial class CharityContract
             switch (edge.Type)
             {
                 case Lineage.ToLot:
-                    var child = TraceLot(context, childId, budget);
+                    var child = TraceLot(context, childId, budget, publicView);
                     node.Uses.Add(new TraceUse(Lineage.ToLot, childId, amount, Lots: child is null ? null : [child]));
                     break;
                 case Lineage.ToDisbursement:
@@ -129,9 +143,9 @@ public sealed partial class CharityContract
                     {
                         grantLots = [];
                         for (int i = 0; i < disb.Consumed.Count; i++)
-                            if (disb.Consumed[i].LotId == lot.LotId && TraceLot(context, CharityKeys.ChildLotId("G", disb.DisbId, i), budget) is { } g) grantLots.Add(g);
+                            if (disb.Consumed[i].LotId == lot.LotId && TraceLot(context, CharityKeys.ChildLotId("G", disb.DisbId, i), budget, publicView) is { } g) grantLots.Add(g);
                     }
-                    node.Uses.Add(new TraceUse(Lineage.ToDisbursement, disb.DisbId, amount, disb.Category.ToString(), disb.PayeeType.ToString(), disb.PayeeRef,
+                    node.Uses.Add(new TraceUse(Lineage.ToDisbursement, disb.DisbId, amount, disb.Category.ToString(), disb.PayeeType.ToString(), publicView ? null : disb.PayeeRef,
                         disb.Status.ToString(), disb.PaidAt, disb.Evidence, Lots: grantLots));
                     break;
                 default:

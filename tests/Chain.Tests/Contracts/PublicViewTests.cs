@@ -18,7 +18,7 @@ public class PublicViewTests
     public static TheoryData<string, string, string> Rules => new()
     {
         { "charity", "GetOrg", Public }, { "charity", "GetCampaign", Public }, { "charity", "ListCampaigns", Public }, { "charity", "CampaignLedger", Public },
-        { "charity", "BalanceSheet", Public }, { "charity", "AnnualRatios", Public }, { "charity", "FieldUnits", Public },
+        { "charity", "BalanceSheet", Public }, { "charity", "AnnualRatios", Public }, { "charity", "FieldUnits", Public }, { "charity", "PublicTraceDonation", Public },
         { "charity", "DonorStatement", CharityContract.DonorStatementAccess },
         { "charity", "GetDonation", Readers }, { "charity", "GetDisbursement", Readers }, { "charity", "GetPool", Readers }, { "charity", "GetLot", Readers },
         { "charity", "TraceDonation", Readers }, { "charity", "TraceDisbursement", Readers }, { "charity", "OverdueDisclosures", Readers },
@@ -101,6 +101,16 @@ public class PublicViewTests
         AssertPublic(world.Host.Query("AnnualRatios", new { charityId = CharityWorld.Foundation, year }),
             "charityId year form publicFundraising basis rule ledger incomePriorYear netAssetsPriorYearEnd charitableSpend managementSpend totalSpend spendBps mgmtBps " +
             "minSpendBps minIncomeSpendBps maxMgmtBps mgmtExempt requiredSpend breaches", secrets);
+        foreach (var donation in new[] { "D1", "D2" })
+        {
+            var trace = world.Host.Query("PublicTraceDonation", new { donationId = donation });
+            AssertPublic(trace, "donation donationId charityId campaignId purposeCode amount refunded donor anonymous valueDate confirmedAt paid remaining truncated tree " +
+                "lotId poolId owner restrictedTo createdAt uses type id category payeeType status paidAt evidence lots kind hash uri reason", secrets);
+            // The same money as the full trace.
+            var full = world.Host.Query("TraceDonation", new { donationId = donation });
+            foreach (var total in new[] { "paid", "refunded", "remaining" }) Assert.Equal(full.GetProperty(total).GetInt64(), trace.GetProperty(total).GetInt64());
+        }
+        Assert.Equal("anonymous", world.Host.Query("PublicTraceDonation", new { donationId = "D2" }).GetProperty("donation").GetProperty("donor").GetString());
     }
 
     [Fact]
