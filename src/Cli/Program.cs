@@ -58,6 +58,7 @@ internal static class Program
         root.Subcommands.Add(CharityCommands.Build());
         root.Subcommands.Add(FundCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
+        root.Subcommands.Add(Portal.PortalCommands.Build());
         return root;
     }
 }
