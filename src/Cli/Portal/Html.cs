@@ -212,6 +212,7 @@ internal static class Labels
         ["refunded"] = ("已退款", "Refunded"),
         ["unspent"] = ("未使用", "Unspent"),
         ["steps"] = ("资金流向", "Steps"),
+        ["totals"] = ("合计", "Totals"),
         ["step"] = ("步骤", "Step"),
         ["id"] = ("编号", "Id"),
         ["category"] = ("类别", "Category"),

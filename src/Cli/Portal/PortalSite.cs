@@ -222,7 +222,7 @@ internal sealed class PortalSite(PortalOptions options)
         if (full) facts.Add((html.T("donorRef"), Str(d, "donorRef")));
         html.Facts(html.T("donation"), facts, "donation");
         html.Raw("<p>").Link($"/campaign/{Str(d, "campaignId")}", html.T("campaign") + " " + Str(d, "campaignId")).Raw("</p>");
-        html.Facts(html.T("steps"), [(html.T("paid"), Html.Yuan(Fen(trace, "paid"))), (html.T("refunded"), Html.Yuan(Fen(trace, "refunded"))), (html.T("unspent"), Html.Yuan(Fen(trace, "remaining")))], "totals");
+        html.Facts(html.T("totals"), [(html.T("paid"), Html.Yuan(Fen(trace, "paid"))), (html.T("refunded"), Html.Yuan(Fen(trace, "refunded"))), (html.T("unspent"), Html.Yuan(Fen(trace, "remaining")))], "totals");
 
         var rows = new List<IReadOnlyList<string>>();
         void Walk(JsonElement node)

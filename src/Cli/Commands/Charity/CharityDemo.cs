@@ -29,7 +29,7 @@ internal static class CharityDemo
         {
             using var client = GlobalOptions.Connect(parse, Signer.LoadSample(parse.GetValue(Signer.Crypto)!, "CivilAffairs/inspector1"));
             var summary = await RunAsync(client, parse.GetValue(channel)!, parse.GetValue(Signer.Crypto)!,
-                parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), Console.Out, cancel);
+                parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), Console.Error, cancel);
             Output.Printer.Print(parse, summary, () =>
             {
                 Console.Out.WriteLine($"loaded {summary.Campaigns} campaigns, {summary.Donations} donations ({Chain.Contracts.Domain.Money.Format(summary.DonatedFen)} yuan), {summary.Payments} payments");

@@ -32,7 +32,7 @@ internal static class FundDemo
         {
             using var client = GlobalOptions.Connect(parse);
             var summary = await RunAsync(client, parse.GetValue(channel)!, parse.GetValue(Signer.Crypto)!,
-                parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), parse.GetValue(window), Console.Out, cancel);
+                parse.GetValue(prefix) ?? "demo-" + DateTime.UtcNow.ToString("MMddHHmmss", System.Globalization.CultureInfo.InvariantCulture), parse.GetValue(window), Console.Error, cancel);
             Output.Printer.Print(parse, summary, () =>
             {
                 Console.Out.WriteLine($"loaded project {summary.ProjectId}: {summary.Households} households, {summary.Agreements} agreements, {summary.Payments} payments, {Money.Format(summary.PaidFen)} of {Money.Format(summary.BudgetFen)} yuan paid");
