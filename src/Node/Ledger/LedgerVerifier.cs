@@ -20,10 +20,14 @@ public static class LedgerVerifier
     }
 
     /// <param name="blockRule">An extra check per block, in chain order (e.g. the consenter rule); returns what is wrong or null.</param>
-    public static Report Verify(string path, string channel, Func<Block, string?>? blockRule = null)
+    /// <param name="progress">Told the blocks checked so far and the height the savepoint claims (0 when unknown).</param>
+    public static Report Verify(string path, string channel, Func<Block, string?>? blockRule = null, Action<ulong, ulong>? progress = null)
     {
         if (!Directory.Exists(path)) throw new StorageException($"no ledger database at '{path}'");
         using var store = RocksStore.Open(path, readOnly: true);
+        ulong claimed = 0;
+        try { if (store.Get(Column.Meta, KeyCodec.SavepointKey) is { } point) claimed = Values.ParseSavepoint(point).Height; }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException) { } // judged below, in order
         byte[] previousHash = new byte[32];
         ulong expected = 0;
         try
@@ -42,6 +46,7 @@ public static class LedgerVerifier
                     throw new LedgerCorruptException(number, "block hash index does not point at this block (block bytes changed)");
                 previousHash = hash;
                 expected++;
+                progress?.Invoke(expected, claimed);
             }
             var savepoint = store.Get(Column.Meta, KeyCodec.SavepointKey);
             if (expected == 0) return new Report(channel, 0, previousHash, null, savepoint is null ? null : "savepoint exists but there are no blocks");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Chain.Cli.Commands;
 using Chain.Cli.Commands.Bench;
+using Chain.Cli.Commands.Operate;
 using Chain.Tests.TestKit;
 using Xunit;
 
@@ -265,8 +266,8 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             using var client = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port}");
             var info = await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest());
             Assert.Equal(["charity", "demolition-fund", "sandbox"], info.Channels.Select(c => c.Channel));
-            Assert.Contains(output, l => l.StartsWith($"civil-node1 ready at http://127.0.0.1:{port + 1}  (channels: charity)", StringComparison.Ordinal));
-            Assert.Contains(output, l => l.StartsWith($"audit-node1 ready at http://127.0.0.1:{port + 2}  (channels: charity, demolition-fund)", StringComparison.Ordinal));
+            Assert.Contains(output, l => l == $"civil-node1 ready at http://127.0.0.1:{port + 1}  (channels: charity; http api http://127.0.0.1:{port + 1 + NetworkCommands.HttpPortOffset}; metrics http://127.0.0.1:{port + 1 + NetworkCommands.OperationsPortOffset}/metrics)");
+            Assert.Contains(output, l => l.StartsWith($"audit-node1 ready at http://127.0.0.1:{port + 2}  (channels: charity, demolition-fund; http api", StringComparison.Ordinal));
 
             // What the bank's node commits, the regulator's own node has, block for block.
             var regulator = Signer.LoadSample(dir.Combine("net", "crypto"), "CivilAffairs/inspector1");

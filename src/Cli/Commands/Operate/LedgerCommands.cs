@@ -122,7 +122,16 @@ internal static class LedgerCommands
                 // Channel names have no '.'; "<channel>.raft" holds a channel's Raft log, not a ledger.
                 .Where(name => !name!.Contains('.')).Order(StringComparer.Ordinal).ToArray();
             if (channels.Length == 0) throw new UsageException($"'{dataDir}' holds no channel ledgers");
-            var reports = channels.Select(c => LedgerVerifier.Verify(Path.Combine(dataDir, c!), c!, new Node.Membership.ConsenterRule().Check)).ToArray();
+            var reports = channels.Select(c =>
+            {
+                Progress? progress = null;
+                try
+                {
+                    return LedgerVerifier.Verify(Path.Combine(dataDir, c!), c!, new Node.Membership.ConsenterRule().Check,
+                        (done, total) => (progress ??= Progress.Start($"verifying {c} blocks", (long)total)).Report((long)done));
+                }
+                finally { progress?.Dispose(); }
+            }).ToArray();
             Printer.Print(parse, reports.Select(r => new { channel = r.Channel, intact = r.Intact, height = r.Height, lastHash = Hashes.ToHex(r.LastHash), firstBadBlock = r.FirstBadBlock, problem = r.Problem }).ToArray(), () =>
             {
                 foreach (var r in reports)

@@ -145,6 +145,8 @@ internal static class NetworkCommands
         public string Id { get; } = config.NodeId;
         public string Endpoint { get; } = "http://" + config.Listen;
         public string Channels { get; } = string.Join(", ", config.Channels.Select(c => c.Name));
+        /// <summary>Where else the node answers: its HTTP/JSON API and its metrics, when configured.</summary>
+        public string Extras { get; } = (config.HttpListen is { } http ? $"; http api http://{http}" : "") + (config.OperationsListen is { } ops ? $"; metrics http://{ops}/metrics" : "");
         public string DataDir { get; } = config.Resolve(config.DataDir);
         public byte[] Address { get; } = Keystore.AddressOf(config.Resolve(config.KeyFile));
         public Process? Process { get; set; }
@@ -175,10 +177,13 @@ internal static class NetworkCommands
                 }
                 else child.Start();
             }
+            int ready = 0;
             foreach (var child in children)
             {
+                if (Console.IsErrorRedirected is false) Console.Error.Write($"\rwaiting for {child.Id} ({ready} of {children.Count} ready)…".PadRight(60) + "\r");
                 await WaitReadyAsync(child.Process, child.Endpoint, cancel, expectedAddress: child.Address);
-                Console.Out.WriteLine($"{child.Id} ready at {child.Endpoint}  (channels: {child.Channels})");
+                ready++;
+                Console.Out.WriteLine($"{child.Id} ready at {child.Endpoint}  (channels: {child.Channels}{child.Extras})");
             }
             Console.Out.WriteLine($"network up from {Path.GetDirectoryName(Path.GetDirectoryName(configPaths[0]))}; press Ctrl-C to stop");
             // One node of several may stop (or be stopped) while the others go on, as in any Raft network; a single node's exit ends it.
