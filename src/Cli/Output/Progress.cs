@@ -16,6 +16,9 @@ internal sealed class Progress : IDisposable
     private int _lastTenth;
     private bool _drawn;
 
+    /// <summary>Work that ends within this long prints nothing.</summary>
+    private const double QuietSeconds = 1;
+
     private Progress(string what, long total) => (_what, _total) = (what, total);
 
     public static Progress Start(string what, long total) => new(what, total);
@@ -26,6 +29,7 @@ internal sealed class Progress : IDisposable
     {
         var now = Stopwatch.GetTimestamp();
         var elapsed = Stopwatch.GetElapsedTime(_started, now).TotalSeconds;
+        if (elapsed < QuietSeconds) return; // quick work shows no progress at all
         var line = $"{_what}: {done:N0} of {_total:N0} ({100.0 * done / Math.Max(1, _total):F0}%), {done / Math.Max(elapsed, 1e-9):N0}/s, {elapsed:F0} s";
         if (_terminal)
         {

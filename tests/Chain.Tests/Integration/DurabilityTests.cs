@@ -23,7 +23,9 @@ public class DurabilityTests
         await node.StartProcessAsync();
 
         var after = await node.Client.Ledger.GetChainInfoAsync(new ChainInfoRequest());
-        Assert.Equal(before.Channels, after.Channels);
+        // Every channel's chain as it was; the store's size on disk is not part of it (the log is replayed and flushed).
+        static IEnumerable<ChannelInfo> Chains(ChainInfoResponse info) => info.Channels.Select(c => { var chain = c.Clone(); chain.StoreBytes = 0; return chain; });
+        Assert.Equal(Chains(before), Chains(after));
         var stored = await node.Client.Ledger.GetTransactionAsync(new TransactionRequest { Channel = "sandbox", TxId = status.TxId });
         Assert.Equal(ValidationCode.Valid, stored.Result.Code);
         var replay = await Assert.ThrowsAsync<RpcException>(() => node.Client.Gateway.SubmitAsync(new SubmitRequest { Transaction = tx }).ResponseAsync);

@@ -641,6 +641,7 @@ public sealed class CharityPropertyTests(Xunit.Abstractions.ITestOutputHelper ou
                 Ask("GetDonation", new { donationId = donation });
                 Ask("GetLot", new { lotId = "D:" + donation });
                 Ask("TraceDonation", new { donationId = donation });
+                Ask("PublicTraceDonation", new { donationId = donation });
             }
             if (disb is not null)
             {
@@ -677,6 +678,15 @@ public sealed class CharityPropertyTests(Xunit.Abstractions.ITestOutputHelper ou
                 long total = trace.GetProperty("paid").GetInt64() + trace.GetProperty("refunded").GetInt64() + trace.GetProperty("remaining").GetInt64();
                 Assert.True(donation.Amount == total, $"seed {Seed}: donation {donation.Id} {donation.Amount} != paid + refunded + remaining {total}");
                 Walk(trace.GetProperty("tree"), donation.Id, forward);
+                // The public trace is the same money and the same steps.
+                var open = Host.Query("PublicTraceDonation", new { donationId = donation.Id });
+                foreach (var sum in new[] { "paid", "refunded", "remaining" })
+                    Assert.True(trace.GetProperty(sum).GetInt64() == open.GetProperty(sum).GetInt64(), $"seed {Seed}: {donation.Id} public {sum} differs");
+                var mine = new Dictionary<(string, string), long>();
+                var theirs = new Dictionary<(string, string), long>();
+                Walk(trace.GetProperty("tree"), donation.Id, mine);
+                Walk(open.GetProperty("tree"), donation.Id, theirs);
+                Assert.Equal(mine.OrderBy(kv => kv.Key).ToList(), theirs.OrderBy(kv => kv.Key).ToList());
             }
             var backward = new Dictionary<(string, string), long>();
             foreach (var disb in _disbursements.Where(d => d.Status == DisbursementStatus.Paid))
