@@ -238,6 +238,8 @@ internal static class Labels
         ["fundraising"] = ("募捐成本", "Fundraising"),
         ["other"] = ("其他", "Other"),
         ["disclosures"] = ("信息公开", "Disclosures"),
+        ["period"] = ("期间", "Period"),
+        ["by"] = ("发布机构", "Published by"),
         ["flows"] = ("收支明细", "Inflows and outflows"),
         ["chart"] = ("累计收入与支出", "Cumulative inflows and outflows"),
         ["inflow"] = ("收入", "In"),

@@ -267,12 +267,15 @@ internal sealed class PortalSite(PortalOptions options)
         ], "spent");
         var entries = ledger.GetProperty("entries").EnumerateArray().ToList();
         html.H2(html.T("chart")).Raw(FlowChart(html, entries));
-        var disclosures = entries.Where(e => Str(e, "kind").Contains("isclos", StringComparison.Ordinal)).ToList();
-        html.Table(html.T("disclosures"), [html.T("time"), html.T("id")], disclosures.Select(e => (IReadOnlyList<string>)[Html.E(Html.ChinaTime(Fen(e, "at"))), Html.E(Str(e, "id"))]), "disclosures");
+        var disclosures = await QueryAsync(options.Public, options.CharityChannel, Charity, "ListDisclosures", new { scope = "Campaign", id, limit = 1000 }, context.RequestAborted);
+        html.Table(html.T("disclosures"), [html.T("date"), html.T("kind"), html.T("period"), html.T("by"), html.T("hash")], disclosures.GetProperty("items").EnumerateArray().Select(d => (IReadOnlyList<string>)
+        [
+            Html.E(Html.ChinaTime(Fen(d, "publishedAt"))), Html.E(Str(d, "kind")), Html.E(Str(d, "period")), Html.E(Str(d, "by")), $"<code>{Html.E(Str(d, "reportHash"))}</code>",
+        ]), "disclosures");
         html.Table(html.T("flows"), [html.T("time"), html.T("kind"), html.T("id"), html.T("inflow"), html.T("outflow")], entries.Select(e => (IReadOnlyList<string>)
         [
             Html.E(Html.ChinaTime(Fen(e, "at"))), Html.E(Str(e, "kind")),
-            Str(e, "kind") == "donation" ? $"<a href=\"/donation/{Html.E(Str(e, "id"))}\">{Html.E(Str(e, "id"))}</a>" : Html.E(Str(e, "id")),
+            string.Equals(Str(e, "kind"), "donation", StringComparison.OrdinalIgnoreCase) ? $"<a href=\"/donation/{Html.E(Str(e, "id"))}\">{Html.E(Str(e, "id"))}</a>" : Html.E(Str(e, "id")),
             Fen(e, "in") > 0 ? Html.E(Html.Yuan(Fen(e, "in"))) : "", Fen(e, "out") > 0 ? Html.E(Html.Yuan(Fen(e, "out"))) : "",
         ]), "flows");
         return new Answer(Str(c, "title"));

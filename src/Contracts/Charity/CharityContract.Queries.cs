@@ -9,6 +9,7 @@ public sealed partial class CharityContract
     public sealed record PagedArgs(string? After, int Limit);
     public sealed record RefPagedArgs(string Ref, string? After, int Limit);
     public sealed record TraceArgs(string Id, int MaxNodes);
+    public sealed record ScopePagedArgs(Scope Scope, string Id, string? After, int Limit);
     public sealed record CharityYearArgs(string CharityId, int? Year);
     public sealed record AsOfArgs(long? AsOf, string? After, int Limit);
     public sealed record IdleArgs(int Days, long? AsOf, string? Owner, string? After, int Limit);
@@ -26,6 +27,7 @@ public sealed partial class CharityContract
         Query("GetLot", args => new IdArgs(args.RequiredString("lotId", 200)), (c, a) => ContractJson.Serialize(c.Require<Lot>(CharityKeys.Lot(a.Id), $"lot '{a.Id}'")));
         Query("ListCampaigns", args => new RefPagedArgs(args.RequiredId("charityId"), Paging.Args(args).After, Paging.Args(args).Limit), ListCampaigns);
         Query("TraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), TraceDonation);
+        Query("ListDisclosures", args => new ScopePagedArgs(args.RequiredEnum<Scope>("scope"), args.RequiredString("id", 140), Paging.Args(args).After, Paging.Args(args).Limit), ListDisclosures);
         Query("PublicTraceDonation", args => new TraceArgs(args.RequiredId("donationId"), args.OptionalInt("maxNodes", 1000, 1, 10_000)), PublicTraceDonation);
         Query("TraceDisbursement", args => new IdArgs(args.RequiredId("disbId")), TraceDisbursement);
         Query("DonorStatement", args => new RefPagedArgs(args.RequiredHash("donorRef"), Paging.Args(args).After, Paging.Args(args).Limit), DonorStatement, DonorStatementAccess);
@@ -57,6 +59,13 @@ public sealed partial class CharityContract
         var campaign = RequireCampaign(context, args.Id);
         var pool = Lineage.RequirePool(context, CharityKeys.CampaignPool(campaign.CampaignId));
         return ContractJson.Serialize(new { campaign, pool = new { pool.PoolId, pool.Balance, pool.Reserved } });
+    }
+
+    /// <summary>What a campaign, donation, disbursement or organisation has disclosed, in the order published (public, as disclosures are).</summary>
+    private static byte[]? ListDisclosures(ContractContext context, ScopePagedArgs args)
+    {
+        var (entries, next) = Paging.Scan(context, CharityKeys.DisclosurePrefix(args.Scope, args.Id), args.After, args.Limit);
+        return ContractJson.Serialize(new Page<Disclosure>(entries.Select(e => ContractJson.Deserialize<Disclosure>(e.Value)).ToList(), next));
     }
 
     private static byte[]? ListCampaigns(ContractContext context, RefPagedArgs args)

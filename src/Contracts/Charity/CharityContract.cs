@@ -66,7 +66,7 @@ public sealed partial class CharityContract : DomainContract
     /// </summary>
     public static readonly IReadOnlySet<string> Public = new SortedSet<string>(StringComparer.Ordinal)
     {
-        "GetOrg", "GetCampaign", "ListCampaigns", "CampaignLedger", "BalanceSheet", "AnnualRatios", "FieldUnits", "PublicTraceDonation",
+        "GetOrg", "GetCampaign", "ListCampaigns", "CampaignLedger", "BalanceSheet", "AnnualRatios", "FieldUnits", "PublicTraceDonation", "ListDisclosures",
     };
 
     protected override IReadOnlySet<string> PublicQueries => Public;

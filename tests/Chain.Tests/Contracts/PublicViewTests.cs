@@ -18,7 +18,7 @@ public class PublicViewTests
     public static TheoryData<string, string, string> Rules => new()
     {
         { "charity", "GetOrg", Public }, { "charity", "GetCampaign", Public }, { "charity", "ListCampaigns", Public }, { "charity", "CampaignLedger", Public },
-        { "charity", "BalanceSheet", Public }, { "charity", "AnnualRatios", Public }, { "charity", "FieldUnits", Public }, { "charity", "PublicTraceDonation", Public },
+        { "charity", "BalanceSheet", Public }, { "charity", "AnnualRatios", Public }, { "charity", "FieldUnits", Public }, { "charity", "PublicTraceDonation", Public }, { "charity", "ListDisclosures", Public },
         { "charity", "DonorStatement", CharityContract.DonorStatementAccess },
         { "charity", "GetDonation", Readers }, { "charity", "GetDisbursement", Readers }, { "charity", "GetPool", Readers }, { "charity", "GetLot", Readers },
         { "charity", "TraceDonation", Readers }, { "charity", "TraceDisbursement", Readers }, { "charity", "OverdueDisclosures", Readers },
@@ -110,6 +110,10 @@ public class PublicViewTests
             var full = world.Host.Query("TraceDonation", new { donationId = donation });
             foreach (var total in new[] { "paid", "refunded", "remaining" }) Assert.Equal(full.GetProperty(total).GetInt64(), trace.GetProperty(total).GetInt64());
         }
+        world.Host.Invoke(world.Officer1, "PublishDisclosure", new { scope = "Campaign", id = "C1", kind = "Periodic", period = "2026-Q1", reportHash = CharityWorld.Hash("report") });
+        var disclosures = world.Host.Query("ListDisclosures", new { scope = "Campaign", id = "C1" });
+        AssertPublic(disclosures, "items scope id seq kind period reportHash publishedAt by next", secrets);
+        Assert.Single(disclosures.GetProperty("items").EnumerateArray());
         Assert.Equal("anonymous", world.Host.Query("PublicTraceDonation", new { donationId = "D2" }).GetProperty("donation").GetProperty("donor").GetString());
     }
 

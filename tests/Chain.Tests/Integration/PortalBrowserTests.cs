@@ -203,6 +203,14 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
         Assert.Empty(shown.Intersect(households));
         var budget = (await RowsAsync(page, "budget")).ToDictionary(r => r[0], r => r[1]);
         Assert.Equal(portal.Fund.GetProperty("budgetFen").GetInt64(), FenOf(budget["Budget"]));
+
+        // The household itself, by the office's link, sees its own file under its own id.
+        var household = households[0];
+        var link = await ChainBinary.RunAsync("portal", "link", "--household", $"{project}/{household}", "--link-secret", portal.LinkSecret, "--base", portal.Url);
+        Assert.True(link.ExitCode == 0, link.StdErr);
+        Assert.True((await page.GoToAsync(link.StdOut.Trim())).Ok);
+        await ScreenshotAsync(page, "household");
+        Assert.Contains(household, await page.EvaluateExpressionAsync<string>("document.querySelector('main').innerText"));
     }
 
     [Fact]
@@ -235,6 +243,7 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
         Assert.True((await page.GoToAsync($"{portal.Url}/campaign/{campaign}")).Ok);
         Assert.Equal("en", await page.EvaluateExpressionAsync<string>("document.documentElement.lang"));
         Assert.NotNull(await page.QuerySelectorAsync("#flow-chart"));
+        Assert.NotEmpty((await RowsAsync(page, "disclosures")).Where(r => r.Count == 5)); // the demo publishes the campaign's disclosures
         await ScreenshotAsync(page, "campaign-en");
     }
 

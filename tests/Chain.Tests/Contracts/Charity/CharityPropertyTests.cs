@@ -650,6 +650,7 @@ public sealed class CharityPropertyTests(Xunit.Abstractions.ITestOutputHelper ou
             }
             Ask("DonorStatement", new { donorRef = CharityWorld.Hash("donor0") });
             Ask("CampaignLedger", new { campaignId = campaign });
+            Ask("ListDisclosures", new { scope = "Campaign", id = campaign });
             Ask("BalanceSheet", new { charityId = CharityWorld.Foundation });
             Ask("AnnualRatios", new { charityId = CharityWorld.Foundation, year = 2026 });
             Ask("OverdueDisclosures", new { asOf = Host.Now + 400 * CharityWorld.Day });
