@@ -100,8 +100,10 @@ internal static class AuditCommands
             await using (var writer = new StreamWriter(Path.Combine(dir, file), false, new System.Text.UTF8Encoding(false)) { NewLine = "\n" })
             {
                 if (fmt == "csv") await writer.WriteLineAsync(FundMovements.CsvLine(FundMovements.Columns));
+                using var progress = Progress.Start($"exporting {name} blocks", (long)(last - first + 1));
                 await foreach (var block in BlocksAsync(client, name, first, last, cancel))
                 {
+                    progress.Report((long)(block.Header.Number - first + 1));
                     await foreach (var row in FundMovements.OfAsync(block, organizationOf))
                     {
                         await writer.WriteLineAsync(fmt == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row));
@@ -193,8 +195,10 @@ internal static class AuditCommands
             long rows = 0, paidOut = 0;
             Block? last = null;
             var organizationOf = Organizations(client, manifest.Channel, cancel);
+            using var progress = Progress.Start($"checking {manifest.Channel} blocks", (long)(manifest.ToBlock - manifest.FromBlock + 1));
             await foreach (var block in BlocksAsync(client, manifest.Channel, manifest.FromBlock, manifest.ToBlock, cancel))
             {
+                progress.Report((long)(block.Header.Number - manifest.FromBlock + 1));
                 await foreach (var row in FundMovements.OfAsync(block, organizationOf))
                 {
                     var expected = manifest.Format == "csv" ? FundMovements.CsvLine(FundMovements.Fields(row)) : FundMovements.JsonLine(row);
