@@ -15,6 +15,19 @@ public sealed class AccountKey
     }
 
     public byte[] Address { get; }
+
+    /// <summary>The uncompressed public key (65 bytes, 0x04 prefix), as an enrolment request carries it.</summary>
+    public byte[] PublicKey => Signatures.PublicKeyOf(_privateKey);
+
+    /// <summary>A raw private key as wallets export it: 64 hex characters, optionally with 0x and surrounding whitespace.</summary>
+    public static AccountKey FromHex(string text)
+    {
+        var hex = text.Trim();
+        if (hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) hex = hex[2..];
+        if (hex.Length != 64 || Hashes.TryFromHex(hex) is not { } bytes) throw new KeystoreException("a private key is 64 hex characters (32 bytes), optionally after 0x");
+        try { return new AccountKey(bytes); }
+        catch (ArgumentException) { throw new KeystoreException("the value is not a valid secp256k1 private key (zero, or not below the curve order)"); }
+    }
     public string AddressText => Crypto.Address.ToText(Address);
 
     public static AccountKey Generate()

@@ -47,6 +47,33 @@ public static class Keystore
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 
+    /// <summary>
+    /// Opens a keystore as other wallets write it (geth, MetaMask exports, ethers; scrypt or pbkdf2): decrypts it,
+    /// derives the address from the key, and refuses a file whose own <c>address</c> field names another account.
+    /// A file without an <c>address</c> field (the Web3 Secret Storage test vectors) is fine.
+    /// </summary>
+    public static AccountKey Open(string path, string password)
+    {
+        if (!File.Exists(path)) throw new KeystoreException($"keystore file '{path}' does not exist");
+        var json = File.ReadAllText(path);
+        byte[]? recorded = null;
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new KeystoreException($"'{path}' is not a JSON keystore object");
+            // Some wallets write "Crypto" (capital C); the format's name is "crypto".
+            if (!document.RootElement.TryGetProperty("crypto", out _) && document.RootElement.TryGetProperty("Crypto", out _))
+                json = System.Text.RegularExpressions.Regex.Replace(json, "\"Crypto\"\\s*:", "\"crypto\":");
+            if (document.RootElement.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String)
+                recorded = Address.TryParse(a.GetString()) ?? throw new KeystoreException($"'{path}' has an 'address' field that is not an address: '{a.GetString()}'");
+        }
+        catch (JsonException) { throw new KeystoreException($"'{path}' is not a JSON keystore file"); }
+        var key = Decrypt(json, password);
+        if (recorded is not null && !recorded.AsSpan().SequenceEqual(key.Address))
+            throw new KeystoreException($"'{path}' says it holds {Address.ToText(recorded)}, but its key is {key.AddressText}'s");
+        return key;
+    }
+
     /// <summary>The address recorded in a keystore file, read without the password.</summary>
     public static byte[] AddressOf(string path)
     {
@@ -56,7 +83,7 @@ public static class Keystore
             using var document = JsonDocument.Parse(File.ReadAllText(path));
             var hex = document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("address", out var a) && a.ValueKind == JsonValueKind.String
                 ? a.GetString() : null;
-            return Address.TryParse(hex) ?? throw new KeystoreException($"'{path}' has no valid 'address' field");
+            return Address.TryParse(hex) ?? throw new KeystoreException($"'{path}' has no valid 'address' field (give the password to derive it from the key: --password-file)");
         }
         catch (JsonException) { throw new KeystoreException($"'{path}' is not a JSON keystore file"); }
     }
