@@ -33,6 +33,54 @@ internal static class CryptoCommands
         });
         var crypto = new Command("crypto", "crypto material for a network");
         crypto.Subcommands.Add(generate);
+        crypto.Subcommands.Add(BuildCheck(networkFile));
         return crypto;
+    }
+
+    /// <summary>
+    /// Every certificate the network file implies (each organisation's CA, each node's TLS certificate), read from the
+    /// files themselves, soonest expiry first; exit 1 when one is missing, expired or expires within --within days.
+    /// </summary>
+    private static Command BuildCheck(Option<string> networkFile)
+    {
+        var folder = new Option<string>("--crypto") { Description = "folder of the crypto material", DefaultValueFactory = _ => ".chain/crypto" };
+        var within = new Option<int>("--within") { Description = "days ahead that count as expiring soon", DefaultValueFactory = _ => (int)CryptoGenerator.ExpiryWarning.TotalDays };
+        var check = new Command("check", "list what expires when across the network file's organisations and nodes; exit 1 if anything is missing, expired or expiring soon")
+        {
+            networkFile, folder, within,
+        };
+        check.SetHandler((parse, _) =>
+        {
+            if (parse.GetValue(within) is < 0 or > 3650) throw new UsageException($"--within {parse.GetValue(within)}: 0 to 3650 days");
+            var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
+            var root = Path.GetFullPath(parse.GetValue(folder)!);
+            var now = DateTimeOffset.UtcNow;
+            var soon = now.AddDays(parse.GetValue(within));
+            var rows = new List<(string Kind, string Name, string File, DateTimeOffset? Expires, string Status)>();
+            void Add(string kind, string name, string file)
+            {
+                if (!File.Exists(file)) { rows.Add((kind, name, file, null, "missing")); return; }
+                DateTimeOffset expires;
+                try { expires = CryptoGenerator.ExpiryOf(File.ReadAllText(file)); }
+                catch (System.Security.Cryptography.CryptographicException e) { rows.Add((kind, name, file, null, $"unreadable ({e.Message})")); return; }
+                rows.Add((kind, name, file, expires, expires <= now ? "EXPIRED" : expires <= soon ? "expires soon" : "ok"));
+            }
+            foreach (var org in network.Organizations)
+            {
+                Add("CA", org.Name!, Path.Combine(root, "orgs", org.Name!, "ca", "ca.crt"));
+                foreach (var node in org.Nodes) Add("node TLS", node.Name!, Path.Combine(root, "orgs", org.Name!, "nodes", node.Name!, "tls.crt"));
+            }
+            var ordered = rows.OrderBy(r => r.Expires ?? DateTimeOffset.MinValue).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
+            Printer.Print(parse, ordered.Select(r => new { kind = r.Kind, name = r.Name, file = r.File, expires = r.Expires?.ToString("O"), daysLeft = r.Expires is { } e ? (int?)Math.Floor((e - now).TotalDays) : null, status = r.Status }).ToArray(), () =>
+            {
+                Console.Out.WriteLine($"{"KIND",-9} {"NAME",-22} {"EXPIRES",-11} {"DAYS",5}  STATUS");
+                foreach (var r in ordered)
+                    Console.Out.WriteLine($"{r.Kind,-9} {r.Name,-22} {(r.Expires is { } e ? e.ToString("yyyy-MM-dd") : "-"),-11} {(r.Expires is { } d ? Math.Floor((d - now).TotalDays).ToString("F0") : "-"),5}  {r.Status}");
+            });
+            var bad = ordered.Where(r => r.Status != "ok").ToList();
+            foreach (var r in bad) Console.Error.WriteLine($"warning: {r.Kind} certificate of {r.Name} ({r.File}): {r.Status}{(r.Expires is { } e ? " " + e.ToString("yyyy-MM-dd") : "")}");
+            return Task.FromResult(bad.Count == 0 ? 0 : 1);
+        });
+        return check;
     }
 }

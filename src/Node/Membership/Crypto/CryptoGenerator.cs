@@ -79,6 +79,9 @@ public static class CryptoGenerator
         catch (JsonException e) { throw new ConfigException($"{path}: not a valid manifest ({e.Message})"); }
     }
 
+    /// <summary>When a PEM certificate stops being valid (UTC).</summary>
+    public static DateTimeOffset ExpiryOf(string certificatePem) => CertificateAuthority.ExpiryOf(certificatePem);
+
     /// <summary>Certificates (CA roots and node certificates) that expire within <see cref="ExpiryWarning"/> of <paramref name="now"/>.</summary>
     public static IEnumerable<string> ExpiryWarnings(CryptoManifest manifest, DateTimeOffset now)
     {
