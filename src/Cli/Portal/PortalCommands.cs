@@ -26,9 +26,9 @@ internal static class PortalCommands
         var staff = new Option<bool>("--staff") { Description = "also serve the regulator view and the explorer (an organisation's internal portal; needs --as or --key)" };
         var genesis = new Option<string[]>("--genesis")
         {
-            Description = "genesis block files the explorer verifies receipts against (default: .chain/genesis/*.block)", AllowMultipleArgumentsPerToken = true,
+            Description = "genesis block files the explorer verifies receipts against (default: .chain/genesis/*.genesis)", AllowMultipleArgumentsPerToken = true,
         };
-        var publicUrl = new Option<string?>("--public-url") { Description = "the portal's address as visitors reach it, for receipt QR codes (default: the request's host)" };
+        var publicUrl = new Option<string?>("--public-url") { Description = "the portal's address as visitors reach it, for receipt QR codes (default: http://<--listen>)" };
         var portal = new Command("portal", "serve the web portal (donation traces, campaigns, compensation projects; with --staff the regulator view and the explorer)")
         {
             listen, staff, genesis, publicUrl, LinkSecret,
@@ -43,8 +43,9 @@ internal static class PortalCommands
                 : Directory.Exists(Path.Combine(".chain", "genesis")) ? Directory.GetFiles(Path.Combine(".chain", "genesis"), "*" + ChannelCommands.GenesisExtension) : []);
             using var publicClient = GlobalOptions.Connect(parse, reader: null);
             using var readerClient = reader is null ? null : GlobalOptions.Connect(parse, reader);
+            // Receipt QR codes name the configured address, never the Host header a visitor sends.
             var site = new PortalSite(new PortalOptions(publicClient, readerClient, parse.GetValue(staff), PortalLinks.LoadOrCreateSecret(parse.GetValue(LinkSecret)!), anchors,
-                PublicUrl: parse.GetValue(publicUrl)?.TrimEnd('/')));
+                parse.GetValue(publicUrl)?.TrimEnd('/') ?? $"http://{endpoint}"));
 
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
             builder.Logging.ClearProviders();
@@ -100,7 +101,7 @@ internal static class PortalCommands
                 path = $"/household/{Uri.EscapeDataString(parts[0])}/{Uri.EscapeDataString(parts[1])}";
             }
             var expires = DateTimeOffset.UtcNow.AddDays(parse.GetValue(days)).ToUnixTimeMilliseconds();
-            var url = parse.GetValue(baseUrl)!.TrimEnd('/') + PortalLinks.Sign(PortalLinks.LoadOrCreateSecret(parse.GetValue(LinkSecret)!), path, expires);
+            var url = parse.GetValue(baseUrl)!.TrimEnd('/') + PortalLinks.Sign(PortalLinks.LoadSecret(parse.GetValue(LinkSecret)!), path, expires);
             Output.Printer.Print(parse, new { url, expires = DateTimeOffset.FromUnixTimeMilliseconds(expires).ToString("O") }, () => Console.Out.WriteLine(url));
             return Task.FromResult(0);
         });

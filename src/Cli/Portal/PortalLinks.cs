@@ -15,18 +15,24 @@ internal static class PortalLinks
     /// <summary>Reads the secret, creating a fresh 32-byte one (readable by its owner only) when the file does not exist.</summary>
     public static byte[] LoadOrCreateSecret(string path)
     {
-        if (File.Exists(path))
-        {
-            var text = File.ReadAllText(path).Trim();
-            try { var secret = Convert.FromHexString(text); if (secret.Length >= 32) return secret; }
-            catch (FormatException) { }
-            throw new UsageException($"--link-secret '{path}' does not hold a hex secret of at least 32 bytes");
-        }
+        if (File.Exists(path)) return LoadSecret(path);
         var created = RandomNumberGenerator.GetBytes(32);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        File.WriteAllText(path, Convert.ToHexStringLower(created) + "\n");
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        // Created readable by its owner only from the first byte on.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var file = new StreamWriter(path, System.Text.Encoding.ASCII, options)) file.Write(Convert.ToHexStringLower(created) + "\n");
         return created;
+    }
+
+    /// <summary>Reads an existing secret: issuing links under a fresh one would give links the portal refuses.</summary>
+    public static byte[] LoadSecret(string path)
+    {
+        if (!File.Exists(path)) throw new UsageException($"--link-secret '{path}' does not exist; start the portal once (it creates it) or copy the portal's secret here");
+        var text = File.ReadAllText(path).Trim();
+        try { var secret = Convert.FromHexString(text); if (secret.Length >= 32) return secret; }
+        catch (FormatException) { }
+        throw new UsageException($"--link-secret '{path}' does not hold a hex secret of at least 32 bytes");
     }
 
     public static string Sign(byte[] secret, string path, long expiresMs) =>

@@ -18,7 +18,7 @@ namespace Chain.Cli.Portal;
 /// <summary>What a portal serves and with which identity (docs/adr/0008-portal.md).</summary>
 internal sealed record PortalOptions(
     ChainClient Public, ChainClient? Reader, bool Staff, byte[] LinkSecret, IReadOnlyDictionary<string, byte[]> GenesisHashes,
-    string CharityChannel = "charity", string FundChannel = "demolition-fund", string? PublicUrl = null);
+    string PublicUrl, string CharityChannel = "charity", string FundChannel = "demolition-fund");
 
 /// <summary>
 /// The portal's pages, server-rendered from a node's answers. Public pages read unsigned, so they can show only what
@@ -45,6 +45,7 @@ internal sealed class PortalSite(PortalOptions options)
         app.MapGet("/explorer/tx/{id}", context => Serve(context, ExplorerTx, staff: true));
         app.MapGet("/explorer/tx/{id}/verify", context => Serve(context, VerifyTx, staff: true));
         app.MapGet("/explorer/{channel}/key", context => Serve(context, KeyHistory, staff: true));
+        app.MapGet("/explorer/key", context => Serve(context, KeyHistory, staff: true));
     }
 
     /// <summary>A page's answer: its title and body, or a status other than 200 with a message page.</summary>
@@ -77,6 +78,17 @@ internal sealed class PortalSite(PortalOptions options)
             html = Failure(lang, status == 404 ? html.T("notFound") : html.T("error"), e.Status.Detail);
             answer = new Answer(html.T("error"), status);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An answer of an unexpected shape, a malformed stored value: an error page, never a blank 500.
+            Console.Error.WriteLine($"error: {context.Request.Path}: {e.GetType().Name}: {e.Message}");
+            html = Failure(lang, html.T("error"), e.Message);
+            answer = new Answer(html.T("error"), StatusCodes.Status500InternalServerError);
+        }
+        // Personal pages must not stay in shared caches, and their signed links must not leak to other sites.
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        context.Response.Headers["X-Content-Type-Options"] = "nosniff";
         if (answer.Redirect is not null) { context.Response.Redirect(answer.Redirect); return; }
         context.Response.StatusCode = answer.Status;
         context.Response.ContentType = "text/html; charset=utf-8";
@@ -150,9 +162,7 @@ internal sealed class PortalSite(PortalOptions options)
     private async Task<Answer> Search(HttpContext context, Html html)
     {
         var q = context.Request.Query["q"].ToString().Trim();
-        if (Hashes.TryFromHex(q) is { Length: 32 } && options.Staff) return new Answer("", Redirect: $"/explorer/tx/{Uri.EscapeDataString(q)}");
-        if (ulong.TryParse(q, out var number) && options.Staff) return new Answer("", Redirect: $"/explorer/{options.CharityChannel}/block/{number}");
-        if (q.Length > 0 && q.Length <= 64)
+        if (q.Length > 0 && q.Length <= 64 && Hashes.TryFromHex(q) is not { Length: 32 })
         {
             var probes = new (string Channel, string Contract, string Function, object Args, string Page)[]
             {
@@ -170,6 +180,28 @@ internal sealed class PortalSite(PortalOptions options)
                 catch (RpcException e) when (IsNotFound(e) || e.StatusCode == StatusCode.InvalidArgument || ErrorCodes.ContractCodeOf(e) == "BAD_ARGS") { }
             }
         }
+        if (options.Staff && Hashes.TryFromHex(q) is { Length: 32 } hash)
+        {
+            // A transaction id, else a block hash, on any channel the portal's account may read.
+            var info = await Reader.Ledger.GetChainInfoAsync(new ChainInfoRequest(), cancellationToken: context.RequestAborted);
+            foreach (var channel in info.Channels)
+            {
+                if (!await MayReadAsync(channel.Channel, context.RequestAborted)) continue;
+                try
+                {
+                    await Reader.Ledger.GetTransactionAsync(new TransactionRequest { Channel = channel.Channel, TxId = q }, cancellationToken: context.RequestAborted);
+                    return new Answer("", Redirect: $"/explorer/tx/{Hashes.ToHex(hash)}");
+                }
+                catch (RpcException e) when (IsNotFound(e)) { }
+                try
+                {
+                    var block = await Reader.Ledger.GetBlockByHashAsync(new BlockByHashRequest { Channel = channel.Channel, Hash = ByteString.CopyFrom(hash) }, cancellationToken: context.RequestAborted);
+                    return new Answer("", Redirect: $"/explorer/{Uri.EscapeDataString(channel.Channel)}/block/{block.Header.Number}");
+                }
+                catch (RpcException e) when (IsNotFound(e)) { }
+            }
+        }
+        if (options.Staff && ulong.TryParse(q, out var number)) return new Answer("", Redirect: $"/explorer/{options.CharityChannel}/block/{number}");
         html.H1(html.T("notFound")).P(html.T("notFoundHint"), "role=\"alert\"");
         return new Answer(html.T("notFound"), 404);
     }
@@ -179,7 +211,7 @@ internal sealed class PortalSite(PortalOptions options)
         var id = Route(context, "id");
         var trace = await QueryAsync(options.Public, options.CharityChannel, Charity, "PublicTraceDonation", new { donationId = id }, context.RequestAborted);
         WriteTrace(context, html, id, trace, full: false);
-        var url = (options.PublicUrl ?? $"{context.Request.Scheme}://{context.Request.Host}") + $"/donation/{Uri.EscapeDataString(id)}";
+        var url = options.PublicUrl + $"/donation/{Uri.EscapeDataString(id)}";
         using var generator = new QRCoder.QRCodeGenerator();
         using var data = generator.CreateQrCode(url, QRCoder.QRCodeGenerator.ECCLevel.M);
         html.H2(html.T("receiptQr"))
@@ -221,7 +253,7 @@ internal sealed class PortalSite(PortalOptions options)
         };
         if (full) facts.Add((html.T("donorRef"), Str(d, "donorRef")));
         html.Facts(html.T("donation"), facts, "donation");
-        html.Raw("<p>").Link($"/campaign/{Str(d, "campaignId")}", html.T("campaign") + " " + Str(d, "campaignId")).Raw("</p>");
+        if (Str(d, "campaignId") is { Length: > 0 } campaignId) html.Raw("<p>").Link($"/campaign/{Uri.EscapeDataString(campaignId)}", html.T("campaign") + " " + campaignId).Raw("</p>");
         html.Facts(html.T("totals"), [(html.T("paid"), Html.Yuan(Fen(trace, "paid"))), (html.T("refunded"), Html.Yuan(Fen(trace, "refunded"))), (html.T("unspent"), Html.Yuan(Fen(trace, "remaining")))], "totals");
 
         var rows = new List<IReadOnlyList<string>>();
@@ -266,6 +298,7 @@ internal sealed class PortalSite(PortalOptions options)
             (html.T("fundraising"), Html.Yuan(Fen(totals, "paidFundraising"))), (html.T("other"), Html.Yuan(Fen(totals, "paidOther"))),
         ], "spent");
         var entries = ledger.GetProperty("entries").EnumerateArray().ToList();
+        bool cut = ledger.TryGetProperty("next", out var next) && next.ValueKind == JsonValueKind.String;
         html.H2(html.T("chart")).Raw(FlowChart(html, entries));
         var disclosures = await QueryAsync(options.Public, options.CharityChannel, Charity, "ListDisclosures", new { scope = "Campaign", id, limit = 1000 }, context.RequestAborted);
         html.Table(html.T("disclosures"), [html.T("date"), html.T("kind"), html.T("period"), html.T("by"), html.T("hash")], disclosures.GetProperty("items").EnumerateArray().Select(d => (IReadOnlyList<string>)
@@ -278,6 +311,7 @@ internal sealed class PortalSite(PortalOptions options)
             string.Equals(Str(e, "kind"), "donation", StringComparison.OrdinalIgnoreCase) ? $"<a href=\"/donation/{Html.E(Str(e, "id"))}\">{Html.E(Str(e, "id"))}</a>" : Html.E(Str(e, "id")),
             Fen(e, "in") > 0 ? Html.E(Html.Yuan(Fen(e, "in"))) : "", Fen(e, "out") > 0 ? Html.E(Html.Yuan(Fen(e, "out"))) : "",
         ]), "flows");
+        if (cut) html.P(string.Format(System.Globalization.CultureInfo.InvariantCulture, html.T("firstOnly"), entries.Count), "class=\"note\"");
         return new Answer(Str(c, "title"));
     }
 
@@ -330,7 +364,7 @@ internal sealed class PortalSite(PortalOptions options)
             (html.T("committed"), Html.Yuan(Fen(status, "committed"))), (html.T("paid"), Html.Yuan(Fen(status, "paid"))), (html.T("balance"), Html.Yuan(Fen(status, "balance"))),
         ], "budget");
         var rows = new List<IReadOnlyList<string>>();
-        for (int round = 1; round <= 100; round++)
+        for (int round = 1; round <= 999; round++) // the contract numbers rounds 1..999
         {
             JsonElement list;
             try { list = await QueryAsync(options.Public, options.FundChannel, Fund, "PublishedList", new { projectId = id, round }, context.RequestAborted); }
@@ -397,6 +431,13 @@ internal sealed class PortalSite(PortalOptions options)
             }
             html.Table($"{html.T("channel")} {channel.Channel} · {html.T("height")} {channel.Height}", [html.T("block"), html.T("time"), html.T("transactions"), html.T("hash")], rows, $"blocks-{channel.Channel}");
         }
+        html.H2(html.T("keyHistory")).Raw($"""
+            <form action="/explorer/key" method="get" id="key-form">
+            <label>{Html.E(html.T("channel"))} <input name="channel" value="{Html.E(options.CharityChannel)}"></label>
+            <label>{Html.E(html.T("contract"))} <input name="contract" value="{Html.E(Charity)}"></label>
+            <label>{Html.E(html.T("key"))} <input name="key" required></label>
+            <button type="submit">{Html.E(html.T("go"))}</button></form>
+            """);
         return new Answer(html.T("explorer"));
     }
 
@@ -419,8 +460,8 @@ internal sealed class PortalSite(PortalOptions options)
         html.H1($"{html.T("block")} {channel} #{number}");
         html.Facts(html.T("block"),
         [
-            (html.T("hash"), Hashes.ToHex(ProtocolHashes.BlockHash(h))), ("previous", Names(h.PreviousHash)), ("state root", Names(h.StateRoot)),
-            (html.T("time"), Html.ChinaTime(h.TimestampMs)), ("proposer", h.Proposer), (html.T("signer"), string.Join(", ", block.Signatures.Select(s => Address.ToText(s.Signer.Span)))),
+            (html.T("hash"), Hashes.ToHex(ProtocolHashes.BlockHash(h))), (html.T("previous"), Names(h.PreviousHash)), (html.T("stateRoot"), Names(h.StateRoot)),
+            (html.T("time"), Html.ChinaTime(h.TimestampMs)), (html.T("proposer"), h.Proposer), (html.T("signer"), string.Join(", ", block.Signatures.Select(s => Address.ToText(s.Signer.Span)))),
         ], "block");
         html.Table(html.T("transactions"), [html.T("txId"), html.T("function"), html.T("code")], block.Transactions.Select((t, i) =>
         {
@@ -501,7 +542,7 @@ internal sealed class PortalSite(PortalOptions options)
             var verified = ProofVerifier.VerifyReceipt(receipt, genesis);
             html.Raw($"<p id=\"verify-result\" class=\"ok\" role=\"status\">{Html.E(html.T("verified"))}</p>");
             html.Facts(html.T("verify"), [(html.T("block"), verified.Tx.Header.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)), (html.T("hash"), Hashes.ToHex(verified.Tx.BlockHash)),
-                ("genesis", Hashes.ToHex(genesis))]);
+                (html.T("genesis"), Hashes.ToHex(genesis))]);
         }
         catch (VerificationException e) { html.Raw($"<p id=\"verify-result\" class=\"bad\" role=\"status\">{Html.E(html.T("notVerified"))}: {Html.E(e.Message)}</p>"); }
         return new Answer(html.T("verify"));
@@ -509,15 +550,15 @@ internal sealed class PortalSite(PortalOptions options)
 
     private async Task<Answer> KeyHistory(HttpContext context, Html html)
     {
-        var channel = Route(context, "channel");
+        var channel = context.Request.RouteValues.TryGetValue("channel", out var routed) ? (string)routed! : context.Request.Query["channel"].ToString();
         string contract = context.Request.Query["contract"].ToString(), key = context.Request.Query["key"].ToString();
         if (contract.Length == 0 || key.Length == 0) throw new PageFailure(400, "give ?contract=…&key=…");
         var history = await Reader.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = channel, Contract = contract, Key = key, PageSize = 100 }, cancellationToken: context.RequestAborted);
         html.H1($"{html.T("keyHistory")} · {contract} {key}");
-        html.Table(html.T("keyHistory"), [html.T("block"), html.T("txId"), html.T("time"), "value"], history.Entries.Select(m => (IReadOnlyList<string>)
+        html.Table(html.T("keyHistory"), [html.T("block"), html.T("txId"), html.T("time"), html.T("value")], history.Entries.Select(m => (IReadOnlyList<string>)
         [
             Html.E(m.BlockNumber.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"<a href=\"/explorer/tx/{Html.E(m.TxId)}\"><code>{Html.E(m.TxId)}</code></a>",
-            Html.E(Html.ChinaTime(m.TimestampMs)), m.IsDelete ? "(deleted)" : $"<code>{Html.E(m.Value.ToStringUtf8())}</code>",
+            Html.E(Html.ChinaTime(m.TimestampMs)), m.IsDelete ? Html.E(html.T("deleted")) : $"<code>{Html.E(m.Value.ToStringUtf8())}</code>",
         ]), "key-history");
         return new Answer(html.T("keyHistory"));
     }

@@ -7,7 +7,7 @@ using Prometheus;
 namespace Chain.Node.Observability;
 
 /// <summary>
-/// The node's Prometheus series, in one place (docs/OPERATIONS.md#metrics lists them). Counters and histograms move
+/// The node's Prometheus series, in one place (docs/OBSERVABILITY.md#metrics lists them). Counters and histograms move
 /// where the work happens; the gauges of state (height, pending, Raft role, store sizes) are read from the channels
 /// when the endpoint is scraped, so they cost nothing between scrapes.
 /// </summary>
@@ -100,6 +100,8 @@ internal static class NodeMetrics
 
     private static string CodeName(int code) => Enum.IsDefined((ValidationCode)code) ? Sdk.Client.ErrorCodes.NameOf((ValidationCode)code) : code.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, byte>> SeenRoles = new(StringComparer.Ordinal);
+
     private static readonly string[] Roles = ["solo", "leader", "follower", "candidate", "joining", "removed", "observer", "halted", "starting"];
 
     /// <summary>Serves <see cref="Path"/> and <see cref="HealthPath"/>; the channel gauges are refreshed before each scrape.</summary>
@@ -119,8 +121,10 @@ internal static class NodeMetrics
             Pending.WithLabels(name).Set(channel.PendingCount);
             var status = channel.Orderer.Status;
             var role = channel.Halted ? "halted" : status.Role;
-            foreach (var known in Roles) Role.WithLabels(name, known).Set(known == role ? 1 : 0);
-            if (!Roles.Contains(role)) Role.WithLabels(name, role).Set(1);
+            // Every role seen on this channel is 0 but the current one (a role outside the list is remembered too).
+            var seen = SeenRoles.GetOrAdd(name, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(Roles.Select(r => KeyValuePair.Create(r, (byte)0))));
+            seen.TryAdd(role, 0);
+            foreach (var known in seen.Keys) Role.WithLabels(name, known).Set(known == role ? 1 : 0);
             Term.WithLabels(name).Set(status.Term);
             Behind.WithLabels(name).Set(status.Behind);
             var sizes = channel.Ledger.StoreSizes();

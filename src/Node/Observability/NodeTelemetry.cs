@@ -42,7 +42,9 @@ internal static class NodeTelemetry
     public static void Admitted(CheckedTx tx)
     {
         if (!Source.HasListeners() || Activity.Current is not { } call) return;
-        call.SetTag("chain.tx_id", tx.TxIdHex);
+        // One tag for a single submit; a batch call names each of its transactions in an event.
+        if (call.GetTagItem("chain.tx_id") is null) call.SetTag("chain.tx_id", tx.TxIdHex);
+        else call.AddEvent(new ActivityEvent("admitted", tags: new ActivityTagsCollection { ["chain.tx_id"] = tx.TxIdHex }));
         tx.TraceParent = call.Context;
         tx.AdmittedUtc = DateTime.UtcNow;
     }

@@ -64,13 +64,19 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
     public override Task<EvaluateResponse> Evaluate(EvaluateRequest request, ServerCallContext context)
     {
         var channel = channels.Get(request.Channel);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Every query is timed, refused ones (bad arguments, over the read budget) and proven ones too.
+        try { return Task.FromResult(EvaluateOn(channel, request, context)); }
+        finally { Observability.NodeMetrics.Query(channel, request.Contract, request.Function, System.Diagnostics.Stopwatch.GetElapsedTime(started)); }
+    }
+
+    private static EvaluateResponse EvaluateOn(ChannelRuntime channel, EvaluateRequest request, ServerCallContext context)
+    {
         var caller = Interceptors.ReadAccessInterceptor.CallerOf(context);
         if (!request.WithProof)
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = BlockExecutor.Evaluate(channel.Ledger, channel.Contracts, request.Contract, request.Function, request.Args.Span, caller, channel.Settings.QueryReadBudget);
-            Observability.NodeMetrics.Query(channel, request.Contract, request.Function, System.Diagnostics.Stopwatch.GetElapsedTime(started));
-            return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height });
+            return new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height };
         }
         // The proofs must be of the state the query read: if a block commits in between, read again at the new head.
         for (int attempt = 0; attempt < 5; attempt++)
@@ -81,7 +87,7 @@ internal sealed class GatewayService(ChannelDirectory channels, TxRouter router,
             // (the configuration names the admins and the channel's organisations).
             if (Sdk.Crypto.Address.TryParse(caller.Address) is { } address) reads.AddRange([Membership.SystemState.MemberStateKey(address), Membership.SystemState.ConfigStateKey]);
             if (Ledger.Proofs.Reads(channel.Ledger, reads, result.Height) is { } proof)
-                return Task.FromResult(new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height, Proof = proof });
+                return new EvaluateResponse { Result = ByteString.CopyFrom(result.Value), Height = result.Height, Proof = proof };
         }
         throw new RequestException(ErrorCodes.Busy, $"channel '{channel.Name}' committed a block during each of 5 attempts to prove {request.Contract}.{request.Function}; ask again");
     }

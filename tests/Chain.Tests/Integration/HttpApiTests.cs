@@ -125,7 +125,7 @@ public sealed class HttpApiTests(CharityNode net) : IClassFixture<CharityNode>, 
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{read}: {(int)response.StatusCode} {body}");
             var parsed = JsonParser.Default.Parse(body, expected.Descriptor);
-            Assert.True(expected.Equals(parsed), $"{read}: the HTTP answer differs from gRPC's\n{body}");
+            Assert.True(Stable(expected).Equals(Stable(parsed)), $"{read}: the HTTP answer differs from gRPC's\n{body}");
         }
 
         foreach (var read in Refused(reads))
@@ -139,6 +139,15 @@ public sealed class HttpApiTests(CharityNode net) : IClassFixture<CharityNode>, 
             Assert.Equal(grpcError.Status.Detail, error.GetProperty("message").GetString());
             Assert.Equal(HttpStatusOf(grpcError.StatusCode), response.StatusCode);
         }
+    }
+
+    /// <summary>The answer without what moves between two calls by itself: a store's size on disk (its log is flushed in the background).</summary>
+    private static IMessage Stable(IMessage answer)
+    {
+        if (answer is not ChainInfoResponse info) return answer;
+        var copy = info.Clone();
+        foreach (var channel in copy.Channels) channel.StoreBytes = 0;
+        return copy;
     }
 
     /// <summary>The HTTP status each gRPC status maps to (google.rpc.Code's documented mapping).</summary>

@@ -104,6 +104,14 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
             "id => [...document.querySelectorAll('#' + id + ' tbody tr')].map(r => [...r.querySelectorAll('th,td')].map(c => c.innerText.trim()))", tableId))
         .Select(r => r.ToList()).ToList();
 
+    private static IEnumerable<string> Strings(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Object => e.EnumerateObject().SelectMany(p => Strings(p.Value)),
+        JsonValueKind.Array => e.EnumerateArray().SelectMany(Strings),
+        JsonValueKind.String => [e.GetString()!],
+        _ => [],
+    };
+
     private static long FenOf(string yuanText) => (long)(decimal.Parse(yuanText.Replace("¥", "").Replace(",", ""), CultureInfo.InvariantCulture) * 100);
 
     /// <summary>An amount as `chain … -o json` prints it: fen as a number, or yuan as text.</summary>
@@ -210,7 +218,13 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
         Assert.True(link.ExitCode == 0, link.StdErr);
         Assert.True((await page.GoToAsync(link.StdOut.Trim())).Ok);
         await ScreenshotAsync(page, "household");
-        Assert.Contains(household, await page.EvaluateExpressionAsync<string>("document.querySelector('main').innerText"));
+        // What the contract holds for this household, not only its id from the address: its agreement and payment ids.
+        var file = JsonDocument.Parse(await portal.Node.Client.QueryAsync("demolition-fund", "demolition-fund", "HouseholdFile", JsonSerializer.Serialize(new { projectId = project, hhId = household }))).RootElement;
+        var prefix = project[..(project.IndexOf('-') + 1)]; // the demo names its records "<prefix>-…"
+        var ids = Strings(file).Where(v => v.StartsWith(prefix, StringComparison.Ordinal) && v != project).Distinct().ToList();
+        Assert.NotEmpty(ids);
+        var text = await page.EvaluateExpressionAsync<string>("document.querySelector('main').innerText");
+        Assert.All(ids, id => Assert.Contains(id, text));
     }
 
     [Fact]
@@ -227,6 +241,14 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
         await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("#verify"));
         Assert.Equal("ok", await page.EvaluateExpressionAsync<string>("document.querySelector('#verify-result').className"));
         await ScreenshotAsync(page, "verified");
+
+        // A block hash finds its block, whose page is in Chinese throughout when Chinese is chosen.
+        var blockHash = Chain.Sdk.Crypto.Hashes.ToHex(Chain.Sdk.Encoding.ProtocolHashes.BlockHash(block.Header));
+        Assert.True((await page.GoToAsync($"{portal.Url}/search?q={blockHash}&lang=zh")).Ok);
+        Assert.EndsWith("/explorer/charity/block/2", page.Url);
+        var blockText = await page.EvaluateExpressionAsync<string>("document.querySelector('main').innerText");
+        Assert.Contains("状态根", blockText);
+        foreach (var english in new[] { "State root", "Proposer", "Previous block", "Transactions" }) Assert.DoesNotContain(english, blockText);
     }
 
     [Fact]
