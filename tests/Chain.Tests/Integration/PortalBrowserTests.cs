@@ -249,6 +249,16 @@ public sealed class PortalBrowserTests(PortalFixture portal) : IClassFixture<Por
         var blockText = await page.EvaluateExpressionAsync<string>("document.querySelector('main').innerText");
         Assert.Contains("状态根", blockText);
         foreach (var english in new[] { "State root", "Proposer", "Previous block", "Transactions" }) Assert.DoesNotContain(english, blockText);
+
+        // A campaign's state key, through the explorer's key-history form: every change, each linked to its transaction.
+        var campaign = portal.Charity.GetProperty("prefix").GetString() + "-edu";
+        Assert.True((await page.GoToAsync($"{portal.Url}/explorer?lang=en")).Ok);
+        await page.EvaluateFunctionAsync("k => { const f = document.querySelector('#key-form'); f.channel.value = 'charity'; f.contract.value = 'charity'; f.key.value = k; }",
+            Chain.Contracts.Charity.CharityKeys.Campaign(campaign));
+        await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("#key-form button"));
+        var changes = await RowsAsync(page, "key-history");
+        var expected = await portal.Node.Client.Ledger.GetKeyHistoryAsync(new KeyHistoryRequest { Channel = "charity", Contract = "charity", Key = Chain.Contracts.Charity.CharityKeys.Campaign(campaign), PageSize = 100 });
+        Assert.Equal(expected.Entries.Select(e => e.TxId), changes.Select(r => r[1]));
     }
 
     [Fact]
