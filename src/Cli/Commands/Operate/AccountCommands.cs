@@ -19,12 +19,7 @@ internal static class AccountCommands
             var path = parse.GetValue(outOption)!;
             if (File.Exists(path)) throw new UsageException($"'{path}' already exists; refusing to overwrite a key");
             var password = CliErrors.ReadPassword(parse.GetValue(passwordFile), "the new keystore");
-            if (password.Length == 0) throw new UsageException("the keystore password must not be empty");
-            var key = AccountKey.Generate();
-            Keystore.Write(path, key, password, parse.GetValue(light));
-            Printer.Print(parse, new { address = key.AddressText, file = Path.GetFullPath(path) },
-                () => Printer.Pairs(("address", key.AddressText), ("file", Path.GetFullPath(path))));
-            return Task.FromResult(0);
+            return Task.FromResult(Save(parse, path, AccountKey.Generate(), password, parse.GetValue(light)));
         });
 
         var fileArgument = new Argument<string>("file") { Description = "keystore file" };
@@ -66,11 +61,7 @@ internal static class AccountCommands
             }
             else key = Keystore.Open(other!, CliErrors.ReadPassword(parse.GetValue(importPassword), $"keystore '{other}'"));
             var password = parse.GetValue(newPassword) is { } np ? CliErrors.ReadPassword(np, "the new keystore") : CliErrors.ReadPassword(parse.GetValue(importPassword), "the new keystore");
-            if (password.Length == 0) throw new UsageException("the keystore password must not be empty");
-            Keystore.Write(path, key, password, parse.GetValue(light));
-            Printer.Print(parse, new { address = key.AddressText, file = Path.GetFullPath(path) },
-                () => Printer.Pairs(("address", key.AddressText), ("file", Path.GetFullPath(path))));
-            return Task.FromResult(0);
+            return Task.FromResult(Save(parse, path, key, password, parse.GetValue(light)));
         });
 
         var exportFile = new Argument<string>("file") { Description = "keystore file" };
@@ -90,5 +81,15 @@ internal static class AccountCommands
         account.Subcommands.Add(import);
         account.Subcommands.Add(exportPublic);
         return account;
+    }
+
+    /// <summary>Writes a key as a keystore (never with an empty password) and reports its address and file.</summary>
+    private static int Save(ParseResult parse, string path, AccountKey key, string password, bool light)
+    {
+        if (password.Length == 0) throw new UsageException("the keystore password must not be empty");
+        Keystore.Write(path, key, password, light);
+        Printer.Print(parse, new { address = key.AddressText, file = Path.GetFullPath(path) },
+            () => Printer.Pairs(("address", key.AddressText), ("file", Path.GetFullPath(path))));
+        return 0;
     }
 }
