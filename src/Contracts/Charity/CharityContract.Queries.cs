@@ -89,7 +89,11 @@ public sealed partial class CharityContract
         public bool Truncated;
     }
 
-    private static byte[]? TraceDonation(ContractContext context, TraceArgs args) => ContractJson.Serialize(Trace(context, args, PublicDonation(RequireDonation(context, args.Id)), publicView: false));
+    private static byte[]? TraceDonation(ContractContext context, TraceArgs args)
+    {
+        var donation = RequireDonation(context, args.Id);
+        return ContractJson.Serialize(Trace(context, donation, args.MaxNodes, PublicDonation(donation), publicView: false));
+    }
 
     /// <summary>
     /// The trace anyone may follow from a receipt: the same money and steps, without a person's reference (no donor
@@ -99,13 +103,12 @@ public sealed partial class CharityContract
     {
         var d = RequireDonation(context, args.Id);
         var donation = new { d.DonationId, d.CharityId, d.CampaignId, d.PurposeCode, d.Amount, d.Refunded, donor = DonorLabel(d), d.Anonymous, d.ValueDate, d.ConfirmedAt };
-        return ContractJson.Serialize(Trace(context, args, donation, publicView: true));
+        return ContractJson.Serialize(Trace(context, d, args.MaxNodes, donation, publicView: true));
     }
 
-    private static object Trace(ContractContext context, TraceArgs args, object donationView, bool publicView)
+    private static object Trace(ContractContext context, Donation donation, int maxNodes, object donationView, bool publicView)
     {
-        var donation = RequireDonation(context, args.Id);
-        var budget = new TraceBudget(args.MaxNodes);
+        var budget = new TraceBudget(maxNodes);
         var root = TraceLot(context, donation.RootLotId, budget, publicView);
         long paid = 0, refunded = 0, remaining = 0;
         Sum(root);

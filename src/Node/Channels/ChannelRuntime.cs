@@ -57,10 +57,15 @@ internal sealed class ChannelRuntime : IAsyncDisposable
             if (admitted is not null) Observability.NodeTelemetry.Admitted(admitted);
             return redirect;
         }
-        catch (TxRejectedException e) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.NameOf(e.Rejection.Code)); throw; }
-        catch (ChannelBusyException) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.Busy.Name); throw; }
-        catch (ChannelHaltedException) { Observability.NodeMetrics.Refused(Name, Sdk.Client.ErrorCodes.Halted.Name); throw; }
+        catch (Exception e) when (e is TxRejectedException or ChannelBusyException or ChannelHaltedException)
+        {
+            Observability.NodeMetrics.Refused(Name, Errors.Answers.Of(e).Code); // the code the caller is answered with
+            throw;
+        }
     }
+
+    /// <summary>This node's part in the channel as status answers and metrics name it: the orderer's role, or "halted".</summary>
+    public string Role => Halted ? "halted" : Orderer.Status.Role;
 
     /// <summary>Transactions admitted here and not yet committed or handed on.</summary>
     public int PendingCount => _pending.Count;

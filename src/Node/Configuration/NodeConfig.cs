@@ -73,28 +73,29 @@ public sealed class NodeConfig
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(NodeId)) throw new ConfigException("nodeId must not be empty");
-        if (!System.Net.IPEndPoint.TryParse(Listen, out var endpoint) || endpoint.Port == 0)
-            throw new ConfigException($"listen '{Listen}' is not an IP:port address");
+        var endpoint = IPEndPointOrThrow(Listen, "listen");
         if (Channels.Count == 0) throw new ConfigException("at least one channel must be configured");
         if (Tls is not { ClientEndpoint: true } && !System.Net.IPAddress.IsLoopback(endpoint.Address))
             throw new ConfigException($"listen '{Listen}' is not a loopback address: plaintext gRPC is allowed only on loopback; configure tls");
         if (PeerListen is not null)
         {
-            if (!System.Net.IPEndPoint.TryParse(PeerListen, out var peer) || peer.Port == 0) throw new ConfigException($"peerListen '{PeerListen}' is not an IP:port address");
+            var peer = IPEndPointOrThrow(PeerListen, "peerListen");
             if (peer.Port == endpoint.Port) throw new ConfigException($"peerListen '{PeerListen}' uses the port of listen '{Listen}'");
             if (Tls is null) throw new ConfigException("peerListen needs tls (the node's certificate and key) for mutual TLS");
         }
+        // Each endpoint its own port: the node tells the services apart by the port a connection arrived on.
         var ports = new Dictionary<int, string> { [endpoint.Port] = "listen" };
         if (PeerListen is not null) ports[IPEndPointOrThrow(PeerListen, "peerListen").Port] = "peerListen";
-        if (HttpListen is not null)
+        System.Net.IPEndPoint? OwnPort(string? value, string setting)
         {
-            var http = IPEndPointOrThrow(HttpListen, "httpListen");
-            if (!ports.TryAdd(http.Port, "httpListen")) throw new ConfigException($"httpListen '{HttpListen}' uses the port of {ports[http.Port]}");
-            if (Tls is not { ClientEndpoint: true } && !System.Net.IPAddress.IsLoopback(http.Address))
-                throw new ConfigException($"httpListen '{HttpListen}' is not a loopback address: plaintext HTTP is allowed only on loopback; configure tls");
+            if (value is null) return null;
+            var parsed = IPEndPointOrThrow(value, setting);
+            if (!ports.TryAdd(parsed.Port, setting)) throw new ConfigException($"{setting} '{value}' uses the port of {ports[parsed.Port]}");
+            return parsed;
         }
-        if (OperationsListen is not null && !ports.TryAdd(IPEndPointOrThrow(OperationsListen, "operationsListen").Port, "operationsListen"))
-            throw new ConfigException($"operationsListen '{OperationsListen}' uses the port of {ports[System.Net.IPEndPoint.Parse(OperationsListen).Port]}");
+        if (OwnPort(HttpListen, "httpListen") is { } http && Tls is not { ClientEndpoint: true } && !System.Net.IPAddress.IsLoopback(http.Address))
+            throw new ConfigException($"httpListen '{HttpListen}' is not a loopback address: plaintext HTTP is allowed only on loopback; configure tls");
+        OwnPort(OperationsListen, "operationsListen");
         if (Telemetry is { } telemetry)
         {
             if (!Uri.TryCreate(telemetry.OtlpEndpoint, UriKind.Absolute, out var otlp) || otlp.Scheme is not ("http" or "https"))
@@ -173,9 +174,6 @@ public sealed class ChannelSettings
     public bool Observe { get; set; }
     /// <summary>Raft timing and log compaction, used when the channel configuration says "raft".</summary>
     public RaftSettings Raft { get; set; } = new();
-
-    private static System.Net.IPEndPoint IPEndPointOrThrow(string value, string setting) =>
-        System.Net.IPEndPoint.TryParse(value, out var parsed) && parsed.Port != 0 ? parsed : throw new ConfigException($"{setting} '{value}' is not an IP:port address");
 
     public void Validate()
     {

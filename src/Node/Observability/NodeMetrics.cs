@@ -120,7 +120,7 @@ internal static class NodeMetrics
             Height.WithLabels(name).Set(channel.Ledger.Height);
             Pending.WithLabels(name).Set(channel.PendingCount);
             var status = channel.Orderer.Status;
-            var role = channel.Halted ? "halted" : status.Role;
+            var role = channel.Role;
             // Every role seen on this channel is 0 but the current one (a role outside the list is remembered too).
             var seen = SeenRoles.GetOrAdd(name, _ => new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(Roles.Select(r => KeyValuePair.Create(r, (byte)0))));
             seen.TryAdd(role, 0);

@@ -38,7 +38,7 @@ internal sealed class LedgerService(ChannelDirectory channels, NodeIdentity iden
                 Consensus = channel.Consensus,
             };
             var status = channel.Orderer.Status;
-            info.Role = channel.Halted ? "halted" : status.Role;
+            info.Role = channel.Role;
             info.Term = (ulong)Math.Max(0, status.Term);
             info.Leader = status.Role == "leader" ? identity.NodeId : status.Leader ?? "";
             info.Contracts.AddRange(channel.Contracts.Names);

@@ -82,6 +82,12 @@ public class ConfigTests
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\"},{\"name\":\"a\"}]}", "configured twice")]
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\",\"raft\":{\"requestTimeoutMs\":1500}}]}", "raft.requestTimeoutMs 1500 must be positive and below raft.lowerElectionTimeoutMs 1000")]
     [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\",\"raft\":{\"snapshotInterval\":1}}]}", "raft.snapshotInterval must be at least 2")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"httpListen\":\"127.0.0.1:7000\",\"channels\":[{\"name\":\"a\"}]}", "httpListen '127.0.0.1:7000' uses the port of listen")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"httpListen\":\"0.0.0.0:7100\",\"channels\":[{\"name\":\"a\"}]}", "httpListen '0.0.0.0:7100' is not a loopback address")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"httpListen\":\"web\",\"channels\":[{\"name\":\"a\"}]}", "httpListen 'web' is not an IP:port address")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"httpListen\":\"127.0.0.1:7100\",\"operationsListen\":\"127.0.0.1:7100\",\"channels\":[{\"name\":\"a\"}]}", "operationsListen '127.0.0.1:7100' uses the port of httpListen")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"telemetry\":{\"otlpEndpoint\":\"collector:4317\"},\"channels\":[{\"name\":\"a\"}]}", "telemetry.otlpEndpoint 'collector:4317' must be an http:// or https:// URL")]
+    [InlineData("{\"nodeId\":\"n\",\"listen\":\"127.0.0.1:7000\",\"telemetry\":{\"otlpEndpoint\":\"http://127.0.0.1:4317\",\"protocol\":\"zipkin\"},\"channels\":[{\"name\":\"a\"}]}", "telemetry.protocol 'zipkin' must be 'grpc' or 'http/protobuf'")]
     [InlineData("not json", "is not valid")]
     public void InvalidNodeConfig_NamesTheProblem(string json, string expected)
     {
