@@ -44,17 +44,19 @@ public sealed partial class NetworkDefinition
     public static int RaftPort(NodeDefinition node, int channelIndex) => node.RaftPort + 100 * channelIndex;
 
     /// <summary>
-    /// The network as a local loopback network of the first <paramref name="nodeCount"/> ordering nodes of this file
-    /// (nodes not marked <c>observer</c>), followed, with <paramref name="withObservers"/>, by every observer node: node i
-    /// listens on <paramref name="basePort"/> + i - 1 (Raft ports from that + 2000), each channel keeps the consenters
-    /// among those nodes, and a channel that does not name its consensus uses Raft when it has several consenters.
+    /// The network as a local loopback network in which every channel is ordered by the first
+    /// <paramref name="consentersPerChannel"/> consenters it lists (all of them when it lists fewer): each of those nodes
+    /// runs once, in the order of this file, followed, with <paramref name="withObservers"/>, by every observer node. Node i
+    /// listens on <paramref name="basePort"/> + i - 1 (Raft ports from that + 2000), and a channel that does not name its
+    /// consensus uses Raft when it has several consenters.
     /// </summary>
-    public NetworkDefinition ForLocalNetwork(int nodeCount, int basePort, bool withObservers = false)
+    public NetworkDefinition ForLocalNetwork(int consentersPerChannel, int basePort, bool withObservers = false)
     {
-        var ordering = Nodes.Where(n => !n.Node.Observer).ToList();
-        if (nodeCount < 1 || nodeCount > ordering.Count)
-            throw new ConfigException($"the network file defines {ordering.Count} ordering nodes; a local network can run 1 to {ordering.Count} of them, not {nodeCount}");
-        var chosen = ordering.Take(nodeCount).Concat(withObservers ? Nodes.Where(n => n.Node.Observer) : []);
+        int most = Channels.Max(c => c.Consenters.Count);
+        if (consentersPerChannel < 1 || consentersPerChannel > most)
+            throw new ConfigException($"the channels of the network file list at most {most} consenters; a local network orders each channel by 1 to {most} of them, not {consentersPerChannel}");
+        var ordering = Channels.SelectMany(c => c.Consenters.Take(consentersPerChannel)).ToHashSet(StringComparer.Ordinal);
+        var chosen = Nodes.Where(n => ordering.Contains(n.Node.Name!)).Concat(withObservers ? Nodes.Where(n => n.Node.Observer) : []);
         var running = chosen.Select((n, i) => (n.Org.Name, Node: new NodeDefinition
         {
             Name = n.Node.Name, Host = "127.0.0.1", Port = basePort + i, RaftPort = basePort + i + 2000, Observer = n.Node.Observer,
@@ -69,9 +71,7 @@ public sealed partial class NetworkDefinition
         };
         foreach (var channel in Channels)
         {
-            var consenters = channel.Consenters.Where(c => running.Any(r => r.Node.Name == c)).ToList();
-            if (consenters.Count == 0)
-                throw new ConfigException($"channel '{channel.Name}': none of its consenters ({string.Join(", ", channel.Consenters)}) is among the first {nodeCount} nodes of the network file");
+            var consenters = channel.Consenters.Take(consentersPerChannel).ToList();
             local.Channels.Add(channel.With(consenters, channel.Consensus ?? (consenters.Count > 1 ? ChannelDefinition.Raft : ChannelDefinition.Solo)));
         }
         return local;

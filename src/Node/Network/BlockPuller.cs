@@ -39,6 +39,7 @@ internal sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logg
     private async Task<bool> PullFromPeersAsync(IConsenterSupport channel, ulong targetHeight, PullProgress progress, CancellationToken stop)
     {
         var retry = MinRetry;
+        int notServedInARow = 0;
         for (int attempt = 0; !stop.IsCancellationRequested; attempt++)
         {
             if (channel.Head.Height >= targetHeight) return true;
@@ -56,11 +57,16 @@ internal sealed class BlockPuller(NodeConfig config, string nodeId, ILogger logg
                     progress.Reached((block.Header?.Number ?? 0) + 1);
                     if (channel.Apply(block, "pulled") == ApplyOutcome.Halted) return false;
                     retry = MinRetry;
+                    notServedInARow = 0;
                     if (channel.Head.Height >= targetHeight) return true;
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { return false; }
             catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && stop.IsCancellationRequested) { return false; }
+            catch (RpcException e) when (e.Is(ErrorCodes.Of(ValidationCode.WrongChannel)) && ++notServedInARow < config.Peers.Count)
+            {
+                continue; // a peer that does not serve this channel (a consortium's nodes serve different ones): the next one, at once
+            }
             catch (RpcException e)
             {
                 logger.LogWarning("pulling channel {Channel} from {Peer} failed: {Status} {Detail}", channel.ChannelName, peer.Endpoint, e.StatusCode, e.Status.Detail.ReplaceLineEndings(" "));

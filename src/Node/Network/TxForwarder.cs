@@ -15,12 +15,13 @@ namespace Chain.Node.Network;
 internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
 {
     private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
-    private int _preferred;
+    /// <summary>Per channel, the peer that last took its transactions: the nodes of a consortium serve different channels.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _preferred = new(StringComparer.Ordinal);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<ChainClient>> _others = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
-    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string? target, string? targetCaPem, int hop, CancellationToken cancel)
+    public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string channel, string? target, string? targetCaPem, int hop, CancellationToken cancel)
     {
         var headers = new Metadata { { TxRouter.HopHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var request = new SubmitBatchRequest();
@@ -50,20 +51,26 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
         IReadOnlyList<AdmissionStatus>? notLeader = null;
         int first = string.IsNullOrEmpty(target) ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
         bool named = first >= 0; // a target that is none of the configured peers counts as no target
-        if (!named) first = Volatile.Read(ref _preferred);
+        if (!named) first = _preferred.GetValueOrDefault(channel);
         for (int attempt = 0; attempt < _peers.Length; attempt++)
         {
             int index = (first + attempt) % _peers.Length;
             try
             {
                 var response = await _peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
+                // A peer that does not serve the channel answers WRONG_CHANNEL for all of them: try the next one.
+                if (response.Statuses.All(s => s.Is(ErrorCodes.Of(ValidationCode.WrongChannel))))
+                {
+                    failures.Add($"{config.Peers[index].Endpoint}: does not serve channel '{channel}'");
+                    continue;
+                }
                 // A Raft follower answers NOT_LEADER for all of them: when no leader was named, try the next peer.
                 if (!named && response.Statuses.All(s => s.Is(ErrorCodes.NotLeader)))
                 {
                     notLeader = response.Statuses;
                     continue;
                 }
-                Volatile.Write(ref _preferred, index); // stick to a peer that answers
+                _preferred[channel] = index; // stick to a peer that answers
                 return response.Statuses;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)

@@ -11,11 +11,12 @@ namespace Chain.Node.Network;
 /// <summary>Sends transactions to another node's peer endpoint (<c>Peer.Forward</c>); one admission status per transaction, in order.</summary>
 internal interface ITxTransport
 {
+    /// <param name="channel">The channel every one of <paramref name="transactions"/> names.</param>
     /// <param name="target">Peer endpoint to try first (the Raft leader), or null for any configured peer.</param>
     /// <param name="targetCaPem">CA certificate of the target's organisation, from the channel configuration.</param>
     /// <param name="hop">How many nodes relayed these transactions so far, this one included.</param>
     /// <exception cref="RequestException">No node could be reached (<c>NO_ORDERER</c>).</exception>
-    Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string? target, string? targetCaPem, int hop, CancellationToken cancel);
+    Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string channel, string? target, string? targetCaPem, int hop, CancellationToken cancel);
 }
 
 /// <summary>
@@ -116,10 +117,11 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
         IReadOnlyList<int> todo = Enumerable.Range(0, transactions.Count).Where(i => statuses[i] is null).ToArray();
         while (todo.Count > 0)
         {
-            var redirects = AdmitHere(transactions, todo, statuses);
+            var (redirects, channelOf) = AdmitHere(transactions, todo, statuses);
             bool patient = clock.GetUtcNow() < deadline;
             var next = new List<int>();
-            foreach (var group in todo.Where(i => redirects[i] is not null).GroupBy(i => redirects[i]!.NoLeader ? null : redirects[i]!.Target ?? ""))
+            // One relay call per channel and target: the nodes of a consortium do not all serve the same channels.
+            foreach (var group in todo.Where(i => redirects[i] is not null).GroupBy(i => (Channel: channelOf[i]!, Target: redirects[i]!.NoLeader ? null : redirects[i]!.Target ?? "")))
             {
                 var indexes = group.ToArray();
                 var redirect = redirects[indexes[0]]!;
@@ -132,7 +134,7 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
                 IReadOnlyList<AdmissionStatus> answers;
                 try
                 {
-                    answers = await transport.ForwardAsync(indexes.Select(i => transactions[i]).ToList(), group.Key!.Length == 0 ? null : group.Key, redirect.TargetCaPem, options.Hops + 1, cancel);
+                    answers = await transport.ForwardAsync(indexes.Select(i => transactions[i]).ToList(), group.Key.Channel, group.Key.Target!.Length == 0 ? null : group.Key.Target, redirect.TargetCaPem, options.Hops + 1, cancel);
                 }
                 catch (RequestException e) when (options.RetryUnreachable || options.Hops > 0)
                 {
@@ -172,10 +174,11 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
         ? new RequestException(ErrorCodes.NoLeader, $"{redirect.Reason}; nothing was submitted, retry later")
         : new RequestException(ErrorCodes.NotLeader, redirect.Reason);
 
-    /// <summary>Fills the status of each listed transaction this node decides on; returns where the others go.</summary>
-    private Redirect?[] AdmitHere(IList<Transaction> transactions, IReadOnlyList<int> indexes, AdmissionStatus?[] statuses)
+    /// <summary>Fills the status of each listed transaction this node decides on; returns where the others go, and their channels.</summary>
+    private (Redirect?[] Redirects, string?[] Channels) AdmitHere(IList<Transaction> transactions, IReadOnlyList<int> indexes, AdmissionStatus?[] statuses)
     {
         var redirects = new Redirect?[transactions.Count];
+        var channelOf = new string?[transactions.Count];
         // Admission is CPU-bound (signature recovery); spread one large batch over the cores.
         Parallel.For(0, indexes.Count, k =>
         {
@@ -183,16 +186,17 @@ internal sealed partial class TxRouter(ChannelDirectory channels, ITxTransport t
             var transaction = transactions[i];
             try
             {
-                var redirect = channels.Of(transaction).Admit(transaction, out var admitted);
+                var channel = channels.Of(transaction);
+                var redirect = channel.Admit(transaction, out var admitted);
                 if (redirect is null) statuses[i] = Answers.Accepted(admitted!.TxIdHex);
-                else redirects[i] = redirect;
+                else (redirects[i], channelOf[i]) = (redirect, channel.Name);
             }
             catch (Exception e) when (e is Execution.TxRejectedException or ChannelBusyException or ChannelHaltedException or RequestException)
             {
                 statuses[i] = Answers.Refused(TxIdOf(transaction), e);
             }
         });
-        return redirects;
+        return (redirects, channelOf);
     }
 
     /// <summary>A transaction repeated inside the batch: the first copy is admitted, later ones are duplicates.</summary>

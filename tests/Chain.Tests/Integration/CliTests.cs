@@ -254,10 +254,10 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_StartsBothChannels_AndTheRegulatorsObserverNodesThatFollowThem_AndStopsCleanlyOnSigterm()
+    public async Task NetworkUp_StartsBothChannels_AndTheObserverNodeThatFollowsItsChannel_AndStopsCleanlyOnSigterm()
     {
         using var dir = new TempDirectory();
-        var port = LocalCluster.FreePortBlock(3, 3);
+        var port = LocalCluster.FreePortBlock(2, 3);
         var (process, output, ready) = StartNetworkUp("--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
         using var _ = process;
         try
@@ -266,23 +266,27 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             using var client = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port}");
             var info = await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest());
             Assert.Equal(["charity", "demolition-fund", "sandbox"], info.Channels.Select(c => c.Channel));
-            Assert.Contains(output, l => l == $"civil-node1 ready at http://127.0.0.1:{port + 1}  (channels: charity; http api http://127.0.0.1:{port + 1 + NetworkCommands.HttpPortOffset}; metrics http://127.0.0.1:{port + 1 + NetworkCommands.OperationsPortOffset}/metrics)");
-            Assert.Contains(output, l => l.StartsWith($"audit-node1 ready at http://127.0.0.1:{port + 2}  (channels: charity, demolition-fund; http api", StringComparison.Ordinal));
+            Assert.All(info.Channels, c => Assert.Equal("solo", c.Consensus));
+            Assert.Contains(output, l => l == $"discipline-node1 ready at http://127.0.0.1:{port + 1}  (channels: demolition-fund; http api http://127.0.0.1:{port + 1 + NetworkCommands.HttpPortOffset}; metrics http://127.0.0.1:{port + 1 + NetworkCommands.OperationsPortOffset}/metrics)");
 
-            // What the bank's node commits, the regulator's own node has, block for block.
-            var regulator = Signer.LoadSample(dir.Combine("net", "crypto"), "CivilAffairs/inspector1");
-            await new CharitySession(client, "charity", "up", CancellationToken.None).RegisterSampleOrganisationsAsync(regulator);
-            var head = (await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0];
+            // What the bank's node commits, discipline inspection's own node has, block for block.
+            File.WriteAllText(dir.Combine("standards.pdf"), "standards");
+            File.WriteAllText(dir.Combine("account.txt"), "account");
+            var created = await ChainBinary.RunAsync("--endpoint", $"http://127.0.0.1:{port}", "fund", "--crypto", dir.Combine("net", "crypto"), "project", "create", "UP-P", "--name", "Block 1",
+                "--budget", "1000.00", "--standards", dir.Combine("standards.pdf"), "--dept", "ExpropriationOffice", "--impl", "StreetOffice", "--finance", "FinanceBureau", "--bank", "Bank",
+                "--account", dir.Combine("account.txt"), "--signing-from", "2020-01-01", "--signing-to", "2099-12-31", "--as", "DistrictGovernment/official1");
+            Assert.True(created.ExitCode == 0, created.StdErr);
+            var head = (await client.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "demolition-fund" })).Channels[0];
             Assert.True(head.Height > 1);
-            using var civil = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port + 1}");
-            await Wait.UntilAsync(async () => (await civil.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0].Height >= head.Height, "the regulator's node follows");
-            var theirs = (await civil.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "charity" })).Channels[0];
+            using var discipline = new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port + 1}");
+            await Wait.UntilAsync(async () => (await discipline.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "demolition-fund" })).Channels[0].Height >= head.Height, "the observer follows");
+            var theirs = (await discipline.Ledger.GetChainInfoAsync(new global::Chain.Protocol.ChainInfoRequest { Channel = "demolition-fund" })).Channels[0];
             Assert.Equal(("observer", head.LastBlockHash, head.StateRoot), (theirs.Role, theirs.LastBlockHash, theirs.StateRoot));
 
             await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
             process.WaitForExit();
             Assert.Equal(0, process.ExitCode);
-            Assert.Equal(3, output.Count(l => l.Contains("stopped cleanly")));
+            Assert.Equal(2, output.Count(l => l.Contains("stopped cleanly")));
             Assert.Contains("network stopped", output);
         }
         finally
@@ -292,17 +296,20 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_WithThreeNodes_RunsRaft_ServesEveryNode_RestartsAKilledOne_LeavesOneStartedByHand_AndRefusesAnotherSizeOnTheSameFolder()
+    public async Task NetworkUp_WithThreeConsentersPerChannel_RunsRaftAmongThreeOrganisations_ServesEveryNode_RestartsAKilledOne_LeavesOneStartedByHand_AndRefusesAnotherSizeOnTheSameFolder()
     {
         using var dir = new TempDirectory();
-        var port = LocalCluster.FreePortBlock(3, 3);
+        var port = LocalCluster.FreePortBlock(5, 3);
         string[] upArgs = ["--nodes", "3", "--no-observers", "--restart", "on-failure", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile];
         var (process, output, ready) = StartNetworkUp(upArgs);
         using var _ = process;
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
-            Assert.Equal(3, output.Count(l => l.Contains(" ready at http://127.0.0.1:")));
+            // charity and sandbox are ordered by the nodes of Bank, CivilAffairs and CharityFoundation, the fund by those of
+            // Bank, FinanceBureau and AuditBureau: five processes, each node's folder named by its place.
+            Assert.Equal(["node1 charity, demolition-fund, sandbox", "node2 charity, sandbox", "node3 charity, sandbox", "node4 demolition-fund", "node5 charity, demolition-fund"],
+                output.Where(l => l.Contains(" ready at http://127.0.0.1:")).Select(l => l.Split(' ')[0] + " " + l.Split("(channels: ")[1].Split(';')[0]).Order());
             var nodes = Enumerable.Range(0, 3).Select(i => new global::Chain.Sdk.Client.ChainClient($"http://127.0.0.1:{port + i}")).ToArray();
             // The sample teller of the generated crypto writes through the third node; every node gets the block.
             var teller = global::Chain.Sdk.Crypto.Keystore.Read(dir.Combine("net/crypto/orgs/Bank/accounts/teller1.json"), File.ReadAllText(dir.Combine("net/crypto/orgs/Bank/accounts/teller1.password")).Trim());
@@ -324,7 +331,10 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
                 return JsonDocument.Parse(shown.StdOut).RootElement.EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n.Clone());
             }
             var before = await NetworkStatusAsync();
-            Assert.Equal(["node1", "node2", "node3"], before.Keys.Order());
+            Assert.Equal(["node1", "node2", "node3", "node4", "node5"], before.Keys.Order());
+            string RoleOn(string node, string channel) => before[node].GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("channel").GetString() == channel).GetProperty("role").GetString()!;
+            Assert.Equal("observer", RoleOn("node5", "charity")); // the audit office's node orders the fund and follows the charity ledger
+            Assert.All(new[] { "node1", "node4", "node5" }, n => Assert.Contains(RoleOn(n, "demolition-fund"), new[] { "leader", "follower" }));
             Assert.All(before.Values, n => Assert.Equal("serving", n.GetProperty("state").GetString()));
             Assert.Contains(before["node1"].GetProperty("channels").EnumerateArray(), c => c.GetProperty("channel").GetString() == "sandbox" && c.GetProperty("role").GetString() is "leader" or "follower");
             // Killed, a node is started again (--restart on-failure), and serves with a new process.
@@ -336,15 +346,15 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 
             var other = await ChainBinary.RunAsync("network", "up", "--nodes", "1", "--no-observers", "--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
             Assert.Equal(2, other.ExitCode);
-            Assert.Contains("holds a network of 3 node(s); use --nodes 3 or another --dir", other.StdErr);
+            Assert.Contains("holds a network made with --nodes 3; use --nodes 3 or another --dir", other.StdErr);
             var tooMany = await ChainBinary.RunAsync("network", "up", "--nodes", "6", "--dir", dir.Combine("other"), "--network", Repo.SampleNetworkFile);
             Assert.Equal(2, tooMany.ExitCode);
-            Assert.Contains("defines 5 ordering nodes; a local network can run 1 to 5 of them, not 6", tooMany.StdErr);
+            Assert.Contains("--nodes 6: the channels of the network file list at most 5 consenters; a local network orders each channel by 1 to 5 of them, not 6", tooMany.StdErr);
 
             await ProcessControl.StopAsync(process, TimeSpan.FromSeconds(60));
             process.WaitForExit();
             Assert.Equal(0, process.ExitCode);
-            Assert.Equal(3, output.Count(l => l.Contains("stopped cleanly")));
+            Assert.Equal(5, output.Count(l => l.Contains("stopped cleanly")));
 
             // A node started by hand on the folder is recognised, left running, and not stopped with the rest.
             using var byHand = ChainBinary.Start(["node", "start", "--config", dir.Combine("net", "node2", "config.json")]);

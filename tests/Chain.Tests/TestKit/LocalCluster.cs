@@ -10,9 +10,11 @@ using Google.Protobuf;
 namespace Chain.Tests.TestKit;
 
 /// <summary>
-/// A local Raft network of real node processes on loopback, prepared like `chain network up --nodes N` (the first N
-/// nodes of the sample network, all consenters), with its folders in one temp directory. Nodes can be stopped,
-/// killed and restarted individually.
+/// A local Raft network of real node processes on loopback, prepared like `chain network up --nodes N` (every channel
+/// ordered by its first N consenters), with its folders in one temp directory. Nodes can be stopped, killed and
+/// restarted individually. <see cref="StartAsync"/> orders every channel by the Bank's nodes, so N consenters are N
+/// processes (the Raft mechanics do not depend on who runs the nodes); <see cref="StartSampleAsync"/> runs the sample
+/// network as its file lays it out, each channel ordered by nodes of three organisations.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -21,16 +23,26 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly int _basePort;
     private readonly Action<NodeConfig>? _configure;
     private readonly List<NodeProcess> _nodes = [];
+    private int _consentersPerChannel;
 
-    private LocalCluster(int count, Action<NetworkDefinition>? network, Action<NodeConfig>? configure)
+    private LocalCluster(int count, Action<NetworkDefinition>? network, Action<NodeConfig>? configure, bool asTheFileSays = false)
     {
         NodeProcess.CopyDirectory(NodeProcess.SharedCrypto.Value, Path.Combine(_root.Path, "crypto"));
         _definition = Repo.SampleNetwork();
+        if (!asTheFileSays) OrderEveryChannelByTheBank(_definition);
         network?.Invoke(_definition);
         _configure = configure;
+        _consentersPerChannel = count;
+        int nodes = _definition.ForLocalNetwork(count, 0).Nodes.Count();
         // Room for two more nodes than the network starts with, for membership changes.
-        _basePort = FreePortBlock(count + 2, _definition.Channels.Count);
-        for (int i = 1; i <= count; i++) _nodes.Add(PrepareNode(i, count));
+        _basePort = FreePortBlock(nodes + 2, _definition.Channels.Count);
+        for (int i = 1; i <= nodes; i++) _nodes.Add(PrepareNode(i, count));
+    }
+
+    private static void OrderEveryChannelByTheBank(NetworkDefinition network)
+    {
+        var bankNodes = network.Organization("Bank").Nodes.Select(n => n.Name!).ToList();
+        foreach (var channel in network.Channels) channel.Consenters = bankNodes;
     }
 
     /// <summary>Node <paramref name="index"/> of the sample network, configured as if the network had <paramref name="networkSize"/> nodes (its channels' genesis blocks are shared).</summary>
@@ -58,13 +70,14 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var node = PrepareNode(_nodes.Count + 1, _nodes.Count + 1);
         _nodes.Add(node);
+        _consentersPerChannel = _nodes.Count;
         return node;
     }
 
     /// <summary>The consenter entry a configuration update adds for <paramref name="node"/> on <paramref name="channel"/>.</summary>
     public ConsenterConfig ConsenterEntry(NodeProcess node, string channel = "sandbox")
     {
-        var local = _definition.ForLocalNetwork(_nodes.Count, _basePort);
+        var local = _definition.ForLocalNetwork(_consentersPerChannel, _basePort);
         int index = _nodes.IndexOf(node);
         var (org, definition) = local.Nodes.ElementAt(index);
         return new ConsenterConfig
@@ -76,7 +89,7 @@ public sealed class LocalCluster : IAsyncDisposable
         };
     }
 
-    /// <summary>Proposes, signs (Bank's admin; the sample sandbox has only Bank) and commits a configuration update through <paramref name="via"/>.</summary>
+    /// <summary>Proposes, signs (by the admin of every member organisation of the channel) and commits a configuration update through <paramref name="via"/>.</summary>
     public async Task<CommitStatusResponse> UpdateConfigAsync(NodeProcess via, Action<ChannelConfig> change, string channel = "sandbox")
     {
         var json = (await via.Client.Gateway.EvaluateAsync(new EvaluateRequest { Channel = channel, Contract = SystemState.ConfigNamespace, Function = "get", Args = ByteString.CopyFromUtf8("{}") })).Result.ToStringUtf8();
@@ -84,11 +97,27 @@ public sealed class LocalCluster : IAsyncDisposable
         proposed.Sequence++;
         proposed.Members.Clear();
         change(proposed);
-        var accounts = Path.Combine(_root.Path, "crypto", "orgs", "Bank", "accounts");
-        var admin = Chain.Sdk.Crypto.Keystore.Read(Path.Combine(accounts, "admin.json"), File.ReadAllText(Path.Combine(accounts, "admin.password")).Trim());
-        var envelope = ConfigUpdates.Sign(proposed, admin);
-        var tx = Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", admin, channel, SystemState.ConfigNamespace);
+        var admins = _definition.Channels.Single(c => c.Name == channel).Organizations.Select(Admin).ToArray();
+        var envelope = ConfigUpdates.Sign(proposed, admins);
+        var tx = Build.Call("update", $"{{\"envelope\":\"{Convert.ToBase64String(envelope.ToByteArray())}\"}}", admins[0], channel, SystemState.ConfigNamespace);
         return await via.Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = tx });
+    }
+
+    /// <summary>The admin account of <paramref name="organization"/> in the cluster's crypto material.</summary>
+    public Chain.Sdk.Crypto.AccountKey Admin(string organization)
+    {
+        var accounts = Path.Combine(_root.Path, "crypto", "orgs", organization, "accounts");
+        return Chain.Sdk.Crypto.Keystore.Read(Path.Combine(accounts, "admin.json"), File.ReadAllText(Path.Combine(accounts, "admin.password")).Trim());
+    }
+
+    /// <summary>The folder holding the cluster's crypto material (<c>orgs/&lt;Org&gt;/…</c>).</summary>
+    public string CryptoDir => Path.Combine(_root.Path, "crypto");
+
+    /// <summary>The node definition (name, organisation) behind <paramref name="node"/>.</summary>
+    public (string Organization, string Name) DefinitionOf(NodeProcess node)
+    {
+        var (org, definition) = _definition.ForLocalNetwork(_consentersPerChannel, _basePort).Nodes.ElementAt(_nodes.IndexOf(node));
+        return (org.Name!, definition.Name!);
     }
 
     public IReadOnlyList<NodeProcess> Nodes => _nodes;
@@ -96,9 +125,14 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The network's folders and configs, no process started.</summary>
     public static LocalCluster Prepare(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null) => new(count, network, configure);
 
-    public static async Task<LocalCluster> StartAsync(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null)
+    public static Task<LocalCluster> StartAsync(int count, Action<NetworkDefinition>? network = null, Action<NodeConfig>? configure = null) =>
+        StartAsync(new LocalCluster(count, network, configure));
+
+    /// <summary>The sample network as its file lays it out, every channel ordered by its first <paramref name="consentersPerChannel"/> consenters.</summary>
+    public static Task<LocalCluster> StartSampleAsync(int consentersPerChannel) => StartAsync(new LocalCluster(consentersPerChannel, null, null, asTheFileSays: true));
+
+    private static async Task<LocalCluster> StartAsync(LocalCluster cluster)
     {
-        var cluster = new LocalCluster(count, network, configure);
         try { await Task.WhenAll(cluster.Nodes.Select(n => n.StartProcessAsync())); }
         catch
         {

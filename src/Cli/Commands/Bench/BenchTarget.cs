@@ -12,7 +12,7 @@ namespace Chain.Cli.Commands.Bench;
 /// </summary>
 internal sealed class BenchTarget : IAsyncDisposable
 {
-    public static readonly Option<int> Nodes = new("--nodes") { Description = "start a local network of this many nodes in a temporary folder for the run (0: use --endpoint)", DefaultValueFactory = _ => 0 };
+    public static readonly Option<int> Nodes = new("--nodes") { Description = "start a local network in a temporary folder for the run, every channel ordered by this many consenters (as network up --nodes; 0: use --endpoint)", DefaultValueFactory = _ => 0 };
     public static readonly Option<int> BasePort = new("--base-port") { Description = "with --nodes: gRPC port of its first node", DefaultValueFactory = _ => 17051 };
     public static readonly Option<string> Entry = new("--entry") { Description = "with --nodes: which node takes the load (first: node1; leader or follower: of the channel loaded)", DefaultValueFactory = _ => "first" };
     public static readonly Option<string> Network = new("--network") { Description = "with --nodes: network description (YAML)", DefaultValueFactory = _ => NetworkCommands.DefaultNetworkFile };
@@ -60,7 +60,11 @@ internal sealed class BenchTarget : IAsyncDisposable
         network.ErrorDataReceived += (_, e) => Keep(e.Data);
         network.BeginOutputReadLine();
         network.BeginErrorReadLine();
-        var target = new BenchTarget(string.Join(",", Enumerable.Range(0, nodes).Select(i => $"http://127.0.0.1:{port + i}")), temporary, network, temporary);
+        // The load goes to the nodes that order the channel (with --nodes 3 the sample's charity and fund channels are ordered by different nodes).
+        var local = Chain.Node.Configuration.NetworkDefinition.Load(NetworkFile(parse)).ForLocalNetwork(nodes, port);
+        var ordering = local.Channels.FirstOrDefault(c => c.Name == channel)?.Consenters;
+        var endpoints = local.Nodes.Select((n, i) => (n.Node.Name, Endpoint: $"http://127.0.0.1:{port + i}")).Where(n => ordering is null || ordering.Contains(n.Name!)).Select(n => n.Endpoint);
+        var target = new BenchTarget(string.Join(",", endpoints), temporary, network, temporary);
         try
         {
             var deadline = Stopwatch.StartNew();

@@ -138,7 +138,7 @@ internal static class BenchWorkloads
             int callCount = parse.GetValue(calls), donationCount = parse.GetValue(donations);
             if (callCount < 1 || donationCount < 1) throw new UsageException("--calls and --donations must be positive");
             var chosen = ParseFunctions(parse.GetValue(functions)!);
-            await using var target = await BenchTarget.OpenAsync(parse, cancel);
+            await using var target = await BenchTarget.OpenAsync(parse, cancel, parse.GetValue(channel));
             using var client = GlobalOptions.Connect(parse, Signer.LoadSample(target.CryptoDir, "CivilAffairs/inspector1"), target.Endpoint);
             var ceiling = LedgerBenchmark.VerifyCeiling();
             var data = parse.GetValue(existing) is { } run

@@ -23,7 +23,7 @@ internal static class NetworkCommands
 
     public static Command Build()
     {
-        var nodes = new Option<int>("--nodes", "-n") { Description = "number of nodes: the first N nodes of the network file; with more than one, channels are ordered by Raft", DefaultValueFactory = _ => 1 };
+        var nodes = new Option<int>("--nodes", "-n") { Description = "consenters per channel: every channel is ordered by the first N consenters the network file lists for it (by Raft when more than one), each of those nodes started once", DefaultValueFactory = _ => 1 };
         var dir = new Option<string>("--dir") { Description = "folder for keys, configs and ledgers; reused if it exists", DefaultValueFactory = _ => ".chain" };
         var basePort = new Option<int?>("--base-port") { Description = "gRPC port of the first node, others follow (default: the first node's port in the network file)" };
         var networkFile = new Option<string>("--network") { Description = "network description (YAML)", DefaultValueFactory = _ => DefaultNetworkFile };
@@ -39,15 +39,15 @@ internal static class NetworkCommands
             var firstPort = parse.GetValue(basePort) ?? network.Nodes.First().Node.Port;
             if (count < 1) throw new UsageException($"--nodes {count}: at least one node");
             bool observers = !parse.GetValue(noObservers);
-            int total = count + (observers ? network.Nodes.Count(n => n.Node.Observer) : 0);
+            int total;
+            try { total = network.ForLocalNetwork(count, firstPort, observers).Nodes.Count(); }
+            catch (ConfigException e) { throw new UsageException($"--nodes {count}: {e.Message}"); }
             int highest = firstPort + total - 1 + Math.Max(RaftPortOffset + 100 * (network.Channels.Count - 1), OperationsPortOffset);
             if (firstPort < 1 || highest > 65535)
                 throw new UsageException($"--base-port {firstPort}: node ports, peer ports (+{PeerPortOffset}), Raft ports (+{RaftPortOffset}, +100 per channel), HTTP API (+{HttpPortOffset}) and metrics ports (+{OperationsPortOffset}) must stay within 1..65535");
-            try { network.ForLocalNetwork(count, firstPort); }
-            catch (ConfigException e) { throw new UsageException($"--nodes {count}: {e.Message}"); }
             var sizeFile = Path.Combine(root, "nodes");
             if (File.Exists(sizeFile) && File.ReadAllText(sizeFile).Trim() is var existing && existing != count.ToString())
-                throw new UsageException($"{root} holds a network of {existing} node(s); use --nodes {existing} or another --dir");
+                throw new UsageException($"{root} holds a network made with --nodes {existing}; use --nodes {existing} or another --dir");
             var configs = Enumerable.Range(1, total).Select(i => Prepare(root, i, network, count, firstPort, withObservers: observers)).OfType<string>().ToArray();
             File.WriteAllText(sizeFile, count.ToString());
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -66,11 +66,11 @@ internal static class NetworkCommands
     /// Creates what node <paramref name="index"/> (1-based) of a local network needs unless it exists: the network's
     /// crypto material (<c>crypto/</c>, as 'chain crypto generate') and genesis blocks (<c>genesis/</c>, as 'chain
     /// channel create'), then the node's folder with its key and config. The local network is
-    /// <see cref="NetworkDefinition.ForLocalNetwork"/> for <paramref name="count"/> nodes from <paramref name="basePort"/>:
+    /// <see cref="NetworkDefinition.ForLocalNetwork"/> for <paramref name="count"/> consenters per channel from <paramref name="basePort"/>:
     /// node i is its i-th node, with that node's ports and certificate.
     /// The node joins every channel of its organisation; it orders those that list it as a consenter and observes
     /// the others, and it knows every other node of the local network as a peer. Observer nodes (after the
-    /// <paramref name="count"/> ordering ones, with <paramref name="withObservers"/>) are named after their definition
+    /// ordering ones, with <paramref name="withObservers"/>) are named after their definition
     /// (e.g. <c>civil-node1</c>). Returns the config path, or null for an observer whose crypto material predates it.
     /// </summary>
     public static string? Prepare(string root, int index, NetworkDefinition network, int count, int basePort, IReadOnlyList<Chain.Protocol.Enrollment>? extraMembers = null,
@@ -100,6 +100,7 @@ internal static class NetworkCommands
             return null;
         }
         Directory.CreateDirectory(nodeDir);
+        var channels = local.Channels.Where(c => c.Organizations.Contains(nodeOrg.Name!)).ToList();
         // The block-signing key is the one the channel configurations list for this consenter.
         var config = new NodeConfig
         {
@@ -109,7 +110,8 @@ internal static class NetworkCommands
             HttpListen = $"127.0.0.1:{nodeDefinition.Port + HttpPortOffset}",
             OperationsListen = $"127.0.0.1:{nodeDefinition.Port + OperationsPortOffset}",
             // Blocks are pulled from ordering nodes only: an observer may itself be behind, and a pull stream to it would wait.
-            Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name && !n.Node.Observer).Select(n => new PeerConfig
+            // And only from nodes that order a channel this node runs: the others neither serve its channels nor trust its organisation.
+            Peers = nodes.Where(n => n.Node.Name != nodeDefinition.Name && !n.Node.Observer && channels.Any(c => c.Consenters.Contains(n.Node.Name!))).Select(n => new PeerConfig
             {
                 Endpoint = $"https://127.0.0.1:{n.Node.Port + PeerPortOffset}",
                 CaCertificate = Path.GetRelativePath(nodeDir, Path.Combine(cryptoDir, "orgs", n.Org.Name!, "ca", "ca.crt")),
@@ -123,7 +125,7 @@ internal static class NetworkCommands
             DataDir = "data",
             KeyFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.json")),
             PasswordFile = Path.GetRelativePath(nodeDir, Path.Combine(certificateDir, "node-key.password")),
-            Channels = local.Channels.Where(c => c.Organizations.Contains(nodeOrg.Name!)).Select(c =>
+            Channels = channels.Select(c =>
             {
                 var settings = c.ToChannelSettings();
                 settings.GenesisFile = Path.GetRelativePath(nodeDir, GenesisPath(genesisDir, c.Name!));

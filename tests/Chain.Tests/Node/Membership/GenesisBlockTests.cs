@@ -30,41 +30,47 @@ public class GenesisBlockTests
         Assert.Equal(3 + 1 + 3 + 2 + 2 + 1, config.Members.Count); // the sample members; admins are listed per organisation
         Assert.All(config.Organizations, o => Assert.Single(o.Admins));
         Assert.Equal(["admins", "rawReaders", "readers", "writers"], config.Policies.Select(p => p.Name));
-        // The sample lists five Bank consenters, so the channel is ordered by Raft; charity is the first channel: ports port + 2000.
+        // The sample lists five consenters of three organisations, so the channel is ordered by Raft; charity is the first channel: ports port + 2000.
         Assert.Equal("raft", config.Consensus);
-        Assert.Equal(["bank-node1", "bank-node2", "bank-node3", "bank-node4", "bank-node5"], config.Consenters.Select(c => c.Node));
-        Assert.Equal([9051u, 9052u, 9053u, 9054u, 9055u], config.Consenters.Select(c => c.RaftPort));
+        Assert.Equal(["bank-node1 Bank", "civil-node1 CivilAffairs", "foundation-node1 CharityFoundation", "bank-node2 Bank", "bank-node3 Bank"],
+            config.Consenters.Select(c => $"{c.Node} {c.Organization}"));
+        Assert.Equal([9051u, 9062u, 9063u, 9052u, 9053u], config.Consenters.Select(c => c.RaftPort));
     }
 
     [Fact]
-    public void LocalNetwork_OfOneNode_IsSolo_OfThree_IsRaftAmongTheRunningNodes_WithPortsFromTheBase()
+    public void LocalNetwork_OfOneConsenter_IsSolo_OfThree_IsRaftAmongThreeOrganisationsPerChannel_WithPortsFromTheBase()
     {
         var network = Repo.SampleNetwork();
         var one = network.ForLocalNetwork(1, 17051);
         Assert.All(one.Channels, c => Assert.Equal("solo bank-node1", $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
+        Assert.Equal(["bank-node1"], one.Nodes.Select(n => n.Node.Name!));
+        // Three consenters per channel: charity (and sandbox) by Bank, CivilAffairs and CharityFoundation, the fund by Bank,
+        // FinanceBureau and AuditBureau; each node runs once, in the order of the file.
         var three = network.ForLocalNetwork(3, 17051);
-        Assert.All(three.Channels, c => Assert.Equal("raft bank-node1,bank-node2,bank-node3", $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
-        Assert.Equal([(17051, 19051), (17052, 19052), (17053, 19053)], three.Nodes.Select(n => (n.Node.Port, n.Node.RaftPort)));
+        Assert.Equal(["raft bank-node1,civil-node1,foundation-node1", "raft bank-node1,finance-node1,audit-node1", "raft bank-node1,civil-node1,foundation-node1"],
+            three.Channels.Select(c => $"{c.EffectiveConsensus} {string.Join(",", c.Consenters)}"));
+        Assert.All(three.Channels, c => Assert.Equal(3, c.Consenters.Select(n => three.Nodes.Single(x => x.Node.Name == n).Org.Name).Distinct().Count()));
+        Assert.Equal([("bank-node1", 17051, 19051), ("civil-node1", 17052, 19052), ("foundation-node1", 17053, 19053), ("finance-node1", 17054, 19054), ("audit-node1", 17055, 19055)],
+            three.Nodes.Select(n => (n.Node.Name!, n.Node.Port, n.Node.RaftPort)));
         Assert.Equal(19251, NetworkDefinition.RaftPort(three.Nodes.First().Node, 2)); // third channel: +200
+        Assert.Equal(["bank-node1", "bank-node2", "bank-node3", "civil-node1", "foundation-node1", "finance-node1", "audit-node1"], network.ForLocalNetwork(5, 17051).Nodes.Select(n => n.Node.Name!));
         var tooMany = Assert.Throws<ConfigException>(() => network.ForLocalNetwork(6, 17051));
-        Assert.Contains("defines 5 ordering nodes; a local network can run 1 to 5 of them, not 6", tooMany.Message);
+        Assert.Contains("the channels of the network file list at most 5 consenters; a local network orders each channel by 1 to 5 of them, not 6", tooMany.Message);
         // The observers come after the ordering nodes, on the next ports, and order nothing.
         var observed = network.ForLocalNetwork(3, 17051, withObservers: true);
-        Assert.Equal([("bank-node1", 17051, false), ("bank-node2", 17052, false), ("bank-node3", 17053, false), ("civil-node1", 17054, true), ("audit-node1", 17055, true)],
-            observed.Nodes.Select(n => (n.Node.Name!, n.Node.Port, n.Node.Observer)));
-        Assert.All(observed.Channels, c => Assert.DoesNotContain(c.Consenters, n => n.EndsWith("-node1") && !n.StartsWith("bank", StringComparison.Ordinal)));
+        Assert.Equal(("discipline-node1", 17056, true), observed.Nodes.Select(n => (n.Node.Name!, n.Node.Port, n.Node.Observer)).Last());
+        Assert.All(observed.Channels, c => Assert.DoesNotContain("discipline-node1", c.Consenters));
     }
 
     [Fact]
     public void AnObserverNode_ListedAsAConsenter_IsRefused()
     {
         using var dir = new TempDirectory();
-        var text = File.ReadAllText(Repo.SampleNetworkFile).Replace("consenters: [bank-node1, bank-node2, bank-node3, bank-node4, bank-node5]\n    batch: { maxTxCount: 2000, maxBytes: 8388608, timeoutMs: 50 }\n    maxTxBytes: 1048576\n    timestampWindowMs: 300000\n    policies:\n      admins: MAJORITY admin\n      writers: ANY member\n      readers: ANY member\n      rawReaders: OR(ANY bank, ANY regulator, ANY auditor)",
-            "consenters: [bank-node1, civil-node1]\n    batch: { maxTxCount: 2000, maxBytes: 8388608, timeoutMs: 50 }\n    maxTxBytes: 1048576\n    timestampWindowMs: 300000\n    policies:\n      admins: MAJORITY admin\n      writers: ANY member\n      readers: ANY member\n      rawReaders: OR(ANY bank, ANY regulator, ANY auditor)");
-        Assert.Contains("civil-node1]", text);
+        var text = File.ReadAllText(Repo.SampleNetworkFile).Replace("consenters: [bank-node1, finance-node1, audit-node1, bank-node2, bank-node3]", "consenters: [bank-node1, discipline-node1]");
+        Assert.Contains("discipline-node1]", text);
         File.WriteAllText(dir.Combine("network.yaml"), text);
         var error = Assert.Throws<ConfigException>(() => NetworkDefinition.Load(dir.Combine("network.yaml")));
-        Assert.Contains("channels[0].consenters: node 'civil-node1' is an observer and cannot order", error.Message);
+        Assert.Contains("channels[1].consenters: node 'discipline-node1' is an observer and cannot order", error.Message);
     }
 
     [Fact]

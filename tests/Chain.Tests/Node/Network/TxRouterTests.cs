@@ -225,7 +225,7 @@ public sealed class TxRouterTests : IAsyncLifetime
         public Func<IReadOnlyList<Transaction>, string?, IReadOnlyList<AdmissionStatus>> Answer { get; set; } =
             (txs, _) => txs.Select(t => Answers.Accepted(TxRouter.TxIdOf(t))).ToList();
 
-        public Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string? target, string? targetCaPem, int hop, CancellationToken cancel)
+        public Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string channel, string? target, string? targetCaPem, int hop, CancellationToken cancel)
         {
             lock (Calls) Calls.Add(new Call(target, targetCaPem, hop, transactions.Count));
             return Task.FromResult(Answer(transactions, target));
