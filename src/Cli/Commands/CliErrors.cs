@@ -39,6 +39,7 @@ internal static class CliErrors
         ConfigException c => (c.Message, 2),
         KeystoreException k => (k.Message, 2),
         StorageException s => (s.Message, 1),
+        Node.Ledger.BackupRefusedException b => ($"refused: {b.Message}", 1),
         LedgerCorruptException l => (l.Message, 1),
         Sdk.Verification.VerificationException v => ($"not verified: {v.Message}", 1),
         Node.Hosting.NodeHaltedException h => (h.Message, 1),

@@ -76,7 +76,7 @@ internal static class ChannelBootstrap
         logger.LogInformation("channel {Channel} started from genesis file {File}", settings.Name, genesisFile);
     }
 
-    private static Block ReadGenesis(string file)
+    internal static Block ReadGenesis(string file)
     {
         if (!File.Exists(file)) throw new ConfigException($"genesis file '{file}' does not exist (create it with 'chain channel create')");
         try { return Block.Parser.ParseFrom(File.ReadAllBytes(file)); }

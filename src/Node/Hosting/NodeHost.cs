@@ -59,6 +59,8 @@ public static class NodeHost
         var httpEndpoint = config.HttpListen is { } http ? IPEndPoint.Parse(http) : null;
         var operationsEndpoint = config.OperationsListen is { } operations ? IPEndPoint.Parse(operations) : null;
         var certificate = config.Tls is { } tls ? LoadCertificate(config, tls) : null;
+        var adminSocket = AdminSocket.PathFor(config);
+        bool serveAdmin = System.Text.Encoding.UTF8.GetByteCount(adminSocket) <= AdminSocket.MaxPathBytes;
         PeerTrust? peerTrust = null; // filled once the channels are open; the handshake callback reads it
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -88,6 +90,7 @@ public static class NodeHost
                     if (https) listen.UseHttps(certificate!);
                 });
             if (operationsEndpoint is not null) kestrel.Listen(operationsEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
+            if (serveAdmin) kestrel.ListenUnixSocket(adminSocket, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             // Above the gRPC limit, so an oversized request is answered by gRPC (RESOURCE_EXHAUSTED) before the web server cuts it off.
             kestrel.Limits.MaxRequestBodySize = MaxRequestBytes + 1024 * 1024;
@@ -133,11 +136,33 @@ public static class NodeHost
         var channels = app.Services.GetRequiredService<ChannelDirectory>();
         var dataDir = config.Resolve(config.DataDir);
         NodePidFile.Write(dataDir); // the ledgers are open, so this node owns the folder
+        if (serveAdmin)
+        {
+            File.Delete(adminSocket); // left by a node that was killed; this node owns the folder now
+            app.Lifetime.ApplicationStarted.Register(() => { if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(adminSocket, UnixFileMode.UserRead | UnixFileMode.UserWrite); });
+        }
+        else logger.LogWarning("no admin socket: {Path} is longer than a Unix socket path may be; 'chain node backup' needs the node stopped", adminSocket);
         // Client services answer only on the client endpoint, peer services only on the mutual-TLS peer endpoint.
         // Decided by the port the connection arrived on, never by a header the caller chooses.
         app.Use(async (context, next) =>
         {
             int port = context.Connection.LocalPort;
+            // The admin socket (no IP address) serves the Admin service and nothing else, and the Admin service is served nowhere else.
+            bool onAdminSocket = context.Connection.LocalIpAddress is null;
+            bool adminService = context.Request.Path.StartsWithSegments("/" + Protocol.Admin.Descriptor.FullName);
+            if (onAdminSocket != adminService)
+            {
+                context.Response.StatusCode = 200;
+                context.Response.ContentType = "application/grpc";
+                context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString();
+                context.Response.Headers["grpc-message"] = onAdminSocket ? "only admin services are served on the admin socket" : "admin services are served only on the admin socket";
+                return;
+            }
+            if (onAdminSocket)
+            {
+                await next(context);
+                return;
+            }
             if (operationsEndpoint is not null && port == operationsEndpoint.Port)
             {
                 if (context.Request.Path.StartsWithSegments(NodeMetrics.Path) || context.Request.Path.StartsWithSegments(NodeMetrics.HealthPath)) await next(context);
@@ -167,6 +192,7 @@ public static class NodeHost
         app.MapGrpcService<GatewayService>();
         app.MapGrpcService<LedgerService>();
         app.MapGrpcService<EventsService>();
+        app.MapGrpcService<AdminService>();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         if (peerEndpoint is not null)
@@ -186,6 +212,7 @@ public static class NodeHost
         finally
         {
             foreach (var channel in channels.All) await channel.DisposeAsync();
+            if (serveAdmin) File.Delete(adminSocket);
             NodePidFile.Remove(dataDir);
         }
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);

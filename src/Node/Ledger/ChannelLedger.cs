@@ -39,6 +39,9 @@ internal sealed partial class ChannelLedger : IStateReader, IDisposable
     public ChainHead Head => _head;
 
     internal RocksStore Store => _store;
+
+    /// <summary>A consistent copy of this ledger in <paramref name="directory"/>, taken while it goes on committing (<see cref="RocksStore.Checkpoint"/>).</summary>
+    public void Checkpoint(string directory) => _store.Checkpoint(directory);
     public StoreSizes StoreSizes() => _store.Sizes();
 
     /// <summary>Time the last <see cref="Commit"/> spent building its batch and writing it (synced).</summary>

@@ -121,7 +121,7 @@ internal sealed partial class RaftOrderer : IOrderer, IAsyncDisposable
             // The blocks are safe in the ledger; only this node's Raft state is unreadable. Say so and what is safe: an
             // emptied log must not take part as the same member (it forgot entries it had confirmed, and its vote).
             _logger.LogCritical(e, "channel {Channel}: {Reason}", _channel.ChannelName, e.Message);
-            Halt($"{e.Message}; the ledger is intact, but this node must not take part with an emptied Raft log (it would forget entries it confirmed): restore the folder from a backup, or remove this node from the channel's consenters by a configuration update and add a new node in its place (docs/STORAGE.md)");
+            Halt($"{e.Message}; the ledger is intact, but this node must not take part with an emptied Raft log (it would forget entries it confirmed): while the channel's other consenters are up and have a leader, move the data folder aside and restore the node from a backup ('chain node restore'), so it catches up before any election needs its vote; otherwise remove this node from the channel's consenters by a configuration update and add a new node in its place (docs/OPERATIONS.md)");
             return;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)

@@ -140,6 +140,29 @@ internal sealed class RocksStore : IDisposable
 
     public StoreBatch CreateBatch() => new(this);
 
+    /// <summary>
+    /// A consistent copy of the database, at a write-batch boundary, in <paramref name="directory"/> (which must not exist).
+    /// RocksDB hard-links the table files of a checkpoint; they are copied here, so the copy shares no file with the
+    /// live database: a backup that is damaged or altered cannot damage the ledger, and the other way round.
+    /// </summary>
+    public void Checkpoint(string directory)
+    {
+        try
+        {
+            using (var checkpoint = _db.Checkpoint()) checkpoint.Save(directory);
+        }
+        catch (RocksDbException e)
+        {
+            throw new StorageException($"cannot write a checkpoint of '{Path}' to '{directory}': {e.Message}", e);
+        }
+        foreach (var file in Directory.GetFiles(directory))
+        {
+            var copy = file + ".copy";
+            File.Copy(file, copy);
+            File.Move(copy, file, overwrite: true);
+        }
+    }
+
     /// <summary>Applies the batch atomically; with <paramref name="sync"/> it is on disk when this returns.</summary>
     internal void Write(WriteBatch batch, bool sync) => _db.Write(batch, sync ? _syncWrite : null);
 
