@@ -28,35 +28,48 @@ public static class ChannelConfigBuilder
         int channelIndex = network.Channels.IndexOf(channel);
         foreach (var orgName in channel.Organizations)
         {
-            var org = network.Organization(orgName);
-            var material = manifest.Organizations.FirstOrDefault(o => o.Name == orgName)
-                ?? throw new ConfigException($"organisation '{orgName}' has no crypto material in the manifest; run 'chain crypto generate' again");
-            config.Organizations.Add(new OrganizationConfig
-            {
-                Name = orgName, Type = org.Type, CaCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.CaCertificate)), Roles = { org.Roles },
-                Admins = { ByteString.CopyFrom(Address.TryParse(material.Admin.Address)!) },
-            });
-            foreach (var account in material.Members)
+            config.Organizations.Add(Organization(network, orgName, manifest, cryptoRoot));
+            foreach (var account in Material(manifest, orgName).Members)
                 config.Members.Add(Enroll(account.Address, orgName, account.Roles));
         }
         foreach (var (name, expression) in channel.Policies.OrderBy(p => p.Key, StringComparer.Ordinal))
             config.Policies.Add(new NamedPolicy { Name = name, Expression = expression });
         foreach (var consenter in channel.Consenters)
-        {
-            var (org, node) = network.Nodes.First(n => n.Node.Name == consenter);
-            var material = manifest.Organizations.First(o => o.Name == org.Name).Nodes.FirstOrDefault(n => n.Name == consenter)
-                ?? throw new ConfigException($"node '{consenter}' has no certificate in the manifest; run 'chain crypto generate' again");
-            config.Consenters.Add(new ConsenterConfig
-            {
-                Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port, RaftPort = (uint)NetworkDefinition.RaftPort(node, channelIndex),
-                TlsCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.Certificate)),
-                Address = ByteString.CopyFrom(Address.TryParse(material.Address)
-                    ?? throw new ConfigException($"node '{consenter}' has no signing key in the manifest; run 'chain crypto generate' again")),
-            });
-        }
+            config.Consenters.Add(Consenter(network, channelIndex, consenter, manifest, cryptoRoot));
         if (extraMembers is not null) config.Members.Add(extraMembers);
         return config;
     }
+
+    /// <summary>An organisation's entry in a channel configuration: its CA certificate, roles and admin, from the network file and its crypto material.</summary>
+    public static OrganizationConfig Organization(NetworkDefinition network, string orgName, CryptoManifest manifest, string cryptoRoot)
+    {
+        var org = network.Organizations.FirstOrDefault(o => o.Name == orgName) ?? throw new ConfigException($"organisation '{orgName}' is not defined in the network file");
+        var material = Material(manifest, orgName);
+        return new OrganizationConfig
+        {
+            Name = orgName, Type = org.Type, CaCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.CaCertificate)), Roles = { org.Roles },
+            Admins = { ByteString.CopyFrom(Address.TryParse(material.Admin.Address)!) },
+        };
+    }
+
+    /// <summary>A consenter's entry: where it listens (Raft on its port for the channel at <paramref name="channelIndex"/> of the file), its TLS certificate and block-signing address.</summary>
+    public static ConsenterConfig Consenter(NetworkDefinition network, int channelIndex, string consenter, CryptoManifest manifest, string cryptoRoot)
+    {
+        var (org, node) = network.Nodes.FirstOrDefault(n => n.Node.Name == consenter);
+        if (org is null) throw new ConfigException($"node '{consenter}' is not defined under any organisation's nodes");
+        var material = Material(manifest, org.Name!).Nodes.FirstOrDefault(n => n.Name == consenter)
+            ?? throw new ConfigException($"node '{consenter}' has no certificate in the manifest; run 'chain crypto generate' again");
+        return new ConsenterConfig
+        {
+            Node = consenter, Organization = org.Name!, Host = node.Host, Port = (uint)node.Port, RaftPort = (uint)NetworkDefinition.RaftPort(node, channelIndex),
+            TlsCertificatePem = File.ReadAllText(Path.Combine(cryptoRoot, material.Certificate)),
+            Address = ByteString.CopyFrom(Address.TryParse(material.Address)
+                ?? throw new ConfigException($"node '{consenter}' has no signing key in the manifest; run 'chain crypto generate' again")),
+        };
+    }
+
+    private static CryptoManifest.Organization Material(CryptoManifest manifest, string orgName) => manifest.Organizations.FirstOrDefault(o => o.Name == orgName)
+        ?? throw new ConfigException($"organisation '{orgName}' has no crypto material in the manifest; run 'chain crypto generate' again");
 
     public static Enrollment Enroll(string address, string organization, IEnumerable<string> roles) => new()
     {

@@ -36,6 +36,7 @@ internal static class ChannelCommands
         var command = new Command("channel", "channel configuration");
         command.Subcommands.Add(create);
         command.Subcommands.Add(BuildFetch());
+        command.Subcommands.Add(BuildAddOrganization());
         command.Subcommands.Add(BuildUpdate());
         command.Subcommands.Add(BuildSign());
         command.Subcommands.Add(BuildSubmit());
@@ -57,6 +58,44 @@ internal static class ChannelCommands
             return 0;
         });
         return fetch;
+    }
+
+    private static Command BuildAddOrganization()
+    {
+        var configFile = new Option<string>("--config") { Description = "a configuration written by 'channel fetch', edited in place", Required = true };
+        var networkFile = new Option<string>("--network") { Description = "network description (YAML) that defines the organisation", DefaultValueFactory = _ => NetworkCommands.DefaultNetworkFile };
+        var crypto = new Option<string>("--crypto") { Description = "folder written by 'chain crypto generate', holding the organisation's CA and admin", DefaultValueFactory = _ => ".chain/crypto" };
+        var org = new Option<string>("--org") { Description = "the organisation to add", Required = true };
+        var consenter = new Option<string?>("--consenter") { Description = "also add this node of the organisation as a consenter (its Raft port for the channel's place in the network file)" };
+        var add = new Command("add-org", "add an organisation (its CA certificate, roles and admin, from the network file and crypto material) to a fetched configuration, to propose with 'channel update'")
+            { configFile, networkFile, crypto, org, consenter };
+        add.SetHandler((parse, _) =>
+        {
+            var path = RequireFile(parse.GetValue(configFile)!);
+            Chain.Protocol.ChannelConfig config;
+            try { config = Google.Protobuf.JsonParser.Default.Parse<Chain.Protocol.ChannelConfig>(File.ReadAllText(path)); }
+            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException) { throw new UsageException($"{path}: not a channel configuration ({e.Message})"); }
+            var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
+            var cryptoRoot = Path.GetFullPath(parse.GetValue(crypto)!);
+            var manifest = Chain.Node.Membership.Crypto.CryptoGenerator.LoadManifest(cryptoRoot);
+            var name = parse.GetValue(org)!;
+            if (config.Organizations.Any(o => o.Name == name)) throw new UsageException($"organisation '{name}' is already a member of channel '{config.Channel}'");
+            config.Organizations.Add(ChannelConfigBuilder.Organization(network, name, manifest, cryptoRoot));
+            if (parse.GetValue(consenter) is { } node)
+            {
+                int channelIndex = network.Channels.FindIndex(c => c.Name == config.Channel);
+                if (channelIndex < 0) throw new UsageException($"channel '{config.Channel}' is not defined in {parse.GetValue(networkFile)} (its place there fixes the Raft port)");
+                var entry = ChannelConfigBuilder.Consenter(network, channelIndex, node, manifest, cryptoRoot);
+                if (entry.Organization != name) throw new UsageException($"node '{node}' belongs to '{entry.Organization}', not to '{name}'");
+                config.Consenters.Add(entry);
+            }
+            File.WriteAllText(path, Google.Protobuf.JsonFormatter.Default.Format(config));
+            Printer.Print(parse, new { channel = config.Channel, organization = name, consenter = parse.GetValue(consenter), file = Path.GetFullPath(path) },
+                () => Printer.Pairs(("channel", config.Channel), ("added", name + (parse.GetValue(consenter) is { } n ? $" with consenter {n}" : "")), ("file", Path.GetFullPath(path)),
+                    ("next", "propose it with 'chain channel update', then collect admin signatures")));
+            return Task.FromResult(0);
+        });
+        return add;
     }
 
     private static Command BuildUpdate()
