@@ -76,10 +76,5 @@ internal static class ChannelBootstrap
         logger.LogInformation("channel {Channel} started from genesis file {File}", settings.Name, genesisFile);
     }
 
-    internal static Block ReadGenesis(string file)
-    {
-        if (!File.Exists(file)) throw new ConfigException($"genesis file '{file}' does not exist (create it with 'chain channel create')");
-        try { return Block.Parser.ParseFrom(File.ReadAllBytes(file)); }
-        catch (InvalidProtocolBufferException e) { throw new ConfigException($"genesis file '{file}' is not a block ({e.Message})"); }
-    }
+    private static Block ReadGenesis(string file) => GenesisBlock.ReadFile(file);
 }

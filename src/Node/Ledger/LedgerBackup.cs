@@ -118,7 +118,7 @@ public static class LedgerBackup
             {
                 var copy = manifest.Channels.FirstOrDefault(c => c.Channel == name)
                     ?? throw new BackupRefusedException($"the backup has no ledger of channel '{name}' (it has: {string.Join(", ", manifest.Channels.Select(c => c.Channel))})");
-                if (genesisFile is not null && Convert.ToHexStringLower(ProtocolHashes.BlockHash(Channels.ChannelBootstrap.ReadGenesis(genesisFile).Header)) is var genesisHash
+                if (genesisFile is not null && Convert.ToHexStringLower(ProtocolHashes.BlockHash(GenesisBlock.ReadFile(genesisFile).Header)) is var genesisHash
                     && !string.Equals(copy.GenesisHash, genesisHash, StringComparison.OrdinalIgnoreCase))
                     throw new BackupRefusedException($"channel '{name}' of the backup starts from genesis {copy.GenesisHash}, the node's genesis file {genesisFile} is {genesisHash}: a backup of another network");
                 var target = Path.Combine(staging, name);

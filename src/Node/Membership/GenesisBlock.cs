@@ -12,6 +12,14 @@ namespace Chain.Node.Membership;
 /// </summary>
 public static class GenesisBlock
 {
+    /// <summary>A genesis file (the block 'chain channel create' wrote); a missing or unreadable one is a configuration error naming it.</summary>
+    public static Block ReadFile(string file)
+    {
+        if (!File.Exists(file)) throw new Configuration.ConfigException($"genesis file '{file}' does not exist (create it with 'chain channel create')");
+        try { return Block.Parser.ParseFrom(File.ReadAllBytes(file)); }
+        catch (InvalidProtocolBufferException e) { throw new Configuration.ConfigException($"genesis file '{file}' is not a block ({e.Message})"); }
+    }
+
     public static Block Create(ChannelConfig config, long timestampMs)
     {
         var payload = new TxPayload

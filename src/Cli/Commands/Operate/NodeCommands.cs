@@ -41,7 +41,7 @@ internal static class NodeCommands
             if (NodePidFile.LiveNode(dataDir) is { } pid)
             {
                 // A running node writes its own checkpoints, through its admin socket.
-                var socket = Chain.Node.Rpc.AdminSocket.PathFor(nodeConfig);
+                var socket = AdminSocket.PathFor(nodeConfig);
                 if (!File.Exists(socket)) throw new CommandFailedException($"node {nodeConfig.NodeId} runs (pid {pid}) but has no admin socket at {socket}");
                 using var channel = AdminChannel(socket);
                 var response = await new Chain.Protocol.Admin.AdminClient(channel).BackupAsync(new Chain.Protocol.BackupRequest { OutDir = outDir }, deadline: DateTime.UtcNow.AddHours(1), cancellationToken: cancel);
