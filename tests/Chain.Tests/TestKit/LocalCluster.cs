@@ -195,7 +195,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         for (int attempt = 0; attempt < 200; attempt++)
         {
-            int basePort = Random.Shared.Next(20000, 29000);
+            int basePort = Random.Shared.Next(20000, 28500); // with its offsets (up to +4000) below the ephemeral range (32768 up)
             var ports = Enumerable.Range(0, count).SelectMany(i => new[] { basePort + i, basePort + i + 1000, basePort + i + 3000, basePort + i + 4000 }
                 .Concat(Enumerable.Range(0, channels).Select(c => basePort + i + 2000 + 100 * c)));
             if (ports.All(IsFree)) return basePort;

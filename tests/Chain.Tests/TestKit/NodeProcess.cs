@@ -197,11 +197,29 @@ public sealed class NodeProcess : IAsyncDisposable
         }
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> HandedOut = new();
+
+    /// <summary>
+    /// A free loopback port for a node to listen on, from 12000-19999: below the kernel's ephemeral range (32768 and up),
+    /// where outgoing connections take their source ports, so no connection can take it before the node binds it (a port
+    /// from bind(0) could, and a node then failed to start with "address already in use"); apart from the blocks
+    /// <see cref="LocalCluster.FreePortBlock"/> hands out (20000 up), and never the same port twice in a test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (int attempt = 0; attempt < 2000; attempt++)
+        {
+            int port = Random.Shared.Next(12000, 20000);
+            if (!HandedOut.TryAdd(port, 0)) continue;
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException) { } // in use by something else: try another
+        }
+        throw new InvalidOperationException("no free loopback port found in 12000-19999");
     }
 
     public async ValueTask DisposeAsync()
