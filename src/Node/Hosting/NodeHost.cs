@@ -58,7 +58,10 @@ public static class NodeHost
         var peerEndpoint = config.PeerListen is { } peer ? IPEndPoint.Parse(peer) : null;
         var httpEndpoint = config.HttpListen is { } http ? IPEndPoint.Parse(http) : null;
         var operationsEndpoint = config.OperationsListen is { } operations ? IPEndPoint.Parse(operations) : null;
-        var certificate = config.Tls is { } tls ? LoadCertificate(config, tls) : null;
+        // Read again from its files when they change: a renewed certificate is used from the next handshake on, without a restart.
+        var tlsFiles = config.Tls is { } tls ? LoadCertificate(config, tls) : null;
+        var certificate = tlsFiles?.Current;
+        var liveCertificate = new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions { ServerCertificateSelector = (_, _) => tlsFiles!.Current };
         var adminSocket = AdminSocket.PathFor(config);
         bool serveAdmin = System.Text.Encoding.UTF8.GetByteCount(adminSocket) <= AdminSocket.MaxPathBytes;
         PeerTrust? peerTrust = null; // filled once the channels are open; the handshake callback reads it
@@ -67,7 +70,7 @@ public static class NodeHost
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                if (certificate is not null && config.Tls!.ClientEndpoint) listen.UseHttps(certificate);
+                if (certificate is not null && config.Tls!.ClientEndpoint) listen.UseHttps(liveCertificate);
             });
             if (peerEndpoint is not null)
                 kestrel.Listen(peerEndpoint, listen =>
@@ -75,7 +78,7 @@ public static class NodeHost
                     listen.Protocols = HttpProtocols.Http2;
                     listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.HttpsConnectionAdapterOptions
                     {
-                        ServerCertificate = certificate,
+                        ServerCertificateSelector = (_, _) => tlsFiles!.Current,
                         ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate,
                         // Only certificates from the CAs of this node's channel organisations pass the handshake.
                         ClientCertificateValidation = (clientCertificate, _, _) => peerTrust?.OrganizationOf(clientCertificate, out _) is not null,
@@ -87,7 +90,7 @@ public static class NodeHost
                     // HTTP/2 next to HTTP/1.1 needs TLS (ALPN); in plaintext the JSON API speaks HTTP/1.1.
                     bool https = certificate is not null && config.Tls!.ClientEndpoint;
                     listen.Protocols = https ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
-                    if (https) listen.UseHttps(certificate!);
+                    if (https) listen.UseHttps(liveCertificate);
                 });
             if (operationsEndpoint is not null) kestrel.Listen(operationsEndpoint, listen => listen.Protocols = HttpProtocols.Http1);
             if (serveAdmin) kestrel.ListenUnixSocket(adminSocket, listen => listen.Protocols = HttpProtocols.Http2);
@@ -108,7 +111,7 @@ public static class NodeHost
         builder.Services.AddGrpcReflection();
         builder.Services.AddSingleton<NodeHealth>();
         builder.Services.AddGrpcHealthChecks().AddCheck<NodeHealth>("node");
-        builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate));
+        builder.Services.AddSingleton(new NodeIdentity(config.NodeId, key, certificate) { LiveTls = tlsFiles is null ? null : () => tlsFiles.Current });
         builder.Services.AddSingleton(services =>
         {
             var channels = services.GetRequiredService<ChannelDirectory>();
@@ -116,7 +119,7 @@ public static class NodeHost
         });
         builder.Services.AddSingleton(TimeProvider.System);
         Exception? fatal = null;
-        builder.Services.AddSingleton(services => OpenChannels(config, key, certificate, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
+        builder.Services.AddSingleton(services => OpenChannels(config, key, tlsFiles, services, e => Interlocked.CompareExchange(ref fatal, e, null)));
         builder.Services.AddHostedService<OrdererService>();
         builder.Services.AddSingleton(config);
         builder.Services.AddHostedService<PeerGreeter>();
@@ -219,7 +222,7 @@ public static class NodeHost
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
     }
 
-    private static System.Security.Cryptography.X509Certificates.X509Certificate2 LoadCertificate(NodeConfig config, TlsConfig tls)
+    private static Sdk.Client.PemCertificateFile LoadCertificate(NodeConfig config, TlsConfig tls)
     {
         var certificatePath = config.Resolve(tls.Certificate);
         var keyPath = config.Resolve(tls.PrivateKey);
@@ -227,9 +230,9 @@ public static class NodeHost
         if (!File.Exists(keyPath)) throw new ConfigException($"tls.privateKey '{keyPath}' does not exist");
         try
         {
-            // Re-import so the key is usable by the TLS stack on every platform.
-            using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
-            return System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+            var files = new Sdk.Client.PemCertificateFile(certificatePath, keyPath);
+            _ = files.Current; // a missing or broken pair stops the node here
+            return files;
         }
         catch (System.Security.Cryptography.CryptographicException e) { throw new ConfigException($"cannot load the TLS certificate '{certificatePath}' with key '{keyPath}': {e.Message}"); }
     }
@@ -244,7 +247,7 @@ public static class NodeHost
         catch (KeystoreException e) { throw new ConfigException($"cannot load node key '{config.Resolve(config.KeyFile)}': {e.Message}"); }
     }
 
-    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, System.Security.Cryptography.X509Certificates.X509Certificate2? certificate,
+    private static ChannelDirectory OpenChannels(NodeConfig config, AccountKey key, Sdk.Client.PemCertificateFile? certificate,
         IServiceProvider services, Action<Exception> onFatal)
     {
         var loggers = services.GetRequiredService<ILoggerFactory>();

@@ -1,5 +1,6 @@
 using Chain.Node.Configuration;
 using Chain.Node.Membership.Crypto;
+using System.Security.Cryptography.X509Certificates;
 using Chain.Protocol;
 using Chain.Sdk.Crypto;
 using Google.Protobuf;
@@ -66,6 +67,38 @@ public static class ChannelConfigBuilder
             Address = ByteString.CopyFrom(Address.TryParse(material.Address)
                 ?? throw new ConfigException($"node '{consenter}' has no signing key in the manifest; run 'chain crypto generate' again")),
         };
+    }
+
+    /// <summary>
+    /// During a certificate renewal (<see cref="CryptoGenerator.RenewNode"/>, <see cref="CryptoGenerator.RenewOrganization"/>):
+    /// the organisation's CA entry and its consenters' pinned TLS certificates list the certificates of the crypto folder,
+    /// staged ones included, and those listed before (a PEM bundle each), so every node accepts the new ones before any
+    /// node shows them. With <paramref name="dropPrevious"/>, once every node uses the new ones, only those in use stay.
+    /// </summary>
+    public static void RefreshCertificates(ChannelConfig config, string organization, string cryptoRoot, bool dropPrevious)
+    {
+        var org = config.Organizations.FirstOrDefault(o => o.Name == organization) ?? throw new ConfigException($"organisation '{organization}' is not a member of channel '{config.Channel}'");
+        var orgDir = Path.Combine(cryptoRoot, "orgs", organization);
+        X509Certificate2Collection Read(string path) => File.Exists(path) ? Sdk.Client.PemFiles.ParseAll(File.ReadAllText(path)) : [];
+        var caFile = Path.Combine(orgDir, "ca", "ca.crt");
+        var inUse = Read(caFile);
+        if (inUse.Count == 0) throw new ConfigException($"{caFile} holds no certificate");
+        org.CaCertificatePem = Bundle(org.CaCertificatePem, dropPrevious ? [inUse[0]] : [.. Read(CryptoGenerator.Next(caFile)), .. inUse, .. Sdk.Client.PemFiles.ParseAll(org.CaCertificatePem)]);
+        foreach (var consenter in config.Consenters.Where(c => c.Organization == organization))
+        {
+            var file = Path.Combine(orgDir, "nodes", consenter.Node, "tls.crt");
+            if (!File.Exists(file)) throw new ConfigException($"consenter '{consenter.Node}' has no certificate at {file}");
+            consenter.TlsCertificatePem = Bundle(consenter.TlsCertificatePem, dropPrevious ? Read(file) : [.. Read(CryptoGenerator.Next(file)), .. Read(file), .. Sdk.Client.PemFiles.ParseAll(consenter.TlsCertificatePem)]);
+        }
+    }
+
+    /// <summary>The certificates as one PEM bundle, each once; <paramref name="listed"/> as it is when it already lists exactly them.</summary>
+    private static string Bundle(string listed, IEnumerable<X509Certificate2> certificates)
+    {
+        var distinct = certificates.DistinctBy(c => c.Thumbprint).ToList();
+        var before = Sdk.Client.PemFiles.ParseAll(listed).Select(c => c.Thumbprint).ToHashSet();
+        if (before.SetEquals(distinct.Select(c => c.Thumbprint))) return listed;
+        return string.Concat(distinct.Select(c => c.ExportCertificatePem() + "\n"));
     }
 
     private static CryptoManifest.Organization Material(CryptoManifest manifest, string orgName) => manifest.Organizations.FirstOrDefault(o => o.Name == orgName)

@@ -93,11 +93,19 @@ internal sealed class ConfigContract : Contract
         static string Consensus(ChannelConfig c) => c.Consensus is "raft" ? "raft" : "solo";
         if (Consensus(current) != Consensus(proposed))
             throw new ContractException(ContractErrors.BadArgs, $"proposed configuration: changing consensus from {Consensus(current)} to {Consensus(proposed)} is not supported");
-        var before = current.Consenters.Select(c => c.ToByteString()).ToHashSet();
-        var after = proposed.Consenters.Select(c => c.ToByteString()).ToHashSet();
+        // A consenter's pinned TLS certificates may change with any update (a renewal lists the old and the new, then the
+        // new only); who the consenter is and where it listens change only one consenter at a time.
+        static ByteString Member(ConsenterConfig consenter)
+        {
+            var member = consenter.Clone();
+            member.TlsCertificatePem = "";
+            return member.ToByteString();
+        }
+        var before = current.Consenters.Select(Member).ToHashSet();
+        var after = proposed.Consenters.Select(Member).ToHashSet();
         int changed = before.Count(b => !after.Contains(b)) + after.Count(a => !before.Contains(a));
         if (Consensus(current) == "raft" && changed > 1)
-            throw new ContractException(ContractErrors.BadArgs, $"proposed configuration: add or remove one consenter per update ({changed} consenter entries differ); changing a consenter's entry is a removal and an addition, in two updates");
+            throw new ContractException(ContractErrors.BadArgs, $"proposed configuration: add or remove one consenter per update ({changed} consenter entries differ); changing a consenter's identity or address is a removal and an addition, in two updates; its TLS certificates may change with any update");
     }
 
     private static ConfigUpdateEnvelope ParseEnvelope(ContractArgs args)

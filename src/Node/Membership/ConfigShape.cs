@@ -23,7 +23,7 @@ public static class ConfigShape
             if (!org.Roles.Contains(Roles.Admin)) throw Bad($"organisation '{org.Name}' must define the '{Roles.Admin}' role");
             if (org.Admins.Count == 0) throw Bad($"organisation '{org.Name}' has no admin account");
             if (org.Admins.Any(a => a.Length != Address.Length)) throw Bad($"organisation '{org.Name}' has an admin that is not a 20-byte address");
-            if (!string.IsNullOrEmpty(org.CaCertificatePem) && Network.PeerTrust.Parse(org.CaCertificatePem) is null)
+            if (!string.IsNullOrEmpty(org.CaCertificatePem) && Sdk.Client.PemFiles.ParseAll(org.CaCertificatePem).Count == 0)
                 throw Bad($"organisation '{org.Name}' has a CA certificate that is not a PEM certificate");
             if (org.RevokedSerials.FirstOrDefault(serial => serial.Length is 0 or > 42 || !serial.All(char.IsAsciiHexDigit)) is { } badSerial)
                 throw Bad($"organisation '{org.Name}' revokes '{badSerial}', which is not a certificate serial number (hex digits)");
@@ -33,7 +33,7 @@ public static class ConfigShape
         {
             if (!orgs.Contains(consenter.Organization)) throw Bad($"consenter '{consenter.Node}' belongs to '{consenter.Organization}', which is not a channel organisation");
             if (consenter.Address.Length != Address.Length) throw Bad($"consenter '{consenter.Node}' has no 20-byte signing address");
-            if (consenter.TlsCertificatePem.Length > 0 && Network.PeerTrust.Parse(consenter.TlsCertificatePem) is null)
+            if (consenter.TlsCertificatePem.Length > 0 && Sdk.Client.PemFiles.ParseAll(consenter.TlsCertificatePem).Count == 0)
                 throw Bad($"consenter '{consenter.Node}' has a TLS certificate that is not a PEM certificate");
         }
         if (config.Consenters.Select(c => c.Address).Distinct().Count() != config.Consenters.Count) throw Bad("a consenter's signing address is listed twice");

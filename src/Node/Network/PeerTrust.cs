@@ -32,10 +32,11 @@ internal sealed class PeerTrust(Func<IEnumerable<ChannelConfig>> configurations)
             foreach (var org in config.Organizations)
             {
                 foreach (var serial in org.RevokedSerials) revoked.TryAdd($"{org.Name}/{Serial(serial)}", config.Channel);
-                if (string.IsNullOrEmpty(org.CaCertificatePem) || Parse(org.CaCertificatePem) is not { } ca) continue;
-                // Keep every distinct CA: channels may name the same organisation with different roots.
-                if (roots.Any(r => r.Item1 == org.Name && r.Item2.Thumbprint == ca.Thumbprint)) continue;
-                roots.Add((org.Name, ca));
+                if (string.IsNullOrEmpty(org.CaCertificatePem)) continue;
+                // Keep every distinct CA: channels may name the same organisation with different roots, and an organisation
+                // rotating its CA lists the old and the new one (a PEM bundle) until every node has a certificate of the new.
+                foreach (var ca in Sdk.Client.PemFiles.ParseAll(org.CaCertificatePem))
+                    if (!roots.Any(r => r.Item1 == org.Name && r.Item2.Thumbprint == ca.Thumbprint)) roots.Add((org.Name, ca));
             }
         var built = new Snapshot(key, roots, revoked);
         Volatile.Write(ref _snapshot, built);

@@ -11,10 +11,38 @@ namespace Chain.Node.Network;
 /// peer endpoint to a named node, or to the configured peers in turn. The receiving node admits them exactly as if
 /// the client had called it, so clients get the same answers whichever node they talk to.
 /// </summary>
-/// <remarks>Thread-safe; one HTTP/2 connection per peer, opened on first use.</remarks>
+/// <remarks>
+/// Thread-safe; one HTTP/2 connection per peer, opened on first use, and opened again once this node's TLS certificate
+/// was renewed: a peer checks the caller's certificate on every call, and an old one may no longer be trusted.
+/// </remarks>
 internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
 {
-    private readonly Lazy<ChainClient>[] _peers = config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
+    private Lazy<ChainClient>[] _peers = Connect(config);
+    private readonly PemCertificateFile? _own = config.Tls is { } tls ? new PemCertificateFile(config.Resolve(tls.Certificate), config.Resolve(tls.PrivateKey)) : null;
+    private string? _ownThumbprint;
+    private readonly List<Lazy<ChainClient>> _retired = [];
+
+    private static Lazy<ChainClient>[] Connect(NodeConfig config) =>
+        config.Peers.Select(peer => new Lazy<ChainClient>(() => new ChainClient(peer.Endpoint, config.PeerTls(peer)))).ToArray();
+
+    /// <summary>New connections after a certificate renewal; the old clients are disposed with this forwarder (calls on them finish).</summary>
+    private void ReconnectIfRenewed()
+    {
+        if (_own is null) return;
+        var thumbprint = _own.Current.Thumbprint;
+        if (Volatile.Read(ref _ownThumbprint) == thumbprint) return;
+        lock (_retired)
+        {
+            if (_ownThumbprint == thumbprint) return;
+            if (_ownThumbprint is not null)
+            {
+                _retired.AddRange(_peers.Concat(_others.Values));
+                _peers = Connect(config);
+                _others.Clear();
+            }
+            Volatile.Write(ref _ownThumbprint, thumbprint);
+        }
+    }
     /// <summary>Per channel, the peer that last took its transactions: the nodes of a consortium serve different channels.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _preferred = new(StringComparer.Ordinal);
 
@@ -23,6 +51,8 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
     /// <summary>One admission status per transaction, in order, from the first peer that answers.</summary>
     public async Task<IReadOnlyList<AdmissionStatus>> ForwardAsync(IReadOnlyList<Transaction> transactions, string channel, string? target, string? targetCaPem, int hop, CancellationToken cancel)
     {
+        ReconnectIfRenewed();
+        var peers = Volatile.Read(ref _peers);
         var headers = new Metadata { { TxRouter.HopHeader, hop.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
         var request = new SubmitBatchRequest();
         request.Transactions.AddRange(transactions);
@@ -32,11 +62,8 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
         {
             try
             {
-                var client = _others.GetOrAdd(target.TrimEnd('/'), endpoint => new Lazy<ChainClient>(() => new ChainClient(endpoint, new TlsOptions
-                {
-                    TrustedCa = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(targetCaPem),
-                    ClientCertificate = TlsOptions.FromPemFiles(null, config.Resolve(config.Tls.Certificate), config.Resolve(config.Tls.PrivateKey)).ClientCertificate,
-                })));
+                var client = _others.GetOrAdd(target.TrimEnd('/'), endpoint => new Lazy<ChainClient>(() => new ChainClient(endpoint,
+                    TlsOptions.FromPemFiles(null, config.Resolve(config.Tls.Certificate), config.Resolve(config.Tls.PrivateKey)).TrustingOnly(targetCaPem))));
                 return (await client.Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel)).Statuses;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Unknown or StatusCode.Internal)
@@ -52,12 +79,12 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
         int first = string.IsNullOrEmpty(target) ? -1 : config.Peers.FindIndex(p => string.Equals(p.Endpoint.TrimEnd('/'), target.TrimEnd('/'), StringComparison.OrdinalIgnoreCase));
         bool named = first >= 0; // a target that is none of the configured peers counts as no target
         if (!named) first = _preferred.GetValueOrDefault(channel);
-        for (int attempt = 0; attempt < _peers.Length; attempt++)
+        for (int attempt = 0; attempt < peers.Length; attempt++)
         {
-            int index = (first + attempt) % _peers.Length;
+            int index = (first + attempt) % peers.Length;
             try
             {
-                var response = await _peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
+                var response = await peers[index].Value.Peer.ForwardAsync(request, headers, deadline: DateTime.UtcNow.AddSeconds(30), cancellationToken: cancel);
                 // A peer that does not serve the channel answers WRONG_CHANNEL for all of them: try the next one.
                 if (response.Statuses.All(s => s.Is(ErrorCodes.Of(ValidationCode.WrongChannel))))
                 {
@@ -88,6 +115,7 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
 
     public void Dispose()
     {
-        foreach (var peer in _peers.Concat(_others.Values).Where(p => p.IsValueCreated)) peer.Value.Dispose();
+        lock (_retired)
+            foreach (var peer in _peers.Concat(_others.Values).Concat(_retired).Where(p => p.IsValueCreated)) peer.Value.Dispose();
     }
 }

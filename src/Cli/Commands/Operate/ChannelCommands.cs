@@ -37,6 +37,7 @@ internal static class ChannelCommands
         command.Subcommands.Add(create);
         command.Subcommands.Add(BuildFetch());
         command.Subcommands.Add(BuildAddOrganization());
+        command.Subcommands.Add(BuildRefreshCertificates());
         command.Subcommands.Add(BuildUpdate());
         command.Subcommands.Add(BuildSign());
         command.Subcommands.Add(BuildSubmit());
@@ -96,6 +97,31 @@ internal static class ChannelCommands
             return Task.FromResult(0);
         });
         return add;
+    }
+
+    private static Command BuildRefreshCertificates()
+    {
+        var configFile = new Option<string>("--config") { Description = "a configuration written by 'channel fetch', edited in place", Required = true };
+        var crypto = new Option<string>("--crypto") { Description = "folder written by 'chain crypto generate' and 'chain crypto renew'", DefaultValueFactory = _ => ".chain/crypto" };
+        var org = new Option<string>("--org") { Description = "the organisation whose CA or node certificates were renewed", Required = true };
+        var drop = new Option<bool>("--drop-previous") { Description = "list only the current certificates (once every node uses them); without it, the old ones stay accepted too" };
+        var refresh = new Command("refresh-certs", "after 'chain crypto renew': put an organisation's current CA and its consenters' current TLS certificates in a fetched configuration, for 'channel update'")
+            { configFile, crypto, org, drop };
+        refresh.SetHandler((parse, _) =>
+        {
+            var path = RequireFile(parse.GetValue(configFile)!);
+            Chain.Protocol.ChannelConfig config;
+            try { config = Google.Protobuf.JsonParser.Default.Parse<Chain.Protocol.ChannelConfig>(File.ReadAllText(path)); }
+            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or FormatException) { throw new UsageException($"{path}: not a channel configuration ({e.Message})"); }
+            ChannelConfigBuilder.RefreshCertificates(config, parse.GetValue(org)!, Path.GetFullPath(parse.GetValue(crypto)!), parse.GetValue(drop));
+            File.WriteAllText(path, Google.Protobuf.JsonFormatter.Default.Format(config));
+            var consenters = config.Consenters.Where(c => c.Organization == parse.GetValue(org)).Select(c => c.Node).ToArray();
+            Printer.Print(parse, new { channel = config.Channel, organization = parse.GetValue(org), consenters, dropPrevious = parse.GetValue(drop), file = Path.GetFullPath(path) },
+                () => Printer.Pairs(("channel", config.Channel), ("organisation", parse.GetValue(org)), ("consenters", string.Join(", ", consenters)),
+                    ("previous", parse.GetValue(drop) ? "dropped" : "still accepted"), ("file", Path.GetFullPath(path)), ("next", "propose it with 'chain channel update', then collect admin signatures")));
+            return Task.FromResult(0);
+        });
+        return refresh;
     }
 
     private static Command BuildUpdate()

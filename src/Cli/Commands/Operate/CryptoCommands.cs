@@ -34,7 +34,37 @@ internal static class CryptoCommands
         var crypto = new Command("crypto", "crypto material for a network");
         crypto.Subcommands.Add(generate);
         crypto.Subcommands.Add(BuildCheck(networkFile));
+        crypto.Subcommands.Add(BuildRenew(networkFile));
         return crypto;
+    }
+
+    private static Command BuildRenew(Option<string> networkFile)
+    {
+        var folder = new Option<string>("--crypto") { Description = "folder of the crypto material", DefaultValueFactory = _ => ".chain/crypto" };
+        var node = new Option<string?>("--node") { Description = "a node's TLS certificate (and key), issued by its organisation's CA" };
+        var org = new Option<string?>("--org") { Description = "an organisation's CA (a new key) and every node certificate it issues" };
+        var activate = new Option<bool>("--activate") { Description = "put the staged certificates in use (after the configuration updates that accept them)" };
+        var renew = new Command("renew", "stage new certificates beside the ones in use (*.next.crt), then, with --activate, put them in use: running nodes show them from the next connection on")
+            { networkFile, folder, node, org, activate };
+        renew.SetHandler((parse, _) =>
+        {
+            if ((parse.GetValue(node) is null) == (parse.GetValue(org) is null)) throw new UsageException("name either --node NAME or --org ORG");
+            var network = NetworkDefinition.Load(parse.GetValue(networkFile)!);
+            var root = Path.GetFullPath(parse.GetValue(folder)!);
+            bool activating = parse.GetValue(activate);
+            var renewed = activating ? CryptoGenerator.Activate(network, root, parse.GetValue(node), parse.GetValue(org))
+                : parse.GetValue(node) is { } name ? [CryptoGenerator.RenewNode(network, root, name, DateTimeOffset.UtcNow)]
+                : CryptoGenerator.RenewOrganization(network, root, parse.GetValue(org)!, DateTimeOffset.UtcNow);
+            Printer.Print(parse, renewed, () =>
+            {
+                foreach (var r in renewed) Console.Out.WriteLine($"{r.What}: {r.File}, valid until {r.Expires:yyyy-MM-dd}");
+                Console.Out.WriteLine(activating
+                    ? "next: once every node shows its new certificate, 'chain channel refresh-certs --drop-previous' in each channel's configuration retires the old ones"
+                    : "next: in each channel, 'chain channel fetch', 'chain channel refresh-certs --org ORG', 'chain channel update', sign and submit; then 'chain crypto renew ... --activate'");
+            });
+            return Task.FromResult(0);
+        });
+        return renew;
     }
 
     /// <summary>

@@ -41,7 +41,7 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     /// machine restored its latest snapshot: the log takes the snapshot's index as applied when it opens, and one opened
     /// before would replay from entry 1, whose pages the snapshot let it delete (the member then never started).
     /// </summary>
-    public static RaftGroupFactory Factory(IConsenterSupport channel, ChannelSettings settings, NodeConfig node, X509Certificate2 certificate, Func<PeerTrust> trust, ILoggerFactory loggers) =>
+    public static RaftGroupFactory Factory(IConsenterSupport channel, ChannelSettings settings, NodeConfig node, Sdk.Client.PemCertificateFile certificate, Func<PeerTrust> trust, ILoggerFactory loggers) =>
         (listen, members, applier) =>
         {
             var root = Path.Combine(node.Resolve(node.DataDir), channel.ChannelName + ".raft");
@@ -66,7 +66,7 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     }
 
     private static (RaftCluster, WriteAheadLog) Open(LedgerStateMachine machine, string root, IPEndPoint listen, IReadOnlyList<EndPoint> members, IConsenterSupport channel,
-        ChannelSettings settings, NodeConfig node, X509Certificate2 certificate, Func<PeerTrust> trust, ILoggerFactory loggers)
+        ChannelSettings settings, NodeConfig node, Sdk.Client.PemCertificateFile certificate, Func<PeerTrust> trust, ILoggerFactory loggers)
     {
         var wal = new WriteAheadLog(new WriteAheadLog.Options { Location = Path.Combine(root, "log"), HashAlgorithm = ChecksumOf(root) }, machine);
         var raft = settings.Raft;
@@ -96,7 +96,7 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     /// configuration pins for its consenters (issued by a trusted organisation's CA, valid, not revoked), so a node of a
     /// channel organisation that is not a consenter cannot take part in the channel's Raft group.
     /// </summary>
-    private static SslOptions MutualTls(X509Certificate2 certificate, Func<PeerTrust> trust, Func<ChannelConfig?> configuration)
+    private static SslOptions MutualTls(Sdk.Client.PemCertificateFile certificate, Func<PeerTrust> trust, Func<ChannelConfig?> configuration)
     {
         bool Trusted(object sender, X509Certificate? presented, X509Chain? chain, SslPolicyErrors errors)
         {
@@ -106,8 +106,9 @@ internal sealed class DotNextRaftGroup : IRaftGroup
         }
         return new SslOptions
         {
-            ServerOptions = new SslServerAuthenticationOptions { ServerCertificate = certificate, ClientCertificateRequired = true, RemoteCertificateValidationCallback = Trusted },
-            ClientOptions = new SslClientAuthenticationOptions { ClientCertificates = [certificate], RemoteCertificateValidationCallback = Trusted, TargetHost = "chain-raft" },
+            // The node's certificate as its files hold it at each handshake: a renewed one is used for new connections, open ones drain.
+            ServerOptions = new SslServerAuthenticationOptions { ServerCertificateSelectionCallback = (_, _) => certificate.Current, ClientCertificateRequired = true, RemoteCertificateValidationCallback = Trusted },
+            ClientOptions = new SslClientAuthenticationOptions { LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate.Current, RemoteCertificateValidationCallback = Trusted, TargetHost = "chain-raft" },
         };
     }
 
@@ -115,7 +116,8 @@ internal sealed class DotNextRaftGroup : IRaftGroup
     internal static bool IsPinnedConsenter(ChannelConfig? config, X509Certificate2 peer)
     {
         var pinned = config?.Consenters.Where(c => c.TlsCertificatePem.Length > 0).ToList();
-        return pinned is not { Count: > 0 } || pinned.Any(c => Network.PeerTrust.Parse(c.TlsCertificatePem)?.Thumbprint == peer.Thumbprint);
+        // A consenter renewing its certificate is listed with the old and the new one (a PEM bundle) until it uses the new.
+        return pinned is not { Count: > 0 } || pinned.Any(c => Sdk.Client.PemFiles.ParseAll(c.TlsCertificatePem).Any(x => x.Thumbprint == peer.Thumbprint));
     }
 
     /// <summary>The Raft endpoint of a consenter of the channel configuration.</summary>

@@ -71,6 +71,101 @@ public static class CryptoGenerator
         return manifest;
     }
 
+    /// <summary>A certificate renewal wrote or put in place: what, where, until when the new certificate is valid.</summary>
+    public sealed record Renewed(string What, string File, DateTimeOffset Expires);
+
+    /// <summary>Where a renewal stages what comes next: beside the file in use, until <see cref="Activate"/>.</summary>
+    public static string Next(string path) => Path.Combine(Path.GetDirectoryName(path)!, Path.GetFileNameWithoutExtension(path) + ".next" + Path.GetExtension(path));
+
+    /// <summary>
+    /// Stages a new TLS certificate and key for <paramref name="nodeName"/>, issued by its organisation's CA (the staged
+    /// new CA, when the organisation is renewing its CA), as <c>tls.next.crt</c> and <c>tls.next.key</c>. Nothing uses
+    /// them until <see cref="Activate"/>: first a configuration update lists them beside the current ones
+    /// (<see cref="ChannelConfigBuilder.RefreshCertificates"/>), so every node accepts them before any node shows them.
+    /// </summary>
+    public static Renewed RenewNode(NetworkDefinition network, string output, string nodeName, DateTimeOffset now)
+    {
+        var (org, node) = network.Nodes.FirstOrDefault(n => n.Node.Name == nodeName);
+        if (org is null) throw new ConfigException($"node '{nodeName}' is not defined under any organisation's nodes");
+        return StageNode(IssuingCa(output, org.Name!), output, org.Name!, node, now);
+    }
+
+    /// <summary>Stages a new CA (a new key) for <paramref name="organization"/> as <c>ca.next.crt</c>/<c>ca.next.key</c>, and new certificates issued by it for every node of it.</summary>
+    public static IReadOnlyList<Renewed> RenewOrganization(NetworkDefinition network, string output, string organization, DateTimeOffset now)
+    {
+        var org = network.Organizations.FirstOrDefault(o => o.Name == organization) ?? throw new ConfigException($"organisation '{organization}' is not defined in the network file");
+        var certPath = Path.Combine(output, "orgs", organization, "ca", "ca.crt");
+        if (!File.Exists(certPath)) throw new ConfigException($"{certPath} does not exist (run 'chain crypto generate' first)");
+        var ca = CertificateAuthority.Create(organization, now);
+        WriteSecret(Next(Path.Combine(output, "orgs", organization, "ca", "ca.key")), ca.PrivateKeyPem);
+        File.WriteAllText(Next(certPath), ca.CertificatePem);
+        var renewed = new List<Renewed> { new($"CA of {organization} (staged)", Relative(output, Next(certPath)), CertificateAuthority.ExpiryOf(ca.CertificatePem)) };
+        foreach (var node in org.Nodes) renewed.Add(StageNode(ca, output, organization, node, now));
+        return renewed;
+    }
+
+    /// <summary>
+    /// Puts what a renewal staged in use, once the channels' configurations accept it: a staged CA becomes <c>ca.crt</c>
+    /// as a bundle with the old one after it (nodes that trust the organisation by that file accept both while the others
+    /// move over), and each staged node certificate and key replace <c>tls.crt</c>/<c>tls.key</c>, the key first, each by a
+    /// rename (a node reading them live keeps its old pair until both are new). Running nodes use them from the next
+    /// connection on.
+    /// </summary>
+    public static IReadOnlyList<Renewed> Activate(NetworkDefinition network, string output, string? nodeName, string? organization)
+    {
+        var activated = new List<Renewed>();
+        var nodes = nodeName is not null
+            ? network.Nodes.Where(n => n.Node.Name == nodeName).ToList()
+            : network.Nodes.Where(n => n.Org.Name == organization).ToList();
+        if (nodeName is not null && nodes.Count == 0) throw new ConfigException($"node '{nodeName}' is not defined under any organisation's nodes");
+        if (organization is not null)
+        {
+            var caDir = Path.Combine(output, "orgs", organization, "ca");
+            var certPath = Path.Combine(caDir, "ca.crt");
+            if (!File.Exists(Next(certPath))) throw new ConfigException($"{Next(certPath)} does not exist: stage a new CA with 'chain crypto renew --org {organization}' first");
+            var current = Sdk.Client.PemFiles.ParseAll(File.ReadAllText(certPath))[0].ExportCertificatePem();
+            var next = File.ReadAllText(Next(certPath));
+            File.Move(Next(Path.Combine(caDir, "ca.key")), Path.Combine(caDir, "ca.key"), overwrite: true);
+            File.WriteAllText(certPath + ".new", next + current);
+            File.Move(certPath + ".new", certPath, overwrite: true);
+            File.Delete(Next(certPath));
+            activated.Add(new($"CA of {organization} (with the previous one after it)", Relative(output, certPath), CertificateAuthority.ExpiryOf(next)));
+        }
+        foreach (var (org, node) in nodes)
+        {
+            var nodeDir = Path.Combine(output, "orgs", org.Name!, "nodes", node.Name!);
+            var certPath = Path.Combine(nodeDir, "tls.crt");
+            if (!File.Exists(Next(certPath))) throw new ConfigException($"{Next(certPath)} does not exist: stage it with 'chain crypto renew' first");
+            var expires = CertificateAuthority.ExpiryOf(File.ReadAllText(Next(certPath)));
+            File.Move(Next(Path.Combine(nodeDir, "tls.key")), Path.Combine(nodeDir, "tls.key"), overwrite: true);
+            File.Move(Next(certPath), certPath, overwrite: true);
+            activated.Add(new($"TLS certificate of {node.Name}", Relative(output, certPath), expires));
+        }
+        return activated;
+    }
+
+    /// <summary>The CA that issues the organisation's node certificates now: the staged one while a CA renewal is under way.</summary>
+    private static CertificateAuthority IssuingCa(string output, string organization)
+    {
+        var caDir = Path.Combine(output, "orgs", organization, "ca");
+        var (cert, key) = File.Exists(Next(Path.Combine(caDir, "ca.crt")))
+            ? (Next(Path.Combine(caDir, "ca.crt")), Next(Path.Combine(caDir, "ca.key")))
+            : (Path.Combine(caDir, "ca.crt"), Path.Combine(caDir, "ca.key"));
+        if (!File.Exists(cert) || !File.Exists(key)) throw new ConfigException($"{cert} or its key does not exist (run 'chain crypto generate' first)");
+        return CertificateAuthority.Load(organization, File.ReadAllText(cert), File.ReadAllText(key));
+    }
+
+    private static Renewed StageNode(CertificateAuthority ca, string output, string organization, NodeDefinition node, DateTimeOffset now)
+    {
+        var nodeDir = Path.Combine(output, "orgs", organization, "nodes", node.Name!);
+        var certPath = Path.Combine(nodeDir, "tls.crt");
+        if (!File.Exists(certPath)) throw new ConfigException($"{certPath} does not exist (run 'chain crypto generate' first)");
+        var (cert, key) = ca.IssueNodeCertificate(node.Name!, node.Host, now);
+        WriteSecret(Next(Path.Combine(nodeDir, "tls.key")), key);
+        File.WriteAllText(Next(certPath), cert);
+        return new Renewed($"TLS certificate of {node.Name} (staged)", Relative(output, Next(certPath)), CertificateAuthority.ExpiryOf(cert));
+    }
+
     public static CryptoManifest LoadManifest(string output)
     {
         var path = Path.Combine(output, ManifestFile);
