@@ -157,6 +157,16 @@ public class ConfigUpdateTests
         var moved = Submit(h, Sign(Propose(h, c => c.Consenters[0].RaftPort = 9999), BankAdmin, RegulatorAdmin));
         Assert.Contains("one consenter per update", moved.Message);
         Assert.Equal(root, h.Ledger.StateRoot);
+
+        // Pinned TLS certificates are not membership: a CA renewal re-pins every consenter of the organisation in one
+        // update, each with its old and new certificate (a PEM bundle).
+        var ca = Chain.Node.Membership.Crypto.CertificateAuthority.Create("Bank", DateTimeOffset.UtcNow);
+        string Pem(string node) => ca.IssueNodeCertificate(node, "127.0.0.1", DateTimeOffset.UtcNow).CertificatePem;
+        var repinned = Submit(h, Sign(Propose(h, c => { foreach (var consenter in c.Consenters) consenter.TlsCertificatePem = Pem(consenter.Node) + Pem(consenter.Node); }), BankAdmin, RegulatorAdmin));
+        Assert.True(repinned.Code == ValidationCode.Valid, repinned.Message);
+        Assert.All(Current(h).Consenters, c => Assert.Equal(2, Chain.Sdk.Client.PemFiles.ParseAll(c.TlsCertificatePem).Count));
+        var notPem = Submit(h, Sign(Propose(h, c => c.Consenters[0].TlsCertificatePem = "not a certificate"), BankAdmin, RegulatorAdmin));
+        Assert.Equal(ValidationCode.ContractError, notPem.Code);
     }
 
     [Fact]
