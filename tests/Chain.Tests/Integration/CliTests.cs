@@ -9,6 +9,8 @@ using Xunit;
 namespace Chain.Tests.Integration;
 
 /// <summary>The `chain` program as a user runs it, against a real node.</summary>
+// Never beside the other test that runs the five-process sample network: two of them at once starve 2 cores.
+[Collection(ConsortiumOrderingTests.FiveProcessNetworks)]
 public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
 {
     private NodeProcess Node => fixture.Node;
@@ -254,11 +256,12 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_StartsBothChannels_AndTheObserverNodeThatFollowsItsChannel_AndStopsCleanlyOnSigterm()
+    public async Task NetworkUp_StartsBothChannels_AndTheObserverNodeThatFollowsItsChannel_StopsCleanlyOnSigterm_AndLeavesANodeStartedByHand()
     {
         using var dir = new TempDirectory();
         var port = LocalCluster.FreePortBlock(2, 3);
-        var (process, output, ready) = StartNetworkUp("--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile);
+        string[] upArgs = ["--dir", dir.Combine("net"), "--base-port", port.ToString(), "--network", Repo.SampleNetworkFile];
+        var (process, output, ready) = StartNetworkUp(upArgs);
         using var _ = process;
         try
         {
@@ -288,6 +291,42 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             Assert.Equal(0, process.ExitCode);
             Assert.Equal(2, output.Count(l => l.Contains("stopped cleanly")));
             Assert.Contains("network stopped", output);
+
+            async Task<Dictionary<string, JsonElement>> NetworkStatusAsync()
+            {
+                var shown = await ChainBinary.RunAsync("network", "status", "--dir", dir.Combine("net"), "-o", "json");
+                return JsonDocument.Parse(shown.StdOut).RootElement.EnumerateArray().ToDictionary(n => n.GetProperty("node").GetString()!, n => n.Clone());
+            }
+            // A node started by hand on the folder is recognised, left running, and not stopped with the rest.
+            using var byHand = ChainBinary.Start(["node", "start", "--config", dir.Combine("net", "node1", "config.json")]);
+            byHand.OutputDataReceived += (_, _) => { };
+            byHand.ErrorDataReceived += (_, _) => { };
+            byHand.BeginOutputReadLine();
+            byHand.BeginErrorReadLine();
+            try
+            {
+                await Wait.UntilAsync(async () => (await NetworkStatusAsync())["node1"].GetProperty("state").GetString() == "serving", "node1 started by hand serves");
+                var (again, againOutput, againReady) = StartNetworkUp(upArgs);
+                using var __ = again;
+                try
+                {
+                    await againReady.Task.WaitAsync(TimeSpan.FromSeconds(120));
+                    Assert.Contains(againOutput, l => l.StartsWith($"node1 already runs on {dir.Combine("net", "node1", "data")} (pid {byHand.Id}, not started by this command)", StringComparison.Ordinal));
+                    Assert.Equal(byHand.Id, (await NetworkStatusAsync())["node1"].GetProperty("pid").GetInt32());
+                    await ProcessControl.StopAsync(again, TimeSpan.FromSeconds(60));
+                    again.WaitForExit();
+                }
+                finally
+                {
+                    if (!again.HasExited) again.Kill(entireProcessTree: true);
+                }
+                var after = await NetworkStatusAsync();
+                Assert.Equal(("serving", "not running"), (after["node1"].GetProperty("state").GetString(), after["discipline-node1"].GetProperty("state").GetString()));
+            }
+            finally
+            {
+                await ProcessControl.StopAsync(byHand, TimeSpan.FromSeconds(30));
+            }
         }
         finally
         {
@@ -296,7 +335,7 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
     }
 
     [Fact]
-    public async Task NetworkUp_WithThreeConsentersPerChannel_RunsRaftAmongThreeOrganisations_ServesEveryNode_RestartsAKilledOne_LeavesOneStartedByHand_AndRefusesAnotherSizeOnTheSameFolder()
+    public async Task NetworkUp_WithThreeConsentersPerChannel_RunsRaftAmongThreeOrganisations_ServesEveryNode_RestartsAKilledOne_AndRefusesAnotherSizeOnTheSameFolder()
     {
         using var dir = new TempDirectory();
         var port = LocalCluster.FreePortBlock(5, 3);
@@ -356,36 +395,6 @@ public class CliTests(NodeFixture fixture) : IClassFixture<NodeFixture>
             Assert.Equal(0, process.ExitCode);
             Assert.Equal(5, output.Count(l => l.Contains("stopped cleanly")));
 
-            // A node started by hand on the folder is recognised, left running, and not stopped with the rest.
-            using var byHand = ChainBinary.Start(["node", "start", "--config", dir.Combine("net", "node2", "config.json")]);
-            byHand.OutputDataReceived += (_, _) => { };
-            byHand.ErrorDataReceived += (_, _) => { };
-            byHand.BeginOutputReadLine();
-            byHand.BeginErrorReadLine();
-            try
-            {
-                await Wait.UntilAsync(async () => (await NetworkStatusAsync())["node2"].GetProperty("state").GetString() == "serving", "node2 started by hand serves");
-                var (again, againOutput, againReady) = StartNetworkUp(upArgs);
-                using var __ = again;
-                try
-                {
-                    await againReady.Task.WaitAsync(TimeSpan.FromSeconds(120));
-                    Assert.Contains(againOutput, l => l.StartsWith($"node2 already runs on {dir.Combine("net", "node2", "data")} (pid {byHand.Id}, not started by this command)", StringComparison.Ordinal));
-                    Assert.Equal(byHand.Id, (await NetworkStatusAsync())["node2"].GetProperty("pid").GetInt32());
-                    await ProcessControl.StopAsync(again, TimeSpan.FromSeconds(60));
-                    again.WaitForExit();
-                }
-                finally
-                {
-                    if (!again.HasExited) again.Kill(entireProcessTree: true);
-                }
-                var after = await NetworkStatusAsync();
-                Assert.Equal(("serving", "not running"), (after["node2"].GetProperty("state").GetString(), after["node1"].GetProperty("state").GetString()));
-            }
-            finally
-            {
-                await ProcessControl.StopAsync(byHand, TimeSpan.FromSeconds(30));
-            }
         }
         finally
         {

@@ -14,14 +14,19 @@ namespace Chain.Tests.Integration;
 /// CharityFoundation, demolition-fund by nodes of Bank, FinanceBureau and AuditBureau, five real processes over
 /// mutual TLS with RocksDB in temp folders.
 /// </summary>
+[Collection(FiveProcessNetworks)]
 public sealed class ConsortiumOrderingTests
 {
+    /// <summary>The tests that run the sample's five-process network run one at a time.</summary>
+    public const string FiveProcessNetworks = "five-process networks";
+
     private static readonly string[] Channels = ["charity", "demolition-fund"];
 
     [Fact]
     public async Task ThreeOrganisationsOrderEachChannel_CommitTogether_SurviveTheLossOfAnyOneConsenter_AndRefuseABlockSignedByANodeOfAnotherOrganisation()
     {
-        await using var cluster = await LocalCluster.StartSampleAsync(3);
+        // The two domain channels as the sample lays them out (the sandbox, ordered like charity, is left out to spare the CPU).
+        await using var cluster = await LocalCluster.StartSampleAsync(3, network => network.Channels.RemoveAll(c => c.Name == "sandbox"));
         var byName = cluster.Nodes.ToDictionary(n => cluster.DefinitionOf(n).Name);
         Assert.Equal(["bank-node1", "civil-node1", "foundation-node1", "finance-node1", "audit-node1"], byName.Keys);
 
@@ -39,7 +44,7 @@ public sealed class ConsortiumOrderingTests
             Assert.Equal("raft", config.Consensus);
         }
 
-        // Each round loses one consenter of each channel (every consenter once): the two left commit, and the lost one catches up.
+        // Each round kills one consenter of each channel (every consenter once): the two left commit, and the lost one catches up.
         string[][] rounds = [["bank-node1"], ["civil-node1", "finance-node1"], ["foundation-node1", "audit-node1"]];
         var lastBlock = new Dictionary<string, ulong>();
         foreach (var lost in rounds)
@@ -75,7 +80,6 @@ public sealed class ConsortiumOrderingTests
         var peerConfig = audit.Config.PeerTls(realPeer);
         await using var liar = await ForgingPeer.StartAsync(realPeer.Endpoint, peerConfig, PeerServer.Certificate(audit.Config.Resolve(audit.Config.Tls!.Certificate), audit.Config.Resolve(audit.Config.Tls.PrivateKey)),
             forgeFrom: charityHeight, forge: block => block.Header.Channel == "charity" ? SignedBy(block, auditKey) : block);
-        var original = File.ReadAllText(audit.ConfigPath);
         var lying = Chain.Node.Configuration.NodeConfig.Load(audit.ConfigPath);
         lying.Peers = [new Chain.Node.Configuration.PeerConfig { Endpoint = liar.Endpoint, CaCertificate = realPeer.CaCertificate.Replace(Path.Combine("Bank", "ca"), Path.Combine("AuditBureau", "ca")) }];
         lying.Save(audit.ConfigPath);
@@ -85,12 +89,7 @@ public sealed class ConsortiumOrderingTests
         Assert.Equal(charityHeight, (await LocalCluster.InfoAsync(audit, "charity"))!.Height);
         var fund = await CommitAsync(byName["finance-node1"], Enroll(cluster, "demolition-fund"));
         await LocalCluster.ConvergedAsync([byName["bank-node1"], audit], "demolition-fund", atLeast: fund.BlockNumber + 1);
-
-        // Pointed at its real peers again, it follows the charity ledger and ends identical.
-        await audit.StopAsync();
-        File.WriteAllText(audit.ConfigPath, original);
-        await audit.StartProcessAsync();
-        await LocalCluster.ConvergedAsync([byName["bank-node1"], byName["civil-node1"], audit], "charity", atLeast: charityHeight + 1);
+        // (Repaired, a halted observer follows again and ends identical: ObserverTests.)
     }
 
     private static async Task<ChannelConfig> ConfigAsync(NodeProcess node, string channel)

@@ -25,7 +25,7 @@ public sealed class NemesisTests(ITestOutputHelper output)
     [Fact]
     public async Task KillsPausesAndMajorityLoss_UnderLoad_LoseNoAcknowledgedTransaction_ApplyNoneTwice_AndTheNodesEndIdentical()
     {
-        await using var cluster = await LocalCluster.StartAsync(3);
+        await using var cluster = await LocalCluster.StartAsync(3, LocalCluster.SandboxOnly());
         var nodes = cluster.Nodes;
         await cluster.LeaderAsync();
         // node1 is only ever paused, never killed: what it acknowledges at admission must commit (its custody).

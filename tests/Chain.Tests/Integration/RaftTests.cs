@@ -80,7 +80,7 @@ public sealed class RaftTests(ITestOutputHelper output)
     [Fact]
     public async Task TransactionsAdmittedThroughAFollower_AllCommit_ThoughTheLeaderIsKilledWhileTheyWait()
     {
-        await using var cluster = await LocalCluster.StartAsync(3);
+        await using var cluster = await LocalCluster.StartAsync(3, LocalCluster.SandboxOnly());
         var leader = await cluster.LeaderAsync();
         var entry = cluster.Nodes.First(n => n != leader);
         var acknowledged = new ConcurrentDictionary<string, byte>();
@@ -124,7 +124,7 @@ public sealed class RaftTests(ITestOutputHelper output)
     [Fact]
     public async Task LeaderKilled_UnderLoad_NewLeaderTakesOver_NoAcknowledgedTransactionLost_OrDuplicated_AndOldLeaderCatchesUp()
     {
-        await using var cluster = await LocalCluster.StartAsync(3);
+        await using var cluster = await LocalCluster.StartAsync(3, LocalCluster.SandboxOnly());
         var leader = await cluster.LeaderAsync();
         var followers = cluster.Nodes.Where(n => n != leader).ToList();
         var acknowledged = new ConcurrentBag<string>();
@@ -189,7 +189,7 @@ public sealed class RaftTests(ITestOutputHelper output)
     [Fact]
     public async Task MinorityLeft_RefusesWithNoLeader_AndServiceResumesWhenQuorumReturns()
     {
-        await using var cluster = await LocalCluster.StartAsync(3);
+        await using var cluster = await LocalCluster.StartAsync(3, LocalCluster.SandboxOnly());
         await cluster.LeaderAsync();
         Assert.Equal(ValidationCode.Valid, (await cluster.Nodes[0].Client.Gateway.SubmitAndWaitAsync(new SubmitRequest { Transaction = Put("before") })).Code);
 
@@ -252,7 +252,7 @@ public sealed class RaftTests(ITestOutputHelper output)
         // Regression: the Raft log was opened before the snapshot was restored, so it replayed from entry 1, whose pages
         // the snapshot had let it delete, and the restarted member never started ("starting" for ever).
         await using var cluster = await LocalCluster.StartAsync(3,
-            network => network.Channels.Single(c => c.Name == "sandbox").Batch = new() { MaxTxCount = 1, MaxBytes = 1024 * 1024, TimeoutMs = 5 },
+            LocalCluster.SandboxOnly(network => network.Channels.Single(c => c.Name == "sandbox").Batch = new() { MaxTxCount = 1, MaxBytes = 1024 * 1024, TimeoutMs = 5 }),
             config => config.Channels.Single(c => c.Name == "sandbox").Raft.SnapshotInterval = 20);
         var leader = await cluster.LeaderAsync();
         var request = new SubmitBatchRequest();
@@ -279,7 +279,7 @@ public sealed class RaftTests(ITestOutputHelper output)
         // One transaction per block makes many blocks fast; a snapshot every 50 entries compacts the Raft log, so the
         // leader no longer has the entries the follower lacks and sends its snapshot instead: the follower pulls the blocks.
         await using var cluster = await LocalCluster.StartAsync(3,
-            network => network.Channels.Single(c => c.Name == "sandbox").Batch = new() { MaxTxCount = 1, MaxBytes = 1024 * 1024, TimeoutMs = 5 },
+            LocalCluster.SandboxOnly(network => network.Channels.Single(c => c.Name == "sandbox").Batch = new() { MaxTxCount = 1, MaxBytes = 1024 * 1024, TimeoutMs = 5 }),
             config => config.Channels.Single(c => c.Name == "sandbox").Raft.SnapshotInterval = 50);
         var leader = await cluster.LeaderAsync();
         var follower = cluster.Nodes.First(n => n != leader);
@@ -313,7 +313,7 @@ public sealed class RaftTests(ITestOutputHelper output)
     [Fact]
     public async Task AddAFourthConsenter_ThenRemoveTheLeader_ByConfigurationUpdates_WhileTheNetworkKeepsCommitting()
     {
-        await using var cluster = await LocalCluster.StartAsync(3);
+        await using var cluster = await LocalCluster.StartAsync(3, LocalCluster.SandboxOnly());
         await cluster.LeaderAsync();
         var committed = new ConcurrentBag<string>();
         using var stopLoad = new CancellationTokenSource();
