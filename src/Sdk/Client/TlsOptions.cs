@@ -62,8 +62,8 @@ public sealed class TlsOptions
     internal SocketsHttpHandler CreateHandler()
     {
         var ssl = new SslClientAuthenticationOptions();
-        if (_client is not null) ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => ClientCertificate!;
-        else if (ClientCertificate is not null) ssl.ClientCertificates = new X509CertificateCollection { ClientCertificate };
+        // The certificate in the files when the client is made: a node makes new clients after its certificate was renewed.
+        if (ClientCertificate is { } client) ssl.ClientCertificates = new X509CertificateCollection { client };
         if (_trusted is not null || TrustedCa is not null)
         {
             ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>

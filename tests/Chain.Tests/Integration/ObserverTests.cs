@@ -41,7 +41,8 @@ public sealed class ObserverTests
     private static async Task CaughtUpAsync(NodeProcess observer, NodeProcess consenter)
     {
         var target = await HeadAsync(consenter);
-        await Wait.UntilAsync(async () => (await HeadAsync(observer)).Height >= target.Height, "observer catches up");
+        try { await Wait.UntilAsync(async () => (await HeadAsync(observer)).Height >= target.Height, "observer catches up"); }
+        catch (TimeoutException e) { throw new TimeoutException($"{e.Message}\n--- observer ---\n{observer.Tail(60)}", e); }
         Assert.Equal(target, await HeadAsync(observer));
     }
 
