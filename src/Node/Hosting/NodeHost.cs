@@ -155,10 +155,7 @@ public static class NodeHost
             bool adminService = context.Request.Path.StartsWithSegments("/" + Protocol.Admin.Descriptor.FullName);
             if (onAdminSocket != adminService)
             {
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/grpc";
-                context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString();
-                context.Response.Headers["grpc-message"] = onAdminSocket ? "only admin services are served on the admin socket" : "admin services are served only on the admin socket";
+                NotServedHere(context, onAdminSocket ? "only admin services are served on the admin socket" : "admin services are served only on the admin socket");
                 return;
             }
             if (onAdminSocket)
@@ -181,11 +178,7 @@ public static class NodeHost
             bool peerService = context.Request.Path.StartsWithSegments("/" + Protocol.Peer.Descriptor.FullName);
             if (onPeerEndpoint != peerService)
             {
-                // A gRPC "trailers-only" answer: no such method on this endpoint.
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/grpc";
-                context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString();
-                context.Response.Headers["grpc-message"] = onPeerEndpoint ? "only peer services are served on the peer endpoint" : "peer services are served only on the peer endpoint";
+                NotServedHere(context, onPeerEndpoint ? "only peer services are served on the peer endpoint" : "peer services are served only on the peer endpoint");
                 return;
             }
             await next(context);
@@ -220,6 +213,15 @@ public static class NodeHost
         }
         if (fatal is not null) throw new NodeHaltedException($"node {config.NodeId} stopped after a fatal error: {fatal.Message}", fatal);
         logger.LogInformation("node {NodeId} stopped cleanly", config.NodeId);
+    }
+
+    /// <summary>A gRPC "trailers-only" answer: no such method on the endpoint the call arrived on.</summary>
+    private static void NotServedHere(HttpContext context, string message)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/grpc";
+        context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString();
+        context.Response.Headers["grpc-message"] = message;
     }
 
     private static Sdk.Client.PemCertificateFile LoadCertificate(NodeConfig config, TlsConfig tls)
