@@ -15,10 +15,9 @@ namespace Chain.Node.Network;
 /// Thread-safe; one HTTP/2 connection per peer, opened on first use, and opened again once this node's TLS certificate
 /// was renewed: a peer checks the caller's certificate on every call, and an old one may no longer be trusted.
 /// </remarks>
-internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
+internal sealed class TxForwarder(NodeConfig config, Hosting.NodeIdentity identity) : ITxTransport, IDisposable
 {
     private Lazy<ChainClient>[] _peers = Connect(config);
-    private readonly PemCertificateFile? _own = config.Tls is { } tls ? new PemCertificateFile(config.Resolve(tls.Certificate), config.Resolve(tls.PrivateKey)) : null;
     private string? _ownThumbprint;
     private readonly List<Lazy<ChainClient>> _retired = [];
 
@@ -28,8 +27,7 @@ internal sealed class TxForwarder(NodeConfig config) : ITxTransport, IDisposable
     /// <summary>New connections after a certificate renewal; the old clients are disposed with this forwarder (calls on them finish).</summary>
     private void ReconnectIfRenewed()
     {
-        if (_own is null) return;
-        var thumbprint = _own.Current.Thumbprint;
+        if (identity.TlsCertificate?.Thumbprint is not { } thumbprint) return;
         if (Volatile.Read(ref _ownThumbprint) == thumbprint) return;
         lock (_retired)
         {

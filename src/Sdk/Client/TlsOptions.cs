@@ -34,13 +34,6 @@ public sealed class TlsOptions
     /// <summary>Every CA trusted now: those of the CA file (a PEM bundle may hold several), or <see cref="TrustedCa"/>.</summary>
     public X509Certificate2Collection TrustedCas => _trusted?.Invoke() ?? (TrustedCa is null ? [] : [TrustedCa]);
 
-    /// <summary>Trusts the CA certificates of <paramref name="pem"/> (one, or a bundle of several).</summary>
-    public static TlsOptions TrustingPem(string pem, X509Certificate2? client = null)
-    {
-        var cas = PemFiles.ParseAll(pem);
-        return new TlsOptions(() => cas, client is null ? null : () => client);
-    }
-
     /// <summary>The same client certificate (read from its files as they change), trusting only the CA certificates of <paramref name="pem"/>.</summary>
     public TlsOptions TrustingOnly(string pem)
     {
@@ -55,7 +48,7 @@ public sealed class TlsOptions
         var client = certificateFile is null ? null : new PemCertificateFile(certificateFile, keyFile!);
         _ = client?.Current; // a missing or broken file fails here, not at the first connection
         var trusted = caFile is null ? null : new PemBundleFile(caFile);
-        if (trusted is not null && trusted.Current.Count == 0) throw new System.Security.Cryptography.CryptographicException($"'{caFile}' holds no certificate");
+        _ = trusted?.Current;
         return new TlsOptions(trusted is null ? null : () => trusted.Current, client is null ? null : () => client.Current);
     }
 
@@ -103,20 +96,20 @@ public static class PemFiles
 }
 
 /// <summary>
-/// A certificate and key kept in PEM files, read again when either file changes (looked at once a second at most). While
-/// a renewal is half written (a new key beside the old certificate), the certificate read last stays in use.
+/// What a set of files holds, read again when one of them changes (looked at once a second at most). When a read fails
+/// after a first one succeeded (a renewal half written: a new key beside the old certificate), the last value read stays
+/// in use and the files are read again next time.
 /// </summary>
-public sealed class PemCertificateFile(string certificateFile, string keyFile)
+public abstract class ReloadedFiles<T>(params string[] files) where T : class
 {
     private readonly Lock _gate = new();
-    private (DateTime Certificate, DateTime Key) _loadedAt;
-    private X509Certificate2? _current;
+    private string _loadedAt = "";
+    private T? _current;
     private long _checkedAt;
 
-    public string CertificateFile { get; } = certificateFile;
+    protected abstract T Read();
 
-    /// <summary>The certificate in the files now (the last one that loaded).</summary>
-    public X509Certificate2 Current
+    public T Current
     {
         get
         {
@@ -125,43 +118,25 @@ public sealed class PemCertificateFile(string certificateFile, string keyFile)
             lock (_gate)
             {
                 Volatile.Write(ref _checkedAt, now);
-                var stamps = (File.GetLastWriteTimeUtc(CertificateFile), File.GetLastWriteTimeUtc(keyFile));
+                var stamps = string.Join("|", files.Select(f => File.GetLastWriteTimeUtc(f).Ticks));
                 if (_current is not null && stamps == _loadedAt) return _current;
-                try
-                {
-                    _current = PemFiles.LoadWithKey(CertificateFile, keyFile);
-                    _loadedAt = stamps;
-                }
-                catch (Exception e) when (_current is not null && e is System.Security.Cryptography.CryptographicException or IOException) { } // half renewed: next time
+                try { (_current, _loadedAt) = (Read(), stamps); }
+                catch (Exception e) when (_current is not null && e is System.Security.Cryptography.CryptographicException or IOException) { } // next time
                 return _current!;
             }
         }
     }
 }
 
-/// <summary>A PEM file of one or more CA certificates, read again when it changes (looked at once a second at most).</summary>
-public sealed class PemBundleFile(string file)
+/// <summary>A certificate and its key kept in PEM files, as the TLS stack uses it, read again when they change.</summary>
+public sealed class PemCertificateFile(string certificateFile, string keyFile) : ReloadedFiles<X509Certificate2>(certificateFile, keyFile)
 {
-    private readonly Lock _gate = new();
-    private DateTime _loadedAt;
-    private X509Certificate2Collection? _current;
-    private long _checkedAt;
+    protected override X509Certificate2 Read() => PemFiles.LoadWithKey(certificateFile, keyFile);
+}
 
-    public X509Certificate2Collection Current
-    {
-        get
-        {
-            long now = Environment.TickCount64;
-            if (_current is { } known && now - Volatile.Read(ref _checkedAt) < 1000) return known;
-            lock (_gate)
-            {
-                Volatile.Write(ref _checkedAt, now);
-                var stamp = File.GetLastWriteTimeUtc(file);
-                if (_current is not null && stamp == _loadedAt) return _current;
-                var read = PemFiles.ParseAll(File.ReadAllText(file));
-                if (read.Count > 0 || _current is null) (_current, _loadedAt) = (read, stamp);
-                return _current;
-            }
-        }
-    }
+/// <summary>A PEM file of one or more CA certificates, read again when it changes; one that holds none is a failed read.</summary>
+public sealed class PemBundleFile(string file) : ReloadedFiles<X509Certificate2Collection>(file)
+{
+    protected override X509Certificate2Collection Read() =>
+        PemFiles.ParseAll(File.ReadAllText(file)) is { Count: > 0 } read ? read : throw new System.Security.Cryptography.CryptographicException($"'{file}' holds no certificate");
 }

@@ -118,11 +118,15 @@ public static class CryptoGenerator
             ? network.Nodes.Where(n => n.Node.Name == nodeName).ToList()
             : network.Nodes.Where(n => n.Org.Name == organization).ToList();
         if (nodeName is not null && nodes.Count == 0) throw new ConfigException($"node '{nodeName}' is not defined under any organisation's nodes");
+        // Everything staged is there before anything moves: an activation happens whole or not at all.
+        var staged = nodes.SelectMany(n => new[] { "tls.crt", "tls.key" }.Select(f => Path.Combine(output, "orgs", n.Org.Name!, "nodes", n.Node.Name!, f)))
+            .Concat(organization is null ? [] : new[] { "ca.crt", "ca.key" }.Select(f => Path.Combine(output, "orgs", organization, "ca", f)));
+        if (staged.Select(Next).FirstOrDefault(f => !File.Exists(f)) is { } missing)
+            throw new ConfigException($"{missing} does not exist: stage it with 'chain crypto renew {(organization is null ? $"--node {nodeName}" : $"--org {organization}")}' first; nothing was changed");
         if (organization is not null)
         {
             var caDir = Path.Combine(output, "orgs", organization, "ca");
             var certPath = Path.Combine(caDir, "ca.crt");
-            if (!File.Exists(Next(certPath))) throw new ConfigException($"{Next(certPath)} does not exist: stage a new CA with 'chain crypto renew --org {organization}' first");
             var current = Sdk.Client.PemFiles.ParseAll(File.ReadAllText(certPath))[0].ExportCertificatePem();
             var next = File.ReadAllText(Next(certPath));
             File.Move(Next(Path.Combine(caDir, "ca.key")), Path.Combine(caDir, "ca.key"), overwrite: true);
@@ -135,7 +139,6 @@ public static class CryptoGenerator
         {
             var nodeDir = Path.Combine(output, "orgs", org.Name!, "nodes", node.Name!);
             var certPath = Path.Combine(nodeDir, "tls.crt");
-            if (!File.Exists(Next(certPath))) throw new ConfigException($"{Next(certPath)} does not exist: stage it with 'chain crypto renew' first");
             var expires = CertificateAuthority.ExpiryOf(File.ReadAllText(Next(certPath)));
             File.Move(Next(Path.Combine(nodeDir, "tls.key")), Path.Combine(nodeDir, "tls.key"), overwrite: true);
             File.Move(Next(certPath), certPath, overwrite: true);

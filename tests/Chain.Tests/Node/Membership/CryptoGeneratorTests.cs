@@ -11,6 +11,39 @@ public class CryptoGeneratorTests
     private static readonly DateTimeOffset Now = new(2026, 11, 27, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public void ARenewal_IsStagedBesideTheCertificatesInUse_AndActivatedWholeOrNotAtAll()
+    {
+        using var dir = new TempDirectory();
+        var network = Repo.SampleNetwork();
+        CryptoGenerator.Generate(network, dir.Path, Now);
+        string Bank(params string[] path) => Path.Combine([dir.Path, "orgs", "Bank", .. path]);
+        var caBefore = File.ReadAllText(Bank("ca", "ca.crt"));
+        var nodeBefore = File.ReadAllText(Bank("nodes", "bank-node2", "tls.crt"));
+
+        CryptoGenerator.RenewOrganization(network, dir.Path, "Bank", Now);
+        Assert.Equal(caBefore, File.ReadAllText(Bank("ca", "ca.crt"))); // staged, nothing in use changed
+        Assert.Equal(nodeBefore, File.ReadAllText(Bank("nodes", "bank-node2", "tls.crt")));
+        var stagedCa = File.ReadAllText(Bank("ca", "ca.next.crt"));
+
+        // One staged certificate missing: refused, naming it, and nothing moves.
+        File.Delete(Bank("nodes", "bank-node5", "tls.next.key"));
+        var refused = Assert.Throws<Chain.Node.Configuration.ConfigException>(() => CryptoGenerator.Activate(network, dir.Path, null, "Bank"));
+        Assert.Contains("bank-node5", refused.Message);
+        Assert.Contains("nothing was changed", refused.Message);
+        Assert.Equal(caBefore, File.ReadAllText(Bank("ca", "ca.crt")));
+        Assert.True(File.Exists(Bank("nodes", "bank-node2", "tls.next.crt")));
+
+        // Staged again in full: the new CA comes first in ca.crt, the old one after it, and each node's new certificate is issued by it.
+        CryptoGenerator.RenewOrganization(network, dir.Path, "Bank", Now);
+        stagedCa = File.ReadAllText(Bank("ca", "ca.next.crt"));
+        CryptoGenerator.Activate(network, dir.Path, null, "Bank");
+        var bundle = Chain.Sdk.Client.PemFiles.ParseAll(File.ReadAllText(Bank("ca", "ca.crt")));
+        Assert.Equal([X509Certificate2.CreateFromPem(stagedCa).Thumbprint, X509Certificate2.CreateFromPem(caBefore).Thumbprint], bundle.Select(c => c.Thumbprint));
+        Assert.True(CertificateAuthority.Load("Bank", stagedCa, File.ReadAllText(Bank("ca", "ca.key"))).Issued(File.ReadAllText(Bank("nodes", "bank-node2", "tls.crt"))));
+        Assert.False(File.Exists(Bank("nodes", "bank-node2", "tls.next.crt")));
+    }
+
+    [Fact]
     public void Generate_CreatesCaNodeCertificatesAndAccountsForEveryOrganisation()
     {
         using var dir = new TempDirectory();

@@ -34,7 +34,7 @@ public sealed class TxForwarderTests
                 new PeerConfig { Endpoint = fundOnly.Endpoint, CaCertificate = Path.Combine(crypto, "orgs", "FinanceBureau", "ca", "ca.crt") },
             ],
         };
-        using var forwarder = new TxForwarder(config);
+        using var forwarder = new TxForwarder(config, new Chain.Node.Hosting.NodeIdentity("node1", Chain.Sdk.Crypto.AccountKey.Generate()));
 
         // No leader named: the first peer does not serve the fund channel, so its transaction goes on to the second ...
         var fund = await forwarder.ForwardAsync([Build.Put("f", "1", channel: "demolition-fund")], "demolition-fund", null, null, 1, default);
